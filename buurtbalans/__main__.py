@@ -1,0 +1,3 @@
+from buurtbalans.cli import main
+
+main()

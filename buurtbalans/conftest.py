@@ -1,0 +1,56 @@
+"""Personas and fixtures shared by all tests (see buurtbalans/core/testing.py)."""
+
+import pytest
+
+from buurtbalans.core.models import HousingCorporation, Role
+from buurtbalans.core.testing import make_stock, make_user
+
+
+@pytest.fixture
+def corporation_a(db):
+    return HousingCorporation.objects.create(code="corp-a", name="Corporatie A")
+
+
+@pytest.fixture
+def corporation_b(db):
+    return HousingCorporation.objects.create(code="corp-b", name="Corporatie B")
+
+
+@pytest.fixture
+def alice(corporation_a):
+    return make_user("alice", corporation_a, Role.ALLOCATION_OFFICER)
+
+
+@pytest.fixture
+def bob(corporation_a):
+    return make_user("bob", corporation_a, Role.POLICY_ANALYST)
+
+
+@pytest.fixture
+def nina(corporation_a):
+    return make_user("nina", corporation_a, Role.NEIGHBOURHOOD_MANAGER)
+
+
+@pytest.fixture
+def ada(corporation_a):
+    return make_user("ada", corporation_a, Role.ADMIN)
+
+
+@pytest.fixture
+def otto(corporation_a):
+    return make_user("otto", corporation_a, Role.AUDITOR)
+
+
+@pytest.fixture
+def charlie(corporation_b):
+    return make_user("charlie", corporation_b, Role.ALLOCATION_OFFICER, Role.ADMIN)
+
+
+@pytest.fixture
+def stock_a(corporation_a):
+    return make_stock(corporation_a, "A", "BU01930001")
+
+
+@pytest.fixture
+def stock_b(corporation_b):
+    return make_stock(corporation_b, "B", "BU01930002")

@@ -1,0 +1,157 @@
+"""Tenancy root, roles, the audit log and background jobs: what every app builds on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HousingCorporation(models.Model):
+    """A corporation (woningcorporatie, toegelaten instelling): the tenant of the system.
+
+    Nobody sees another corporation's rows; every selector narrows to the user's corporation.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("housing corporation")
+        verbose_name_plural = _("housing corporations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ALLOCATION_OFFICER = "ALLOCATION_OFFICER", _("Allocation officer")
+    NEIGHBOURHOOD_MANAGER = "NEIGHBOURHOOD_MANAGER", _("Neighbourhood manager")
+    POLICY_ANALYST = "POLICY_ANALYST", _("Policy analyst")
+    COOPERATIVE_BOARD = "COOPERATIVE_BOARD", _("Cooperative board")
+    AUDITOR = "AUDITOR", _("Auditor")
+    ADMIN = "ADMIN", _("Administrator")
+
+
+class Membership(models.Model):
+    """A user's place in one corporation, with one or more roles."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="memberships")
+    # A JSON list rather than a join table: roles are a handful of fixed codes and are read on every request.
+    roles = models.JSONField(_("roles"), default=list)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.corporation}"
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every write of personal data and every read of special-category data.
+
+    Rows are never updated or deleted: `save()` refuses updates and a database trigger (see migration
+    0002) refuses UPDATE and DELETE, so not even a bug or the admin can rewrite history.
+    """
+
+    class Type(models.IntegerChoices):
+        # 1xx households and personal data
+        HOUSEHOLDS_WRITTEN = 101, _("Households written")
+        TENANCIES_WRITTEN = 102, _("Tenancies written")
+        MARKERS_WRITTEN = 103, _("Vulnerability markers written")
+        MARKERS_READ = 104, _("Vulnerability markers read")
+        APPLICANTS_WRITTEN = 105, _("Applicants written")
+        HOUSEHOLD_READ = 106, _("Household income read")
+        PERSONAL_DATA_EXPORTED = 110, _("Personal data exported")
+        # 2xx allocation, 3xx cooperatives: reserved for those apps
+        # 9xx system and administration
+        PORTFOLIO_IMPORTED = 901, _("Portfolio imported")
+        OPEN_DATA_IMPORTED = 902, _("Open data imported")
+        DEMO_SEEDED = 903, _("Demo data generated")
+        MEMBERSHIP_CHANGED = 904, _("Membership changed")
+
+    created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Copied so the record still says who it was after the account is deleted.
+    actor_name = models.CharField(_("who"), max_length=150)
+    corporation = models.ForeignKey(
+        HousingCorporation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event_type = models.PositiveSmallIntegerField(_("what"), choices=Type.choices, db_index=True)
+    subject_type = models.CharField(_("subject type"), max_length=60)
+    # Whose data: the external id(s) of the households concerned, searchable by the auditor.
+    subject_ids = models.JSONField(_("whose data"), default=list)
+    subject_label = models.CharField(_("subject"), max_length=300, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_name} {self.get_event_type_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only")
+
+
+class Job(models.Model):
+    """A long piece of work (import, report, round, simulation) that the worker runs.
+
+    The UI polls `progress_done`/`progress_total`; runners report through `JobRunner.progress`.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    log = models.TextField(blank=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    parameter_version = models.CharField(max_length=60, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.is_finished else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

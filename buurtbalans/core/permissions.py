@@ -1,0 +1,102 @@
+"""Who may do what: roles map to actions, and every selector narrows rows to the user's corporation.
+
+The table below is the single place where a role gets a right. Views call `require()`; querysets call
+`visible_to()`, our equivalent of NetBox's `restrict()`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from buurtbalans.core.models import Membership, Role
+
+
+class Action(StrEnum):
+    VIEW_STOCK = "view_stock"  # complexes, dwellings, their public context
+    VIEW_AGGREGATES = "view_aggregates"  # composition per complex/buurt: counts and shares only
+    VIEW_HOUSEHOLDS = "view_households"  # a single household's size, income, tenancy
+    VIEW_MARKERS = "view_markers"  # special-category data: vulnerability markers
+    MANAGE_PORTFOLIO = "manage_portfolio"  # import/export of stock and households
+    VIEW_JOBS = "view_jobs"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ALLOCATION_OFFICER: frozenset(
+        {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.VIEW_MARKERS, Action.VIEW_JOBS}
+    ),
+    Role.NEIGHBOURHOOD_MANAGER: frozenset(
+        {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.VIEW_MARKERS, Action.VIEW_JOBS}
+    ),
+    # Analysts work on aggregates only: never one household's income or markers.
+    Role.POLICY_ANALYST: frozenset({Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_JOBS}),
+    # Boards see their own cooperative only; those views come with the cooperatives app.
+    Role.COOPERATIVE_BOARD: frozenset(),
+    Role.AUDITOR: frozenset({Action.VIEW_AUDIT}),
+    # Functional administrators load and export the data but have no purpose to read special-category data.
+    Role.ADMIN: frozenset(
+        {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.MANAGE_PORTFOLIO, Action.VIEW_JOBS}
+    ),
+}
+
+# Why a role reads special-category data; the reader picks one and it goes into the audit record.
+MARKER_PURPOSES: dict[str, str] = {
+    Role.ALLOCATION_OFFICER: "allocation",
+    Role.NEIGHBOURHOOD_MANAGER: "social_management",
+}
+
+
+def membership_of(user) -> Membership | None:
+    """The user's membership, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_buurtbalans_membership"):
+        user._buurtbalans_membership = (
+            Membership.objects.select_related("corporation").filter(user_id=user.pk).first()
+        )
+    return user._buurtbalans_membership
+
+
+def actions_of(user) -> frozenset[Action]:
+    membership = membership_of(user)
+    if membership is None:
+        return frozenset()
+    allowed: set[Action] = set()
+    for role in membership.roles:
+        allowed |= ROLE_ACTIONS.get(role, frozenset())
+    return frozenset(allowed)
+
+
+def can(user, action: Action) -> bool:
+    return action in actions_of(user)
+
+
+def require(user, action: Action) -> Membership:
+    """The user's membership if they may perform `action`; PermissionDenied otherwise."""
+    membership = membership_of(user)
+    if membership is None or action not in actions_of(user):
+        raise PermissionDenied
+    return membership
+
+
+class CorporationQuerySet(models.QuerySet):
+    """Rows that belong to one corporation. `view_action` is the right needed to see them."""
+
+    view_action: Action = Action.VIEW_STOCK
+
+    def visible_to(self, user, action: Action | None = None):
+        membership = membership_of(user)
+        if membership is None or (action or self.view_action) not in actions_of(user):
+            return self.none()
+        return self.filter(corporation_id=membership.corporation_id)
+
+    def of_corporation(self, corporation):
+        return self.filter(corporation=corporation)
+
+
+def scoped_queryset(action: Action):
+    """A CorporationQuerySet subclass whose rows need `action` to be seen."""
+    return type(f"{action.name.title()}QuerySet", (CorporationQuerySet,), {"view_action": action})

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from buurtbalans.core import views
+
+urlpatterns = [
+    path(
+        "login/",
+        login_not_required(auth_views.LoginView.as_view(template_name="core/login.html")),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.overview, name="overview"),
+]

@@ -1,0 +1,113 @@
+"""The corporation's stock: complexes (VERA Cluster) and dwellings (VERA Eenheid)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.core.models import HousingCorporation
+from buurtbalans.core.permissions import Action, scoped_queryset
+from buurtbalans.neighbourhoods.models import Neighbourhood
+
+StockQuerySet = scoped_queryset(Action.VIEW_STOCK)
+
+
+class Complex(models.Model):
+    """Complex / cluster (VERA `Cluster`): dwellings managed and let as one whole."""
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="complexes")
+    external_id = models.CharField(_("complex code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="complexes"
+    )
+
+    objects = StockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complex")
+        verbose_name_plural = _("complexes")
+        ordering = ["external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["corporation", "external_id"], name="complex_unique_external_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+
+class DwellingType(models.TextChoices):
+    # VERA WOONEENHEIDSOORT / woningtype, simplified to what allocation and the WWS distinguish.
+    SINGLE_FAMILY = "single_family", _("Single-family house")
+    APARTMENT = "apartment", _("Apartment")
+    SENIOR = "senior", _("Senior dwelling")
+    ROOM = "room", _("Room (not self-contained)")
+    OTHER = "other", _("Other")
+
+
+class DwellingStatus(models.TextChoices):
+    OCCUPIED = "occupied", _("Occupied")
+    VACANT = "vacant", _("Vacant")
+    RENOVATION = "renovation", _("Under renovation")
+    SOLD = "sold", _("Sold")
+    DEMOLISHED = "demolished", _("Demolished")
+
+
+class EnergyLabel(models.TextChoices):
+    A4 = "A++++", "A++++"
+    A3 = "A+++", "A+++"
+    A2 = "A++", "A++"
+    A1 = "A+", "A+"
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+    E = "E", "E"
+    F = "F", "F"
+    G = "G", "G"
+
+
+class Dwelling(models.Model):
+    """Dwelling / rental unit (verhuureenheid, VERA `Eenheid`). Rents are per month, in euros."""
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="dwellings")
+    complex = models.ForeignKey(Complex, null=True, blank=True, on_delete=models.SET_NULL, related_name="dwellings")
+    external_id = models.CharField(_("dwelling code"), max_length=60)
+    street = models.CharField(_("street"), max_length=200)
+    house_number = models.PositiveIntegerField(_("house number"))
+    house_number_suffix = models.CharField(_("addition"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    dwelling_type = models.CharField(_("type"), max_length=20, choices=DwellingType.choices, default=DwellingType.OTHER)
+    rooms = models.PositiveSmallIntegerField(_("rooms"), null=True, blank=True)
+    floor_area = models.DecimalField(_("floor area (m²)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    build_year = models.PositiveSmallIntegerField(_("build year"), null=True, blank=True)
+    energy_label = models.CharField(_("energy label"), max_length=5, choices=EnergyLabel.choices, blank=True)
+    base_rent = models.DecimalField(_("base rent"), max_digits=8, decimal_places=2, null=True, blank=True)
+    service_charges = models.DecimalField(_("service charges"), max_digits=8, decimal_places=2, null=True, blank=True)
+    wws_points = models.DecimalField(_("WWS points"), max_digits=6, decimal_places=2, null=True, blank=True)
+    is_daeb = models.BooleanField(_("DAEB"), default=True)
+    accessibility_label = models.CharField(_("accessibility label"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DwellingStatus.choices, default=DwellingStatus.OCCUPIED, db_index=True
+    )
+    # A VERA `Eenheid` document, when the corporation supplies one, for computing WWS points.
+    vera_unit = models.JSONField(_("VERA unit"), null=True, blank=True)
+
+    objects = StockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dwelling")
+        verbose_name_plural = _("dwellings")
+        ordering = ["external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["corporation", "external_id"], name="dwelling_unique_external_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.external_id})"
+
+    @property
+    def address(self) -> str:
+        number = f"{self.house_number}{self.house_number_suffix}" if self.house_number else ""
+        return f"{self.street} {number}".strip()

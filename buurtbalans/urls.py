@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("stock/", include("buurtbalans.portfolio.urls")),
+    path("households/", include("buurtbalans.households.urls")),
+    path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
+    path("", include("buurtbalans.core.urls")),
+]
