@@ -65,6 +65,17 @@ class ContractType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class AllocationException(models.TextChoices):
+    """Why a letting did not fit passend toewijzen (VERA reasons for a non-fitting allocation, plus assets)."""
+
+    SPECIAL_FAMILY_SITUATION = "special_family_situation", _("Special family situation")
+    RESTRUCTURING = "restructuring", _("Restructuring")
+    REHOUSING = "rehousing", _("Rehousing")
+    PENSION_AGE_ASSETS = "pension_age_assets", _("Pension-age household with assets above the threshold")
+    LARGE_HOUSEHOLD = "large_household", _("Large household (custom rent)")
+    OTHER = "other", _("Other")
+
+
 class Tenancy(models.Model):
     """A household's tenancy of a dwelling (huurovereenkomst). An ended tenancy has an end date."""
 
@@ -78,6 +89,10 @@ class Tenancy(models.Model):
     rent_at_start = models.DecimalField(_("rent at start"), max_digits=8, decimal_places=2, null=True, blank=True)
     contract_type = models.CharField(
         _("contract type"), max_length=12, choices=ContractType.choices, default=ContractType.INDEFINITE
+    )
+    # Recorded at letting when the letting knowingly did not fit passend toewijzen (compliance reporting).
+    exception_reason = models.CharField(
+        _("exception reason"), max_length=30, choices=AllocationException.choices, blank=True
     )
 
     objects = HouseholdQuerySet.as_manager()
