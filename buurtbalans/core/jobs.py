@@ -13,7 +13,7 @@ import time
 import traceback
 from typing import ClassVar
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from buurtbalans.core.models import Job
@@ -123,7 +123,6 @@ def run_pending_jobs(worker: str | None = None, limit: int | None = None) -> int
             break
         job_run(job)
         ran += 1
-        close_old_connections()
     return ran
 
 

@@ -40,4 +40,6 @@ class Command(BaseCommand):
             self.stdout.write(f"worker {name}: job {job.pk} ({job.kind})")
             job = job_run(job)
             self.stdout.write(f"worker {name}: job {job.pk} {job.status}")
+            # A long-lived process must drop connections the database has closed or that grew old.
+            close_old_connections()
         self.stdout.write(f"worker {name}: stopped")
