@@ -21,7 +21,8 @@ from buurtbalans.engine.rules.facts import FitOutcome, HouseholdFacts, RentBasis
 class AffordabilityFitDecision:
     """Outcome of the passendheidstoets with its reason and the figures it used.
 
-    `outcome` is None when a parameter the decision needs is missing; `missing_parameters` then names it.
+    `outcome` is None when a parameter the decision needs is missing; `missing_parameters` then names it, and
+    `income_limit` / `rent_cap` hold whatever was known before the missing one.
     `is_assets_exception` is True when the outcome is NOT_APPLICABLE because of the pension-age assets exception.
     """
 
@@ -78,9 +79,16 @@ def affordability_fit(
     tested = rent.tested_rent(rent_basis)
     rent_word = "base rent" if rent_basis is RentBasis.BASE_RENT else "allowance rent"
 
-    def missing(name: str) -> AffordabilityFitDecision:
+    def missing(name: str, income_limit: Decimal | None = None, cap: Decimal | None = None):
         return AffordabilityFitDecision(
-            None, f"parameter missing: {name}", params.version, rent_basis, tested, missing_parameters=(name,)
+            None,
+            f"parameter missing: {name}",
+            params.version,
+            rent_basis,
+            tested,
+            income_limit=income_limit,
+            rent_cap=cap,
+            missing_parameters=(name,),
         )
 
     limit_name = allowance_income_limit_name(household.household_size, household.is_pension_age_household)
@@ -100,7 +108,7 @@ def affordability_fit(
     cap_name = allowance_cap_name(household.household_size)
     cap = getattr(params, cap_name)
     if cap is None:
-        return missing(cap_name)
+        return missing(cap_name, income_limit)
     cap_word = "low" if cap_name == "allowance_cap_low" else "high"
     if tested <= cap:
         return AffordabilityFitDecision(
@@ -117,7 +125,7 @@ def affordability_fit(
         if assets_name not in params.not_applicable:
             assets_limit = getattr(params, assets_name)
             if assets_limit is None:
-                return missing(assets_name)
+                return missing(assets_name, income_limit, cap)
             if household.assets > assets_limit:
                 return AffordabilityFitDecision(
                     FitOutcome.NOT_APPLICABLE,
