@@ -16,6 +16,18 @@ from buurtbalans.engine.rules.affordability import AffordabilityFitDecision, aff
 from buurtbalans.engine.rules.facts import FitOutcome, HouseholdFacts, RentBasis, RentFacts
 from buurtbalans.engine.rules.income import daeb_target_group
 
+# Why a letting knowingly did not fit: the VERA reasons for a non-fitting allocation (Bijzondere gezinssituatie,
+# Herstructurering, Herhuisvesting [S41]) plus the pension-age assets and large-household exceptions [S1][S13].
+# Mirrors households.models.AllocationException (a test keeps the two equal).
+EXCEPTION_REASONS = (
+    "special_family_situation",
+    "restructuring",
+    "rehousing",
+    "pension_age_assets",
+    "large_household",
+    "other",
+)
+
 
 @dataclass(frozen=True)
 class Letting:
