@@ -1,5 +1,226 @@
-from django.http import HttpResponse
+"""The corporation overview, the audit log search and the job pages.
+
+Views stay thin: they check the right (through the selectors), read with selectors, and render or export.
+Templates run no queries, so every list handed to a template is already evaluated.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
+from buurtbalans.core.forms import AuditSearchForm
+from buurtbalans.core.permissions import Action, can, membership_of
+from buurtbalans.core.selectors import audit_event_list, job_get, job_kind_label, job_list, with_subject_summary
+from buurtbalans.households.selectors import (
+    INCOME_BAND_LABELS,
+    INCOME_BAND_SHORT_LABELS,
+    INCOME_BANDS,
+    income_band_limits,
+)
+from buurtbalans.portfolio.models import DwellingStatus
+from buurtbalans.portfolio.selectors import (
+    DEFAULT_COMPLEX_SORT,
+    complex_composition_list,
+    complex_count,
+    stock_summary,
+)
+
+COMPLEXES_PER_PAGE = 50
+EVENTS_PER_PAGE = 50
+JOBS_PER_PAGE = 50
 
 
+class CountedPaginator(Paginator):
+    """A paginator told the row count, so it never runs COUNT(*) over an expensive aggregate query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def paginate(request, queryset, *, per_page: int, count: int | None = None):
+    """The requested page (`?page=`), its rows evaluated; a page number out of range shows the last page."""
+    paginator = (
+        CountedPaginator(queryset, per_page, count=count) if count is not None else Paginator(queryset, per_page)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
+
+
+def complex_columns() -> list[Column]:
+    """The complex composition table as exported (the same figures as on screen, with counts and shares)."""
+    columns = [
+        Column(_("Complex code"), "external_id"),
+        Column(_("Complex"), "name"),
+        Column(_("Neighbourhood code"), lambda c: c.neighbourhood.cbs_code if c.neighbourhood else ""),
+        Column(_("Neighbourhood"), lambda c: c.neighbourhood.name if c.neighbourhood else ""),
+        Column(_("Dwellings"), "dwelling_count"),
+        Column(_("Occupied"), "occupied_count"),
+        Column(_("Vacant"), "vacant_count"),
+        Column(_("Households"), "household_count"),
+    ]
+    for band in INCOME_BANDS:
+        columns.append(Column(INCOME_BAND_LABELS[band], f"{band}_count"))
+        columns.append(Column(_("%(band)s (share)") % {"band": INCOME_BAND_LABELS[band]}, _rounded(f"{band}_share")))
+    columns.append(Column(_("Households with a vulnerability marker"), "marker_count"))
+    columns.append(Column(_("Share with a vulnerability marker"), _rounded("marker_share")))
+    return columns
+
+
+def _rounded(attribute: str):
+    def read(row):
+        value = getattr(row, attribute, None)
+        return None if value is None else round(value, 4)
+
+    return read
+
+
+def composition_context(request, *, reference_date, neighbourhood=None) -> dict:
+    """The sorted, paginated complex table shared by the overview and the buurt page."""
+    user = request.user
+    sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
+    rows = complex_composition_list(user, reference_date=reference_date, neighbourhood=neighbourhood, sort=sort)
+    page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE, count=complex_count(user, neighbourhood=neighbourhood))
+    return {
+        "complex_page": page,
+        "sort": sort,
+        "bands": [(band, INCOME_BAND_SHORT_LABELS[band], INCOME_BAND_LABELS[band]) for band in INCOME_BANDS],
+        "band_limits": income_band_limits(reference_date),
+    }
+
+
+@require_GET
 def overview(request):
-    return HttpResponse("ok")
+    """The corporation at a glance: stock by status, households, vacancy, and the composition per complex."""
+    user = request.user
+    if not can(user, Action.VIEW_AGGREGATES):
+        if can(user, Action.VIEW_AUDIT):
+            return redirect("audit_log")
+        raise PermissionDenied
+    today = timezone.localdate()
+    export_format = requested_format(request)
+    if export_format:
+        sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
+        rows = complex_composition_list(user, reference_date=today, sort=sort)
+        return export_response(
+            export_format=export_format, name="complexes", columns=complex_columns(), rows=rows.iterator(chunk_size=500)
+        )
+    summary = stock_summary(user, reference_date=today)
+    statuses = [
+        (status, label, summary.dwellings_by_status.get(status, 0)) for status, label in DwellingStatus.choices
+    ]
+    context = {
+        "nav": "overview",
+        "today": today,
+        "summary": summary,
+        "statuses": statuses,
+        "composition_rows": [
+            (band, INCOME_BAND_LABELS[band], summary.composition.get(f"{band}_count", 0)) for band in INCOME_BANDS
+        ],
+        **composition_context(request, reference_date=today),
+    }
+    return render(request, "core/overview.html", context)
+
+
+def audit_columns() -> list[Column]:
+    return [
+        Column(_("When"), "created"),
+        Column(_("Who"), "actor_name"),
+        Column(_("What"), lambda e: e.get_event_type_display()),
+        Column(_("Event code"), "event_type"),
+        Column(_("Subject"), "subject_label"),
+        Column(_("Whose data"), "subject_ids"),
+        Column(_("Purpose"), "purpose"),
+        Column(_("Details"), lambda e: e.data),
+    ]
+
+
+@require_GET
+def audit_log(request):
+    """The auditor's search in the audit log: whose data, who, what and when; exportable."""
+    user = request.user
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = audit_event_list(user, **{k: v for k, v in filters.items() if v not in (None, "")})
+    export_format = requested_format(request)
+    if export_format:
+        membership = membership_of(user)
+        # The export itself lists whose data was touched: it is recorded like any other personal-data export.
+        personal_data_export_record(
+            actor=user,
+            corporation=membership.corporation,
+            subject_type="audit_log",
+            subject_ids=[filters["subject_id"]] if filters.get("subject_id") else [],
+            what="audit log search",
+            export_format=export_format,
+            purpose="audit",
+        )
+        return export_response(
+            export_format=export_format, name="audit-log", columns=audit_columns(), rows=events.iterator(chunk_size=500)
+        )
+    page = paginate(request, with_subject_summary(events), per_page=EVENTS_PER_PAGE)
+    return render(request, "core/audit_log.html", {"nav": "audit", "form": form, "page": page})
+
+
+@require_GET
+def jobs(request):
+    page = paginate(request, job_list(request.user), per_page=JOBS_PER_PAGE)
+    for job in page.object_list:
+        job.kind_label = job_kind_label(job.kind)
+    return render(request, "core/job_list.html", {"nav": "jobs", "page": page})
+
+
+def job_context(job) -> dict:
+    """What the job page and the polling endpoint show of a job (the result only on the page)."""
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "kind_label": job_kind_label(job.kind),
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "progress_done": job.progress_done,
+        "progress_total": job.progress_total,
+        "progress_percent": job.progress_percent,
+        "is_finished": job.is_finished,
+    }
+
+
+@require_GET
+def job_detail(request, pk: int):
+    """A job's progress (polled by script, or refreshed without it) and, when done, its result."""
+    job = job_get(request.user, pk)
+    context = {"nav": "jobs", "job": job, "info": job_context(job)}
+    if job.kind == "portfolio_import":
+        # The import's own screens live with the portfolio app; the job page only hosts them.
+        from buurtbalans.portfolio.views import import_job_export, import_report_context
+
+        export = import_job_export(request, job)
+        if export is not None:
+            return export
+        context.update(import_report_context(request, job))
+    elif requested_format(request):
+        raise Http404
+    return render(request, "core/job_detail.html", context)
+
+
+@require_GET
+def job_status(request, pk: int):
+    """The job's progress as JSON, for the page's polling script."""
+    return JsonResponse(job_context(job_get(request.user, pk)))
+
+
+__all__ = ["audit_log", "job_detail", "job_status", "jobs", "overview", "paginate"]

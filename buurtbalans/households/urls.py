@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from buurtbalans.households import views
+
+urlpatterns = [
+    path("<int:pk>/", views.household_detail, name="household_detail"),
+    path("<int:pk>/markers/", views.household_markers, name="household_markers"),
+]

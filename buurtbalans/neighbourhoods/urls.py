@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from buurtbalans.neighbourhoods import views
+
+urlpatterns = [
+    path("", views.neighbourhood_list, name="neighbourhood_list"),
+    path("<str:cbs_code>/", views.neighbourhood_detail, name="neighbourhood_detail"),
+]

@@ -1,0 +1,124 @@
+"""Reading the audit log and jobs for users, scoped to the user's corporation and rights."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Func, IntegerField, QuerySet
+from django.db.models.fields.json import KT
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.core.models import AuditEvent, Job
+from buurtbalans.core.permissions import Action, actions_of, require
+
+# Some jobs handle data that needs more than VIEW_JOBS: an import report quotes the rows it read.
+JOB_KIND_ACTIONS: dict[str, Action] = {
+    "portfolio_import": Action.MANAGE_PORTFOLIO,
+}
+JOB_KIND_LABELS = {
+    "portfolio_import": _("Portfolio import"),
+}
+
+
+def job_kind_label(kind: str) -> str:
+    return str(JOB_KIND_LABELS.get(kind, kind.replace("_", " ")))
+
+
+def job_list(user) -> QuerySet:
+    """The jobs of the user's corporation whose kind the user may see, newest first."""
+    membership = require(user, Action.VIEW_JOBS)
+    allowed = actions_of(user)
+    hidden = [kind for kind, action in JOB_KIND_ACTIONS.items() if action not in allowed]
+    return (
+        Job.objects.filter(corporation_id=membership.corporation_id)
+        .exclude(kind__in=hidden)
+        .select_related("user")
+        .order_by("-created", "-id")
+    )
+
+
+def job_get(user, pk: int) -> Job:
+    """One job of the user's corporation; 404 for another corporation's job or a kind the user may not see."""
+    job = job_list(user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_event_list(
+    user,
+    *,
+    subject_id: str = "",
+    actor: str = "",
+    event_type: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet:
+    """The corporation's audit events for the auditor, filtered and newest first.
+
+    Args:
+        subject_id: a household's external id: the events that concern that person's data.
+        actor: part of the actor's user name.
+        event_type: one AuditEvent.Type code.
+        date_from, date_to: a date range (inclusive, local time).
+    """
+    membership = require(user, Action.VIEW_AUDIT)
+    events = AuditEvent.objects.filter(corporation_id=membership.corporation_id).select_related("actor")
+    if subject_id:
+        events = _with_subject_id(events, subject_id.strip())
+    if actor:
+        events = events.filter(actor_name__icontains=actor.strip())
+    if event_type:
+        events = events.filter(event_type=event_type)
+    if date_from:
+        events = events.filter(created__gte=_day_start(date_from))
+    if date_to:
+        events = events.filter(created__lt=_day_start(date_to + timedelta(days=1)))
+    return events.order_by("-created", "-id")
+
+
+class JSONArrayLength(Func):
+    """The length of a JSON array column (SQLite json_array_length, PostgreSQL jsonb_array_length)."""
+
+    function = "json_array_length"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="jsonb_array_length", **extra_context)
+
+
+SUBJECT_IDS_SHOWN = 5
+
+
+def with_subject_summary(events: QuerySet) -> QuerySet:
+    """For the list on screen: the first few subject ids and their number, not the whole list.
+
+    An import's event lists every household it wrote (100k ids, ~1 MB); a page of 50 such events must not
+    drag 50 MB out of the database to show five codes each.
+    """
+    return events.defer("subject_ids", "data").annotate(
+        subject_count=JSONArrayLength("subject_ids"),
+        **{f"subject_id_{i}": KT(f"subject_ids__{i}") for i in range(SUBJECT_IDS_SHOWN)},
+    )
+
+
+def _with_subject_id(events: QuerySet, subject_id: str) -> QuerySet:
+    """Events whose `subject_ids` list holds exactly `subject_id`.
+
+    PostgreSQL answers a JSON containment (`@>`); SQLite has no such lookup for JSONField, so it looks
+    through the list with json_each.
+    """
+    if connection.vendor == "postgresql":
+        return events.filter(subject_ids__contains=[subject_id])
+    table = AuditEvent._meta.db_table
+    return events.extra(
+        where=[f'EXISTS (SELECT 1 FROM json_each("{table}"."subject_ids") WHERE json_each.value = %s)'],
+        params=[subject_id],
+    )

@@ -1,0 +1,146 @@
+"""Small template helpers: sortable table headers, shares, money and the export links of a table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def share(part, whole):
+    """`part` as a share of `whole` ("42%"), or an en dash when the share is not computable."""
+    if part is None or not whole:
+        return "–"
+    return f"{floatformat(100 * Decimal(part) / Decimal(whole), 0)}%"
+
+
+@register.filter
+def percent(value, digits=0):
+    """A fraction (0.42) shown as a percentage ("42%"); an en dash for None."""
+    if value is None:
+        return "–"
+    return f"{floatformat(100 * float(value), digits)}%"
+
+
+@register.filter
+def euro(value, digits=0):
+    """An amount in euros with thousands separators ("€ 1.234"); an en dash when unknown."""
+    if value is None or value == "":
+        return "–"
+    return f"€\u00a0{floatformat(value, f'{digits}g')}"
+
+
+@register.filter
+def number(value):
+    if value is None or value == "":
+        return "–"
+    return floatformat(value, "0g")
+
+
+@register.filter
+def get_item(mapping, key):
+    if mapping is None:
+        return None
+    return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, label, key, current, numeric=False):
+    """A <th> whose link sorts the table by `key`, announcing the current order with aria-sort.
+
+    The first click sorts ascending (numbers: descending, the largest first is what people look for);
+    clicking the current column reverses it. The page number is dropped: a new order starts on page 1.
+    """
+    request = context["request"]
+    current_key = (current or "").lstrip("-")
+    is_current = current_key == key
+    is_descending = bool(current) and current.startswith("-")
+    if is_current:
+        next_sort = key if is_descending else f"-{key}"
+        aria = ' aria-sort="descending"' if is_descending else ' aria-sort="ascending"'
+    else:
+        next_sort = f"-{key}" if numeric else key
+        aria = ""
+    query = request.GET.copy()
+    query["sort"] = next_sort
+    query.pop("page", None)
+    query.pop("format", None)
+    classes = "utrecht-table__header-cell"
+    if numeric:
+        classes += " utrecht-table__header-cell--numeric-column"
+    arrow = ""
+    if is_current:
+        arrow = " ▼" if is_descending else " ▲"
+    hint = _("sort")
+    return format_html(
+        '<th scope="col" class="{}"{}><a class="utrecht-link" href="?{}">{}<span aria-hidden="true">{}</span>'
+        '<span class="bb-visually-hidden"> ({})</span></a></th>',
+        classes,
+        mark_safe(aria),
+        query.urlencode(),
+        label,
+        arrow,
+        hint,
+    )
+
+
+@register.inclusion_tag("core/_export_links.html", takes_context=True)
+def export_links(context, table=None, label=None):
+    """Links that download the table on this page as CSV or Excel (same view, `?format=`)."""
+    request = context["request"]
+    links = []
+    for export_format, text in (("csv", "CSV"), ("xlsx", "Excel")):
+        query = request.GET.copy()
+        query["format"] = export_format
+        query.pop("page", None)
+        if table:
+            query["table"] = table
+        links.append({"href": f"?{query.urlencode()}", "text": text, "format": export_format})
+    return {"links": links, "label": label, "table": table}
+
+
+@register.simple_tag
+def band_segments(rows, total, width=400):
+    """Segments of a stacked bar (x, width in SVG units) for [(band, label, count)] rows."""
+    segments = []
+    x = 0.0
+    for band, label, count in rows:
+        part = (width * count / total) if total else 0
+        segments.append({"band": band, "label": label, "count": count, "x": round(x, 2), "width": round(part, 2)})
+        x += part
+    return segments
+
+
+@register.simple_tag
+def band_cell(row, band):
+    """A composition cell: the share of households in `band`, with the count for screen readers and a tooltip."""
+    count = getattr(row, f"{band}_count", 0) or 0
+    total = getattr(row, "household_count", 0) or 0
+    return format_html('<span title="{}">{}</span>', count, share(count, total))
+
+
+@register.simple_tag
+def subject_ids_summary(event):
+    """The first household codes of an audit event and how many more (an import can list 100k).
+
+    Reads the `subject_id_<i>` / `subject_count` annotations of `core.selectors.with_subject_summary`.
+    """
+    count = getattr(event, "subject_count", None) or 0
+    if not count:
+        return "–"
+    shown_ids = []
+    for i in range(5):
+        value = getattr(event, f"subject_id_{i}", None)
+        if value is not None:
+            shown_ids.append(str(value))
+    shown = ", ".join(shown_ids)
+    if count <= len(shown_ids):
+        return shown
+    return _("%(shown)s and %(more)s more") % {"shown": shown, "more": count - len(shown_ids)}

@@ -1,0 +1,241 @@
+"""Reading households for users: scoped per corporation and role, and audited where the law asks for it.
+
+Special-category data (vulnerability markers) is read in exactly one place, `markers_for_household`,
+which checks the right, checks the purpose and writes the audit record before anything is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.core.audit import audit_record
+from buurtbalans.core.models import AuditEvent
+from buurtbalans.core.permissions import MARKER_PURPOSES, Action, membership_of, require
+from buurtbalans.engine.parameters import ParameterSet, parameters_for
+from buurtbalans.engine.rules import HouseholdFacts, income_band
+from buurtbalans.households.models import Household, Tenancy, VulnerabilityMarker
+
+# Income bands in the order they are shown. "primary" is the primaire doelgroep (at or below the
+# inkomensgrens passend toewijzen), "secondary" up to the DAEB income limit, "middle" up to the
+# middle-income limit, "high" above it; "unknown" when the income or a limit it needs is missing.
+INCOME_BANDS: tuple[str, ...] = ("primary", "secondary", "middle", "high", "unknown")
+INCOME_BAND_LABELS = {
+    "primary": _("Lowest incomes (primary target group)"),
+    "secondary": _("Low incomes (secondary target group)"),
+    "middle": _("Middle incomes"),
+    "high": _("High incomes"),
+    "unknown": _("Income band unknown"),
+}
+INCOME_BAND_SHORT_LABELS = {
+    "primary": _("Lowest"),
+    "secondary": _("Low"),
+    "middle": _("Middle"),
+    "high": _("High"),
+    "unknown": _("Unknown"),
+}
+
+MARKER_PURPOSE_LABELS = {
+    "allocation": _("Allocation: finding a suitable home for this household"),
+    "social_management": _("Social management: support for this household in the neighbourhood"),
+}
+
+_UNBOUNDED = object()
+
+
+@dataclass(frozen=True)
+class IncomeBandLimits:
+    """The parameter set used for the bands and the limits it lacks (shown to the user, never guessed)."""
+
+    reference_date: date
+    parameters: ParameterSet | None
+    missing: tuple[str, ...]
+
+
+def income_band_limits(reference_date: date) -> IncomeBandLimits:
+    try:
+        params = parameters_for(reference_date)
+    except LookupError:
+        return IncomeBandLimits(reference_date, None, ("all",))
+    names = (
+        "allowance_income_limit_single",
+        "allowance_income_limit_multi",
+        "allowance_income_limit_single_pension",
+        "allowance_income_limit_multi_pension",
+        "daeb_income_limit_single",
+        "daeb_income_limit_multi",
+        "middle_income_limit_single",
+        "middle_income_limit_multi",
+    )
+    return IncomeBandLimits(reference_date, params, tuple(n for n in names if getattr(params, n) is None))
+
+
+def income_band_conditions(params: ParameterSet | None, prefix: str = "") -> dict[str, Q | None]:
+    """One condition per known income band, for conditional aggregation in the database.
+
+    A household falls in a band only when both limits around its income are known for its type (single or
+    multi-person, pension age or not); everything else is counted as "unknown" by the caller, so a missing
+    parameter shows as unknown rather than as a wrong band.
+
+    Args:
+        params: the parameter set for the reference date, or None when none is known.
+        prefix: the lookup path from the queried model to Household, e.g. "current__household__".
+    """
+    # None: no household can be placed in the band (its limits are missing). Not an empty `pk__in`: Django
+    # turns an aggregate over an impossible filter into a constant that poisons arithmetic on it.
+    conditions: dict[str, Q | None] = {band: None for band in INCOME_BANDS[:-1]}
+    if params is None:
+        return conditions
+    income = f"{prefix}assessed_income"
+    for kind, size_q in (("single", Q(**{f"{prefix}size__lte": 1})), ("multi", Q(**{f"{prefix}size__gte": 2}))):
+        for is_pension in (False, True):
+            suffix = "_pension" if is_pension else ""
+            limits: list[Decimal | None] = [
+                getattr(params, f"allowance_income_limit_{kind}{suffix}"),
+                getattr(params, f"daeb_income_limit_{kind}"),
+                getattr(params, f"middle_income_limit_{kind}"),
+            ]
+            lowers = [_UNBOUNDED, *limits]
+            uppers = [*limits, _UNBOUNDED]
+            type_q = size_q & Q(**{f"{prefix}is_pension_age_household": is_pension}) & Q(**{f"{income}__isnull": False})
+            for band, lower, upper in zip(INCOME_BANDS[:-1], lowers, uppers, strict=True):
+                if lower is None or upper is None:
+                    continue
+                q = type_q
+                if lower is not _UNBOUNDED:
+                    q &= Q(**{f"{income}__gt": lower})
+                if upper is not _UNBOUNDED:
+                    q &= Q(**{f"{income}__lte": upper})
+                conditions[band] = q if conditions[band] is None else conditions[band] | q
+    return conditions
+
+
+def active_marker_exists(household_ref: str, reference_date: date) -> Exists:
+    """Whether the household (an OuterRef path) has a marker valid on the reference date.
+
+    For aggregates only (counts and shares); single households' markers go through `markers_for_household`.
+    """
+    return Exists(
+        VulnerabilityMarker.objects.filter(household_id=OuterRef(household_ref), valid_from__lte=reference_date).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date)
+        )
+    )
+
+
+def current_tenancy_q(reference_date: date, prefix: str = "") -> Q:
+    """A tenancy that runs on the reference date (started, and not ended before it)."""
+    return Q(**{f"{prefix}start_date__lte": reference_date}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": reference_date})
+    )
+
+
+def household_band(household: Household, params: ParameterSet | None) -> str:
+    """The income band of one household, decided by the rules engine (the same bounds as the aggregates)."""
+    if params is None or household.assessed_income is None:
+        return "unknown"
+    facts = HouseholdFacts(
+        household_size=household.size,
+        assessed_income=Decimal(household.assessed_income),
+        is_pension_age_household=household.is_pension_age_household,
+    )
+    decision = income_band(facts, params)
+    return "unknown" if decision.band is None else str(decision.band)
+
+
+def household_get(user, pk: int, *, purpose: str | None = "household_page") -> Household:
+    """One household of the user's corporation, for roles that may see single households.
+
+    The row carries the household's income, so fetching it for display writes a HOUSEHOLD_READ audit event
+    with `purpose`; pass `purpose=None` when the caller shows no income (e.g. the marker purpose question).
+
+    Raises:
+        PermissionDenied: for roles without VIEW_HOUSEHOLDS (analysts see aggregates only).
+        Http404: when the household does not exist in the user's corporation.
+    """
+    require(user, Action.VIEW_HOUSEHOLDS)
+    household = Household.objects.visible_to(user).filter(pk=pk).first()
+    if household is None:
+        raise Http404
+    if purpose is not None:
+        household_income_read_record(
+            user=user, households=[household], purpose=purpose, what=f"household {household.external_id}"
+        )
+    return household
+
+
+def household_income_read_record(*, user, households, purpose: str, what: str) -> None:
+    """Log that single households' incomes were shown (STYLE: selectors returning income write a read event)."""
+    ids = [h.external_id if hasattr(h, "external_id") else str(h) for h in households]
+    if not ids:
+        return
+    membership = membership_of(user)
+    audit_record(
+        actor=user,
+        event=AuditEvent.Type.HOUSEHOLD_READ,
+        corporation=membership.corporation if membership else None,
+        subject_type="household",
+        subject_ids=ids,
+        subject_label=what,
+        purpose=purpose,
+    )
+
+
+def tenancy_list_for_household(user, household: Household):
+    """The household's tenancies, newest first, with their dwelling and complex."""
+    return (
+        Tenancy.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("dwelling", "dwelling__complex")
+        .order_by("-start_date", "-pk")
+    )
+
+
+def marker_purposes_for(user) -> list[str]:
+    """The purposes for which this user may read markers: one per role that has one."""
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    purposes = [MARKER_PURPOSES[role] for role in membership.roles if role in MARKER_PURPOSES]
+    return list(dict.fromkeys(purposes))
+
+
+@transaction.atomic
+def markers_for_household(*, user, household: Household, purpose: str) -> list[VulnerabilityMarker]:
+    """The household's vulnerability markers, for a user with a purpose; every call is logged.
+
+    The audit record (who, whose data, what, why) is written in the same transaction before the markers
+    are returned, so no read goes unrecorded.
+
+    Raises:
+        PermissionDenied: for users without VIEW_MARKERS (POLICY_ANALYST, ADMIN, AUDITOR), for a household
+            of another corporation, or for a purpose the user's roles do not have.
+    """
+    membership = require(user, Action.VIEW_MARKERS)
+    if household.corporation_id != membership.corporation_id:
+        raise PermissionDenied
+    if purpose not in marker_purposes_for(user):
+        raise PermissionDenied
+    markers = list(
+        VulnerabilityMarker.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("kind")
+        .order_by("-valid_from", "pk")
+    )
+    audit_record(
+        actor=user,
+        event=AuditEvent.Type.MARKERS_READ,
+        corporation=membership.corporation,
+        subject_type="household",
+        subject_ids=[household.external_id],
+        subject_label=f"vulnerability markers of household {household.external_id}",
+        purpose=purpose,
+        data={"marker_ids": [m.pk for m in markers], "count": len(markers)},
+    )
+    return markers
