@@ -87,13 +87,20 @@ def wws_points_for_eenheid(eenheid: str | dict[str, Any], reference_date: date) 
     from pydantic import ValidationError
 
     woningwaardering_class, eenheid_model = _woningwaardering()
-    try:
-        if isinstance(eenheid, str):
-            model = eenheid_model.model_validate_json(eenheid)
-        else:
-            model = eenheid_model.model_validate(json.loads(json.dumps(eenheid)))
-    except ValidationError as exc:
-        raise ValueError(f"not a valid VERA Eenheid: {exc.error_count()} error(s): {exc.errors()[0]['msg']}") from exc
+    # The package also reports validation problems as UserWarnings; keep them out of the caller's warnings.
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always", UserWarning)
+        try:
+            if isinstance(eenheid, str):
+                model = eenheid_model.model_validate_json(eenheid)
+            else:
+                model = eenheid_model.model_validate(json.loads(json.dumps(eenheid)))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(
+                f"not a valid VERA Eenheid: {exc.error_count()} error(s), first: {where}: {first['msg']}"
+            ) from exc
     # The package computes in BasicContext (ROUND_HALF_UP); give it that without leaking it to the caller.
     with decimal.localcontext(decimal.BasicContext), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
