@@ -60,15 +60,20 @@ class PublicIndicator(models.Model):
     """One public statistic for one area and year, with where it came from.
 
     `area_code` is a CBS code at any level (GM, WK or BU) so figures for areas we hold no boundary for
-    (e.g. all Dutch municipalities in KWB) still import. `key` is our stable name for the indicator
-    (see neighbourhoods/indicators.py); the source keeps the original dataset and column.
+    (e.g. the wijken in KWB, which has no buurt figures in our files) still import. `key` is our stable name for the
+    indicator (see neighbourhoods/indicators.py); the source keeps the original dataset, year and column.
+    Written only by `services.open_data_import`; a missing figure has no row (never a 0).
     """
 
     area_code = models.CharField(_("CBS code"), max_length=12, db_index=True)
     key = models.CharField(_("indicator"), max_length=80)
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.FloatField(_("value"))
+    # Where the figure came from, readable as it is: "CBS 85984NED (2024), AantalInwoners_5" (table, year, column)
+    # or "<file>, <column>" for a municipal table.
     source = models.CharField(_("source"), max_length=300)
+    # Which dataset (indicators.CBS_KWB, LEEFBAAROMETER, TABLE): decides the credit line shown with the figure.
+    dataset = models.CharField(_("dataset"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("public indicator")

@@ -1,0 +1,171 @@
+"""Reading public context data: municipalities, buurten and their figures (CBS, Leefbaarometer, municipal tables).
+
+Public data belongs to no corporation and holds nothing personal, so these selectors do not narrow by corporation;
+views still require a role that may see stock (`Action.VIEW_STOCK`) before showing it.
+
+- `neighbourhood_list(*, municipality_code=None)`, `neighbourhood_get(*, cbs_code)`
+- `neighbourhood_context(neighbourhood) -> dict`: the buurt page's public context (latest figure per indicator for
+  the buurt, its wijk and its gemeente; Leefbaarometer 3.0 score and five dimensions per year; credit lines).
+- `indicator_series(area_code, key) -> list[SeriesPoint]`: one indicator through the years, for a trend chart.
+- `neighbourhood_feature_collection(*, municipality_code, indicator_key=None)`: GeoJSON for the map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+from buurtbalans.neighbourhoods.indicators import (
+    DATASET_CREDITS,
+    LEEFBAAROMETER,
+    LEEFBAAROMETER_COLUMNS,
+    ORDER,
+    indicator_definition,
+)
+from buurtbalans.neighbourhoods.models import Neighbourhood, PublicIndicator
+
+# Leefbaarometer key -> short name in neighbourhood_context()["leefbaarometer"] rows (lbm_won -> won).
+_LBM_SHORT = {key: column for column, key in LEEFBAAROMETER_COLUMNS.items()}
+
+
+@dataclass(frozen=True)
+class IndicatorFact:
+    """The latest figure of one indicator for one area, with what the UI needs to show it."""
+
+    key: str
+    label: Promise | str
+    unit: Promise | str
+    group: str
+    dataset: str
+    decimals: int
+    value: float
+    year: int
+    source: str
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    year: int
+    value: float
+    source: str
+
+
+def neighbourhood_list(*, municipality_code: str | None = None) -> QuerySet[Neighbourhood]:
+    queryset = Neighbourhood.objects.select_related("district", "municipality")
+    if municipality_code:
+        queryset = queryset.filter(municipality__cbs_code=municipality_code)
+    return queryset.order_by("cbs_code")
+
+
+def neighbourhood_get(*, cbs_code: str) -> Neighbourhood:
+    """Raises Neighbourhood.DoesNotExist for an unknown code."""
+    return Neighbourhood.objects.select_related("district", "municipality").get(cbs_code=cbs_code)
+
+
+def _latest(rows) -> dict[str, IndicatorFact]:
+    latest: dict[str, tuple] = {}
+    for area_code, key, year, value, source, dataset in rows:
+        if key not in latest or year > latest[key][2]:
+            latest[key] = (area_code, key, year, value, source, dataset)
+    facts = {}
+    for key in sorted(latest, key=lambda k: (ORDER.get(k, len(ORDER)), k)):
+        _area, _key, year, value, source, dataset = latest[key]
+        definition = indicator_definition(key, dataset)
+        facts[key] = IndicatorFact(
+            key=key,
+            label=definition.label,
+            unit=definition.unit_label,
+            group=definition.group,
+            dataset=dataset or definition.dataset,
+            decimals=definition.decimals,
+            value=value,
+            year=year,
+            source=source,
+        )
+    return facts
+
+
+def neighbourhood_context(neighbourhood: Neighbourhood) -> dict:
+    """The public context of one buurt, for the buurt page.
+
+    Returns:
+        {
+          "indicators": {key: IndicatorFact} latest figure per indicator of the buurt (Leefbaarometer excluded),
+              in the order of neighbourhoods/indicators.py, then unknown keys alphabetically;
+          "district_indicators", "municipality_indicators": the same for its wijk and gemeente (CBS KWB is often
+              published for wijken only);
+          "leefbaarometer": [{"year", "lbm", "afw", "won", "fys", "vrz", "soc", "onv"}] per year, oldest first
+              (a dimension is None when the year has only the total);
+          "leefbaarometer_latest": the last of those rows, or None;
+          "credits": the source lines the licences ask for, one per dataset shown.
+        }
+    """
+    codes = [neighbourhood.cbs_code]
+    district_code = neighbourhood.district.cbs_code if neighbourhood.district_id else None
+    municipality_code = neighbourhood.municipality.cbs_code if neighbourhood.municipality_id else None
+    codes += [c for c in (district_code, municipality_code) if c]
+    rows = list(
+        PublicIndicator.objects.filter(area_code__in=codes).values_list(
+            "area_code", "key", "year", "value", "source", "dataset"
+        )
+    )
+    own = [r for r in rows if r[0] == neighbourhood.cbs_code]
+    liveability: dict[int, dict] = {}
+    for _area, key, year, value, _source, dataset in own:
+        if key in _LBM_SHORT and (dataset == LEEFBAAROMETER or not dataset):
+            row = liveability.setdefault(year, {"year": year, **{short: None for short in _LBM_SHORT.values()}})
+            row[_LBM_SHORT[key]] = value
+    series = [liveability[year] for year in sorted(liveability)]
+    datasets = sorted({r[5] for r in rows if r[5]})
+    return {
+        "indicators": _latest(r for r in own if r[1] not in _LBM_SHORT),
+        "district_indicators": _latest(r for r in rows if r[0] == district_code),
+        "municipality_indicators": _latest(r for r in rows if r[0] == municipality_code),
+        "leefbaarometer": series,
+        "leefbaarometer_latest": series[-1] if series else None,
+        "credits": [DATASET_CREDITS[d] for d in datasets if d in DATASET_CREDITS],
+    }
+
+
+def indicator_series(area_code: str, key: str) -> list[SeriesPoint]:
+    """Every year's figure of one indicator for one area, oldest first."""
+    return [
+        SeriesPoint(year, value, source)
+        for year, value, source in PublicIndicator.objects.filter(area_code=area_code, key=key)
+        .order_by("year")
+        .values_list("year", "value", "source")
+    ]
+
+
+def neighbourhood_feature_collection(*, municipality_code: str, indicator_key: str | None = None) -> dict:
+    """The municipality's buurten as a GeoJSON FeatureCollection (WGS84) for a map.
+
+    Each feature's properties: `code`, `name`, `district`, `marker` ([lon, lat] inside the buurt) and, with
+    `indicator_key`, `value` and `year` of that indicator's latest figure (None when the buurt has none).
+    """
+    buurten = list(neighbourhood_list(municipality_code=municipality_code))
+    latest: dict[str, tuple[int, float]] = {}
+    if indicator_key:
+        digits = municipality_code[2:]
+        for area_code, year, value in PublicIndicator.objects.filter(
+            key=indicator_key, area_code__startswith=f"BU{digits}"
+        ).values_list("area_code", "year", "value"):
+            if area_code not in latest or year > latest[area_code][0]:
+                latest[area_code] = (year, value)
+    features = []
+    for buurt in buurten:
+        if not buurt.geometry:
+            continue
+        properties = {
+            "code": buurt.cbs_code,
+            "name": buurt.name,
+            "district": buurt.district.cbs_code,
+            "marker": [buurt.centroid_lon, buurt.centroid_lat] if buurt.centroid_lon is not None else None,
+        }
+        if indicator_key:
+            year, value = latest.get(buurt.cbs_code, (None, None))
+            properties.update({"value": value, "year": year})
+        features.append({"type": "Feature", "properties": properties, "geometry": buurt.geometry})
+    return {"type": "FeatureCollection", "features": features}
