@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "buurtbalans.neighbourhoods",
     "buurtbalans.portfolio",
     "buurtbalans.households",
+    "buurtbalans.rules",
 ]
 
 MIDDLEWARE = [
