@@ -270,3 +270,22 @@ def test_the_exception_reasons_are_the_ones_a_tenancy_can_record():
     from buurtbalans.households.models import AllocationException
 
     assert set(EXCEPTION_REASONS) == set(AllocationException.values)
+
+
+def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
+    # The app is not in INSTALLED_APPS yet, so the commands are driven as objects, the way manage.py runs them.
+    from buurtbalans.rules.management.commands import compliance, rules
+
+    rules.Command().run_from_argv(["buurtbalans", "rules", "show", "--date", "2024-07-01"])
+    assert json.loads(capsys.readouterr().out)["daeb_rent_limit"] == "879.66"
+    with pytest.raises(SystemExit) as exited:
+        rules.Command().run_from_argv(["buurtbalans", "rules", "show", "--date", "2020-01-01"])
+    assert exited.value.code == 2
+    assert "no legal parameters known for 2020-01-01" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        compliance.Command().run_from_argv(["buurtbalans", "compliance", "--year", "2025"])
+    assert exited.value.code == 2
+    assert "not available yet" in capsys.readouterr().err
+    path = lettings_csv(tmp_path, ROWS)
+    compliance.Command().run_from_argv(["buurtbalans", "compliance", "--year", "2025", "--lettings", str(path)])
+    assert json.loads(capsys.readouterr().out)["total"]["lettings"] == 4
