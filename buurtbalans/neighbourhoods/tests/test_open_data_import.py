@@ -33,15 +33,6 @@ def figures(area_code=None):
     return {(p.area_code, p.key, p.year): p.value for p in queryset}
 
 
-@pytest.fixture
-def folder(tmp_path):
-    """Boundaries, a municipal table and Leefbaarometer scores for three Zwolle buurten (and one of Kampen)."""
-    zwolle_boundaries(tmp_path / "grenzen.geojson")
-    write_text(tmp_path / "tabellen" / "kerncijfers.csv", KERNCIJFERS)
-    write_text(tmp_path / "lbm.csv", LEEFBAAROMETER)
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
