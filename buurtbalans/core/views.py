@@ -160,7 +160,7 @@ def audit_log(request):
     if export_format:
         membership = membership_of(user)
         # The export itself lists whose data was touched: it is recorded like any other personal-data export.
-        personal_data_export_record(
+        recorded = personal_data_export_record(
             actor=user,
             corporation=membership.corporation,
             subject_type="audit_log",
@@ -169,9 +169,9 @@ def audit_log(request):
             export_format=export_format,
             purpose="audit",
         )
-        return export_response(
-            export_format=export_format, name="audit-log", columns=audit_columns(), rows=events.iterator(chunk_size=500)
-        )
+        # The download shows the log as it was searched, without the record of the download itself.
+        rows = events.exclude(pk=recorded.pk).iterator(chunk_size=500)
+        return export_response(export_format=export_format, name="audit-log", columns=audit_columns(), rows=rows)
     page = paginate(request, with_subject_summary(events), per_page=EVENTS_PER_PAGE)
     return render(request, "core/audit_log.html", {"nav": "audit", "form": form, "page": page})
 

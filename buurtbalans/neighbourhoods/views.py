@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,9 @@ from django.views.decorators.http import require_GET
 from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.core.views import complex_columns, composition_context, paginate
+from buurtbalans.neighbourhoods.indicators import LEEFBAAROMETER_3_NATIONAL_AVERAGE
 from buurtbalans.neighbourhoods.models import Neighbourhood
+from buurtbalans.neighbourhoods.selectors import neighbourhood_context
 from buurtbalans.portfolio.selectors import (
     DEFAULT_COMPLEX_SORT,
     complex_composition_list,
@@ -76,8 +79,6 @@ def neighbourhood_detail(request, cbs_code: str):
             return export_response(
                 export_format=export_format, name=f"{neighbourhood.cbs_code}-{table}", columns=columns, rows=rows
             )
-        from django.http import Http404
-
         raise Http404("unknown table")
 
     context = {"nav": "neighbourhoods", "neighbourhood": neighbourhood, "today": today, **public}
@@ -87,9 +88,86 @@ def neighbourhood_detail(request, cbs_code: str):
     return render(request, "neighbourhoods/neighbourhood_detail.html", context)
 
 
+LEEFBAAROMETER_DIMENSIONS = (
+    ("won", _("Dwellings"), _("the homes themselves: size, type and age")),
+    ("fys", _("Physical environment"), _("green, water, noise and air")),
+    ("vrz", _("Amenities"), _("shops, schools, doctors and public transport nearby")),
+    ("soc", _("Social cohesion"), _("how people live together and how often they move")),
+    ("onv", _("Nuisance and insecurity"), _("crime, nuisance and feeling safe")),
+)
+
+
+def indicator_columns() -> list[Column]:
+    return [
+        Column(_("Indicator"), lambda f: f.label),
+        Column(_("Key"), "key"),
+        Column(_("Value"), "value"),
+        Column(_("Unit"), lambda f: f.unit),
+        Column(_("Year"), "year"),
+        Column(_("Source"), "source"),
+    ]
+
+
+def leefbaarometer_columns() -> list[Column]:
+    return [
+        Column(_("Year"), "year"),
+        Column(_("Leefbaarometer score"), "lbm"),
+        Column(_("Deviation from the Dutch average"), "afw"),
+        *[Column(label, key) for key, label, _text in LEEFBAAROMETER_DIMENSIONS],
+    ]
+
+
+def dimension_bars(row: dict | None, width: int = 400, bar_height: int = 28) -> list[dict]:
+    """Diverging bars around zero for the five Leefbaarometer dimensions of one year (SVG units)."""
+    if not row:
+        return []
+    values = [row.get(key) for key, _label, _text in LEEFBAAROMETER_DIMENSIONS]
+    scale = max([abs(v) for v in values if v is not None] + [0.05])
+    middle = width / 2
+    bars = []
+    for index, ((key, label, text), value) in enumerate(zip(LEEFBAAROMETER_DIMENSIONS, values, strict=True)):
+        length = 0 if value is None else (middle - 10) * abs(value) / scale
+        bars.append({
+            "key": key,
+            "label": label,
+            "text": text,
+            "value": value,
+            "is_positive": value is not None and value >= 0,
+            "x": round(middle if value is None or value >= 0 else middle - length, 2),
+            "width": round(length, 2),
+            "y": index * (bar_height + 8) + 4,
+            "text_y": index * (bar_height + 8) + 4 + bar_height / 2 + 4,
+        })
+    return bars
+
+
 def public_context(neighbourhood) -> dict:
     """The public figures of the buurt, as rows for the page and as exportable tables."""
-    from buurtbalans.neighbourhoods.selectors import neighbourhood_context
-
     data = neighbourhood_context(neighbourhood)
-    return {"public": data, "tables": {}}
+    indicators = list(data["indicators"].values())
+    latest = data["leefbaarometer_latest"]
+    weakest = None
+    if latest:
+        known = [(latest.get(key), label) for key, label, _text in LEEFBAAROMETER_DIMENSIONS
+                 if latest.get(key) is not None]
+        if known:
+            weakest = min(known, key=lambda pair: pair[0])
+    return {
+        "public": data,
+        "indicators": indicators,
+        "district_indicators": list(data["district_indicators"].values()),
+        "municipality_indicators": list(data["municipality_indicators"].values()),
+        "leefbaarometer": data["leefbaarometer"],
+        "leefbaarometer_latest": latest,
+        "leefbaarometer_weakest": weakest,
+        "leefbaarometer_dimensions": LEEFBAAROMETER_DIMENSIONS,
+        "leefbaarometer_bars": dimension_bars(latest),
+        "national_average": LEEFBAAROMETER_3_NATIONAL_AVERAGE,
+        "credits": data["credits"],
+        "tables": {
+            "indicators": (indicator_columns(), indicators),
+            "district-indicators": (indicator_columns(), list(data["district_indicators"].values())),
+            "municipality-indicators": (indicator_columns(), list(data["municipality_indicators"].values())),
+            "leefbaarometer": (leefbaarometer_columns(), data["leefbaarometer"]),
+        },
+    }

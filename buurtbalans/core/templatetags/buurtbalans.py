@@ -144,3 +144,28 @@ def subject_ids_summary(event):
     if count <= len(shown_ids):
         return shown
     return _("%(shown)s and %(more)s more") % {"shown": shown, "more": count - len(shown_ids)}
+
+
+@register.filter
+def indicator_value(fact):
+    """A public figure with its unit and precision: "12,3%", "€ 31.400", "1.234 persons"."""
+    value = getattr(fact, "value", None)
+    if value is None:
+        return "–"
+    decimals = getattr(fact, "decimals", 0) or 0
+    number_text = floatformat(value, f"{decimals}g")
+    unit = str(getattr(fact, "unit", "") or "")
+    if unit == "%":
+        return f"{number_text}%"
+    if unit == "€":
+        return f"€\u00a0{number_text}"
+    return f"{number_text} {unit}".strip()
+
+
+@register.filter
+def signed(value, digits=3):
+    """A score deviation with its sign ("+0,052", "−0,031"); an en dash for None."""
+    if value is None:
+        return "–"
+    text = floatformat(abs(value), digits)
+    return f"+{text}" if value >= 0 else f"−{text}"

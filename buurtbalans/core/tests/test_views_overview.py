@@ -15,6 +15,12 @@ from buurtbalans.portfolio.models import Complex, Dwelling
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created per test; the production hasher's rounds would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def login(client, user):
     assert client.login(username=user.username, password=PASSWORD)
     return client

@@ -1,0 +1,170 @@
+"""Who sees what, on every page, export and JSON endpoint.
+
+charlie works for corporation B: every URL of corporation A's objects must give him a 404/403 or a page
+with nothing of A on it. bob (policy analyst) sees aggregates but never a single household. Anonymous
+visitors are sent to the login page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from buurtbalans.core.audit import audit_record
+from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Role
+from buurtbalans.core.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created per test; the production hasher's rounds would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Strings that appear only in corporation A's data (see core.testing.make_stock).
+A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1", "Astraat", "secret-a.xlsx")
+
+
+@pytest.fixture
+def a_objects(stock_a, stock_b, alice):
+    corporation = stock_a.corporation
+    import_job = Job.objects.create(
+        kind="portfolio_import", corporation=corporation, user=alice, status=Job.Status.SUCCEEDED,
+        params={"path": "/nonexistent/secret-a.xlsx", "dry_run": True, "file_name": "secret-a.xlsx"},
+        result={"is_valid": True, "error_count": 0, "errors": [], "counts": {"dwellings": {"new": 3, "updated": 0,
+                                                                                            "unchanged": 0}}},
+    )
+    audit_record(
+        actor=alice, event=AuditEvent.Type.MARKERS_READ, corporation=corporation, subject_type="household",
+        subject_ids=["A-H1"], subject_label="vulnerability markers of household A-H1", purpose="allocation",
+    )
+    return {"stock": stock_a, "import_job": import_job}
+
+
+def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
+    """(method, url, data) for every page, export and endpoint that shows corporation A's objects."""
+    stock = a_objects["stock"]
+    complex_ = stock.complex
+    household = stock.households[0]
+    job = a_objects["import_job"]
+    buurt = stock.neighbourhood.cbs_code
+    urls = [
+        ("get", reverse("overview"), {}),
+        ("get", reverse("complex_detail", args=[complex_.pk]), {}),
+        ("get", reverse("household_detail", args=[household.pk]), {}),
+        ("get", reverse("household_markers", args=[household.pk]), {}),
+        ("post", reverse("household_markers", args=[household.pk]), {"purpose": "allocation"}),
+        ("get", reverse("neighbourhood_list"), {}),
+        ("get", reverse("job_list"), {}),
+        ("get", reverse("job_detail", args=[job.pk]), {}),
+        ("get", reverse("job_status", args=[job.pk]), {}),
+        ("post", reverse("portfolio_import_confirm", args=[job.pk]), {}),
+        ("get", reverse("portfolio_import"), {}),
+        ("get", reverse("audit_log"), {}),
+        ("get", reverse("audit_log"), {"subject_id": "A-H1"}),
+    ]
+    exports = [
+        reverse("overview"),
+        reverse("complex_detail", args=[complex_.pk]),
+        reverse("household_detail", args=[household.pk]),
+        reverse("neighbourhood_list"),
+        reverse("job_detail", args=[job.pk]),
+        reverse("audit_log"),
+    ]
+    for url in exports:
+        for export_format in ("csv", "xlsx"):
+            urls.append(("get", url, {"format": export_format}))
+    urls.append(("get", reverse("neighbourhood_detail", args=[buurt]), {}))
+    urls.append(("get", reverse("neighbourhood_detail", args=[buurt]), {"format": "csv", "table": "complexes"}))
+    return urls
+
+
+def body(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if content.startswith(b"PK"):  # an .xlsx: read the cells
+        import io
+
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        rows = (row for sheet in workbook for row in sheet.iter_rows(values_only=True))
+        return "\n".join(" ".join(str(v) for v in row if v is not None) for row in rows)
+    return content.decode("utf-8-sig")
+
+
+def fetch(client, method, url, data):
+    return client.get(url, data) if method == "get" else client.post(url, data)
+
+
+def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objects, settings):
+    settings.DEBUG = False
+    charlie_auditor = make_user("charlie-auditor", HousingCorporation.objects.get(code="corp-b"), Role.AUDITOR)
+    events_before = AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count()
+    for user in (charlie, charlie_auditor):
+        client.force_login(user)
+        for method, url, data in urls_of_a(a_objects):
+            response = fetch(client, method, url, data)
+            assert response.status_code in (200, 302, 400, 403, 404), (user, url, data, response.status_code)
+            if response.status_code == 302:
+                assert not response.url.startswith(reverse("job_detail", args=[a_objects["import_job"].pk]))
+                continue
+            text = body(response)
+            for echoed in data.values():  # the page may repeat charlie's own search terms back to him
+                text = text.replace(echoed, "")
+            leaked = [marker for marker in A_MARKERS if marker in text]
+            assert not leaked, (user.username, method, url, data, leaked)
+    # Nothing charlie did was recorded against A's data either (no reads of A's households happened).
+    assert AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count() == events_before
+    assert not Job.objects.exclude(pk=a_objects["import_job"].pk).filter(corporation=a_objects["stock"].corporation)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, a_objects):
+    for method, url, data in urls_of_a(a_objects):
+        response = fetch(client, method, url, data)
+        assert response.status_code == 302, (url, data)
+        assert response.url.startswith(reverse("login")), url
+
+
+def test_bob_sees_aggregates_but_never_a_household(client, bob, a_objects):
+    stock = a_objects["stock"]
+    household = stock.households[0]
+    client.force_login(bob)
+    assert client.get(reverse("overview")).status_code == 200
+    assert client.get(reverse("complex_detail", args=[stock.complex.pk])).status_code == 200
+    for method, url, data in [
+        ("get", reverse("household_detail", args=[household.pk]), {}),
+        ("get", reverse("household_detail", args=[household.pk]), {"format": "xlsx"}),
+        ("get", reverse("household_markers", args=[household.pk]), {}),
+        ("post", reverse("household_markers", args=[household.pk]), {"purpose": "allocation"}),
+        ("get", reverse("audit_log"), {}),
+        ("get", reverse("portfolio_import"), {}),
+        ("get", reverse("job_detail", args=[a_objects["import_job"].pk]), {}),
+    ]:
+        response = fetch(client, method, url, data)
+        assert response.status_code in (403, 404), (url, data, response.status_code)
+    overview = body(client.get(reverse("overview")))
+    assert "21.000" not in overview and "21000" not in overview
+
+
+def test_only_the_auditor_reads_the_audit_log(client, alice, bob, nina, ada, otto, a_objects):
+    for user in (alice, bob, nina, ada):
+        client.force_login(user)
+        assert client.get(reverse("audit_log")).status_code == 403, user
+        assert client.get(reverse("audit_log"), {"format": "csv"}).status_code == 403, user
+    client.force_login(otto)
+    response = client.get(reverse("audit_log"), {"subject_id": "A-H1"})
+    assert response.status_code == 200
+    found = [e.subject_label for e in response.context["page"].object_list]
+    assert found == ["vulnerability markers of household A-H1"]
+
+
+def test_the_import_is_for_administrators_only(client, alice, bob, ada, a_objects):
+    for user in (alice, bob):
+        client.force_login(user)
+        assert client.get(reverse("portfolio_import")).status_code == 403
+    client.force_login(ada)
+    assert client.get(reverse("portfolio_import")).status_code == 200
