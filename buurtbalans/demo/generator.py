@@ -283,7 +283,8 @@ class LegalLimits:
 
     def allowance_cap(self, years, size) -> np.ndarray:
         """Aftoppingsgrens that passend toewijzen applies: low for 1-2 persons, high for 3 or more."""
-        return np.where(np.asarray(size) >= 3, self.at("allowance_cap_high", years), self.at("allowance_cap_low", years))
+        high, low = self.at("allowance_cap_high", years), self.at("allowance_cap_low", years)
+        return np.where(np.asarray(size) >= 3, high, low)
 
 
 def legal_limits(first_year: int, last_year: int, sets: tuple[ParameterSet, ...] | None = None) -> LegalLimits:
@@ -452,7 +453,7 @@ def generate_town(
                 municipality_code=code,
             )
         )
-        for b, (r, c) in enumerate(((r, c) for r in rb for c in cb)):
+        for b, (r, c) in enumerate((r, c) for r in rb for c in cb):
             ring = _ring([vertices[r, c], vertices[r, c + 1], vertices[r + 1, c + 1], vertices[r + 1, c]])
             lon, lat = _centroid(ring)
             buurten.append(
@@ -707,7 +708,6 @@ def generate_corporation(
 
     limits = limits or legal_limits(min(int(build_year.min()), ref_year - WAITING_LIST_YEARS) - 1, ref_year)
     cap_low = limits.scalar("allowance_cap_low", ref_year)
-    cap_high = limits.scalar("allowance_cap_high", ref_year)
     daeb_rent_limit = limits.scalar("daeb_rent_limit", ref_year)
     social_rent = cap_low * (0.46 + 0.0029 * points + rng.normal(0, 0.07, n))
     social_rent = np.where(d_type == "room", cap_low * rng.uniform(0.5, 0.68, n), social_rent)
