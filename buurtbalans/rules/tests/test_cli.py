@@ -273,7 +273,7 @@ def test_the_exception_reasons_are_the_ones_a_tenancy_can_record():
 
 
 def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
-    # The app is not in INSTALLED_APPS yet, so the commands are driven as objects, the way manage.py runs them.
+    # Driven the way the console script runs them: parse argv, print JSON or exit 2 with the message on stderr.
     from buurtbalans.rules.management.commands import compliance, rules
 
     rules.Command().run_from_argv(["buurtbalans", "rules", "show", "--date", "2024-07-01"])
@@ -289,3 +289,17 @@ def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
     path = lettings_csv(tmp_path, ROWS)
     compliance.Command().run_from_argv(["buurtbalans", "compliance", "--year", "2025", "--lettings", str(path)])
     assert json.loads(capsys.readouterr().out)["total"]["lettings"] == 4
+
+
+def test_the_commands_are_registered_by_name():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("rules", "check", "--date", "2023-02-01", "--household-size", "1", "--income", "25475",
+                 "--base-rent", "647.19", stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["affordability_fit"] == "FIT"
+    with pytest.raises(CommandError) as refused_error:
+        call_command("compliance", "--year", "2023")
+    assert refused_error.value.returncode == 2

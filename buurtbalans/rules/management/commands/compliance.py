@@ -20,5 +20,5 @@ class Command(BaseCommand):
         # the rules app is registered and a selector for lettings exists; run_compliance refuses it until then.
         code, text = run_compliance(argparse.Namespace(**options))
         if code != EXIT_OK:
-            raise CommandError(text, returncode=code)
+            raise CommandError(text.removeprefix("error: "), returncode=code)
         return text

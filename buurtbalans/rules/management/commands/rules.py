@@ -19,5 +19,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         code, text = run_rules(argparse.Namespace(**options))
         if code != EXIT_OK:
-            raise CommandError(text, returncode=code)
+            raise CommandError(text.removeprefix("error: "), returncode=code)
         return text
