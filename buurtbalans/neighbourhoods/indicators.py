@@ -272,7 +272,7 @@ TABLE_INDICATORS = [
            "eur", "income", comparable_with="average_income_per_inhabitant"),
     _table("gem_inkomen_per_huishouden_eur", _("Average income per household"), "Gemiddeld inkomen per huishouden",
            "eur", "income"),
-    _table("aardgas_woningen_tc_TJ", _("Gas use of dwellings, temperature-corrected"),
+    _table("aardgas_woningen_tc_TJ", _("Gas use of dwellings in energy, temperature-corrected"),
            "Aardgasverbruik woningen, temperatuurgecorrigeerd", "tj", "energy"),
     _table("aardgas_woningen_mln_m3", _("Gas use of dwellings"), "Aardgasverbruik woningen", "mln_m3", "energy",
            decimals=2),

@@ -127,6 +127,13 @@ def open_data_import(
     _describe(bundle, report)
     if not report.ok:
         return report
+    imported_buurten = {c for c in bundle.boundaries if c.startswith("BU")}
+    stale = sorted(set(known) - imported_buurten) if imported_buurten else []
+    if stale:
+        # Complexes may still point at them, so they stay; the user decides (a new buurt division, a wrong file).
+        report.warnings.append(_(
+            "%(count)d buurten stored earlier are not in the boundary files and were kept: %(codes)s"
+        ) % {"count": len(stale), "codes": ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")})
     if not bundle.boundaries and not bundle.values:
         report.warnings.append(_("no boundaries or figures for %(code)s in %(dir)s") % {"code": code, "dir": directory})
 

@@ -323,6 +323,9 @@ def read_cbs_data(
         if topic is None:
             continue
         key = CBS_TITLE_KEYS.get(normalise_title(topic.title))
+        if key is not None and len(metadata.titles.get(normalise_title(topic.title), [])) > 1:
+            # The same title under two headings ("Appartement" under gas and under electricity): ambiguous.
+            key = None
         if key is None:
             unknown += 1
             continue

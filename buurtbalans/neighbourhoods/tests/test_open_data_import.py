@@ -335,3 +335,20 @@ def test_the_command_prints_a_summary_and_fails_on_errors(folder, tmp_path_facto
 
     with pytest.raises(CommandError):
         call_command("import_open_data", str(folder), "--municipality", "Zwolle", skip_checks=True)
+
+
+@pytest.mark.django_db
+def test_buurten_missing_from_new_boundaries_are_kept_and_reported(folder, tmp_path_factory):
+    open_data_import(directory=folder, municipality_code="GM0193")
+    newer = tmp_path_factory.mktemp("newer")
+    write_json(newer / "buurten.geojson", {"type": "FeatureCollection", "features": [
+        feature({"bu_code": "BU01931000", "bu_naam": "Binnenstad-Zuid"}, square(6.09, 52.51, 0.004))]})
+
+    report = open_data_import(directory=newer, municipality_code="GM0193")
+
+    assert report.ok
+    assert any("2 buurten stored earlier" in w and "BU01931010, BU01933020" in w for w in report.warnings)
+    assert Neighbourhood.objects.count() == 3
+    # A file without wijk and gemeente names keeps the names stored earlier.
+    assert District.objects.get(cbs_code="WK019310").name == "Binnenstad"
+    assert Municipality.objects.get(cbs_code="GM0193").name == "Zwolle"
