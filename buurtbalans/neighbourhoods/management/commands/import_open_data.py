@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from buurtbalans.neighbourhoods.services import open_data_import
 
@@ -25,11 +26,13 @@ class Command(BaseCommand):
         for used in report.files_used:
             notes = f" ({'; '.join(used.notes)})" if used.notes else ""
             if verbose or used.rows:
-                self.stdout.write(f"  read {used.name}: {used.kind}, {used.rows} rows, {used.values} figures{notes}")
+                self.stdout.write("  " + _("read %(file)s: %(kind)s, %(rows)d rows, %(values)d figures") % {
+                    "file": used.name, "kind": used.kind, "rows": used.rows, "values": used.values} + notes)
         for skipped in report.files_skipped:
-            self.stdout.write(f"  skipped {skipped.name}: {skipped.reason}")
+            self.stdout.write("  " + _("skipped %(file)s: %(reason)s") % {"file": skipped.name,
+                                                                          "reason": skipped.reason})
         for warning in report.warnings:
-            self.stderr.write(f"warning: {warning}")
+            self.stderr.write(_("warning: %(message)s") % {"message": warning})
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(error)
