@@ -1,0 +1,235 @@
+"""Across sheets and against the database: duplicate keys, references, marker kinds, and the diff.
+
+Everything here reads; nothing writes. The result says, per sheet, which rows are new, which change an
+existing row (matched by external id within the corporation) and which are unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
+from buurtbalans.neighbourhoods.models import Neighbourhood
+from buurtbalans.portfolio.importing.columns import (
+    REF_COMPLEX,
+    REF_DWELLING,
+    REF_HOUSEHOLD,
+    REF_KIND,
+    REF_NEIGHBOURHOOD,
+    Sheet,
+)
+from buurtbalans.portfolio.importing.parse import ParsedSheet
+from buurtbalans.portfolio.importing.report import ImportReport, empty_counts
+from buurtbalans.portfolio.importing.values import normalize_word
+from buurtbalans.portfolio.models import Complex, Dwelling
+
+MODELS = {
+    "complexes": Complex,
+    "dwellings": Dwelling,
+    "households": Household,
+    "tenancies": Tenancy,
+    "markers": VulnerabilityMarker,
+    "applicants": Applicant,
+}
+
+# How a referring column reads the referred row's key through the ORM.
+_REF_PATHS = {
+    REF_COMPLEX: "complex__external_id",
+    REF_NEIGHBOURHOOD: "neighbourhood__cbs_code",
+    REF_DWELLING: "dwelling__external_id",
+    REF_HOUSEHOLD: "household__external_id",
+    REF_KIND: "kind_id",
+}
+
+
+@dataclass
+class SheetPlan:
+    parsed: ParsedSheet
+    existing: dict  # key -> the stored row as the sheet would write it, with the database id appended
+    new: list[tuple] = field(default_factory=list)
+    updated: list[tuple] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def sheet(self) -> Sheet:
+        return self.parsed.sheet
+
+    @property
+    def to_write(self) -> list[tuple]:
+        return self.new + self.updated
+
+    @property
+    def update_fields(self) -> list[str]:
+        """The columns a re-import overwrites: those in the file, except the key."""
+        return [name for name in self.parsed.present if name not in self.sheet.key]
+
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "updated": len(self.updated), "unchanged": self.unchanged}
+
+
+@dataclass
+class Plan:
+    sheets: dict[str, SheetPlan]
+    # Database ids of the rows that exist before the import, by key.
+    ids: dict[str, dict[str, int]]
+    neighbourhood_ids: dict[str, int]
+
+
+def key_getter(sheet: Sheet):
+    return itemgetter(*[sheet.index(name) for name in sheet.key])
+
+
+def _existing(sheet: Sheet, corporation) -> dict:
+    """Existing rows of the corporation as the sheet would write them, keyed like the file."""
+    paths = [_REF_PATHS[c.ref] if c.ref else c.name for c in sheet.columns]
+    queryset = MODELS[sheet.name].objects.filter(corporation=corporation).order_by()
+    key = key_getter(sheet)
+    # The id rides along as the last element; comparisons use the column positions before it.
+    return {key(row): row for row in queryset.values_list(*paths, "id")}
+
+
+def _ids(model, corporation) -> dict[str, int]:
+    return dict(model.objects.filter(corporation=corporation).order_by().values_list("external_id", "id"))
+
+
+def kind_lookup(corporation) -> dict[str, int]:
+    """Marker kind code or label (normalised) -> id; the corporation's own kinds win over the defaults."""
+    lookup: dict[str, int] = {}
+    kinds = VulnerabilityKind.objects.filter(Q(corporation=corporation) | Q(corporation__isnull=True))
+    # Defaults first, so a corporation's kind with the same code or label replaces them.
+    for kind in sorted(kinds, key=lambda k: k.corporation_id is not None):
+        lookup[normalize_word(kind.label)] = kind.pk
+    for kind in sorted(kinds, key=lambda k: k.corporation_id is not None):
+        lookup[normalize_word(kind.code)] = kind.pk
+    return lookup
+
+
+def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportReport) -> Plan:
+    """Check what only the whole input and the database can tell, and sort rows into new/updated/unchanged."""
+    by_name = {p.sheet.name: p for p in parsed_sheets}
+    ids: dict[str, dict[str, int]] = {}
+    plans: dict[str, SheetPlan] = {}
+
+    if "markers" in by_name:
+        _resolve_kinds(by_name["markers"], corporation, report)
+
+    for parsed in parsed_sheets:
+        _report_duplicates(parsed, report)
+
+    # Keys each sheet can refer to: the file's rows plus the corporation's rows already stored.
+    needed = {c.ref for p in parsed_sheets for c in p.sheet.columns if c.ref and c.name in p.present}
+    for parsed in parsed_sheets:
+        if not parsed.is_complete:
+            continue
+        existing = _existing(parsed.sheet, corporation)
+        plans[parsed.sheet.name] = SheetPlan(parsed, existing)
+        if parsed.sheet.key == ("external_id",):
+            ids[parsed.sheet.name] = {key: row[-1] for key, row in existing.items()}
+    for name in (REF_COMPLEX, REF_DWELLING, REF_HOUSEHOLD):
+        if name in needed and name not in ids:
+            ids[name] = _ids(MODELS[name], corporation)
+
+    neighbourhood_ids: dict[str, int] = {}
+    for parsed in parsed_sheets:
+        for column in parsed.sheet.columns:
+            if not column.ref or column.name not in parsed.present or column.ref == REF_KIND:
+                continue
+            index = parsed.sheet.index(column.name)
+            if column.ref == REF_NEIGHBOURHOOD:
+                codes = {row[index] for row in parsed.rows if row[index] is not None}
+                neighbourhood_ids = dict(
+                    Neighbourhood.objects.filter(cbs_code__in=codes).values_list("cbs_code", "id")
+                )
+                known = neighbourhood_ids.keys()
+                message = _('"%(value)s" is not a buurt known to Buurtbalans (import the open data first)')
+            else:
+                in_file = by_name.get(column.ref)
+                file_keys = set()
+                if in_file is not None:
+                    file_keys = {row[0] for row in in_file.rows}  # external_id is the first column
+                known = file_keys | ids.get(column.ref, {}).keys()
+                message = {
+                    REF_COMPLEX: _('"%(value)s" is not a complex in this file or in Buurtbalans'),
+                    REF_DWELLING: _('"%(value)s" is not a dwelling in this file or in Buurtbalans'),
+                    REF_HOUSEHOLD: _('"%(value)s" is not a household in this file or in Buurtbalans'),
+                }[column.ref]
+            for position, row in enumerate(parsed.rows):
+                value = row[index]
+                if value is not None and value not in known:
+                    parsed.error(report, position, column.name, message % {"value": value})
+
+    for name, plan in plans.items():
+        _diff(plan)
+        report.counts[name] = plan.counts()
+    for parsed in parsed_sheets:
+        report.counts.setdefault(parsed.sheet.name, empty_counts())
+    return Plan(plans, ids, neighbourhood_ids)
+
+
+def _resolve_kinds(parsed: ParsedSheet, corporation, report: ImportReport) -> None:
+    """Replace each marker's kind (code or label) by the kind's id; report the unknown ones."""
+    if "kind" not in parsed.present:
+        return
+    lookup = kind_lookup(corporation)
+    index = parsed.sheet.index("kind")
+    known = ", ".join(
+        sorted(
+            VulnerabilityKind.objects.filter(Q(corporation=corporation) | Q(corporation__isnull=True)).values_list(
+                "code", flat=True
+            )
+        )
+    )
+    for position, row in enumerate(parsed.rows):
+        text = row[index]
+        if text is None:
+            continue
+        kind_id = lookup.get(normalize_word(text))
+        if kind_id is None:
+            parsed.error(
+                report, position, "kind",
+                _('"%(value)s" is not a known kind of marker (known: %(known)s)') % {"value": text, "known": known},
+            )
+        row = list(row)
+        row[index] = kind_id
+        parsed.rows[position] = tuple(row)
+
+
+def _report_duplicates(parsed: ParsedSheet, report: ImportReport) -> None:
+    key = key_getter(parsed.sheet)
+    first_seen: dict = {}
+    column = parsed.sheet.key[0] if len(parsed.sheet.key) == 1 else parsed.sheet.key[-1]
+    for position, row in enumerate(parsed.rows):
+        value = key(row)
+        if value is None or (isinstance(value, tuple) and None in value):
+            continue
+        first = first_seen.setdefault(value, position)
+        if first != position:
+            shown = value if not isinstance(value, tuple) else ", ".join(str(v) for v in value)
+            if len(parsed.sheet.key) == 1:
+                message = _('"%(value)s" appears more than once (first on row %(row)d)')
+            else:
+                message = _("this marker (household, kind, valid from) appears more than once (first on row %(row)d)")
+            parsed.error(report, position, column, message % {"value": shown, "row": parsed.row_numbers[first]})
+
+
+def _diff(plan: SheetPlan) -> None:
+    parsed = plan.parsed
+    key = key_getter(parsed.sheet)
+    compared = [parsed.sheet.index(name) for name in plan.update_fields]
+    values = itemgetter(*compared) if compared else (lambda row: ())
+    existing = plan.existing
+    bad = parsed.bad_rows
+    for position, row in enumerate(parsed.rows):
+        if position in bad:
+            continue
+        found = existing.get(key(row))
+        if found is None:
+            plan.new.append(row)
+        elif values(row) != values(found):
+            plan.updated.append(row)
+        else:
+            plan.unchanged += 1

@@ -1,0 +1,102 @@
+"""What an import found and did: the errors (file, row, column, message), counts per sheet, timings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# The report keeps this many errors; beyond that it only counts them (a file where every cell is wrong
+# would otherwise hold millions of messages).
+MAX_KEPT_ERRORS = 10_000
+
+
+@dataclass(frozen=True)
+class ImportError:  # noqa: A001 - the name the UI and the job result use; it is a record, not an exception
+    """One problem with the input, as a spreadsheet user can find it.
+
+    `row` counts as a spreadsheet does (the header is row 1); it is None for a problem with a whole
+    file or column. `column` is the header as written in the file (or our column name when missing).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    sheet: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where = f"{where} row {self.row}"
+        if self.column:
+            where = f"{where}, {self.column}" if self.row is not None else f"{where}, column {self.column}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "text": str(self)}
+
+
+def empty_counts() -> dict[str, int]:
+    return {"new": 0, "updated": 0, "unchanged": 0}
+
+
+@dataclass
+class ImportReport:
+    """The outcome of `portfolio_import`.
+
+    Attributes:
+        errors: the problems found (at most MAX_KEPT_ERRORS; `error_count` counts all), sorted by
+            sheet, row and column.
+        error_count: how many problems there were in total.
+        counts: per sheet present in the input, {"new", "updated", "unchanged"} row counts (what was
+            written, or for a dry run or an invalid file, what would have been).
+        warnings: things that did not stop the import (an ignored column or sheet).
+        columns: per sheet, the file's header -> our column name, for a preview.
+        written: whether the rows were written (False for a dry run or when there were errors).
+        dry_run: whether this was a dry run.
+        timings: seconds per phase ("read", "check", "write", "total").
+    """
+
+    source: str = ""
+    errors: list[ImportError] = field(default_factory=list)
+    error_count: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    written: bool = False
+    dry_run: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def rows(self) -> int:
+        return sum(sum(c.values()) for c in self.counts.values())
+
+    def add_error(self, error: ImportError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(error)
+
+    def counts_line(self) -> str:
+        return "; ".join(
+            f"{sheet} {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged"
+            for sheet, c in self.counts.items()
+        )
+
+    def as_dict(self, *, max_errors: int = 500) -> dict:
+        """A JSON-ready dict (for `Job.result`), with at most `max_errors` errors listed."""
+        return {
+            "source": self.source,
+            "is_valid": self.is_valid,
+            "written": self.written,
+            "dry_run": self.dry_run,
+            "error_count": self.error_count,
+            "errors": [e.as_dict() for e in self.errors[:max_errors]],
+            "errors_truncated": self.error_count > min(max_errors, self.error_count),
+            "counts": self.counts,
+            "warnings": self.warnings,
+            "columns": self.columns,
+            "timings": {k: round(t, 3) for k, t in self.timings.items()},
+        }

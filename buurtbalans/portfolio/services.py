@@ -1,0 +1,252 @@
+"""Writes to the stock and the households: importing and exporting a corporation's portfolio.
+
+API for views, commands and jobs:
+
+    portfolio_import(*, source: Path, corporation, actor=None, dry_run: bool, on_progress=None) -> ImportReport
+    portfolio_export(*, corporation, actor, format: str, destination: Path) -> Path
+
+See `buurtbalans.portfolio.importing` for the format and the report, and `docs/import.md`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
+
+from buurtbalans.core.audit import audit_record
+from buurtbalans.core.models import AuditEvent, HousingCorporation
+from buurtbalans.core.permissions import Action, require
+from buurtbalans.portfolio.importing.columns import SHEETS, SHEETS_BY_NAME
+from buurtbalans.portfolio.importing.export import write_csv, write_xlsx
+from buurtbalans.portfolio.importing.parse import parse_sheet
+from buurtbalans.portfolio.importing.plan import plan_import
+from buurtbalans.portfolio.importing.readers import SourceError, open_source
+from buurtbalans.portfolio.importing.report import ImportError, ImportReport
+from buurtbalans.portfolio.importing.write import write_plan
+
+ProgressCallback = Callable[[int, int], None]
+
+_WRITE_EVENTS = {
+    "households": AuditEvent.Type.HOUSEHOLDS_WRITTEN,
+    "tenancies": AuditEvent.Type.TENANCIES_WRITTEN,
+    "markers": AuditEvent.Type.MARKERS_WRITTEN,
+    "applicants": AuditEvent.Type.APPLICANTS_WRITTEN,
+}
+_SHEET_ORDER = {sheet.name: i for i, sheet in enumerate(SHEETS)}
+
+
+def _check_actor(actor, corporation: HousingCorporation) -> None:
+    """A user may import or export only their own corporation's portfolio, with the right to manage it.
+
+    A command run without a user (actor None) is trusted: whoever runs it has the database anyway.
+    """
+    if actor is None:
+        return
+    membership = require(actor, Action.MANAGE_PORTFOLIO)
+    if membership.corporation_id != corporation.pk:
+        raise PermissionDenied
+
+
+class _Progress:
+    """Turns "n more rows done" into on_progress(done, total) calls, never past the total."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int):
+        self.callback, self.total, self.done = callback, max(total, 1), 0
+
+    def advance(self, rows: int) -> None:
+        self.done = min(self.done + rows, self.total)
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+    def finish(self) -> None:
+        self.done = self.total
+        if self.callback is not None:
+            self.callback(self.total, self.total)
+
+
+def portfolio_import(
+    *,
+    source: Path,
+    corporation: HousingCorporation,
+    actor=None,
+    dry_run: bool,
+    on_progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Validate a portfolio file completely, then write all of it in one transaction, or nothing.
+
+    Steps: read every sheet and parse every cell (collecting every error); check what needs the whole
+    input and the database (duplicate keys, references, marker kinds); sort rows into new / updated /
+    unchanged by external id within `corporation`; if there was no error and this is not a dry run,
+    write the new and changed rows sheet by sheet with set-based upserts, and record audit events.
+
+    Args:
+        source: an .xlsx workbook, a folder of CSV files, one CSV file or a .zip of CSV files; sheets
+            and files are named after the sheets (`dwellings.csv`, sheet `dwellings`, or Dutch names).
+        corporation: whose portfolio this is; rows of other corporations are never read or touched.
+        actor: the user importing, or None for a command run without one.
+        dry_run: validate and count, write nothing (not even an audit event).
+        on_progress: called as on_progress(done, total) while reading and writing.
+
+    Returns:
+        The report: errors, counts per sheet, whether anything was written, timings.
+
+    Raises:
+        PermissionDenied: when `actor` may not manage this corporation's portfolio.
+    """
+    _check_actor(actor, corporation)
+    started = time.perf_counter()
+    source = Path(source)
+    report = ImportReport(source=source.name, dry_run=dry_run)
+    try:
+        opened = open_source(source)
+    except SourceError as exc:
+        report.add_error(ImportError(exc.file, None, None, exc.message))
+        report.timings["total"] = time.perf_counter() - started
+        return report
+    report.warnings.extend(opened.warnings)
+    estimated = sum(raw.estimated_rows for raw in opened.sheets)
+    progress = _Progress(on_progress, estimated if dry_run else 2 * estimated)
+    try:
+        parsed = [parse_sheet(raw, report, on_row=progress.advance) for raw in opened.sheets]
+    finally:
+        opened.finish()
+    report.timings["read"] = time.perf_counter() - started
+
+    try:
+        if dry_run:
+            _check(parsed, corporation, report)
+        else:
+            with transaction.atomic():
+                # One import at a time per corporation: a second one waits here rather than interleaving.
+                HousingCorporation.objects.select_for_update().filter(pk=corporation.pk).first()
+                plan = _check(parsed, corporation, report)
+                if report.is_valid:
+                    write_started = time.perf_counter()
+                    written = write_plan(plan, corporation, on_rows=progress.advance)
+                    _audit_import(report, written, plan, corporation, actor)
+                    report.timings["write"] = time.perf_counter() - write_started
+                    report.written = True
+            if report.written:
+                # PostgreSQL checks the deferred foreign keys of every written row at commit.
+                report.timings["commit"] = time.perf_counter() - write_started - report.timings["write"]
+    except DatabaseError as exc:
+        # A constraint the checks did not foresee: the transaction is rolled back, nothing is written.
+        report.written = False
+        report.add_error(ImportError(source.name, None, None, f"the database refused the data: {exc}".strip()))
+    progress.finish()
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+def _check(parsed, corporation, report: ImportReport):
+    started = time.perf_counter()
+    plan = plan_import(parsed, corporation, report)
+    # Reading order: sheet by sheet, row by row (file-level problems first); the sort is stable.
+    report.errors.sort(key=lambda e: (_SHEET_ORDER.get(e.sheet, -1), e.row or 0))
+    report.timings["check"] = time.perf_counter() - started
+    return plan
+
+
+def _audit_import(report: ImportReport, written: dict[str, list[str]], plan, corporation, actor) -> None:
+    for sheet_name, event in _WRITE_EVENTS.items():
+        households = written.get(sheet_name)
+        if not households:
+            continue
+        counts = plan.sheets[sheet_name].counts()
+        audit_record(
+            actor=actor,
+            event=event,
+            corporation=corporation,
+            subject_type="household",
+            subject_ids=households,
+            subject_label=f"{report.source}: {sheet_name}",
+            purpose="import",
+            data={"source": report.source, "sheet": sheet_name, "new": counts["new"], "updated": counts["updated"]},
+        )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.PORTFOLIO_IMPORTED,
+        corporation=corporation,
+        subject_type="portfolio_import",
+        subject_label=report.source,
+        purpose="import",
+        data={"source": report.source, "counts": report.counts},
+    )
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def portfolio_export(
+    *,
+    corporation: HousingCorporation,
+    actor,
+    format: str,  # noqa: A002 - the name the command line uses
+    destination: Path,
+    include_markers: bool = True,
+) -> Path:
+    """Write the corporation's portfolio in the import format, so that it can be imported again unchanged.
+
+    Exporting households is an export of personal data and exporting markers a read of special-category
+    data; both are recorded in the audit log with purpose "export".
+
+    Args:
+        corporation: whose portfolio; nothing of another corporation is read.
+        actor: the user exporting, or None for a command run without one.
+        format: "xlsx" (one workbook) or "csv" (a folder with one file per sheet).
+        destination: for csv the folder; for xlsx the file, or a folder to put `<code>-portfolio.xlsx` in.
+        include_markers: whether to export vulnerability markers.
+
+    Returns:
+        The folder or file written.
+
+    Raises:
+        PermissionDenied: when `actor` may not manage this corporation's portfolio.
+        ValueError: for an unknown format.
+    """
+    _check_actor(actor, corporation)
+    if format not in EXPORT_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}")
+    sheets = [s for s in SHEETS if include_markers or s.name != "markers"]
+    destination = Path(destination)
+    with transaction.atomic():
+        if format == "csv":
+            path = destination
+            rows = write_csv(path, corporation, sheets)
+        else:
+            path = destination / f"{corporation.code}-portfolio.xlsx" if destination.is_dir() else destination
+            rows = write_xlsx(path, corporation, sheets)
+        households = sorted(
+            {row[0] for row in rows["households"]}
+            | {row[SHEETS_BY_NAME["tenancies"].index("household")] for row in rows["tenancies"]}
+            | {row[SHEETS_BY_NAME["applicants"].index("household")] for row in rows["applicants"]}
+            | {row[0] for row in rows.get("markers", [])}
+        )
+        counts = {name: len(sheet_rows) for name, sheet_rows in rows.items()}
+        if rows.get("markers"):
+            audit_record(
+                actor=actor,
+                event=AuditEvent.Type.MARKERS_READ,
+                corporation=corporation,
+                subject_type="household",
+                subject_ids=sorted({row[0] for row in rows["markers"]}),
+                subject_label=path.name,
+                purpose="export",
+                data={"format": format, "markers": counts["markers"]},
+            )
+        if households:
+            audit_record(
+                actor=actor,
+                event=AuditEvent.Type.PERSONAL_DATA_EXPORTED,
+                corporation=corporation,
+                subject_type="household",
+                subject_ids=households,
+                subject_label=path.name,
+                purpose="export",
+                data={"format": format, "counts": counts},
+            )
+    return path
