@@ -352,9 +352,13 @@ TOWN_ORIGIN = (5.78, 52.10)  # lon, lat of the south-west corner
 CELL_SIZE = (0.0125, 0.0080)  # degrees lon, lat: about 850 m × 890 m
 
 
-def town_size_for(dwellings: int) -> int:
-    """How many buurten a synthetic town has for a corporation of this size (20-40)."""
-    return int(np.clip(dwellings // 400, 20, 40))
+# A corporation owns about this share of its town's dwellings (a large one, in a town it dominates).
+CORPORATION_SHARE_OF_TOWN = 0.3
+
+
+def town_size_for(dwellings: int) -> tuple[int, int]:
+    """How many buurten (20-40) and dwellings a synthetic town has for a corporation of this size."""
+    return int(np.clip(dwellings // 400, 20, 40)), max(20_000, round(dwellings / CORPORATION_SHARE_OF_TOWN))
 
 
 def _ring(points) -> list[list[float]]:
@@ -389,6 +393,7 @@ def generate_town(
     *,
     reference_date: date,
     neighbourhoods: int = 30,
+    town_dwellings: int = 40_000,
     code: str = "GM9999",
     name: str = "Voorbeeldstad",
     source: str = "synthetic (buurtbalans seed_demo)",
@@ -404,6 +409,7 @@ def generate_town(
         rng: the random generator.
         reference_date: statistics run up to the year before it.
         neighbourhoods: about how many buurten (rounded to fill the grid).
+        town_dwellings: about how many dwellings the whole town has (all owners).
         code, name: the municipality's CBS code (GMxxxx) and name.
         source: what every indicator row says about where it came from.
     """
@@ -469,12 +475,11 @@ def generate_town(
             )
             cells.append((r, c))
 
-    indicators = _town_indicators(rng, buurten, districts, municipality, cells, hot_spot, centre, reference_date,
-                                  source)
+    indicators = _town_indicators(rng, buurten, cells, hot_spot, centre, reference_date, town_dwellings, source)
     return Town(municipality, tuple(districts), tuple(buurten), tuple(indicators))
 
 
-def _town_indicators(rng, buurten, districts, municipality, cells, hot_spot, centre, reference_date, source):
+def _town_indicators(rng, buurten, cells, hot_spot, centre, reference_date, town_dwellings, source):
     n = len(buurten)
     cells = np.array(cells, dtype=float)
     deprivation = 1.8 * np.exp(-np.sum((cells - hot_spot) ** 2, axis=1) / 2.0) + rng.normal(0, 0.55, n)
@@ -483,7 +488,8 @@ def _town_indicators(rng, buurten, districts, municipality, cells, hot_spot, cen
     last_year = reference_date.year - 1
     # Income statistics come out two to three years later than counts (as CBS publishes them).
     last_income_year = reference_date.year - 2
-    dwellings_last = np.round(rng.uniform(500, 2200, n) * (1 + 0.6 * centrality))
+    size = rng.uniform(0.4, 1.6, n) * (1 + 0.6 * centrality)
+    dwellings_last = np.round(town_dwellings * size / size.sum())
     persons_per_dwelling = np.clip(2.25 - 0.45 * centrality + rng.normal(0, 0.12, n), 1.5, 2.8)
     low_income_base = np.clip(7.5 + 4.5 * deprivation, 2, 30)
 
@@ -647,7 +653,16 @@ def generate_corporation(
     # 1. Complexes.
     sizes = np.array(_complex_sizes(rng, dwellings))
     n_complexes = len(sizes)
-    complex_buurt = rng.choice(len(neighbourhoods), size=n_complexes, p=weight)
+    # A corporation owns at most 80% of a buurt's dwellings; only when the town is too small for the
+    # corporation (a large demo on a small municipality) do buurten fill up beyond that.
+    capacity = np.array([0.8 * n.dwellings if n.dwellings else np.inf for n in neighbourhoods])
+    used = np.zeros(len(neighbourhoods))
+    complex_buurt = np.empty(n_complexes, dtype=int)
+    for i, size in enumerate(sizes.tolist()):
+        room = weight * (used + size <= capacity)
+        p = room / room.sum() if room.sum() > 0 else weight
+        complex_buurt[i] = rng.choice(len(neighbourhoods), p=p)
+        used[complex_buurt[i]] += size
     era = rng.choice(len(ERAS), size=n_complexes, p=[e[2] for e in ERAS])
     build_year = np.array(
         [rng.integers(ERAS[e][0], min(ERAS[e][1], ref_year - 1) + 1) for e in era.tolist()], dtype=int

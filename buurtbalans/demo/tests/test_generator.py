@@ -129,6 +129,19 @@ def test_low_income_buurten_get_more_social_stock(town, corporation):
     assert density(by_income[-third:]) > 1.3 * density(by_income[:third])
 
 
+def test_the_corporation_never_owns_more_than_most_of_a_buurt(town, corporation):
+    size = {c.cbs_code: c.dwellings for c in generator.town_contexts(town)}
+    complexes = {c.external_id: c.neighbourhood_code for c in corporation.complexes}
+    per_buurt = Counter(complexes[d.complex_external_id] for d in corporation.dwellings)
+    assert all(count <= 0.8 * size[code] for code, count in per_buurt.items())
+
+
+def test_a_larger_corporation_gets_a_larger_town():
+    assert generator.town_size_for(600) == (20, 20_000)
+    buurten, dwellings = generator.town_size_for(100_000)
+    assert buurten == 40 and dwellings > 100_000 / 0.5
+
+
 # --- households and tenancies ---------------------------------------------------------------------------
 
 
