@@ -63,6 +63,7 @@ class OpenDataReport:
     files_used: list[UsedFile] = field(default_factory=list)
     files_skipped: list[SkippedFile] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    error_count: int = 0  # more than len(errors) when a file had too many to list
     warnings: list[str] = field(default_factory=list)
     # Areas with a boundary, and figures read, per kind of file (boundaries, cbs_kwb, table, leefbaarometer).
     values_by_kind: dict[str, int] = field(default_factory=dict)
@@ -78,7 +79,7 @@ class OpenDataReport:
         c = self.counts
         if not self.ok:
             return _("%(code)s: %(count)d errors, nothing imported") % {
-                "code": self.municipality_code, "count": len(self.errors)}
+                "code": self.municipality_code, "count": max(self.error_count, len(self.errors))}
         text = _(
             "%(code)s: %(buurten)d buurten (%(bu_new)d new, %(bu_changed)d changed), %(wijken)d wijken, "
             "%(figures)d figures (%(new)d new, %(changed)d changed, %(same)d unchanged) from %(used)d files; "
@@ -165,6 +166,7 @@ def open_data_import(
 
 def _describe(bundle: OpenDataBundle, report: OpenDataReport) -> None:
     report.errors = list(bundle.problems.errors)
+    report.error_count = bundle.problems.error_count
     report.warnings = list(bundle.problems.warnings)
     report.files_skipped = [SkippedFile(name, reason) for name, reason in bundle.skipped]
     by_kind: dict[str, int] = {}

@@ -122,9 +122,11 @@ class Problems:
 
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    error_count: int = 0  # all errors, also those left out of the list
     _per_file: dict[str, int] = field(default_factory=dict)
 
     def error(self, where: str, message: str) -> None:
+        self.error_count += 1
         count = self._per_file.get(where, 0) + 1
         self._per_file[where] = count
         if count <= MAX_ERRORS_PER_FILE:
@@ -140,9 +142,6 @@ class Problems:
                 left_out = count - MAX_ERRORS_PER_FILE
                 self.errors.append(_("%(file)s: %(count)d more errors not listed") % {"file": where, "count": left_out})
         self._per_file = {}
-
-    def error_count(self, where: str) -> int:
-        return self._per_file.get(where, 0)
 
 
 def not_a_number(where: str, row: int | str, column: str, raw) -> str:

@@ -352,3 +352,15 @@ def test_buurten_missing_from_new_boundaries_are_kept_and_reported(folder, tmp_p
     # A file without wijk and gemeente names keeps the names stored earlier.
     assert District.objects.get(cbs_code="WK019310").name == "Binnenstad"
     assert Municipality.objects.get(cbs_code="GM0193").name == "Zwolle"
+
+
+@pytest.mark.django_db
+def test_a_file_wrong_throughout_lists_fifty_errors_and_counts_them_all(tmp_path):
+    rows = "".join(f"BU0193{i:04d},2024,n/b?\n" for i in range(120))
+    write_text(tmp_path / "t.csv", "bu_code,jaar,inwoners\n" + rows)
+
+    report = open_data_import(directory=tmp_path, municipality_code="GM0193")
+
+    assert len(report.errors) == 51
+    assert report.errors[-1] == "t.csv: 70 more errors not listed"
+    assert report.summary() == "GM0193: 120 errors, nothing imported"
