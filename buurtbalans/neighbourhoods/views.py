@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.core.views import complex_columns, composition_context, paginate
-from buurtbalans.neighbourhoods.indicators import LEEFBAAROMETER_3_NATIONAL_AVERAGE
+from buurtbalans.neighbourhoods.indicators import GROUP_LABELS, LEEFBAAROMETER_3_NATIONAL_AVERAGE
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.neighbourhoods.selectors import neighbourhood_context
 from buurtbalans.portfolio.selectors import (
@@ -99,10 +99,11 @@ LEEFBAAROMETER_DIMENSIONS = (
 
 def indicator_columns() -> list[Column]:
     return [
-        Column(_("Indicator"), lambda f: f.label),
+        Column(_("Group"), "group_label"),
+        Column(_("Indicator"), "label"),
         Column(_("Key"), "key"),
         Column(_("Value"), "value"),
-        Column(_("Unit"), lambda f: f.unit),
+        Column(_("Unit"), "unit"),
         Column(_("Year"), "year"),
         Column(_("Source"), "source"),
     ]
@@ -141,10 +142,28 @@ def dimension_bars(row: dict | None, width: int = 400, bar_height: int = 28) -> 
     return bars
 
 
+def _fact_rows(facts: dict) -> list[dict]:
+    """IndicatorFacts as rows with their group's label, in the catalogue's order (grouped for the table)."""
+    rows = [
+        {
+            "key": f.key, "label": f.label, "unit": f.unit, "value": f.value, "year": f.year, "source": f.source,
+            "decimals": f.decimals, "group": f.group, "group_label": GROUP_LABELS.get(f.group, f.group),
+        }
+        for f in facts.values()
+    ]
+    # Stable sort: the catalogue order stays within each group, groups appear where they first occur.
+    first_seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        first_seen.setdefault(row["group"], index)
+    return sorted(rows, key=lambda r: first_seen[r["group"]])
+
+
 def public_context(neighbourhood) -> dict:
     """The public figures of the buurt, as rows for the page and as exportable tables."""
     data = neighbourhood_context(neighbourhood)
-    indicators = list(data["indicators"].values())
+    indicators = _fact_rows(data["indicators"])
+    district_indicators = _fact_rows(data["district_indicators"])
+    municipality_indicators = _fact_rows(data["municipality_indicators"])
     latest = data["leefbaarometer_latest"]
     weakest = None
     if latest:
@@ -155,8 +174,8 @@ def public_context(neighbourhood) -> dict:
     return {
         "public": data,
         "indicators": indicators,
-        "district_indicators": list(data["district_indicators"].values()),
-        "municipality_indicators": list(data["municipality_indicators"].values()),
+        "district_indicators": district_indicators,
+        "municipality_indicators": municipality_indicators,
         "leefbaarometer": data["leefbaarometer"],
         "leefbaarometer_latest": latest,
         "leefbaarometer_weakest": weakest,
@@ -166,8 +185,8 @@ def public_context(neighbourhood) -> dict:
         "credits": data["credits"],
         "tables": {
             "indicators": (indicator_columns(), indicators),
-            "district-indicators": (indicator_columns(), list(data["district_indicators"].values())),
-            "municipality-indicators": (indicator_columns(), list(data["municipality_indicators"].values())),
+            "district-indicators": (indicator_columns(), district_indicators),
+            "municipality-indicators": (indicator_columns(), municipality_indicators),
             "leefbaarometer": (leefbaarometer_columns(), data["leefbaarometer"]),
         },
     }

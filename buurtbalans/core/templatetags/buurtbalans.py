@@ -149,12 +149,15 @@ def subject_ids_summary(event):
 @register.filter
 def indicator_value(fact):
     """A public figure with its unit and precision: "12,3%", "€ 31.400", "1.234 persons"."""
-    value = getattr(fact, "value", None)
+    def read(name):
+        return fact.get(name) if isinstance(fact, dict) else getattr(fact, name, None)
+
+    value = read("value")
     if value is None:
         return "–"
-    decimals = getattr(fact, "decimals", 0) or 0
+    decimals = read("decimals") or 0
     number_text = floatformat(value, f"{decimals}g")
-    unit = str(getattr(fact, "unit", "") or "")
+    unit = str(read("unit") or "")
     if unit == "%":
         return f"{number_text}%"
     if unit == "€":

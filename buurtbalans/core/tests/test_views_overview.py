@@ -124,3 +124,15 @@ def test_an_auditor_lands_on_the_audit_log(client, otto):
     response = login(client, otto).get(reverse("overview"))
     assert response.status_code == 302
     assert response.url == reverse("audit_log")
+
+
+def test_charts_keep_svg_numbers_unlocalised_in_dutch(client, bob, stock_a):
+    """Dutch writes 12,5 where SVG needs 12.5: a localised coordinate would draw nothing."""
+    import re
+
+    login(client, bob)
+    html = client.get(reverse("overview"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Overzicht" in html or "Overview" in html
+    widths = re.findall(r'<rect class="bb-band--\w+" x="([^"]+)" y="10" width="([^"]+)"', html)
+    assert widths, "the composition bar is drawn"
+    assert all("," not in x and "," not in w for x, w in widths)
