@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
 from buurtbalans.core.testing import make_user, require_environment
@@ -27,7 +28,9 @@ def fast_password_hashing(settings):
 
 def seed(*args):
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    # The command speaks the site's language (Dutch); these tests read the English source messages.
+    with translation.override("en"):
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
