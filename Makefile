@@ -8,6 +8,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO_DWELLINGS ?= 12000
+# Place the demo in a real municipality: make demo OPEN_DATA=../shared/data MUNICIPALITY=GM0193
+OPEN_DATA ?=
+MUNICIPALITY ?= GM0193
 PYTEST_ARGS ?=
 
 .PHONY: demo test serve install install-test assets messages secret migrate seed lint clean
@@ -58,7 +61,7 @@ migrate: install secret
 	$(BIN)/buurtbalans migrate --noinput
 
 seed: migrate
-	$(BIN)/buurtbalans seed_demo --dwellings $(DEMO_DWELLINGS)
+	$(BIN)/buurtbalans seed_demo --dwellings $(DEMO_DWELLINGS) $(if $(OPEN_DATA),--open-data $(OPEN_DATA) --municipality $(MUNICIPALITY))
 
 serve: install secret
 	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
