@@ -127,7 +127,10 @@ EXCEPTION_REASONS = {
     "other": ["overig", "anders"],
 }
 
-_DAEB = v.bool_parser(true_words=["daeb"], false_words=["niet-daeb", "niet daeb", "non-daeb", "geen daeb"])
+_DAEB = v.bool_parser(
+    true_words=["daeb"], false_words=["niet-daeb", "niet daeb", "non-daeb", "geen daeb"],
+    expected="ja, nee, DAEB, niet-DAEB",
+)
 
 
 def _check_household(row: list, at: dict[str, int]) -> list[tuple[str, str]]:
@@ -159,7 +162,7 @@ def _ends_after_start(start: str, end: str):
     def check(row: list, at: dict[str, int]) -> list[tuple[str, str]]:
         first, last = row[at[start]], row[at[end]]
         if first is not None and last is not None and last < first:
-            return [(end, _("%(end)s is before %(start)s %(first)s") % {"end": last, "start": start, "first": first})]
+            return [(end, _("ends (%(end)s) before it starts (%(start)s)") % {"end": last, "start": first})]
         return []
 
     return check

@@ -129,15 +129,17 @@ def _parse_chunk(parsed: ParsedSheet, chunk: list, numbers: list[int], positions
     offset = len(parsed.rows)
     size = len(chunk)
     bad: set[int] = set()
-    columns: list[list] = []
+    columns: list[list] = [None] * len(sheet.columns)  # type: ignore[list-item]
     add_error = report.add_error
     is_text = parsed.is_text
     transposed = list(zip(*chunk, strict=True))  # one tuple of cells per column of the file
-    for column in sheet.columns:
+    # In the file's column order, so a row's errors read left to right as the user sees the row.
+    for column in sorted(sheet.columns, key=lambda c: positions.get(c.name, -1)):
         default = column.default
         position = positions.get(column.name)
+        slot = sheet.index(column.name)
         if position is None:
-            columns.append([default] * size)
+            columns[slot] = [default] * size
             continue
         header = parsed.headers[column.name]
         parse = column.parse
@@ -169,7 +171,7 @@ def _parse_chunk(parsed: ParsedSheet, chunk: list, numbers: list[int], positions
                     add_error(ImportError(label, numbers[index], header, _("a value is required"), sheet.name))
                     bad.add(index)
                     values[index] = default
-        columns.append(values)
+        columns[slot] = values
     rows = list(zip(*columns, strict=True))
     if sheet.check_row is not None:
         check_row = sheet.check_row

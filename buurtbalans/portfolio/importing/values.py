@@ -24,6 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 Parser = Callable[[object], object]
 
@@ -137,7 +138,8 @@ def decimal_parser(*, places: int, max_digits: int, minimum: Decimal | None = De
     """A parser for a DecimalField(max_digits, decimal_places=places)."""
     limit = Decimal(10) ** (max_digits - places)
     quantum = Decimal(1).scaleb(-places)
-    not_a = _("is not an amount") if noun == "amount" else _("is not a number")
+    # Lazy: the parser is built at import time, the message must be in the language active when it is raised.
+    not_a = gettext_lazy("is not an amount") if noun == "amount" else gettext_lazy("is not a number")
     # Plainly within range and precision ("612,50", "1234.5"): no further checks needed.
     sign = "-?" if minimum is None else ""
     plain = re.compile(rf"{sign}[0-9]{{1,{max_digits - places}}}(?:[.,][0-9]{{1,{places}}})?")
@@ -236,11 +238,10 @@ TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "true", "waar", "1", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
 
 
-def bool_parser(*, true_words: Iterable[str] = (), false_words: Iterable[str] = ()):
+def bool_parser(*, true_words: Iterable[str] = (), false_words: Iterable[str] = (), expected: str = "ja, nee"):
     """ja/nee/j/n/yes/no/true/false/1/0, plus words particular to a column (e.g. `DAEB` / `niet-DAEB`)."""
     trues = TRUE_WORDS | {normalize_word(w) for w in true_words}
     falses = FALSE_WORDS | {normalize_word(w) for w in false_words}
-    expected = ", ".join(["ja", "nee", *sorted(set(true_words) | set(false_words))])
 
     def parse(value: object) -> bool:
         if value.__class__ is bool:

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood
 from buurtbalans.portfolio.importing.readers import decode
@@ -15,8 +14,7 @@ from buurtbalans.portfolio.importing.readers import decode
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def buurt(db):
+def make_buurt() -> Neighbourhood:
     """The buurt the test portfolios refer to (BU01930001, as in the stock_a fixture)."""
     municipality, _ = Municipality.objects.get_or_create(cbs_code="GM0193", defaults={"name": "Zwolle"})
     district, _ = District.objects.get_or_create(
