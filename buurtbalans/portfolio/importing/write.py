@@ -1,9 +1,9 @@
-"""Writing a checked plan: set-based upserts, one statement per sheet, foreign keys resolved by maps.
+"""Writing a checked plan: set-based writes, one or two statements per sheet, foreign keys resolved by maps.
 
-Two paths behind one function: on PostgreSQL the rows go through COPY into a temporary table and one
-`INSERT ... SELECT ... ON CONFLICT DO UPDATE`; elsewhere (SQLite) through Django's
-`bulk_create(update_conflicts=True)`. Both only touch rows that are new or changed, and both
-overwrite only the columns present in the file.
+Two paths behind `write_plan`: on PostgreSQL new rows are COPied straight into their table, and changed
+rows COPied into a temporary table and applied with one `INSERT ... ON CONFLICT DO UPDATE`; elsewhere
+(SQLite) both go through Django's `bulk_create(update_conflicts=True)`. Both touch only rows that are
+new or changed, and both overwrite only the columns present in the file.
 """
 
 from __future__ import annotations
@@ -30,13 +30,18 @@ def write_plan(plan: Plan, corporation, *, on_rows: Callable[[int], None] | None
     ids = plan.ids
     written: dict[str, list[str]] = {}
     wanted_later = {c.ref for sp in plan.sheets.values() for c in sp.sheet.columns if c.ref}
+    fast = connection.vendor == "postgresql" and USE_POSTGRES_COPY
     for sheet in SHEETS:
         sheet_plan = plan.sheets.get(sheet.name)
         if sheet_plan is None:
             continue
-        rows = sheet_plan.to_write
-        if rows:
-            _upsert(sheet_plan, corporation, _database_rows(sheet_plan, plan, ids, corporation))
+        if sheet_plan.to_write:
+            new = _database_rows(sheet_plan, sheet_plan.new, plan, ids)
+            updated = _database_rows(sheet_plan, sheet_plan.updated, plan, ids)
+            if fast:
+                _write_postgres(sheet_plan, corporation, new, updated)
+            else:
+                _upsert_portable(sheet_plan, corporation, new + updated)
             written[sheet.name] = _households_concerned(sheet_plan)
             if sheet_plan.new and sheet.name in wanted_later:
                 # New rows have ids only now; the sheets after this one refer to them.
@@ -58,37 +63,30 @@ def _households_concerned(sheet_plan: SheetPlan) -> list[str]:
 
 
 def _extra_fields(model, sheet):
-    """Model fields the sheet does not carry (added later by another app), with their defaults."""
+    """Model fields the sheet does not carry (added later by another app), written with their defaults."""
     known = {"id", "corporation"} | {c.name for c in sheet.columns}
     return [f for f in model._meta.concrete_fields if f.name not in known]
 
 
-def _database_rows(sheet_plan: SheetPlan, plan: Plan, ids, corporation) -> list[list]:
-    sheet = sheet_plan.sheet
+def _database_rows(sheet_plan: SheetPlan, rows: list[tuple], plan: Plan, ids) -> list[list]:
+    """Rows with references turned from keys into database ids."""
     lookups = []
-    for index, column in enumerate(sheet.columns):
+    for index, column in enumerate(sheet_plan.sheet.columns):
         if column.name not in sheet_plan.parsed.present:
             continue  # every row holds the default (None) there
         if column.ref == REF_NEIGHBOURHOOD:
             lookups.append((index, plan.neighbourhood_ids))
         elif column.ref and column.ref != REF_KIND:
             lookups.append((index, ids[column.ref]))
-    rows = []
-    for row in sheet_plan.to_write:
+    converted = []
+    for row in rows:
         row = list(row)
         for index, mapping in lookups:
             value = row[index]
             if value is not None:
                 row[index] = mapping[value]
-        rows.append(row)
-    return rows
-
-
-def _upsert(sheet_plan: SheetPlan, corporation, rows: list[list]) -> None:
-    if connection.vendor == "postgresql" and USE_POSTGRES_COPY:
-        _upsert_postgres(sheet_plan, corporation, rows)
-    else:
-        _upsert_portable(sheet_plan, corporation, rows)
+        converted.append(row)
+    return converted
 
 
 def _conflict_fields(sheet_plan: SheetPlan) -> list[str]:
@@ -114,39 +112,57 @@ def _upsert_portable(sheet_plan: SheetPlan, corporation, rows: list[list]) -> No
         model.objects.bulk_create(objects, batch_size=2000)
 
 
-def _upsert_postgres(sheet_plan: SheetPlan, corporation, rows: list[list]) -> None:
+def quote_name(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _write_postgres(sheet_plan: SheetPlan, corporation, new: list[list], updated: list[list]) -> None:
+    """New rows: COPY straight into the table. Changed rows: COPY into a temporary table, then one upsert.
+
+    Plain COPY skips the speculative insertion of INSERT ... ON CONFLICT. A row with the same key that
+    another session inserted meanwhile fails the unique constraint, and with it the whole import.
+    """
     sheet = sheet_plan.sheet
     model = MODELS[sheet.name]
-    table = model._meta.db_table
-    quote = connection.ops.quote_name
+    table = quote_name(model._meta.db_table)
     extra = _extra_fields(model, sheet)
-    columns = ["corporation_id", *(c.column for c in sheet.columns), *(f.column for f in extra)]
-    extra_values = [timezone.now() if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                    else f.get_db_prep_value(f.get_default(), connection) for f in extra]
-    json_positions = [i for i, c in enumerate(sheet.columns) if c.name == "vera_unit"]
-    column_list = ", ".join(quote(c) for c in columns)
-    temp = quote(f"import_{table}")
-    field_columns = {c.name: c.column for c in sheet.columns}
-    conflict = ", ".join(
-        quote(model._meta.get_field(name).column) for name in _conflict_fields(sheet_plan)
+    extra_values = tuple(
+        timezone.now() if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_db_prep_value(f.get_default(), connection)
+        for f in extra
     )
-    updates = ", ".join(f"{quote(field_columns[n])} = EXCLUDED.{quote(field_columns[n])}"
-                        for n in sheet_plan.update_fields)
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    columns = ["corporation_id", *(c.column for c in sheet.columns), *(f.column for f in extra)]
+    column_list = ", ".join(quote_name(c) for c in columns)
+    json_positions = [i for i, c in enumerate(sheet.columns) if c.name == "vera_unit"]
     corporation_id = corporation.pk
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {column_list} FROM {quote(table)} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in rows:
-                for position in json_positions:
-                    if row[position] is not None:
-                        row[position] = json.dumps(row[position], ensure_ascii=False)
-                write_row((corporation_id, *row, *extra_values))
-        cursor.execute(
-            f"INSERT INTO {quote(table)} ({column_list}) SELECT {column_list} FROM {temp} "
-            f"ON CONFLICT ({conflict}) {action}"
-        )
-        cursor.execute(f"DROP TABLE {temp}")
+        if new:
+            statement = f"COPY {table} ({column_list}) FROM STDIN"
+            _copy(cursor, statement, new, corporation_id, extra_values, json_positions)
+        if updated:
+            temp = quote_name(f"import_{model._meta.db_table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA"
+            )
+            _copy(cursor, f"COPY {temp} ({column_list}) FROM STDIN", updated, corporation_id, extra_values,
+                  json_positions)
+            by_name = {c.name: quote_name(c.column) for c in sheet.columns}
+            assignments = ", ".join(f"{by_name[n]} = EXCLUDED.{by_name[n]}" for n in sheet_plan.update_fields)
+            keys = ", ".join(quote_name(model._meta.get_field(name).column) for name in _conflict_fields(sheet_plan))
+            # ON CONFLICT rather than UPDATE ... FROM: as fast here, and a row deleted meanwhile comes back.
+            cursor.execute(
+                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {temp} "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {assignments}"
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+
+
+def _copy(cursor, statement: str, rows: list[list], corporation_id: int, extra_values: tuple,
+          json_positions: list[int]) -> None:
+    with cursor.copy(statement) as copy:
+        write_row = copy.write_row
+        for row in rows:
+            for position in json_positions:
+                if row[position] is not None:
+                    row[position] = json.dumps(row[position], ensure_ascii=False)
+            write_row((corporation_id, *row, *extra_values))
