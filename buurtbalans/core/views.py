@@ -18,7 +18,14 @@ from django.views.decorators.http import require_GET
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.forms import AuditSearchForm
 from buurtbalans.core.permissions import Action, can, membership_of
-from buurtbalans.core.selectors import audit_event_list, job_get, job_kind_label, job_list, with_subject_summary
+from buurtbalans.core.selectors import (
+    audit_event_list,
+    job_get,
+    job_kind_label,
+    job_list,
+    with_subject_summary,
+    without_jit,
+)
 from buurtbalans.households.selectors import (
     INCOME_BAND_LABELS,
     INCOME_BAND_SHORT_LABELS,
@@ -30,6 +37,8 @@ from buurtbalans.portfolio.selectors import (
     DEFAULT_COMPLEX_SORT,
     complex_composition_list,
     complex_count,
+    complex_order_list,
+    is_plain_complex_sort,
     stock_summary,
 )
 
@@ -66,8 +75,8 @@ def complex_columns() -> list[Column]:
     columns = [
         Column(_("Complex code"), "external_id"),
         Column(_("Complex"), "name"),
-        Column(_("Neighbourhood code"), lambda c: c.neighbourhood.cbs_code if c.neighbourhood else ""),
-        Column(_("Neighbourhood"), lambda c: c.neighbourhood.name if c.neighbourhood else ""),
+        Column(_("Neighbourhood code"), "neighbourhood_code"),
+        Column(_("Neighbourhood"), "neighbourhood_name"),
         Column(_("Dwellings"), "dwelling_count"),
         Column(_("Occupied"), "occupied_count"),
         Column(_("Vacant"), "vacant_count"),
@@ -93,8 +102,19 @@ def composition_context(request, *, reference_date, neighbourhood=None) -> dict:
     """The sorted, paginated complex table shared by the overview and the buurt page."""
     user = request.user
     sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
-    rows = complex_composition_list(user, reference_date=reference_date, neighbourhood=neighbourhood, sort=sort)
-    page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE, count=complex_count(user, neighbourhood=neighbourhood))
+    count = complex_count(user, neighbourhood=neighbourhood)
+    if is_plain_complex_sort(sort):
+        # Cut the page first, then aggregate only its complexes.
+        ids = complex_order_list(user, neighbourhood=neighbourhood, sort=sort)
+        page = paginate(request, ids, per_page=COMPLEXES_PER_PAGE, count=count)
+        rows = complex_composition_list(user, reference_date=reference_date, neighbourhood=neighbourhood, sort=sort)
+        by_pk = {row.pk: row for row in rows.filter(pk__in=page.object_list)}
+        page.object_list = [by_pk[pk] for pk in page.object_list]
+    else:
+        # Sorting on a figure needs every complex's figures: one grouped query, without JIT.
+        rows = complex_composition_list(user, reference_date=reference_date, neighbourhood=neighbourhood, sort=sort)
+        with without_jit():
+            page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE, count=count)
     return {
         "complex_page": page,
         "sort": sort,
@@ -115,11 +135,12 @@ def overview(request):
     export_format = requested_format(request)
     if export_format:
         sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
-        rows = complex_composition_list(user, reference_date=today, sort=sort)
-        return export_response(
-            export_format=export_format, name="complexes", columns=complex_columns(), rows=rows.iterator(chunk_size=500)
-        )
-    summary = stock_summary(user, reference_date=today)
+        # At most a few thousand complexes: evaluated here, so the aggregate runs without JIT (see without_jit).
+        with without_jit():
+            rows = list(complex_composition_list(user, reference_date=today, sort=sort))
+        return export_response(export_format=export_format, name="complexes", columns=complex_columns(), rows=rows)
+    with without_jit():
+        summary = stock_summary(user, reference_date=today)
     statuses = [
         (status, label, summary.dwellings_by_status.get(status, 0)) for status, label in DwellingStatus.choices
     ]

@@ -10,13 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, FilteredRelation, FloatField, IntegerField, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404
 
-from buurtbalans.core.models import HousingCorporation
 from buurtbalans.core.permissions import Action, require
-from buurtbalans.households.models import Household
+from buurtbalans.households.models import Household, Tenancy
 from buurtbalans.households.selectors import (
     INCOME_BANDS,
     active_marker_exists,
@@ -30,7 +41,7 @@ from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 COMPLEX_SORTS = {
     "code": "external_id",
     "name": "name",
-    "neighbourhood": "neighbourhood__name",
+    "neighbourhood": "neighbourhood_name",
     "dwellings": "dwelling_count",
     "occupied": "occupied_count",
     "vacant": "vacant_count",
@@ -40,6 +51,7 @@ COMPLEX_SORTS = {
     "markers": "marker_share",
 }
 DEFAULT_COMPLEX_SORT = "code"
+PLAIN_COMPLEX_SORTS = {"code", "name", "neighbourhood"}
 
 
 def _share(numerator: str, denominator: str):
@@ -91,6 +103,31 @@ def _with_shares(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _complex_base(user, neighbourhood=None) -> QuerySet:
+    # Only the narrow columns the table shows: the rows are grouped after the join, and a buurt's geometry
+    # (kilobytes of GeoJSON) carried through that sort made it spill to disk at 100k dwellings.
+    queryset = (
+        Complex.objects.visible_to(user, Action.VIEW_AGGREGATES)
+        .only("id", "corporation_id", "external_id", "name", "neighbourhood_id")
+        .annotate(neighbourhood_code=F("neighbourhood__cbs_code"), neighbourhood_name=F("neighbourhood__name"))
+    )
+    if neighbourhood is not None:
+        queryset = queryset.filter(neighbourhood=neighbourhood)
+    return queryset
+
+
+def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
+    descending = sort.startswith("-")
+    field = COMPLEX_SORTS.get(sort.lstrip("-"), COMPLEX_SORTS[DEFAULT_COMPLEX_SORT])
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return queryset.order_by(order, "external_id", "pk")
+
+
+def is_plain_complex_sort(sort: str) -> bool:
+    """Whether the complex table is sorted on a column of its own (no aggregate needed to order it)."""
+    return sort.lstrip("-") in PLAIN_COMPLEX_SORTS
+
+
 def complex_composition_list(user, *, reference_date: date, neighbourhood=None, sort: str = DEFAULT_COMPLEX_SORT):
     """The user's complexes with their composition, sorted by `sort` (a key of COMPLEX_SORTS, "-" for descending).
 
@@ -98,15 +135,19 @@ def complex_composition_list(user, *, reference_date: date, neighbourhood=None, 
     """
     require(user, Action.VIEW_AGGREGATES)
     relations, aggregates = composition_annotations(reference_date)
-    queryset = Complex.objects.visible_to(user, Action.VIEW_AGGREGATES).select_related("neighbourhood")
-    if neighbourhood is not None:
-        queryset = queryset.filter(neighbourhood=neighbourhood)
-    queryset = _with_shares(queryset.alias(**relations).annotate(**aggregates))
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    field = COMPLEX_SORTS.get(key, COMPLEX_SORTS[DEFAULT_COMPLEX_SORT])
-    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    return queryset.order_by(order, "external_id", "pk")
+    queryset = _with_shares(_complex_base(user, neighbourhood).alias(**relations).annotate(**aggregates))
+    return _sorted(queryset, sort)
+
+
+def complex_order_list(user, *, neighbourhood=None, sort: str = DEFAULT_COMPLEX_SORT) -> QuerySet:
+    """The complexes' ids in table order, for a sort on a plain column: a page is cut before any aggregate runs.
+
+    Aggregating only the 50 complexes on a page instead of all 1,500 makes the default overview ten times faster.
+    """
+    require(user, Action.VIEW_AGGREGATES)
+    if not is_plain_complex_sort(sort):
+        raise ValueError(f"{sort!r} needs the aggregates to sort")
+    return _sorted(_complex_base(user, neighbourhood), sort).values_list("pk", flat=True)
 
 
 def complex_count(user, *, neighbourhood=None) -> int:
@@ -202,14 +243,25 @@ def neighbourhood_list_with_stock(user):
     from buurtbalans.neighbourhoods.models import Neighbourhood
 
     membership = require(user, Action.VIEW_STOCK)
-    mine = Q(complexes__corporation_id=membership.corporation_id)
+    corporation_id = membership.corporation_id
+
+    def count_of(queryset):
+        # A correlated count per buurt: a few dozen buurten, each read through an index, instead of
+        # a DISTINCT count over the join of every complex with every dwelling.
+        counted = queryset.order_by().values("corporation_id").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    complexes = Complex.objects.filter(corporation_id=corporation_id, neighbourhood_id=OuterRef("pk"))
     return (
-        Neighbourhood.objects.filter(mine)
+        Neighbourhood.objects.filter(Exists(complexes))
         .annotate(
-            complex_count=Count("complexes", filter=mine, distinct=True),
-            dwelling_count=Count("complexes__dwellings", filter=mine, distinct=True),
+            complex_count=count_of(complexes),
+            dwelling_count=count_of(
+                Dwelling.objects.filter(corporation_id=corporation_id, complex__neighbourhood_id=OuterRef("pk"))
+            ),
         )
         .select_related("district", "municipality")
+        .defer("geometry", "district__geometry", "municipality__geometry")
         .order_by("municipality__name", "name", "cbs_code")
     )
 
@@ -245,13 +297,22 @@ def stock_summary(user, *, reference_date: date) -> StockSummary:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    # The corporation-wide composition: every current tenant household, whatever complex it lives in.
-    relations, aggregates = composition_annotations(reference_date, prefix="")
-    # .aggregate() takes only aggregates: bands without limits are the constant 0.
-    constants = {k: 0 for k, v in aggregates.items() if isinstance(v, Value)}
-    real = {k: v for k, v in aggregates.items() if k not in constants}
-    totals = HousingCorporation.objects.filter(pk=membership.corporation_id).alias(**relations).aggregate(**real)
-    totals.update(constants)
+    # The corporation-wide composition: every household with a current tenancy, counted once (a semi-join on
+    # households needs no DISTINCT, which made the same figures over the dwelling join three times slower).
+    current = Tenancy.objects.filter(household_id=OuterRef("pk")).filter(current_tenancy_q(reference_date))
+    bands = income_band_conditions(income_band_limits(reference_date).parameters)
+    aggregates = {
+        "household_count": Count("pk"),
+        **{f"{band}_count": Count("pk", filter=q) for band, q in bands.items() if q is not None},
+        "marker_count": Count("pk", filter=Q(active_marker_exists("pk", reference_date))),
+    }
+    totals = (
+        Household.objects.filter(corporation_id=membership.corporation_id)
+        .filter(Exists(current))
+        .aggregate(**aggregates)
+    )
+    for band in INCOME_BANDS[:-1]:
+        totals.setdefault(f"{band}_count", 0)
     known = sum(totals[f"{band}_count"] for band in INCOME_BANDS[:-1])
     totals["unknown_count"] = totals["household_count"] - known
     households_registered = (
