@@ -100,6 +100,7 @@ def fetch(client, method, url, data):
     return client.get(url, data) if method == "get" else client.post(url, data)
 
 
+@pytest.mark.smoke
 def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objects, settings):
     settings.DEBUG = False
     charlie_auditor = make_user("charlie-auditor", HousingCorporation.objects.get(code="corp-b"), Role.AUDITOR)
@@ -129,6 +130,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, a_objects):
         assert response.url.startswith(reverse("login")), url
 
 
+@pytest.mark.smoke
 def test_bob_sees_aggregates_but_never_a_household(client, bob, a_objects):
     stock = a_objects["stock"]
     household = stock.households[0]

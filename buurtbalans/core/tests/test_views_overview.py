@@ -32,6 +32,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
     assert response.url.startswith(reverse("login"))
 
 
+@pytest.mark.smoke
 def test_the_overview_shows_stock_vacancy_and_composition(client, bob, stock_a):
     response = login(client, bob).get(reverse("overview"))
     assert response.status_code == 200

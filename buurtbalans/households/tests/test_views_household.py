@@ -38,6 +38,7 @@ def test_the_household_page_shows_size_income_and_tenancies_but_not_the_markers(
     assert read.actor == alice
 
 
+@pytest.mark.smoke
 def test_reading_markers_asks_for_a_purpose_and_writes_the_audit_record(client, alice, stock_a):
     household = stock_a.households[0]
     login(client, alice)
