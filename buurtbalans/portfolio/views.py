@@ -206,6 +206,16 @@ def import_error_columns() -> list[Column]:
     ]
 
 
+SHEET_LABELS = {
+    "complexes": gettext_lazy("Complexes"),
+    "dwellings": gettext_lazy("Dwellings"),
+    "households": gettext_lazy("Households"),
+    "tenancies": gettext_lazy("Tenancies"),
+    "markers": gettext_lazy("Vulnerability markers"),
+    "applicants": gettext_lazy("Home-seekers"),
+}
+
+
 def import_report_context(request, job: Job) -> dict:
     """The preview of an import job for the job page: counts per sheet and every error, paginated."""
     user = request.user
@@ -219,7 +229,10 @@ def import_report_context(request, job: Job) -> dict:
         "is_dry_run": bool(job.params.get("dry_run")),
         "file_name": job.params.get("file_name", ""),
         "error_page": page,
-        "counts": sorted((result.get("counts") or {}).items()),
+        # The sheet's name as in the file, with what it holds in the user's language.
+        "counts": [
+            (sheet, SHEET_LABELS.get(sheet, sheet), counts) for sheet, counts in (result.get("counts") or {}).items()
+        ],
         "can_confirm": _can_confirm(user, job),
     }
 
