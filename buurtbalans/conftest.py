@@ -54,3 +54,15 @@ def stock_a(corporation_a):
 @pytest.fixture
 def stock_b(corporation_b):
     return make_stock(corporation_b, "B", "BU01930002")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """PBKDF2 costs ~0.3 s per persona; tests need a password check, not its strength."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    yield

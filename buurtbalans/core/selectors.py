@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Func, IntegerField, QuerySet
 from django.db.models.fields.json import KT
 from django.http import Http404
@@ -22,22 +21,6 @@ JOB_KIND_ACTIONS: dict[str, Action] = {
 JOB_KIND_LABELS = {
     "portfolio_import": _("Portfolio import"),
 }
-
-
-@contextmanager
-def without_jit():
-    """Run the enclosed queries with PostgreSQL's JIT compiler off.
-
-    The composition aggregates over 100k dwellings cost enough in the planner's eyes to trigger JIT, whose
-    compilation took 0.5 s for a query that runs in 0.3 s without it. SET LOCAL lasts for the transaction only.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def job_kind_label(kind: str) -> str:

@@ -24,7 +24,6 @@ from buurtbalans.core.selectors import (
     job_kind_label,
     job_list,
     with_subject_summary,
-    without_jit,
 )
 from buurtbalans.households.selectors import (
     INCOME_BAND_LABELS,
@@ -111,10 +110,9 @@ def composition_context(request, *, reference_date, neighbourhood=None) -> dict:
         by_pk = {row.pk: row for row in rows.filter(pk__in=page.object_list)}
         page.object_list = [by_pk[pk] for pk in page.object_list]
     else:
-        # Sorting on a figure needs every complex's figures: one grouped query, without JIT.
+        # Sorting on a figure needs every complex's figures: one grouped query.
         rows = complex_composition_list(user, reference_date=reference_date, neighbourhood=neighbourhood, sort=sort)
-        with without_jit():
-            page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE, count=count)
+        page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE, count=count)
     return {
         "complex_page": page,
         "sort": sort,
@@ -135,12 +133,9 @@ def overview(request):
     export_format = requested_format(request)
     if export_format:
         sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
-        # At most a few thousand complexes: evaluated here, so the aggregate runs without JIT (see without_jit).
-        with without_jit():
-            rows = list(complex_composition_list(user, reference_date=today, sort=sort))
+        rows = list(complex_composition_list(user, reference_date=today, sort=sort))
         return export_response(export_format=export_format, name="complexes", columns=complex_columns(), rows=rows)
-    with without_jit():
-        summary = stock_summary(user, reference_date=today)
+    summary = stock_summary(user, reference_date=today)
     statuses = [
         (status, label, summary.dwellings_by_status.get(status, 0)) for status, label in DwellingStatus.choices
     ]

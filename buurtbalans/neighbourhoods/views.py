@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET
 
 from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.permissions import Action, can, require
-from buurtbalans.core.selectors import without_jit
 from buurtbalans.core.views import complex_columns, composition_context, paginate
 from buurtbalans.neighbourhoods.indicators import GROUP_LABELS, LEEFBAAROMETER_3_NATIONAL_AVERAGE
 from buurtbalans.neighbourhoods.models import Neighbourhood
@@ -68,10 +67,7 @@ def neighbourhood_detail(request, cbs_code: str):
         table = request.GET.get("table") or "complexes"
         if table == "complexes" and with_complexes:
             sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
-            with without_jit():
-                rows = list(
-                    complex_composition_list(user, reference_date=today, neighbourhood=neighbourhood, sort=sort)
-                )
+            rows = list(complex_composition_list(user, reference_date=today, neighbourhood=neighbourhood, sort=sort))
             name = f"{neighbourhood.cbs_code}-complexes"
             return export_response(export_format=export_format, name=name, columns=complex_columns(), rows=rows)
         if table in public["tables"]:

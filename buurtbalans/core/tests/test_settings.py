@@ -8,7 +8,8 @@ import pytest
 
 
 def load_settings(tmp_path, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DATABASE_URL"}}
+    inherited = {"SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items() if k not in inherited}
     environment.update({"BUURTBALANS_VAR_DIR": str(tmp_path), **env})
     code = "import buurtbalans.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.SECRET_KEY[:6])"
     return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
