@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "buurtbalans.portfolio",
     "buurtbalans.households",
     "buurtbalans.rules",
+    "buurtbalans.allocation",
+    "buurtbalans.steering",
 ]
 
 MIDDLEWARE = [
