@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from buurtbalans.core.jobs import JobRunner
 from buurtbalans.portfolio.importing.report import ImportReport
 from buurtbalans.portfolio.services import portfolio_import
@@ -29,9 +31,11 @@ class PortfolioImportJob(JobRunner):
             dry_run=bool(params.get("dry_run", False)),
             on_progress=self.progress,
         )
-        if report.is_valid:
-            verb = "checked" if report.dry_run else "imported"
-            self.log(f"{report.source}: {verb}: {report.counts_line()}")
+        values = {"source": report.source, "counts": report.counts_line(), "errors": report.error_count}
+        if not report.is_valid:
+            self.log(_("%(source)s: %(errors)d error(s), nothing written") % values)
+        elif report.dry_run:
+            self.log(_("%(source)s: checked, nothing written: %(counts)s") % values)
         else:
-            self.log(f"{report.source}: {report.error_count} error(s), nothing written")
+            self.log(_("%(source)s: imported: %(counts)s") % values)
         return report.as_dict(max_errors=MAX_ERRORS_IN_RESULT)

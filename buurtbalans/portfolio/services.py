@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation
@@ -136,7 +137,8 @@ def portfolio_import(
     except DatabaseError as exc:
         # A constraint the checks did not foresee: the transaction is rolled back, nothing is written.
         report.written = False
-        report.add_error(ImportError(source.name, None, None, f"the database refused the data: {exc}".strip()))
+        message = _("the database refused the data: %(reason)s") % {"reason": str(exc).strip()}
+        report.add_error(ImportError(source.name, None, None, message))
     progress.finish()
     report.timings["total"] = time.perf_counter() - started
     return report

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+
 # The report keeps this many errors; beyond that it only counts them (a file where every cell is wrong
 # would otherwise hold millions of messages).
 MAX_KEPT_ERRORS = 10_000
@@ -24,12 +26,14 @@ class ImportError:  # noqa: A001 - the name the UI and the job result use; it is
     sheet: str = ""
 
     def __str__(self) -> str:
-        where = self.file
+        values = {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None and self.column:
+            return _("%(file)s row %(row)s, %(column)s: %(message)s") % values
         if self.row is not None:
-            where = f"{where} row {self.row}"
+            return _("%(file)s row %(row)s: %(message)s") % values
         if self.column:
-            where = f"{where}, {self.column}" if self.row is not None else f"{where}, column {self.column}"
-        return f"{where}: {self.message}"
+            return _("%(file)s, column %(column)s: %(message)s") % values
+        return _("%(file)s: %(message)s") % values
 
     def as_dict(self) -> dict:
         return {**asdict(self), "text": str(self)}
@@ -81,7 +85,7 @@ class ImportReport:
 
     def counts_line(self) -> str:
         return "; ".join(
-            f"{sheet} {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged"
+            _("%(sheet)s %(new)d new, %(updated)d updated, %(unchanged)d unchanged") % {"sheet": sheet, **c}
             for sheet, c in self.counts.items()
         )
 

@@ -346,3 +346,42 @@ def test_the_import_job_reports_a_bad_file_without_failing(corporation_a, stock_
     first = job.result["errors"][0]
     assert set(first) >= {"file", "row", "column", "message", "text"}
     assert 'dwellings.csv row 4, base_rent: "6l2,50" is not an amount' in [e["text"] for e in job.result["errors"]]
+
+
+def test_a_zip_of_csv_files_a_single_csv_and_a_windows_encoded_csv_are_read(corporation_a, buurt, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "upload.zip", "w") as archive:
+        for name in ("complexes.csv", "dwellings.csv"):
+            archive.write(DATA / "good" / name, f"export/{name}")
+    report = run(tmp_path / "upload.zip", corporation_a)
+    assert report.is_valid and report.counts["dwellings"]["new"] == 4, [str(e) for e in report.errors]
+
+    single = tmp_path / "huishoudens.csv"
+    single.write_bytes("huishoudcode;huishoudgrootte;inkomensbron\nH-9;1;Belastingdienst\n".encode("cp1252"))
+    report = run(single, corporation_a)
+    assert report.counts == {"households": {"new": 1, "updated": 0, "unchanged": 0}}
+
+    windows = tmp_path / "win" / "dwellings.csv"
+    windows.parent.mkdir()
+    windows.write_bytes("eenheidcode;straat;huisnummer;postcode;kaleHuur\r\nD-1;Café-erf;1;8011AA;€ 640,00\r\n"
+                        .encode("cp1252"))
+    report = run(windows.parent, corporation_a)
+    assert report.is_valid, [str(e) for e in report.errors]
+    dwelling = Dwelling.objects.get(corporation=corporation_a, external_id="D-1")
+    assert (dwelling.street, dwelling.base_rent) == ("Café-erf", Decimal("640.00"))
+
+
+def test_a_database_failure_halfway_leaves_nothing_written(corporation_a, buurt, monkeypatch):
+    from django.db import IntegrityError
+
+    def fail_after_the_complexes(model, corporation):
+        # Called once the complexes are written, to look up their new ids: fail there.
+        raise IntegrityError("simulated failure")
+
+    monkeypatch.setattr(write, "_ids", fail_after_the_complexes)
+    report = run(DATA / "good", corporation_a)
+    assert not report.written
+    assert [str(e) for e in report.errors] == ["good: the database refused the data: simulated failure"]
+    assert counts_of(corporation_a) == dict.fromkeys(counts_of(corporation_a), 0)
+    assert not AuditEvent.objects.exists()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from buurtbalans.portfolio.management.commands.import_portfolio import BAD_INPUT, corporation_by_code, user_by_name
 from buurtbalans.portfolio.services import EXPORT_FORMATS, portfolio_export
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             )
         except PermissionDenied:
             raise CommandError(
-                f"user {user!r} may not export the portfolio of {corporation_.code}", returncode=BAD_INPUT
+                _("user %(user)s may not export the portfolio of %(code)s")
+                % {"user": repr(user), "code": corporation_.code},
+                returncode=BAD_INPUT,
             ) from None
-        self.stdout.write(f"exported {corporation_.code} to {written}")
+        self.stdout.write(_("exported %(code)s to %(path)s") % {"code": corporation_.code, "path": written})

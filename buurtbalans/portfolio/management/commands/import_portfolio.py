@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from buurtbalans.core.models import HousingCorporation
 from buurtbalans.portfolio.services import portfolio_import
@@ -20,8 +21,11 @@ def corporation_by_code(code: str) -> HousingCorporation:
     try:
         return HousingCorporation.objects.get(code=code)
     except HousingCorporation.DoesNotExist:
-        known = ", ".join(HousingCorporation.objects.values_list("code", flat=True)[:20]) or "none"
-        raise CommandError(f"unknown corporation code {code!r} (known: {known})", returncode=BAD_INPUT) from None
+        known = ", ".join(HousingCorporation.objects.values_list("code", flat=True)[:20]) or "-"
+        raise CommandError(
+            _("unknown corporation code %(code)s (known: %(known)s)") % {"code": repr(code), "known": known},
+            returncode=BAD_INPUT,
+        ) from None
 
 
 def user_by_name(username: str | None):
@@ -30,7 +34,7 @@ def user_by_name(username: str | None):
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:
-        raise CommandError(f"unknown user {username!r}", returncode=BAD_INPUT) from None
+        raise CommandError(_("unknown user %(user)s") % {"user": repr(username)}, returncode=BAD_INPUT) from None
 
 
 class Command(BaseCommand):
@@ -52,22 +56,27 @@ class Command(BaseCommand):
             report = portfolio_import(source=path, corporation=corporation_, actor=actor, dry_run=dry_run)
         except PermissionDenied:
             raise CommandError(
-                f"user {user!r} may not import the portfolio of {corporation_.code}", returncode=BAD_INPUT
+                _("user %(user)s may not import the portfolio of %(code)s")
+                % {"user": repr(user), "code": corporation_.code},
+                returncode=BAD_INPUT,
             ) from None
         for warning in report.warnings:
-            self.stderr.write(f"warning: {warning}")
+            self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
         if not report.is_valid:
             for error in report.errors[:PRINTED_ERRORS]:
                 self.stderr.write(str(error))
             if report.error_count > PRINTED_ERRORS:
-                self.stderr.write(f"... and {report.error_count - PRINTED_ERRORS} more")
+                self.stderr.write(_("... and %(more)d more") % {"more": report.error_count - PRINTED_ERRORS})
             raise CommandError(
-                f"{report.error_count} error(s) in {report.source}; nothing was written", returncode=BAD_INPUT
+                _("%(errors)d error(s) in %(source)s; nothing was written")
+                % {"errors": report.error_count, "source": report.source},
+                returncode=BAD_INPUT,
             )
         if options["verbosity"] >= 2:
             timings = ", ".join(f"{phase} {seconds:.2f}s" for phase, seconds in report.timings.items())
             self.stdout.write(f"timings: {timings}")
+        values = {"source": report.source, "code": corporation_.code, "counts": report.counts_line()}
         if dry_run:
-            self.stdout.write(f"dry run, nothing written: {report.source} is valid: {report.counts_line()}")
+            self.stdout.write(_("dry run, nothing written: %(source)s is valid: %(counts)s") % values)
         else:
-            self.stdout.write(f"imported {report.source} into {corporation_.code}: {report.counts_line()}")
+            self.stdout.write(_("imported %(source)s into %(code)s: %(counts)s") % values)
