@@ -17,7 +17,8 @@ MAX_ERRORS_IN_RESULT = 500
 class PortfolioImportJob(JobRunner):
     """Import (or with dry_run, only check) the file at params["path"] for the job's corporation.
 
-    Params: {"path": str, "dry_run": bool}. Result: `ImportReport.as_dict(max_errors=500)`.
+    Params: {"path": str, "dry_run": bool} and optionally "file_name": the name the user uploaded the file
+    under, used in messages. Result: `ImportReport.as_dict(max_errors=500)`.
     """
 
     kind = "portfolio_import"
@@ -30,6 +31,7 @@ class PortfolioImportJob(JobRunner):
             actor=self.job.user,
             dry_run=bool(params.get("dry_run", False)),
             on_progress=self.progress,
+            source_name=params.get("file_name") or None,
         )
         values = {"source": report.source, "counts": report.counts_line(), "errors": report.error_count}
         if not report.is_valid:

@@ -76,6 +76,7 @@ def portfolio_import(
     actor=None,
     dry_run: bool,
     on_progress: ProgressCallback | None = None,
+    source_name: str | None = None,
 ) -> ImportReport:
     """Validate a portfolio file completely, then write all of it in one transaction, or nothing.
 
@@ -91,6 +92,8 @@ def portfolio_import(
         actor: the user importing, or None for a command run without one.
         dry_run: validate and count, write nothing (not even an audit event).
         on_progress: called as on_progress(done, total) while reading and writing.
+        source_name: the name the user knows the file by, for messages, when `source` is stored under
+            another name (an upload). It also decides the sheet of a single CSV file.
 
     Returns:
         The report: errors, counts per sheet, whether anything was written, timings.
@@ -101,9 +104,10 @@ def portfolio_import(
     _check_actor(actor, corporation)
     started = time.perf_counter()
     source = Path(source)
-    report = ImportReport(source=source.name, dry_run=dry_run)
+    name = source_name or source.name
+    report = ImportReport(source=name, dry_run=dry_run)
     try:
-        opened = open_source(source)
+        opened = open_source(source, name)
     except SourceError as exc:
         report.add_error(ImportError(exc.file, None, None, exc.message))
         report.timings["total"] = time.perf_counter() - started
@@ -138,7 +142,7 @@ def portfolio_import(
         # A constraint the checks did not foresee: the transaction is rolled back, nothing is written.
         report.written = False
         message = _("the database refused the data: %(reason)s") % {"reason": str(exc).strip()}
-        report.add_error(ImportError(source.name, None, None, message))
+        report.add_error(ImportError(name, None, None, message))
     progress.finish()
     report.timings["total"] = time.perf_counter() - started
     return report

@@ -5,7 +5,7 @@ For views, commands and jobs the entry points are the services and the job runne
     from buurtbalans.portfolio.services import portfolio_import, portfolio_export
 
     report = portfolio_import(source=Path("stock.xlsx"), corporation=corporation, actor=request.user,
-                              dry_run=True, on_progress=None)
+                              dry_run=True, on_progress=None, source_name=None)
     report.is_valid        # no errors
     report.written         # True only after a real (not dry) run without errors
     report.errors          # [ImportError(file, row, column, message, sheet)], str(e) is the one-line message:
@@ -19,19 +19,21 @@ For views, commands and jobs the entry points are the services and the job runne
     path = portfolio_export(corporation=corporation, actor=request.user, format="xlsx", destination=folder)
 
 The job runner (`buurtbalans.portfolio.jobs.PortfolioImportJob`, kind "portfolio_import") takes params
-{"path": str, "dry_run": bool}, runs `portfolio_import` for the job's corporation and user, reports
-progress through `JobRunner.progress(done, total)` and stores `report.as_dict(max_errors=500)` in
-`job.result`. A rejected file is a job that SUCCEEDED with result["is_valid"] False: the job did its
-work; the file was wrong. A job FAILS only on an unexpected exception (or a user without the right).
+{"path": str, "dry_run": bool} and optionally "file_name" (the uploaded name, for messages), runs
+`portfolio_import` for the job's corporation and user, reports progress through
+`JobRunner.progress(done, total)` and stores `report.as_dict(max_errors=500)` in `job.result`.
+A rejected file is a job that SUCCEEDED with result["is_valid"] False: the job did its work; the file
+was wrong. A job FAILS only on an unexpected exception (or a user without the right).
 
-Enqueue it after saving the upload under its original name (the name decides the sheet of a single
-CSV and appears in every message), e.g. in a fresh folder under settings.UPLOAD_DIR:
+Save the upload under any name that keeps its suffix (.xlsx, .zip, .csv) and pass the name the user
+knows it by as "file_name": messages then say `stock.xlsx sheet dwellings row 4`, and for a single CSV
+file that name decides the sheet (`dwellings.csv`):
 
     on_commit_enqueue(kind="portfolio_import", corporation=corporation, user=request.user,
-                      params={"path": str(saved_path), "dry_run": True})
+                      params={"path": str(saved_path), "dry_run": True, "file_name": upload.name})
 
 Modules: `columns` (the alias table: sheets, columns, Dutch labels), `values` (cell parsers),
-`readers` (xlsx, CSV, zip), `parse` (row by row), `plan` (cross-sheet checks and the diff against the
+`readers` (xlsx, CSV, zip), `parse` (cells, chunk by chunk), `plan` (cross-sheet checks and the diff against the
 database), `write` (set-based upserts), `export`, `report` (ImportError, ImportReport).
 """
 

@@ -49,40 +49,45 @@ class Source:
             self.close()
 
 
-def open_source(path: Path) -> Source:
+def open_source(path: Path, name: str | None = None) -> Source:
     """Open `path` and find the sheets in it, in dependency order.
+
+    Args:
+        path: the workbook, CSV file, zip or folder.
+        name: what to call it in messages (an upload stored under another name); default the file name.
 
     Raises:
         SourceError: when the path does not exist, cannot be read, or holds none of our sheets.
     """
     path = Path(path)
+    name = name or path.name or str(path)
     if not path.exists():
-        raise SourceError(path.name or str(path), _("does not exist"))
+        raise SourceError(name, _("does not exist"))
     suffix = path.suffix.lower()
     if path.is_dir():
-        files = [(p.name, p.read_bytes) for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv" and p.is_file()]
-        source = _csv_source(files, container=path.name)
+        files = [(p.name, p.read_bytes) for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
+        source = _csv_source(files, container=name)
     elif suffix in (".xlsx", ".xlsm"):
-        source = _xlsx_source(path)
+        source = _xlsx_source(path, name)
     elif suffix == ".csv":
-        source = _csv_source([(path.name, path.read_bytes)], container=None)
+        source = _csv_source([(name, path.read_bytes)], container=None)
     elif suffix == ".zip":
         try:
             archive = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise SourceError(path.name, _("is not a readable zip file")) from None
+            raise SourceError(name, _("is not a readable zip file")) from None
         with archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
             files = [(Path(n).name, archive.read(n)) for n in sorted(names)]
-        source = _csv_source(files, container=path.name)
+        source = _csv_source(files, container=name)
     else:
         raise SourceError(
-            path.name, _("is not an .xlsx file, a .csv file, a .zip of CSV files or a folder of CSV files")
+            name, _("is not an .xlsx file, a .csv file, a .zip of CSV files or a folder of CSV files")
         )
     if not source.sheets:
         source.finish()
         expected = ", ".join(s.name for s in SHEETS)
-        raise SourceError(path.name, _("holds none of the sheets %(expected)s") % {"expected": expected})
+        raise SourceError(name, _("holds none of the sheets %(expected)s") % {"expected": expected})
     order = {sheet.name: i for i, sheet in enumerate(SHEETS)}
     source.sheets.sort(key=lambda raw: order[raw.sheet.name])
     return source
@@ -99,17 +104,17 @@ def _claim(found: dict[str, str], sheet: Sheet | None, label: str, warnings: lis
     return True
 
 
-def _xlsx_source(path: Path) -> Source:
+def _xlsx_source(path: Path, name: str) -> Source:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise SourceError(path.name, _("is not a readable Excel (.xlsx) file")) from None
+        raise SourceError(name, _("is not a readable Excel (.xlsx) file")) from None
     sheets, warnings, found = [], [], {}
     for worksheet in workbook.worksheets:
-        label = _("%(file)s sheet %(sheet)s") % {"file": path.name, "sheet": worksheet.title}
+        label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
         if not _claim(found, sheet_for(worksheet.title), label, warnings):
             continue
         rows = worksheet.iter_rows(values_only=True)

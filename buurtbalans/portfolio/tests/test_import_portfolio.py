@@ -385,3 +385,17 @@ def test_a_database_failure_halfway_leaves_nothing_written(corporation_a, buurt,
     assert [str(e) for e in report.errors] == ["good: the database refused the data: simulated failure"]
     assert counts_of(corporation_a) == dict.fromkeys(counts_of(corporation_a), 0)
     assert not AuditEvent.objects.exists()
+
+
+def test_an_upload_stored_under_another_name_is_reported_under_the_name_the_user_knows(corporation_a, ada,
+                                                                                      tmp_path):
+    stored = tmp_path / "portfolio-3f9a.csv"
+    stored.write_text("huishoudcode;huishoudgrootte\nH-1;veel\n", encoding="utf-8")
+    job = job_enqueue(kind="portfolio_import", corporation=corporation_a, user=ada,
+                      params={"path": str(stored), "dry_run": True, "file_name": "huishoudens.csv"})
+    run_pending_jobs()
+    job.refresh_from_db()
+    assert job.result["source"] == "huishoudens.csv"
+    assert [e["text"] for e in job.result["errors"]] == [
+        'huishoudens.csv row 2, huishoudgrootte: "veel" is not a whole number'
+    ]
