@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation
-from buurtbalans.core.permissions import Action, require
+from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.portfolio.importing.columns import SHEETS, SHEETS_BY_NAME
 from buurtbalans.portfolio.importing.export import write_csv, write_xlsx
 from buurtbalans.portfolio.importing.parse import parse_sheet
@@ -193,7 +193,8 @@ def portfolio_export(
     actor,
     format: str,  # noqa: A002 - the name the command line uses
     destination: Path,
-    include_markers: bool = True,
+    include_markers: bool = False,
+    purpose: str = "export",
 ) -> Path:
     """Write the corporation's portfolio in the import format, so that it can be imported again unchanged.
 
@@ -205,7 +206,9 @@ def portfolio_export(
         actor: the user exporting, or None for a command run without one.
         format: "xlsx" (one workbook) or "csv" (a folder with one file per sheet).
         destination: for csv the folder; for xlsx the file, or a folder to put `<code>-portfolio.xlsx` in.
-        include_markers: whether to export vulnerability markers.
+        include_markers: whether to export vulnerability markers (special-category data). Off by default: a user
+            needs the right to read markers, and a command run without a user must ask for them explicitly.
+        purpose: why the data leaves the system; recorded in the audit log.
 
     Returns:
         The folder or file written.
@@ -215,6 +218,9 @@ def portfolio_export(
         ValueError: for an unknown format.
     """
     _check_actor(actor, corporation)
+    if include_markers and actor is not None and not can(actor, Action.VIEW_MARKERS):
+        # Managing the portfolio is no purpose for reading special-category data.
+        raise PermissionDenied
     if format not in EXPORT_FORMATS:
         raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}")
     sheets = [s for s in SHEETS if include_markers or s.name != "markers"]
@@ -241,7 +247,7 @@ def portfolio_export(
                 subject_type="household",
                 subject_ids=sorted({row[0] for row in rows["markers"]}),
                 subject_label=path.name,
-                purpose="export",
+                purpose=purpose,
                 data={"format": format, "markers": counts["markers"]},
             )
         if households:
@@ -252,7 +258,7 @@ def portfolio_export(
                 subject_type="household",
                 subject_ids=households,
                 subject_label=path.name,
-                purpose="export",
+                purpose=purpose,
                 data={"format": format, "counts": counts},
             )
     return path

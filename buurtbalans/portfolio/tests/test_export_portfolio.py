@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from buurtbalans.core.models import AuditEvent
@@ -44,13 +44,17 @@ def test_csv_export_then_import_into_an_empty_corporation_then_export_gives_iden
     corporation_a, corporation_b, buurt, tmp_path, source
 ):
     assert portfolio_import(source=DATA / source, corporation=corporation_a, dry_run=False).written
-    first = portfolio_export(corporation=corporation_a, actor=None, format="csv", destination=tmp_path / "a")
+    first = portfolio_export(
+        corporation=corporation_a, actor=None, format="csv", destination=tmp_path / "a", include_markers=True
+    )
     assert sorted(p.name for p in first.iterdir()) == SHEET_FILES
 
     report = portfolio_import(source=first, corporation=corporation_b, dry_run=False)
     assert report.is_valid and report.written, [str(e) for e in report.errors]
     assert all(c["updated"] == c["unchanged"] == 0 for c in report.counts.values())
-    second = portfolio_export(corporation=corporation_b, actor=None, format="csv", destination=tmp_path / "b")
+    second = portfolio_export(
+        corporation=corporation_b, actor=None, format="csv", destination=tmp_path / "b", include_markers=True
+    )
     for name in SHEET_FILES:
         assert (second / name).read_bytes() == (first / name).read_bytes(), name
     # And importing its own export changes nothing.
@@ -60,11 +64,15 @@ def test_csv_export_then_import_into_an_empty_corporation_then_export_gives_iden
 
 def test_excel_export_round_trips_with_typed_cells(corporation_a, corporation_b, buurt, tmp_path):
     portfolio_import(source=DATA / "good", corporation=corporation_a, dry_run=False)
-    first = portfolio_export(corporation=corporation_a, actor=None, format="xlsx", destination=tmp_path)
+    first = portfolio_export(
+        corporation=corporation_a, actor=None, format="xlsx", destination=tmp_path, include_markers=True
+    )
     assert first == tmp_path / "corp-a-portfolio.xlsx"
     report = portfolio_import(source=first, corporation=corporation_b, dry_run=False)
     assert report.is_valid and report.written, [str(e) for e in report.errors]
-    second = portfolio_export(corporation=corporation_b, actor=None, format="xlsx", destination=tmp_path / "b.xlsx")
+    second = portfolio_export(
+        corporation=corporation_b, actor=None, format="xlsx", destination=tmp_path / "b.xlsx", include_markers=True
+    )
     values = workbook_values(first)
     assert values == workbook_values(second)
     header, d1 = values["dwellings"][0], values["dwellings"][1]
@@ -74,32 +82,50 @@ def test_excel_export_round_trips_with_typed_cells(corporation_a, corporation_b,
     assert tenancy["start_date"].year == 2020  # a real date cell, not text
 
 
-def test_an_export_records_the_personal_data_and_the_markers_it_read(corporation_a, buurt, ada, tmp_path):
+def test_an_export_records_the_personal_data_and_the_markers_it_read(corporation_a, buurt, tmp_path):
     portfolio_import(source=DATA / "good", corporation=corporation_a, dry_run=False)
     already = AuditEvent.objects.count()
-    portfolio_export(corporation=corporation_a, actor=ada, format="csv", destination=tmp_path / "out")
+    out = io.StringIO()
+    call_command(
+        "export_portfolio", str(tmp_path / "out"), corporation="corp-a", include_markers=True,
+        purpose="move to the new housing system", stdout=out,
+    )
     events = {e.event_type: e for e in AuditEvent.objects.order_by("id")[already:]}
     assert set(events) == {AuditEvent.Type.MARKERS_READ, AuditEvent.Type.PERSONAL_DATA_EXPORTED}
     read = events[AuditEvent.Type.MARKERS_READ]
-    assert (read.purpose, read.subject_ids, read.actor_name) == ("export", ["H-1", "H-2"], "ada")
+    assert (read.purpose, read.subject_ids) == ("move to the new housing system", ["H-1", "H-2"])
     exported = events[AuditEvent.Type.PERSONAL_DATA_EXPORTED]
-    assert (exported.purpose, exported.subject_ids) == ("export", ["H-1", "H-2", "H-3"])
+    assert exported.subject_ids == ["H-1", "H-2", "H-3"]
     assert exported.data["counts"]["dwellings"] == 4
 
 
-def test_an_export_without_markers_does_not_read_them(corporation_a, buurt, tmp_path):
+def test_markers_stay_out_of_an_export_unless_asked_for_with_a_purpose(corporation_a, buurt, tmp_path):
     portfolio_import(source=DATA / "good", corporation=corporation_a, dry_run=False)
     out = io.StringIO()
-    call_command("export_portfolio", str(tmp_path / "out"), corporation="corp-a", no_markers=True, stdout=out)
+    call_command("export_portfolio", str(tmp_path / "out"), corporation="corp-a", stdout=out)
     assert not (tmp_path / "out" / "markers.csv").exists()
     assert not AuditEvent.objects.filter(event_type=AuditEvent.Type.MARKERS_READ).exists()
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.PERSONAL_DATA_EXPORTED).exists()
+    with pytest.raises(CommandError, match="--purpose"):
+        call_command("export_portfolio", str(tmp_path / "again"), corporation="corp-a", include_markers=True)
+
+
+def test_an_administrator_exports_the_portfolio_but_not_the_markers(corporation_a, buurt, ada, tmp_path):
+    """Managing the stock is no purpose for reading special-category data."""
+    portfolio_import(source=DATA / "good", corporation=corporation_a, dry_run=False)
+    portfolio_export(corporation=corporation_a, actor=ada, format="csv", destination=tmp_path / "out")
+    assert not (tmp_path / "out" / "markers.csv").exists()
+    with pytest.raises(PermissionDenied):
+        portfolio_export(
+            corporation=corporation_a, actor=ada, format="csv", destination=tmp_path / "m", include_markers=True
+        )
+    assert not AuditEvent.objects.filter(event_type=AuditEvent.Type.MARKERS_READ).exists()
 
 
 def test_charlie_exports_corporation_b_and_sees_nothing_of_a(corporation_a, corporation_b, stock_a, stock_b,
                                                              charlie, tmp_path):
     folder = portfolio_export(corporation=corporation_b, actor=charlie, format="csv", destination=tmp_path / "b")
-    text = "".join((folder / name).read_text(encoding="utf-8-sig") for name in SHEET_FILES)
+    text = "".join(path.read_text(encoding="utf-8-sig") for path in sorted(folder.iterdir()))
     assert "B-D1" in text and "B-H1" in text
     assert "A-" not in text
     with pytest.raises(PermissionDenied):
@@ -113,5 +139,5 @@ def test_the_export_command_picks_the_format_from_the_file_name(corporation_a, b
     call_command("export_portfolio", str(tmp_path / "stock.xlsx"), corporation="corp-a", stdout=out)
     assert out.getvalue().strip() == f"exported corp-a to {tmp_path / 'stock.xlsx'}"
     assert set(workbook_values(tmp_path / "stock.xlsx")) == {
-        "complexes", "dwellings", "households", "tenancies", "markers", "applicants",
+        "complexes", "dwellings", "households", "tenancies", "applicants",
     }

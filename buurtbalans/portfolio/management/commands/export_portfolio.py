@@ -1,4 +1,5 @@
-"""`buurtbalans export_portfolio PATH --corporation CODE [--format xlsx|csv] [--user USERNAME] [--no-markers]`."""
+"""`buurtbalans export_portfolio PATH --corporation CODE [--format xlsx|csv] [--user USERNAME]
+[--include-markers --purpose TEXT]`."""
 
 from __future__ import annotations
 
@@ -20,16 +21,28 @@ class Command(BaseCommand):
         parser.add_argument("--corporation", required=True, help="The corporation's code.")
         parser.add_argument("--format", choices=EXPORT_FORMATS, help="Default: xlsx when PATH ends in .xlsx, else csv.")
         parser.add_argument("--user", help="Record this user as the one exporting (default: the system user).")
-        parser.add_argument("--no-markers", action="store_true", help="Leave out the vulnerability markers.")
+        parser.add_argument(
+            "--include-markers",
+            action="store_true",
+            help="Also export the vulnerability markers (special-category data); needs --purpose.",
+        )
+        parser.add_argument("--purpose", help="Why the data leaves the system (recorded in the audit log).")
 
     def handle(self, *args, path: Path, corporation: str, format: str | None, user: str | None, **options):
         corporation_ = corporation_by_code(corporation)
         actor = user_by_name(user)
         format = format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+        include_markers = options["include_markers"]
+        purpose = (options.get("purpose") or "").strip()
+        if include_markers and not purpose:
+            raise CommandError(
+                _("--include-markers exports special-category data: say why with --purpose"), returncode=BAD_INPUT
+            )
         try:
             written = portfolio_export(
                 corporation=corporation_, actor=actor, format=format, destination=path,
-                include_markers=not options["no_markers"],
+                include_markers=include_markers,
+                purpose=purpose or "export",
             )
         except PermissionDenied:
             raise CommandError(
