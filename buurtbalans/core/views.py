@@ -128,7 +128,9 @@ def overview(request):
     if not can(user, Action.VIEW_AGGREGATES):
         if can(user, Action.VIEW_AUDIT):
             return redirect("audit_log")
-        raise PermissionDenied
+        # Signed in, but none of the corporation-wide screens is for this role (e.g. a cooperative board, whose
+        # portal comes with the cooperatives app): say so instead of a bare "forbidden".
+        return render(request, "core/welcome.html", {"nav": "overview"})
     today = timezone.localdate()
     export_format = requested_format(request)
     if export_format:

@@ -8,3 +8,15 @@ def test_pages_are_dutch_even_for_an_english_browser_until_english_is_chosen(cli
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="nl")
     assert 'lang="en"' in response.text and "Log in" in response.text
+
+
+def test_a_role_without_screens_gets_a_welcome_not_a_forbidden_page(client, corporation_a, stock_a):
+    from buurtbalans.core.models import Role
+    from buurtbalans.core.testing import PASSWORD, make_user
+
+    make_user("cora", corporation_a, Role.COOPERATIVE_BOARD)
+    client.login(username="cora", password=PASSWORD)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Welkom" in response.text
+    assert "A-C1" not in response.text and "Complex A" not in response.text
