@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -140,74 +142,227 @@ _META_FIELDS = {"valid_from", "version", "sources", "notes", "not_applicable"}
 VALUE_FIELDS = tuple(f.name for f in fields(ParameterSet) if f.name not in _META_FIELDS)
 
 
+PARAMETER_TABLE_COLUMNS = ("valid_from", "key", "value", "source", "note")
+REQUIRED_TABLE_COLUMNS = ("valid_from", "key", "value")
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    """One row of a long-format parameter table: one value of one key for one `valid_from` date.
+
+    `value` is the text as written: a number, "n/f" or empty (unknown), "-" (does not exist in that year).
+    """
+
+    valid_from: date
+    key: str
+    value: str
+    source: str = ""
+    note: str = ""
+
+    @property
+    def is_not_applicable(self) -> bool:
+        return self.value in NOT_APPLICABLE_MARKERS
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.value in MISSING_MARKERS
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The value as a Decimal; None when unknown or not applicable."""
+        if self.is_unknown or self.is_not_applicable:
+            return None
+        return Decimal(self.value)
+
+
+def amount_text(value: Decimal) -> str:
+    """The canonical text of an amount or share for a table row: no exponent, no trailing zeros ("633.25")."""
+    return f"{value.normalize():f}"
+
+
+def parse_parameter_rows(
+    records: Iterable[Mapping[str, str | None]], name: str, *, first_row: int = 2, require_source: bool = False
+) -> tuple[ParameterRow, ...]:
+    """Check long-format rows (valid_from, key, value, source[, note]) and return them, in file order.
+
+    Every bad row is reported, not only the first; rows are numbered as a spreadsheet shows them (the header is
+    row 1). A value is a number (decimal point), "n/f" or empty (unknown) or "-" (does not exist in that year).
+
+    Args:
+        records: the rows as dicts by column name (csv.DictReader rows).
+        name: the file name used in messages.
+        first_row: the number of the first record.
+        require_source: a number must name its source (for values an administrator enters).
+
+    Raises:
+        ParameterTableError: with every bad row ("<name> row N, column: message"), when any row is bad.
+    """
+    rows: list[ParameterRow] = []
+    seen: dict[tuple[date, str], int] = {}
+    errors: list[str] = []
+    for line_number, record in enumerate(records, start=first_row):
+        where = f"{name} row {line_number}"
+        if None in record:
+            errors.append(f"{where}: more cells than columns")
+            continue
+        raw_date = (record.get("valid_from") or "").strip()
+        try:
+            valid_from = date.fromisoformat(raw_date)
+        except ValueError:
+            errors.append(f"{where}, valid_from: not a date (YYYY-MM-DD): {record.get('valid_from')!r}")
+            valid_from = None
+        key = (record.get("key") or "").strip()
+        if key not in VALUE_FIELDS:
+            errors.append(f"{where}, key: unknown parameter {key!r}")
+            key = ""
+        raw = (record.get("value") or "").strip()
+        source = (record.get("source") or "").strip()
+        if raw not in NOT_APPLICABLE_MARKERS and raw not in MISSING_MARKERS:
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                errors.append(f"{where}, value: not a number: {raw!r}")
+                continue
+            if not value.is_finite() or value < 0 or (key in SHARE_FIELDS and value > 1):
+                errors.append(f"{where}, value: out of range for {key or 'this parameter'}: {raw!r}")
+                continue
+            if require_source and not source:
+                errors.append(f"{where}, source: a value needs its source (a source key such as S28, or a URL)")
+                continue
+        if valid_from is None or not key:
+            continue
+        if (valid_from, key) in seen:
+            errors.append(
+                f"{where}, key: {key} given twice for {valid_from.isoformat()} (also on row {seen[valid_from, key]})"
+            )
+            continue
+        seen[valid_from, key] = line_number
+        rows.append(ParameterRow(valid_from, key, raw, source, (record.get("note") or "").strip()))
+    if errors:
+        raise ParameterTableError(errors)
+    return tuple(rows)
+
+
+def read_parameter_csv(text: str, name: str, *, require_source: bool = False) -> tuple[ParameterRow, ...]:
+    """Parse the text of a long-format parameter table (the format of tables/parameters.csv).
+
+    A comma or a semicolon separates the columns (Dutch spreadsheet exports use semicolons).
+
+    Raises:
+        ParameterTableError: with every bad row, or a missing or unknown column, or no rows at all.
+    """
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [(h or "").strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_TABLE_COLUMNS if c not in header]
+    unknown = [c for c in header if c and c not in PARAMETER_TABLE_COLUMNS]
+    errors = []
+    if missing:
+        errors.append(f"{name} row 1: missing column(s): {', '.join(missing)}")
+    if unknown:
+        errors.append(f"{name} row 1: unknown column(s): {', '.join(unknown)}")
+    if errors:
+        raise ParameterTableError(errors)
+    reader.fieldnames = header
+    rows = parse_parameter_rows(reader, name, require_source=require_source)
+    if not rows:
+        raise ParameterTableError([f"{name}: no rows (only a header)"])
+    return rows
+
+
+def parameter_sets_from_rows(rows: Iterable[ParameterRow], prefix: str) -> tuple[ParameterSet, ...]:
+    """Group checked rows by `valid_from` into parameter sets, oldest first.
+
+    A key that a date does not list is unknown for that date. The version is
+    `<prefix>:<valid_from>:<hash of that date's key=value rows>`, so a changed value gives a new version.
+    """
+    by_date: dict[date, list[ParameterRow]] = {}
+    for row in rows:
+        by_date.setdefault(row.valid_from, []).append(row)
+    return tuple(_parameter_set(valid_from, by_date[valid_from], prefix) for valid_from in sorted(by_date))
+
+
+def _parameter_set(valid_from: date, rows: list[ParameterRow], prefix: str) -> ParameterSet:
+    values: dict[str, Decimal | None] = {}
+    sources: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    not_applicable: set[str] = set()
+    for row in rows:
+        values[row.key] = row.amount
+        if row.is_not_applicable:
+            not_applicable.add(row.key)
+        if row.source:
+            sources[row.key] = row.source
+        if row.note:
+            notes[row.key] = row.note
+    digest = hashlib.sha256("\n".join(sorted(f"{r.key}={r.value}" for r in rows)).encode()).hexdigest()[:8]
+    return ParameterSet(
+        valid_from=valid_from,
+        version=f"{prefix}:{valid_from.isoformat()}:{digest}",
+        sources=sources,
+        notes=notes,
+        not_applicable=frozenset(not_applicable),
+        **values,
+    )
+
+
 def read_parameter_table(path: Path) -> tuple[ParameterSet, ...]:
-    """Parse a long-format table (valid_from, key, value, source[, note]) into parameter sets, oldest first.
+    """Parse a long-format table file (valid_from, key, value, source[, note]) into parameter sets, oldest first.
 
     A key that a date does not list is unknown for that date. Every bad row is reported, not only the first.
 
     Raises:
         ParameterTableError: with every bad row (row number and column), when any row is bad.
     """
-    by_date: dict[date, dict] = {}
-    errors: list[str] = []
+    return parameter_sets_from_rows(read_parameter_rows(path), path.stem)
+
+
+def read_parameter_rows(path: Path) -> tuple[ParameterRow, ...]:
+    """The checked rows of a long-format table file (see `parse_parameter_rows`)."""
     with path.open(newline="", encoding="utf-8") as handle:
-        for line_number, row in enumerate(csv.DictReader(handle), start=2):
-            where = f"{path.name} row {line_number}"
-            try:
-                valid_from = date.fromisoformat((row.get("valid_from") or "").strip())
-            except ValueError:
-                errors.append(f"{where}, valid_from: not a date (YYYY-MM-DD): {row.get('valid_from')!r}")
-                continue
-            key = (row.get("key") or "").strip()
-            if key not in VALUE_FIELDS:
-                errors.append(f"{where}, key: unknown parameter {key!r}")
-                continue
-            raw = (row.get("value") or "").strip()
-            entry = by_date.setdefault(valid_from, {"sources": {}, "notes": {}, "not_applicable": set(), "rows": []})
-            if key in entry or key in entry["not_applicable"]:
-                errors.append(f"{where}, key: {key} given twice for {valid_from.isoformat()}")
-                continue
-            if raw in NOT_APPLICABLE_MARKERS:
-                entry["not_applicable"].add(key)
-                entry[key] = None
-            elif raw in MISSING_MARKERS:
-                entry[key] = None
-            else:
-                try:
-                    value = Decimal(raw)
-                except InvalidOperation:
-                    errors.append(f"{where}, value: not a number: {raw!r}")
-                    continue
-                if not value.is_finite() or value < 0 or (key in SHARE_FIELDS and value > 1):
-                    errors.append(f"{where}, value: out of range for {key}: {raw!r}")
-                    continue
-                entry[key] = value
-            if (row.get("source") or "").strip():
-                entry["sources"][key] = row["source"].strip()
-            if (row.get("note") or "").strip():
-                entry["notes"][key] = row["note"].strip()
-            entry["rows"].append(f"{key}={raw}")
-    if errors:
-        raise ParameterTableError(errors)
+        return parse_parameter_rows(csv.DictReader(handle), path.name)
+
+
+@cache
+def builtin_parameter_rows() -> tuple[ParameterRow, ...]:
+    """The rows of the parameter table shipped with the product (tables/parameters.csv)."""
+    return read_parameter_rows(TABLES_DIR / "parameters.csv")
+
+
+def effective_parameter_sets(
+    overrides: Iterable[ParameterRow], *, override_prefix: str = "database"
+) -> tuple[ParameterSet, ...]:
+    """The built-in sets with `overrides` laid over them, value by value.
+
+    An override replaces the built-in row with the same `valid_from` and key (a corrected or filled-in value);
+    an override for a date the table does not have starts a new set, in which unlisted keys are unknown.
+    A date without overrides keeps the built-in set and its version; a date with any override gets the version
+    `<override_prefix>:<valid_from>:<hash>` over all of its effective rows.
+    """
+    merged: dict[tuple[date, str], ParameterRow] = {(r.valid_from, r.key): r for r in builtin_parameter_rows()}
+    overridden: set[date] = set()
+    for row in overrides:
+        merged[row.valid_from, row.key] = row
+        overridden.add(row.valid_from)
+    by_date: dict[date, list[ParameterRow]] = {}
+    for row in merged.values():
+        by_date.setdefault(row.valid_from, []).append(row)
+    builtin = {s.valid_from: s for s in builtin_parameter_sets()}
     sets = []
-    for valid_from, entry in sorted(by_date.items()):
-        digest = hashlib.sha256("\n".join(sorted(entry.pop("rows"))).encode()).hexdigest()[:8]
-        not_applicable = frozenset(entry.pop("not_applicable"))
-        sets.append(
-            ParameterSet(
-                valid_from=valid_from,
-                version=f"{path.stem}:{valid_from.isoformat()}:{digest}",
-                not_applicable=not_applicable,
-                **entry,
-            )
-        )
+    for valid_from in sorted(by_date):
+        if valid_from not in overridden and valid_from in builtin:
+            sets.append(builtin[valid_from])
+        else:
+            sets.append(_parameter_set(valid_from, by_date[valid_from], override_prefix))
     return tuple(sets)
 
 
 @cache
 def builtin_parameter_sets() -> tuple[ParameterSet, ...]:
     """The parameter sets shipped with the product (tables/parameters.csv)."""
-    return read_parameter_table(TABLES_DIR / "parameters.csv")
+    return parameter_sets_from_rows(builtin_parameter_rows(), "parameters")
 
 
 @cache
@@ -233,19 +388,29 @@ def parameters_for(reference_date: date, sets: tuple[ParameterSet, ...] | None =
 
 
 __all__ = [
+    "PARAMETER_TABLE_COLUMNS",
     "ParameterMissing",
+    "ParameterRow",
     "ParameterSet",
     "ParameterTableError",
+    "SHARE_FIELDS",
     "VALUE_FIELDS",
     "WwsRentTable",
     "allowance_cap_name",
     "allowance_income_limit_name",
+    "amount_text",
+    "builtin_parameter_rows",
     "builtin_parameter_sets",
     "builtin_wws_rent_tables",
     "daeb_income_limit_name",
+    "effective_parameter_sets",
     "middle_income_limit_name",
+    "parameter_sets_from_rows",
     "parameters_for",
+    "parse_parameter_rows",
     "pension_assets_limit_name",
+    "read_parameter_csv",
+    "read_parameter_rows",
     "read_parameter_table",
     "source_urls",
     "wws_rent_table_for",
