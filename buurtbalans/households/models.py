@@ -87,6 +87,15 @@ class Tenancy(models.Model):
     end_date = models.DateField(_("end"), null=True, blank=True)
     income_at_start = models.DecimalField(_("income at start"), max_digits=10, decimal_places=2, null=True, blank=True)
     rent_at_start = models.DecimalField(_("rent at start"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # The household as it was at letting, for the yearly compliance report (passend toewijzen, DAEB). Null when
+    # not recorded: the report then falls back to the household's current value and counts the fallbacks.
+    household_size_at_start = models.PositiveSmallIntegerField(_("household size at start"), null=True, blank=True)
+    # AOW age on 1 January of the year of letting (VERA isOuderenhuishouden).
+    is_pension_age_at_start = models.BooleanField(_("pension age at start"), null=True, blank=True)
+    # Financial personal data (rekenvermogen): shown only to roles with VIEW_HOUSEHOLDS.
+    assets_at_start = models.DecimalField(
+        _("assets at start"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     contract_type = models.CharField(
         _("contract type"), max_length=12, choices=ContractType.choices, default=ContractType.INDEFINITE
     )

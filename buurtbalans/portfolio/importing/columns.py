@@ -318,6 +318,24 @@ TENANCIES = Sheet(
                expected="euros per year"),
         Column("rent_at_start", _money(8), ("huur_bij_start", "aanvangshuur", "kaleHuurBijAanvang", "huur_bij_aanvang"),
                expected="euros per month"),
+        # The household at letting, for the compliance report; empty: the household's current value is used.
+        Column(
+            "household_size_at_start", v.int_parser(minimum=1, maximum=50),
+            (
+                "huishoudgrootte_bij_start", "aantalPersonenBijAanvang", "personen_bij_start",
+                "huishoudgrootte_bij_aanvang",
+            ),
+            expected="whole number, everyone who moved in; empty: the household's current size",
+        ),
+        Column(
+            "is_pension_age_at_start", v.bool_parser(),
+            ("aow_bij_start", "ouderenhuishouden_bij_start", "isOuderenhuishoudenBijAanvang", "aow_bij_aanvang"),
+            expected="ja/nee, AOW age on 1 January of the year of letting; empty: the household's current value",
+        ),
+        Column(
+            "assets_at_start", _money(12), ("vermogen_bij_start", "rekenvermogen", "vermogen_bij_aanvang"),
+            expected="euros (rekenvermogen); empty when not known",
+        ),
         Column("contract_type", v.choice_parser(CONTRACT_TYPES), ("contractsoort", "contracttype", "soort_contract"),
                default="indefinite", expected="code or Dutch label, see below; default indefinite"),
         Column(
