@@ -1,0 +1,458 @@
+"""The labelling plan as a mixed-integer program, solved lexicographically with HiGHS (highspy).
+
+The issue states the program with one binary per vacancy and label (sum 1 per vacancy), a continuous excess
+variable per complex and measure (>= 0 and >= the projected share minus the target), and the global rows
+Σ RESERVED_VULNERABLE >= min_vulnerable_placements and Σ ABOVE_CAP <= n - ceil(min_affordable_share * n).
+We solve equivalent programs that HiGHS solves much faster (docs/labelling.md, "The model"; the engine tests
+compare the result with an exhaustive search over all 4^n labellings):
+
+1. Counts. Within a complex the vacancies differ only in whether ABOVE_CAP is allowed; the projected counts, both
+   global rows and all three objectives depend only on the label counts (O, N, R, A) of each complex. Every
+   per-vacancy labelling has such counts, and every count vector with A <= (vacancies allowing ABOVE_CAP) is the
+   count of a per-vacancy labelling. So the optimal objective vectors are the same.
+2. OPEN follows from R and A. Given R and A the primary-band share is fixed (O + N = n - R - A; both bring q_open),
+   and the vulnerable excess is smallest, max(0, Vb + R + p_above A) households over the limit (Vb: the count left
+   after the moves minus the limit), with every other vacancy NO_VULNERABLE. The most OPEN that keep it there is
+   g(R, A) = n - R - A when p_open = 0, else 0 when Vb + R + p_above A >= 0, else
+   min(n - R - A, floor(-(Vb + R + p_above A) / p_open)). More OPEN raises the excess (stage 1 never picks that);
+   fewer is no better in any stage. So a complex's plan is (R, A, O = g(R, A)) with the exact excess
+   f(R, A) = (max(0, Vb + R + p_above A) + max(0, Pb + q_open (n - R - A) + q_reserved R + q_above A)) / H.
+
+Stage 1 (least sum of excess shares) is solved on integers R_c, A_c (R + A <= n, A <= allowed) with continuous
+u_c, w_c >= 0 and >= the two affine parts of f: f is convex in (R, A), so this relaxation is close to integral.
+Stages 2 and 3 depend on the floor in g, which that relaxation represents badly; they are solved on the options
+of each complex: a binary x[c, k] per undominated option k = (R, A, g, f) with Σ_k x[c, k] = 1, whose relaxation
+is the convex hull of each complex's options. An option (R, A') is dominated by (R, A) with A < A' when
+f(R, A) <= f(R, A'): same R, no more excess, fewer ABOVE_CAP and no fewer OPEN (g does not grow with A).
+Replacing it never makes a stage worse, so every lexicographic optimum stays reachable.
+
+Lexicographic solve:
+  1. minimise Σ f (counts model); optimum z1;
+  2. options model with Σ f x <= z1 + EXCESS_TOLERANCE: minimise Σ A x; optimum z2 (an integer);
+  3. add Σ A x <= z2: maximise Σ g x; optimum z3.
+Stage 2 minimises (n + 1) Σ A x - Σ g x instead of Σ A x. Proof that this gives the fewest ABOVE_CAP and, among
+those, the most OPEN: A and g are integers and 0 <= Σ g <= n. If a plan y had Σ A(y) < Σ A(x*) for the minimiser
+x*, then (n + 1) A(y) - g(y) <= (n + 1) (A(x*) - 1) = (n + 1) A(x*) - n - 1 < (n + 1) A(x*) - n
+<= (n + 1) A(x*) - g(x*), a contradiction; among plans with A = A(x*) it maximises g. So stage 2 already ends
+at the stage-3 optimum and stage 3 only confirms it (HiGHS's heuristics need seconds to find that plan from a
+start with few OPEN labels; this way it is the start). Each stage starts from the previous plan, and the status of
+every solve is checked before its solution is read.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+# Two plans whose sums of excess shares differ by less than this are equally good in stage 1. It equals HiGHS's
+# default primal feasibility tolerance, the accuracy with which the solver meets a row anyway. As a share it is
+# 0.00001 percentage point.
+EXCESS_TOLERANCE = 1e-7
+# Float noise: an excess below this is 0, and keeping an option needs its excess to fall by more than this.
+_NOISE = 1e-12
+# The options model's excess row counts in units of 1/10,000 share: HiGHS ignores matrix values below 1e-9, and
+# a true excess share can be that small (an excess of 0.0001 household in a complex of 100,000).
+EXCESS_ROW_SCALE = 1e4
+INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class ComplexRows:
+    """One complex with vacancies, as the programs see it.
+
+    Attributes:
+        vacancies: n. above_allowed: vacancies whose lawful ceiling is above the cap. households: H.
+        vulnerable_base: Vb = V - Lv - tv H, the vulnerable households over the limit (negative: room) when every
+            vacancy is let NO_VULNERABLE. primary_base: Pb = P - Lp - tp H, the same for the primary band when
+            nobody moves in.
+    """
+
+    vacancies: int
+    above_allowed: int
+    households: int
+    vulnerable_base: float
+    primary_base: float
+
+
+@dataclass(frozen=True)
+class Inflow:
+    """Expected inflow per label (floats for the solver): p_open, p_above, q_open, q_reserved, q_above."""
+
+    p_open: float
+    p_above: float
+    q_open: float
+    q_reserved: float
+    q_above: float
+
+
+@dataclass(frozen=True)
+class CountSolution:
+    """Label counts per complex (rows in input order; columns OPEN, NO_VULNERABLE, RESERVED, ABOVE) and timing."""
+
+    counts: np.ndarray
+    stage_objectives: tuple[float, float, float]
+    seconds: float
+    options: int
+
+
+class Infeasible(Exception):
+    """No counts satisfy the rows; `constraints` names the global rows that cannot be met together."""
+
+    def __init__(self, constraints: tuple[str, ...]):
+        super().__init__(", ".join(constraints))
+        self.constraints = constraints
+
+
+class SolverStopped(Exception):
+    """HiGHS ended a stage without a proven optimum; the message gives the stage and HiGHS's model status."""
+
+
+# --- the plan of one complex ---------------------------------------------------------------------------------
+
+
+def max_open(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> int:
+    """g(R, A): the most OPEN labels that do not raise the complex's vulnerable excess (module docstring, 2)."""
+    free = rows.vacancies - reserved - above
+    if inflow.p_open <= 0:
+        return free
+    over = rows.vulnerable_base + reserved + inflow.p_above * above
+    if over >= 0:
+        return 0
+    # A hair of slack, so a room of exactly k x p_open (up to float rounding) admits k.
+    return min(free, math.floor((-over + 1e-9) / inflow.p_open))
+
+
+def excess_share(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> float:
+    """f(R, A): max(0, projected vulnerable share - target) + max(0, projected primary share - target), with
+    OPEN = g(R, A)."""
+    vulnerable = rows.vulnerable_base + reserved + inflow.p_above * above
+    rest = rows.vacancies - reserved - above
+    primary = rows.primary_base + inflow.q_open * rest + inflow.q_reserved * reserved + inflow.q_above * above
+    f = (max(0.0, vulnerable) + max(0.0, primary)) / rows.households
+    return 0.0 if f < _NOISE else f
+
+
+# --- HiGHS ---------------------------------------------------------------------------------------------------
+
+_banner_silenced = False
+
+
+def _highs() -> highspy.Highs:
+    """A Highs instance. The first one in a process prints a licence banner straight to file descriptor 1, before
+    any option can turn output off; that would corrupt a JSON document on stdout, so it goes to /dev/null."""
+    global _banner_silenced
+    if _banner_silenced:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+        ctypes.CDLL(None).fflush(None)  # the banner sits in C's stdout buffer until flushed
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    _banner_silenced = True
+    return h
+
+
+def _new_solver(seed: int, lp: highspy.HighsLp) -> highspy.Highs:
+    h = _highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", int(seed))
+    # Prove optimality; the default 0.01% relative gap could stop at a plan that is not the lexicographic optimum.
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.passModel(lp)
+    return h
+
+
+def _lp(
+    costs: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    columns: list[list[tuple[int, float]]],
+    integer: list[bool],
+) -> highspy.HighsLp:
+    starts, index, value = [], [], []
+    for entries in columns:
+        starts.append(len(index))
+        for row, coefficient in entries:
+            if coefficient != 0.0:
+                index.append(row)
+                value.append(coefficient)
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(columns)
+    lp.num_row_ = len(row_lower)
+    lp.col_cost_ = costs
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array([*starts, len(index)], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
+    kinds = highspy.HighsVarType
+    lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous for flag in integer]
+    return lp
+
+
+def _solve(h: highspy.Highs, stage: str, deadline: float | None, *, may_be_infeasible: bool = False) -> float:
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.001))
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        # Only stage 1 can be infeasible: later stages start from the previous stage's plan.
+        if status == highspy.HighsModelStatus.kInfeasible and may_be_infeasible:
+            raise Infeasible(())
+        raise SolverStopped(f"stage {stage}: HiGHS stopped without an optimal plan ({h.modelStatusToString(status)})")
+    return h.getInfo().objective_function_value
+
+
+def _start(h: highspy.Highs, values: np.ndarray) -> None:
+    solution = highspy.HighsSolution()
+    solution.col_value = values
+    solution.value_valid = True
+    h.setSolution(solution)
+
+
+# --- stage 1: counts model -----------------------------------------------------------------------------------
+
+
+def _counts_model(
+    complexes: Sequence[ComplexRows],
+    inflow: Inflow,
+    min_reserved: int,
+    max_above: int,
+    *,
+    reserved_row: bool = True,
+    above_row: bool = True,
+) -> highspy.HighsLp:
+    """Columns per complex: R, A (integers), u, w (continuous). Rows per complex: R + A <= n;
+    u - R - p_above A >= Vb; w - (q_reserved - q_open) R - (q_above - q_open) A >= Pb + q_open n.
+    Then Σ R >= min_reserved and Σ A <= max_above. Objective Σ (u + w) / H."""
+    k = len(complexes)
+    reserved, above = 3 * k, 3 * k + 1
+    columns: list[list[tuple[int, float]]] = []
+    costs, lower, upper, integer = [], [], [], []
+    row_lower, row_upper = np.empty(3 * k + 2), np.empty(3 * k + 2)
+    for c, rows in enumerate(complexes):
+        free, vul, pri = 3 * c, 3 * c + 1, 3 * c + 2
+        columns.append([(free, 1.0), (vul, -1.0), (pri, -(inflow.q_reserved - inflow.q_open)), (reserved, 1.0)])
+        columns.append([(free, 1.0), (vul, -inflow.p_above), (pri, -(inflow.q_above - inflow.q_open)), (above, 1.0)])
+        columns.append([(vul, 1.0)])
+        columns.append([(pri, 1.0)])
+        costs += [0.0, 0.0, 1.0 / rows.households, 1.0 / rows.households]
+        lower += [0.0] * 4
+        upper += [rows.vacancies, rows.above_allowed, INF, INF]
+        integer += [True, True, False, False]
+        row_lower[free], row_upper[free] = -INF, rows.vacancies
+        row_lower[vul], row_upper[vul] = rows.vulnerable_base, INF
+        row_lower[pri], row_upper[pri] = rows.primary_base + inflow.q_open * rows.vacancies, INF
+    row_lower[reserved], row_upper[reserved] = (min_reserved if reserved_row else -INF), INF
+    row_lower[above], row_upper[above] = -INF, (max_above if above_row else INF)
+    return _lp(np.array(costs), np.array(lower), np.array(upper), row_lower, row_upper, columns, integer)
+
+
+# --- stages 2 and 3: options model ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """All complexes' undominated options, flattened; those of complex c are starts[c]:starts[c + 1]."""
+
+    owner: np.ndarray
+    counts: np.ndarray  # (options, 4): O, N, R, A
+    excess: np.ndarray  # f, in shares
+    starts: np.ndarray
+
+    def index_of(self, c: int, reserved: int, above: int) -> int:
+        """The option of complex c with R = reserved and the largest A <= above (it dominates (R, above))."""
+        best = -1
+        for i in range(self.starts[c], self.starts[c + 1]):
+            if self.counts[i, 2] == reserved and self.counts[i, 3] <= above:
+                best = i  # options of one R are stored with A increasing
+        if best < 0:
+            raise SolverStopped(f"no option for R = {reserved}, A = {above} in complex {c}")
+        return best
+
+
+def build_options(complexes: Sequence[ComplexRows], inflow: Inflow) -> Options:
+    """Every complex's undominated options (module docstring)."""
+    owner: list[int] = []
+    counts: list[tuple[int, int, int, int]] = []
+    excess: list[float] = []
+    starts = [0]
+    for c, rows in enumerate(complexes):
+        for reserved in range(rows.vacancies + 1):
+            best = math.inf
+            for above in range(min(rows.above_allowed, rows.vacancies - reserved) + 1):
+                f = excess_share(rows, inflow, reserved, above)
+                if f < best - _NOISE:
+                    best = f
+                    open_ = max_open(rows, inflow, reserved, above)
+                    owner.append(c)
+                    counts.append((open_, rows.vacancies - reserved - above - open_, reserved, above))
+                    excess.append(f)
+        starts.append(len(owner))
+    return Options(
+        owner=np.array(owner, dtype=np.int32),
+        counts=np.array(counts, dtype=np.int64).reshape(-1, 4),
+        excess=np.array(excess, dtype=np.float64),
+        starts=np.array(starts, dtype=np.int64),
+    )
+
+
+def _options_model(
+    options: Options, k: int, min_reserved: int, max_above: int, excess_limit: float, costs: np.ndarray
+) -> highspy.HighsLp:
+    """Columns: the options (binary). Rows: one choice row per complex (= 1), Σ R >= min_reserved,
+    Σ A <= max_above, Σ f <= excess_limit."""
+    m = len(options.owner)
+    columns = [
+        [
+            (int(options.owner[i]), 1.0),
+            (k, float(options.counts[i, 2])),
+            (k + 1, float(options.counts[i, 3])),
+            (k + 2, float(options.excess[i]) * EXCESS_ROW_SCALE),
+        ]
+        for i in range(m)
+    ]
+    return _lp(
+        costs,
+        np.zeros(m),
+        np.ones(m),
+        np.array([1.0] * k + [min_reserved, -INF, -INF]),
+        np.array([1.0] * k + [INF, max_above, excess_limit * EXCESS_ROW_SCALE]),
+        columns,
+        [True] * m,
+    )
+
+
+# --- the lexicographic solve ---------------------------------------------------------------------------------
+
+
+def solve_label_counts(
+    complexes: Sequence[ComplexRows],
+    inflow: Inflow,
+    *,
+    min_reserved: int,
+    max_above: int,
+    seed: int = 0,
+    time_limit: float | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> CountSolution:
+    """Solve the three lexicographic stages (module docstring) and return the label counts per complex.
+
+    Args:
+        complexes: the complexes that have vacancies.
+        inflow: expected inflow per label.
+        min_reserved: at least this many RESERVED_VULNERABLE in total.
+        max_above: at most this many ABOVE_CAP in total.
+        seed: HiGHS's random seed; the same seed and input give the same counts.
+        time_limit: seconds for the three stages together; None for no limit.
+        on_progress: called with (stages done, 3) after each stage.
+
+    Returns:
+        The counts and each stage's optimal objective (stage 3 as the number of OPEN labels).
+
+    Raises:
+        Infeasible: no counts satisfy the rows; `constraints` names the global rows that cannot be met.
+        SolverStopped: a stage ended without a proven optimum (time limit, numerical trouble).
+    """
+    started = time.perf_counter()
+    deadline = None if time_limit is None else started + time_limit
+    k = len(complexes)
+
+    # Stage 1: the least sum of excess shares, on the counts model.
+    h = _new_solver(seed, _counts_model(complexes, inflow, min_reserved, max_above))
+    # Well inside the tolerance, so z1 is the optimum as far as the tolerance can tell (the default gap is 1e-6).
+    h.setOptionValue("mip_abs_gap", EXCESS_TOLERANCE / 10)
+    try:
+        z1 = _solve(h, "1 (excess shares)", deadline, may_be_infeasible=True)
+    except Infeasible:
+        raise Infeasible(_diagnose(complexes, inflow, min_reserved, max_above, seed)) from None
+    if on_progress:
+        on_progress(1, 3)
+    plan = np.rint(np.array(h.getSolution().col_value).reshape(k, 4)[:, :2]).astype(np.int64)
+
+    # Stage 2: the fewest ABOVE_CAP among the plans within the tolerance of z1, on the options model. Its start is
+    # the stage-1 plan, each complex's (R, A) replaced by the option that dominates it; if float rounding puts that
+    # a hair above z1 + tolerance, the limit takes the start's own sum instead.
+    options = build_options(complexes, inflow)
+    m = len(options.owner)
+    start = np.zeros(m)
+    start[[options.index_of(c, int(plan[c, 0]), int(plan[c, 1])) for c in range(k)]] = 1.0
+    excess_limit = max(z1 + EXCESS_TOLERANCE, float(options.excess @ start))
+    vacancies = sum(rows.vacancies for rows in complexes)
+    above, opened = options.counts[:, 3].astype(np.float64), options.counts[:, 0].astype(np.float64)
+    costs = (vacancies + 1) * above - opened
+    h = _new_solver(seed, _options_model(options, k, min_reserved, max_above, excess_limit, costs))
+    # The objective is an integer, so a gap below 1 proves the optimum. HiGHS's presolve spends seconds on the many
+    # small choice rows and, in HiGHS 1.16, once reported an objective its own postsolved plan did not have; the
+    # relaxation is tight enough without it.
+    h.setOptionValue("mip_abs_gap", 0.5)
+    h.setOptionValue("presolve", "off")
+    _start(h, start)
+    _solve(h, "2 (above the cap)", deadline)
+    values = np.rint(np.array(h.getSolution().col_value))
+    z2 = round(float(above @ values))
+    if on_progress:
+        on_progress(2, 3)
+
+    # Stage 3: the most OPEN among those.
+    columns = np.arange(m, dtype=np.int32)
+    h.addRow(-INF, z2, m, columns, above)
+    h.changeColsCost(m, columns, -opened)
+    _start(h, values)
+    z3 = -round(_solve(h, "3 (open labels)", deadline))
+    values = np.rint(np.array(h.getSolution().col_value))
+    _check(values, opened, z3, "3 (open labels)")
+    if on_progress:
+        on_progress(3, 3)
+
+    chosen = np.flatnonzero(values > 0.5)
+    if len(chosen) != k or not np.array_equal(options.owner[chosen], np.arange(k)):
+        raise SolverStopped("the solver's plan does not choose exactly one option per complex")
+    return CountSolution(
+        counts=options.counts[chosen],
+        stage_objectives=(z1, float(z2), float(z3)),
+        seconds=time.perf_counter() - started,
+        options=m,
+    )
+
+
+def _check(values: np.ndarray, counts: np.ndarray, objective: int, stage: str) -> None:
+    """The plan HiGHS returns must have the objective it reports; anything else is refused, never used."""
+    if round(float(counts @ values)) != objective:
+        raise SolverStopped(f"stage {stage}: HiGHS reported an objective its plan does not have")
+
+
+def _feasible(complexes: Sequence[ComplexRows], inflow: Inflow, min_reserved: int, max_above: int, seed: int, **rows):
+    h = _new_solver(seed, _counts_model(complexes, inflow, min_reserved, max_above, **rows))
+    h.run()
+    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def _diagnose(
+    complexes: Sequence[ComplexRows], inflow: Inflow, min_reserved: int, max_above: int, seed: int
+) -> tuple[str, ...]:
+    """Which global rows make the program infeasible: each whose removal alone restores feasibility, else both."""
+    named = []
+    if _feasible(complexes, inflow, min_reserved, max_above, seed, reserved_row=False):
+        named.append("min_vulnerable_placements")
+    if _feasible(complexes, inflow, min_reserved, max_above, seed, above_row=False):
+        named.append("min_affordable_share")
+    return tuple(named) or ("min_vulnerable_placements", "min_affordable_share")
