@@ -8,3 +8,7 @@ class RulesConfig(AppConfig):
     name = "buurtbalans.rules"
     label = "rules"
     verbose_name = _("Legal rules")
+
+    def ready(self):
+        # Connects the request signals that scope the parameter cache's freshness check to one request.
+        from buurtbalans.rules import parameters  # noqa: F401

@@ -3,7 +3,9 @@
 `rules_main(argv)` and `compliance_main(argv)` take the arguments after the command name and return
 `(exit_code, text)`: JSON for stdout on success (exit 0), or a message for stderr on bad input (exit 2).
 The management commands are thin wrappers; the argument definitions are shared (`add_rules_arguments`,
-`add_compliance_arguments`) so `--help` is the same in both.
+`add_compliance_arguments`) so `--help` is the same in both. The commands pass in what needs the database:
+the effective parameter sets (`rules.parameters.parameter_sets`) and, without `--lettings`, the lettings of
+`--corporation` (`rules.compliance`); called here without them, the built-in parameter table is used.
 
 JSON conventions: amounts are strings with two decimals ("633.25"), shares decimal strings ("0.95", rounded
 down to at most 4 decimals when computed), unknown values null.
@@ -42,11 +44,12 @@ from buurtbalans.engine.rules import (
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-DATABASE_NOT_AVAILABLE = (
-    "reading lettings from the database is not available yet: pass --lettings FILE.csv "
-    "(columns: letting_id, date, municipality, dwelling_id, base_rent, is_daeb_dwelling, household_size, "
-    "assessed_income, is_pension_age_household, assets, exception_reason)"
+NO_LETTINGS_SOURCE = (
+    "say where the lettings come from: --corporation CODE reads them from the database, --lettings FILE.csv "
+    "from a file (columns: letting_id, date, municipality, dwelling_id, base_rent, is_daeb_dwelling, "
+    "household_size, assessed_income, is_pension_age_household, assets, exception_reason)"
 )
+DATABASE_NEEDS_COMMAND = "reading lettings from the database needs the management command `buurtbalans compliance`"
 LETTING_COLUMNS = (
     "letting_id",
     "date",
@@ -154,9 +157,16 @@ def add_rules_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_compliance_arguments(parser: argparse.ArgumentParser) -> None:
-    """`compliance --year Y [--lettings FILE.csv] [--municipality GM....] [--performance-agreement GM....]`."""
+    """`compliance --year Y (--corporation CODE | --lettings FILE.csv) [--municipality GM....] ...`."""
     parser.add_argument("--year", required=True, type=parse_year, help="calendar year, e.g. 2025")
     parser.add_argument("--lettings", type=Path, default=None, help="CSV of lettings (see docs/rules/)")
+    parser.add_argument(
+        "--corporation",
+        default=None,
+        metavar="CODE",
+        help="the corporation whose lettings (tenancies started in the year) are read from the database; with "
+        "--lettings, only its recorded performance agreements are used",
+    )
     parser.add_argument("--municipality", type=parse_municipality, default=None, help="only this CBS code")
     parser.add_argument(
         "--performance-agreement",
@@ -204,13 +214,24 @@ def share(value: Decimal | None) -> str | None:
     return f"{value:f}"
 
 
-def sources_json(params: ParameterSet, names: list[str]) -> dict[str, list[dict[str, str]]]:
+def source_references(source: str) -> list[dict[str, str | None]]:
+    """A value's source as [{"key", "url"}]: source keys ("S23 S26") resolve to their URLs; an administrator's
+    URL is its own key; any other text (e.g. "Staatscourant 2025, 41234") is one entry without a URL."""
     urls = source_urls()
-    result: dict[str, list[dict[str, str]]] = {}
-    for name in names:
-        keys = params.sources.get(name, "").split()
-        result[name] = [{"key": key, "url": url} for key in keys for url in urls.get(key, ())]
-    return result
+    tokens = source.split()
+    if tokens and all(token in urls or token.startswith(("https://", "http://")) for token in tokens):
+        references: list[dict[str, str | None]] = []
+        for token in tokens:
+            if token in urls:
+                references += [{"key": token, "url": url} for url in urls[token]]
+            else:
+                references.append({"key": token, "url": token})
+        return references
+    return [{"key": source.strip(), "url": None}] if source.strip() else []
+
+
+def sources_json(params: ParameterSet, names: list[str]) -> dict[str, list[dict[str, str | None]]]:
+    return {name: source_references(params.sources.get(name, "")) for name in names}
 
 
 def show_json(params: ParameterSet) -> dict[str, Any]:
@@ -453,10 +474,10 @@ def exception_cell(raw: str) -> str:
 # --- entry points --------------------------------------------------------------------------------------------
 
 
-def run_rules(options: argparse.Namespace) -> tuple[int, str]:
-    """Execute parsed `rules` options."""
+def run_rules(options: argparse.Namespace, sets: tuple[ParameterSet, ...] | None = None) -> tuple[int, str]:
+    """Execute parsed `rules` options with `sets` (default: the built-in parameter table)."""
     try:
-        params = parameters_for(options.date)
+        params = parameters_for(options.date, sets)
     except LookupError as exc:
         return EXIT_BAD_INPUT, f"error: {exc}"
     try:
@@ -466,11 +487,26 @@ def run_rules(options: argparse.Namespace) -> tuple[int, str]:
     return EXIT_OK, _dump(document)
 
 
-def run_compliance(options: argparse.Namespace, lettings: tuple[Letting, ...] | None = None) -> tuple[int, str]:
-    """Execute parsed `compliance` options; `lettings` lets a caller pass lettings read elsewhere."""
+def run_compliance(
+    options: argparse.Namespace,
+    lettings: tuple[Letting, ...] | None = None,
+    *,
+    sets: tuple[ParameterSet, ...] | None = None,
+    performance_agreements: frozenset[str] = frozenset(),
+) -> tuple[int, str]:
+    """Execute parsed `compliance` options for a lettings file (or `lettings` read elsewhere).
+
+    Args:
+        options: the parsed arguments.
+        lettings: lettings read elsewhere; default: read `--lettings`.
+        sets: the parameter sets; default the built-in table.
+        performance_agreements: CBS codes with a recorded performance agreement, besides `--performance-agreement`.
+    """
     if lettings is None:
         if options.lettings is None:
-            return EXIT_BAD_INPUT, f"error: {DATABASE_NOT_AVAILABLE}"
+            if getattr(options, "corporation", None):
+                return EXIT_BAD_INPUT, f"error: {DATABASE_NEEDS_COMMAND}"
+            return EXIT_BAD_INPUT, f"error: {NO_LETTINGS_SOURCE}"
         read = read_lettings_csv(options.lettings)
         if read.errors:
             listing = "\n".join(f"  {e}" for e in read.errors)
@@ -483,7 +519,8 @@ def run_compliance(options: argparse.Namespace, lettings: tuple[Letting, ...] | 
         report = compliance_for_year(
             lettings,
             options.year,
-            performance_agreement_municipalities=frozenset(options.performance_agreement),
+            parameter_sets=sets,
+            performance_agreement_municipalities=frozenset(options.performance_agreement) | performance_agreements,
             municipalities=frozenset({options.municipality}) if options.municipality else None,
         )
     except LookupError as exc:

@@ -375,6 +375,37 @@ def source_urls() -> dict[str, tuple[str, ...]]:
     return {key: tuple(values) for key, values in urls.items()}
 
 
+def parameter_set_problems(params: ParameterSet) -> list[str]:
+    """What makes a set unusable for the rules, although each value is valid on its own; empty when none.
+
+    The rules rely on limits that rise from band to band (docs/rules/income-bands.md) and on caps that rise from
+    the quality discount limit to the DAEB rent limit; the DAEB shares cannot add up to more than the whole.
+    Unknown values are skipped.
+    """
+    problems: list[str] = []
+
+    def below(lower: str, upper: str, *, strict: bool = True) -> None:
+        low, high = getattr(params, lower), getattr(params, upper)
+        if low is None or high is None:
+            return
+        if low > high or (strict and low == high):
+            relation = "below" if strict else "at or below"
+            problems.append(f"{lower} ({low}) must be {relation} {upper} ({high})")
+
+    for kind in ("single", "multi"):
+        for pension in ("", "_pension"):
+            below(f"allowance_income_limit_{kind}{pension}", f"daeb_income_limit_{kind}")
+        below(f"daeb_income_limit_{kind}", f"middle_income_limit_{kind}")
+    below("quality_discount_limit", "allowance_cap_low", strict=False)
+    below("allowance_cap_low", "allowance_cap_high", strict=False)
+    below("allowance_cap_high", "daeb_rent_limit")
+    below("free_allocation_share", "free_allocation_share_max", strict=False)
+    target, free = params.daeb_target_share, params.free_allocation_share
+    if target is not None and free is not None and target + free > 1:
+        problems.append(f"daeb_target_share ({target}) and free_allocation_share ({free}) add up to more than 1")
+    return problems
+
+
 def parameters_for(reference_date: date, sets: tuple[ParameterSet, ...] | None = None) -> ParameterSet:
     """The parameter set valid on `reference_date` (the latest whose valid_from is on or before it).
 
@@ -405,6 +436,7 @@ __all__ = [
     "daeb_income_limit_name",
     "effective_parameter_sets",
     "middle_income_limit_name",
+    "parameter_set_problems",
     "parameter_sets_from_rows",
     "parameters_for",
     "parse_parameter_rows",

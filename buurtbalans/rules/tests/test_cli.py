@@ -245,7 +245,8 @@ def test_a_semicolon_separated_export_is_read(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--year", "2025"], "reading lettings from the database is not available yet"),
+        (["--year", "2025"], "--corporation CODE reads them from the database"),
+        (["--year", "2025", "--corporation", "corp-a"], "needs the management command"),
         (["--year", "25", "--lettings", "x.csv"], "not a year"),
         (["--year", "2019", "--lettings", "x.csv"], "file not found"),
         (["--lettings", "x.csv"], "--year"),
@@ -272,6 +273,7 @@ def test_the_exception_reasons_are_the_ones_a_tenancy_can_record():
     assert set(EXCEPTION_REASONS) == set(AllocationException.values)
 
 
+@pytest.mark.django_db
 def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
     # Driven the way the console script runs them: parse argv, print JSON or exit 2 with the message on stderr.
     from buurtbalans.rules.management.commands import compliance, rules
@@ -285,12 +287,17 @@ def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
     with pytest.raises(SystemExit) as exited:
         compliance.Command().run_from_argv(["buurtbalans", "compliance", "--year", "2025"])
     assert exited.value.code == 2
-    assert "not available yet" in capsys.readouterr().err
+    assert "--corporation CODE" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        compliance.Command().run_from_argv(["buurtbalans", "compliance", "--year", "2025", "--corporation", "nope"])
+    assert exited.value.code == 2
+    assert "unknown corporation 'nope'" in capsys.readouterr().err
     path = lettings_csv(tmp_path, ROWS)
     compliance.Command().run_from_argv(["buurtbalans", "compliance", "--year", "2025", "--lettings", str(path)])
     assert json.loads(capsys.readouterr().out)["total"]["lettings"] == 4
 
 
+@pytest.mark.django_db
 def test_the_commands_are_registered_by_name():
     from io import StringIO
 

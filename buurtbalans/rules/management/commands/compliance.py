@@ -1,11 +1,16 @@
-"""`buurtbalans compliance --year Y --lettings FILE.csv`: passendheidsnorm and DAEB allocation per municipality."""
+"""`buurtbalans compliance --year Y --corporation CODE | --lettings FILE.csv`: passendheidsnorm and DAEB allocation
+per municipality and in total (JSON)."""
 
 import argparse
+import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
-from buurtbalans.rules.cli import EXIT_OK, add_compliance_arguments, run_compliance
+from buurtbalans.core.models import HousingCorporation
+from buurtbalans.rules.cli import EXIT_BAD_INPUT, EXIT_OK, add_compliance_arguments, run_compliance
+from buurtbalans.rules.compliance import agreements_for_year, compliance_for_corporation, outcome_json
+from buurtbalans.rules.parameters import parameter_sets
 
 
 class Command(BaseCommand):
@@ -16,9 +21,26 @@ class Command(BaseCommand):
         add_compliance_arguments(parser)
 
     def handle(self, *args, **options):
-        # TODO: without --lettings, read the lettings from the database (tenancies started in the year) once
-        # the rules app is registered and a selector for lettings exists; run_compliance refuses it until then.
-        code, text = run_compliance(argparse.Namespace(**options))
+        corporation = None
+        if options["corporation"]:
+            corporation = HousingCorporation.objects.filter(code=options["corporation"]).first()
+            if corporation is None:
+                raise CommandError(f"unknown corporation {options['corporation']!r}", returncode=EXIT_BAD_INPUT)
+        sets = parameter_sets()
+        if options["lettings"] is None and corporation is not None:
+            try:
+                outcome = compliance_for_corporation(
+                    corporation,
+                    options["year"],
+                    options["municipality"],
+                    sets=sets,
+                    extra_agreements=frozenset(options["performance_agreement"]),
+                )
+            except LookupError as exc:
+                raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from exc
+            return json.dumps(outcome_json(outcome), indent=2, ensure_ascii=False)
+        agreements = frozenset(agreements_for_year(corporation, options["year"])) if corporation else frozenset()
+        code, text = run_compliance(argparse.Namespace(**options), sets=sets, performance_agreements=agreements)
         if code != EXIT_OK:
             raise CommandError(text.removeprefix("error: "), returncode=code)
         return text

@@ -6,18 +6,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.rules.cli import EXIT_OK, add_rules_arguments, run_rules
+from buurtbalans.rules.parameters import parameter_sets
 
 
 class Command(BaseCommand):
     help = _("Show the legal parameters valid on a date, or check one household and rent against them (JSON).")
-    # Pure lookups: no database, so no system checks to wait for.
+    # Reads only the parameter values: no need to wait for the system checks.
     requires_system_checks = []
 
     def add_arguments(self, parser):
         add_rules_arguments(parser)
 
     def handle(self, *args, **options):
-        code, text = run_rules(argparse.Namespace(**options))
+        # The parameters in force: the built-in table with the administrators' corrections and additions.
+        code, text = run_rules(argparse.Namespace(**options), parameter_sets())
         if code != EXIT_OK:
             raise CommandError(text.removeprefix("error: "), returncode=code)
         return text

@@ -1,0 +1,111 @@
+"""The legal parameter sets in force: the built-in table with the administrators' values laid over it.
+
+Every part of the product that needs legal parameters asks `parameter_sets()` (or `parameters_for(date)`) and
+hands the result to the engine, so a value an administrator fills in (e.g. the 2026 aftoppingsgrenzen) is used
+everywhere, and the version every decision records says which figures it used. With no values in the database
+the result is exactly the built-in table.
+
+Caching: the effective sets are built once per process and reused while the database's values are unchanged.
+Whether they changed is one small aggregate query, asked once per web request (and on every call outside a
+request: commands and jobs call this rarely). A change made in this process clears the cache at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+
+from django.core.signals import request_finished, request_started
+from django.db import transaction
+from django.db.models import Count, Max
+
+from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet, effective_parameter_sets
+from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_cache: tuple[tuple, tuple[ParameterSet, ...]] | None = None
+_request = threading.local()
+
+
+def _database_revision() -> tuple:
+    """What identifies the stored values: changes when a value is added, changed or removed."""
+    from buurtbalans.rules.models import ParameterValue
+
+    figures = ParameterValue.objects.aggregate(rows=Count("pk"), last=Max("pk"), changed=Max("changed"))
+    return (figures["rows"], figures["last"], figures["changed"])
+
+
+def _revision() -> tuple:
+    if getattr(_request, "active", False):
+        revision = getattr(_request, "revision", None)
+        if revision is None:
+            revision = _request.revision = _database_revision()
+        return revision
+    return _database_revision()
+
+
+def _stored_rows():
+    from buurtbalans.rules.models import ParameterValue
+
+    rows = []
+    for value in ParameterValue.objects.order_by("valid_from", "key"):
+        if value.key not in VALUE_FIELDS:
+            # A key the engine no longer knows (renamed in a later release): skipped, not fatal.
+            logger.warning("stored parameter %s for %s is not a known parameter; ignored", value.key, value.valid_from)
+            continue
+        rows.append(value.as_row())
+    return rows
+
+
+def parameter_sets() -> tuple[ParameterSet, ...]:
+    """The effective parameter sets, oldest first: built-in values, replaced value by value by stored ones."""
+    global _cache
+    revision = _revision()
+    cached = _cache
+    if cached is not None and cached[0] == revision:
+        return cached[1]
+    sets = effective_parameter_sets(_stored_rows())
+    with _lock:
+        _cache = (revision, sets)
+    return sets
+
+
+def parameters_for(reference_date: date) -> ParameterSet:
+    """The effective parameter set valid on `reference_date`.
+
+    Raises:
+        LookupError: when the date lies before the first set.
+    """
+    return engine_parameters_for(reference_date, parameter_sets())
+
+
+def parameter_sets_changed() -> None:
+    """Forget the cached sets now, and again when the surrounding transaction commits."""
+
+    def forget() -> None:
+        global _cache
+        with _lock:
+            _cache = None
+        _request.revision = None
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def _request_begins(**kwargs) -> None:
+    _request.active = True
+    _request.revision = None
+
+
+def _request_ends(**kwargs) -> None:
+    _request.active = False
+    _request.revision = None
+
+
+request_started.connect(_request_begins, dispatch_uid="rules.parameters.request_started")
+request_finished.connect(_request_ends, dispatch_uid="rules.parameters.request_finished")
+
+__all__ = ["parameter_sets", "parameter_sets_changed", "parameters_for"]
