@@ -1,0 +1,396 @@
+"""The labelling plan's file contract (issue 5): `buurtbalans.label-plan/1` in, `buurtbalans.label-plan-result/1` out.
+
+Plain Python (no Django), so the command, a future job and the benchmark share it:
+- `parse_plan_document(document)` / `read_plan_input(path)`: check the input and build the engine's
+  `LabelPlanInput`; `PlanFileError.problems` lists every problem as "path: message"
+  (`vacancies[3].complex: unknown complex "C9"`).
+- `result_document(plan, params)` / `write_plan_result(plan, params, path)`: the result document.
+- `run_plan_labels(input_path, output_path)`: the whole command, returning (exit code, text).
+
+Conventions: amounts are strings with two decimals ("682.96"); shares are decimal strings rounded to 6 decimals
+("0.183333"); in the input an amount or share may be a string or a JSON number (read exactly, never as a float).
+Exit codes: 0 planned; 2 input refused (unreadable, not the contract, inconsistent, a legal parameter missing for
+the date, or no plan meets the constraints); 1 the solver stopped without a proven optimum (time limit).
+The format is described in docs/labelling.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+from buurtbalans.engine.labelling import (
+    ComplexMix,
+    Label,
+    LabelPlan,
+    LabelPlanInfeasible,
+    LabelPlanInput,
+    LabelPlanInputError,
+    LabelPlanParameterMissing,
+    LabelPlanSolverError,
+    LabelPolicy,
+    Vacancy,
+    input_problems,
+    plan_labels,
+)
+from buurtbalans.engine.parameters import ParameterSet, parameters_for
+
+INPUT_FORMAT = "buurtbalans.label-plan/1"
+RESULT_FORMAT = "buurtbalans.label-plan-result/1"
+EXIT_OK = 0
+EXIT_SOLVER_STOPPED = 1
+EXIT_BAD_INPUT = 2
+DEFAULT_TIME_LIMIT = 60.0
+
+TOP_KEYS = {"format", "reference_date", "policy", "complexes", "vacancies"}
+OPTIONAL_TOP_KEYS = {"exception_budget_left"}
+POLICY_KEYS = (
+    "min_vulnerable_placements",
+    "min_affordable_share",
+    "p_open",
+    "p_above",
+    "q_open",
+    "q_reserved",
+    "q_above",
+)
+COMPLEX_KEYS = ("id", "households", "vulnerable", "primary", "target_vulnerable_max_share", "target_primary_max_share")
+VACANCY_KEYS = (
+    "id",
+    "complex",
+    "base_rent",
+    "max_base_rent",
+    "is_daeb",
+    "household_size_min",
+    "leaving_household_vulnerable",
+    "leaving_household_primary",
+)
+DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class PlanFileError(ValueError):
+    """The input file is refused; `problems` lists every problem as "path: message"."""
+
+    def __init__(self, problems: list[str] | tuple[str, ...]):
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+class _Fields:
+    """Reads the fields of one JSON object; a bad or missing field is reported and read as None."""
+
+    def __init__(self, path: str, value: Any, keys: tuple[str, ...] | set[str], problems: list[str], optional=()):
+        self.path, self.problems = path, problems
+        self.value = value if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            problems.append(f"{path}: must be an object {{...}}")
+            self.readable = False
+            return
+        self.readable = True
+        for key in value:
+            if key not in keys and key not in optional:
+                problems.append(f"{self._at(key)}: unknown key")
+        for key in keys:
+            if key not in value:
+                problems.append(f"{self._at(key)}: missing")
+
+    def _at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def get(self, key: str, reader):
+        if key not in self.value:
+            return None
+        try:
+            return reader(self.value[key])
+        except ValueError as exc:
+            self.problems.append(f"{self._at(key)}: {exc}")
+            return None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"must be a non-empty string, not {json.dumps(value, default=str)}")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number, not {json.dumps(value, default=str)}")
+    return value
+
+
+def _optional_integer(value: Any) -> int | None:
+    return None if value is None else _integer(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(f'must be a number such as "0.25", not {json.dumps(value)}')
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, str) and DECIMAL_TEXT.match(value.strip()):
+        return Decimal(value.strip())
+    raise ValueError(f'must be a number such as "0.25" (with a decimal point), not {json.dumps(value, default=str)}')
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {json.dumps(value, default=str)}")
+    return value
+
+
+def _reference_date(value: Any) -> date:
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError(f'must be a date such as "2025-07-01", not {json.dumps(value, default=str)}')
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a valid date: {value!r}") from None
+
+
+def _format(value: Any) -> str:
+    if value != INPUT_FORMAT:
+        raise ValueError(f'must be "{INPUT_FORMAT}", not {json.dumps(value, default=str)}')
+    return value
+
+
+def _list(problems: list[str], path: str, value: Any) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{path}: must be a list [...]")
+        return []
+    return value
+
+
+def parse_plan_document(document: Any) -> LabelPlanInput:
+    """Check a parsed `buurtbalans.label-plan/1` document and build the engine input.
+
+    Every problem is collected: types and missing or unknown keys here, ranges, references and counts by the
+    engine's `input_problems` (unreadable fields are passed to it as None, so it checks everything else).
+
+    Raises:
+        PlanFileError: with every problem, when there is any.
+    """
+    problems: list[str] = []
+    top = _Fields("", document, TOP_KEYS, problems, optional=OPTIONAL_TOP_KEYS)
+    if not top.readable:
+        raise PlanFileError(problems)
+    top.get("format", _format)
+    reference_date = top.get("reference_date", _reference_date)
+    exception_budget_left = top.get("exception_budget_left", _optional_integer)
+
+    policy_fields = _Fields("policy", document.get("policy", {}), POLICY_KEYS, problems)
+    policy = LabelPolicy(
+        min_vulnerable_placements=policy_fields.get("min_vulnerable_placements", _integer),
+        **{key: policy_fields.get(key, _decimal) for key in POLICY_KEYS[1:]},
+    )
+    complexes = []
+    for i, raw in enumerate(_list(problems, "complexes", document.get("complexes"))):
+        fields = _Fields(f"complexes[{i}]", raw, COMPLEX_KEYS, problems)
+        complexes.append(
+            ComplexMix(
+                complex_id=fields.get("id", _text),
+                households=fields.get("households", _integer),
+                vulnerable=fields.get("vulnerable", _integer),
+                primary=fields.get("primary", _integer),
+                target_vulnerable_max_share=fields.get("target_vulnerable_max_share", _decimal),
+                target_primary_max_share=fields.get("target_primary_max_share", _decimal),
+            )
+        )
+    vacancies = []
+    for j, raw in enumerate(_list(problems, "vacancies", document.get("vacancies"))):
+        fields = _Fields(f"vacancies[{j}]", raw, VACANCY_KEYS, problems)
+        vacancies.append(
+            Vacancy(
+                vacancy_id=fields.get("id", _text),
+                complex_id=fields.get("complex", _text),
+                base_rent=fields.get("base_rent", _decimal),
+                max_base_rent=fields.get("max_base_rent", _decimal),
+                is_daeb=fields.get("is_daeb", _boolean),
+                household_size_min=fields.get("household_size_min", _integer),
+                leaving_household_vulnerable=fields.get("leaving_household_vulnerable", _boolean),
+                leaving_household_primary=fields.get("leaving_household_primary", _boolean),
+            )
+        )
+    plan_input = LabelPlanInput(
+        reference_date=reference_date,
+        policy=policy,
+        complexes=tuple(complexes),
+        vacancies=tuple(vacancies),
+        exception_budget_left=exception_budget_left,
+    )
+    problems.extend(input_problems(plan_input))
+    if problems:
+        raise PlanFileError(problems)
+    return plan_input
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_plan_input(path: Path) -> LabelPlanInput:
+    """Read and check an input file (UTF-8 JSON).
+
+    Raises:
+        PlanFileError: the file cannot be read, is not JSON, or breaks the contract (every problem listed).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PlanFileError([f"{path.name}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError([f"{path.name}: cannot be read as UTF-8 text: {exc}"]) from None
+    try:
+        document = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            [f"{path.name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
+        ) from None
+    except ValueError as exc:
+        raise PlanFileError([f"{path.name}: not valid JSON: {exc}"]) from None
+    return parse_plan_document(document)
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(Decimal('0.01'))}"
+
+
+def share(value: Decimal) -> str:
+    """A share as a decimal string rounded to 6 decimals, at least 2 shown: "0.25", "0.183333", "1.00"."""
+    rounded = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN).normalize()
+    if rounded.as_tuple().exponent > -2:
+        rounded = rounded.quantize(Decimal("0.01"))
+    return f"{rounded:f}"
+
+
+def result_document(plan: LabelPlan, params: ParameterSet) -> dict[str, Any]:
+    """The `buurtbalans.label-plan-result/1` document: the issue's keys, plus the targets per complex, the plan's
+    totals and the legal parameters it used."""
+    return {
+        "format": RESULT_FORMAT,
+        "reference_date": plan.reference_date.isoformat(),
+        "parameters": {
+            "version": plan.parameter_version,
+            "allowance_cap_low": money(params.allowance_cap_low),
+            "allowance_cap_high": money(params.allowance_cap_high),
+            "daeb_rent_limit": money(params.daeb_rent_limit),
+        },
+        "objective": {
+            "excess_share_sum": share(plan.objective.excess_share_sum),
+            "above_cap": plan.objective.above_cap,
+            "open": plan.objective.open,
+        },
+        "plan": {
+            "vacancies": len(plan.labels),
+            "affordable_share": share(plan.affordable_share),
+            "lost_to_lowest_incomes": plan.lost_to_lowest_incomes,
+            "reserved_vulnerable": plan.reserved_vulnerable,
+            "exception_budget_left": plan.exception_budget_left,
+        },
+        "labels": [
+            {"vacancy": v.vacancy_id, "label": v.label.value, "base_rent": money(v.base_rent), "reason": v.reason}
+            for v in plan.labels
+        ],
+        "complexes": [
+            {
+                "id": c.complex_id,
+                "vulnerable_share": share(c.vulnerable_share),
+                "projected_vulnerable_share": share(c.projected_vulnerable_share),
+                "target_vulnerable_max_share": share(c.target_vulnerable_max_share),
+                "primary_share": share(c.primary_share),
+                "projected_primary_share": share(c.projected_primary_share),
+                "target_primary_max_share": share(c.target_primary_max_share),
+            }
+            for c in plan.complexes
+        ],
+    }
+
+
+def dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_plan_result(plan: LabelPlan, params: ParameterSet, path: Path) -> None:
+    """Write the result document; through a temporary file, so a reader never sees half a plan."""
+    path = path.resolve()
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(dump(result_document(plan, params)))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def summary(plan: LabelPlan) -> str:
+    """One line for the terminal."""
+    counts = Counter(v.label for v in plan.labels)
+    per_label = ", ".join(f"{counts[label]} {label.value}" for label in Label)
+    return (
+        f"planned {len(plan.labels)} vacancies: {per_label}; affordable share {share(plan.affordable_share)}; "
+        f"sum of excess shares {share(plan.objective.excess_share_sum)}"
+    )
+
+
+# --- the command ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """What the command did: exit code, text for stdout (or the error for stderr), the plan when made."""
+
+    code: int
+    text: str
+    plan: LabelPlan | None = None
+
+
+def _refused(name: str, problems: tuple[str, ...] | list[str]) -> PlanRun:
+    listing = "\n".join(f"  {p}" for p in problems)
+    noun = "problem" if len(problems) == 1 else "problems"
+    return PlanRun(EXIT_BAD_INPUT, f"error: {name} refused, nothing planned ({len(problems)} {noun}):\n{listing}")
+
+
+def run_plan_labels(
+    input_path: Path, output_path: Path | None = None, *, seed: int = 0, time_limit: float | None = DEFAULT_TIME_LIMIT
+) -> PlanRun:
+    """`buurtbalans plan_labels INPUT.json [--output OUT.json]`: the result document on stdout, or written to
+    `output_path` with a one-line summary on stdout. Nothing is written when the input is refused."""
+    try:
+        plan_input = read_plan_input(input_path)
+    except PlanFileError as exc:
+        return _refused(input_path.name, exc.problems)
+    try:
+        params = parameters_for(plan_input.reference_date)
+    except LookupError as exc:
+        return _refused(input_path.name, [f"reference_date: {exc}"])
+    try:
+        plan = plan_labels(plan_input, params, seed=seed, time_limit=time_limit)
+    except LabelPlanInputError as exc:  # parse_plan_document already ran these checks; kept for safety
+        return _refused(input_path.name, exc.problems)
+    except LabelPlanParameterMissing as exc:
+        return PlanRun(EXIT_BAD_INPUT, f"error: {input_path.name}: reference_date {plan_input.reference_date}: {exc}")
+    except LabelPlanInfeasible as exc:
+        return PlanRun(EXIT_BAD_INPUT, f"error: {input_path.name}: no plan possible: {exc}")
+    except LabelPlanSolverError as exc:
+        return PlanRun(EXIT_SOLVER_STOPPED, f"error: no plan made: {exc}")
+    if output_path is None:
+        return PlanRun(EXIT_OK, dump(result_document(plan, params)).rstrip("\n"), plan)
+    write_plan_result(plan, params, output_path)
+    return PlanRun(EXIT_OK, f"{summary(plan)} -> {output_path}", plan)
