@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -368,16 +369,29 @@ def _refused(name: str, problems: tuple[str, ...] | list[str]) -> PlanRun:
 
 
 def run_plan_labels(
-    input_path: Path, output_path: Path | None = None, *, seed: int = 0, time_limit: float | None = DEFAULT_TIME_LIMIT
+    input_path: Path,
+    output_path: Path | None = None,
+    *,
+    seed: int = 0,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    parameter_sets: Callable[[], tuple[ParameterSet, ...]] | None = None,
 ) -> PlanRun:
     """`buurtbalans plan_labels INPUT.json [--output OUT.json]`: the result document on stdout, or written to
-    `output_path` with a one-line summary on stdout. Nothing is written when the input is refused."""
+    `output_path` with a one-line summary on stdout. Nothing is written when the input is refused.
+
+    Args:
+        input_path / output_path: the files.
+        seed: HiGHS's random seed.
+        time_limit: seconds the solver may take.
+        parameter_sets: returns the legal parameter sets in force (the command passes the rules app's, with the
+            administrators' values); called only once the input is accepted. Default: the built-in table.
+    """
     try:
         plan_input = read_plan_input(input_path)
     except PlanFileError as exc:
         return _refused(input_path.name, exc.problems)
     try:
-        params = parameters_for(plan_input.reference_date)
+        params = parameters_for(plan_input.reference_date, parameter_sets() if parameter_sets else None)
     except LookupError as exc:
         return _refused(input_path.name, [f"reference_date: {exc}"])
     try:

@@ -11,12 +11,18 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from buurtbalans.engine.parameters import ParameterRow
+from buurtbalans.rules.services import parameter_values_save
 from buurtbalans.steering.planfile import PlanFileError, parse_plan_document
+
+# The command reads the legal parameters in force from the database.
+pytestmark = pytest.mark.django_db
 
 TOP_KEYS = {"format", "reference_date", "parameters", "objective", "plan", "labels", "complexes"}
 LABEL_KEYS = {"vacancy", "label", "base_rent", "reason"}
@@ -168,20 +174,37 @@ def test_it_writes_the_plan_with_the_contract_keys(tmp_path):
     assert result["parameters"]["version"].startswith("parameters:2025-01-01:")
 
 
-def test_without_output_the_document_goes_to_stdout_and_nothing_else(tmp_path):
-    # Through the console script in a fresh process: HiGHS's licence banner must not reach stdout.
-    source = write(tmp_path, changed(exception_budget_left=4))
-    done = subprocess.run(
-        [sys.executable, "-m", "buurtbalans.cli", "plan_labels", str(source)],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+def test_without_output_the_document_goes_to_stdout(tmp_path):
+    result = json.loads(run(write(tmp_path, changed(exception_budget_left=4))))
     assert result["plan"]["exception_budget_left"] == 4
     assert result["labels"][1]["label"] == "ABOVE_CAP"
+
+
+def test_nothing_but_the_document_reaches_stdout(tmp_path):
+    # In a fresh process, as the command runs: HiGHS prints a licence banner on file descriptor 1 the first time
+    # it starts, which would corrupt the JSON. (The command itself needs the database for the parameters in
+    # force; the planning path is the same without it.)
+    code = (
+        "import sys; from pathlib import Path; from buurtbalans.steering.planfile import run_plan_labels; "
+        "run = run_plan_labels(Path(sys.argv[1])); print(run.text); sys.exit(run.code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(write(tmp_path, DOCUMENT))], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["objective"]["above_cap"] == 1
+
+
+def test_the_parameters_in_force_are_used(tmp_path):
+    # The 2026 caps are unknown in the built-in table; an administrator enters them.
+    rows = [
+        ParameterRow(date(2026, 1, 1), "allowance_cap_low", "713.00", source="test"),
+        ParameterRow(date(2026, 1, 1), "allowance_cap_high", "764.00", source="test"),
+    ]
+    parameter_values_save(rows=rows, actor=None)
+    result = json.loads(run(write(tmp_path, changed(reference_date="2026-02-01"))))
+    assert result["parameters"]["allowance_cap_low"] == "713.00"
+    assert result["labels"][0]["base_rent"] == "700.00"  # within the 2026 low cap now
 
 
 def test_bad_input_exits_2_listing_every_problem_and_writes_nothing(tmp_path):

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.rules.parameters import parameter_sets
 from buurtbalans.steering.planfile import DEFAULT_TIME_LIMIT, EXIT_OK, run_plan_labels
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "Label each vacancy in INPUT.json (OPEN, NO_VULNERABLE, RESERVED_VULNERABLE, ABOVE_CAP) with a proposed rent "
         "and a reason; the plan as JSON on stdout or in --output. Format: docs/labelling.md."
     )
-    # Reads a file and writes a file: no database, so no system checks to wait for.
+    # Reads a file, the legal parameters in force and writes a file: no need to wait for the system checks.
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -28,8 +29,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The legal parameters in force: the built-in table with the administrators' corrections and additions
+        # (e.g. the 2026 caps once known), read only when the input is accepted.
         run = run_plan_labels(
-            options["input"], options["output"], seed=options["seed"], time_limit=options["time_limit"]
+            options["input"],
+            options["output"],
+            seed=options["seed"],
+            time_limit=options["time_limit"],
+            parameter_sets=parameter_sets,
         )
         if run.code != EXIT_OK:
             raise CommandError(run.text.removeprefix("error: "), returncode=run.code)
