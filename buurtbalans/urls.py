@@ -7,5 +7,6 @@ urlpatterns = [
     path("stock/", include("buurtbalans.portfolio.urls")),
     path("households/", include("buurtbalans.households.urls")),
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
+    path("rules/", include("buurtbalans.rules.urls")),
     path("", include("buurtbalans.core.urls")),
 ]

@@ -23,7 +23,8 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Strings that appear only in corporation A's data (see core.testing.make_stock).
-A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1", "Astraat", "secret-a.xlsx")
+A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1", "Astraat", "secret-a.xlsx",
+             "A-T3", "agreement-note-a", "toewijzingsverantwoording-corp-a")
 
 
 @pytest.fixture
@@ -39,7 +40,32 @@ def a_objects(stock_a, stock_b, alice):
         actor=alice, event=AuditEvent.Type.MARKERS_READ, corporation=corporation, subject_type="household",
         subject_ids=["A-H1"], subject_label="vulnerability markers of household A-H1", purpose="allocation",
     )
-    return {"stock": stock_a, "import_job": import_job}
+    # The legal rules: a non-fitting letting of A in 2025, a performance agreement and a finished PDF report.
+    from datetime import date
+    from decimal import Decimal
+
+    from buurtbalans.households.models import Tenancy
+    from buurtbalans.rules.models import ComplianceReportFile, PerformanceAgreement
+
+    Tenancy.objects.create(
+        corporation=corporation, external_id="A-T3", dwelling=stock_a.dwellings[2], household=stock_a.households[0],
+        start_date=date(2025, 6, 1), income_at_start=Decimal("21000"), rent_at_start=Decimal("800.00"),
+        exception_reason="rehousing",
+    )
+    agreement = PerformanceAgreement.objects.create(
+        corporation=corporation, municipality=stock_a.municipality, valid_from=date(2025, 1, 1),
+        free_allocation_share=Decimal("0.15"), note="agreement-note-a", recorded_by_name="alice",
+    )
+    report_job = Job.objects.create(
+        kind="compliance_report", corporation=corporation, user=alice, status=Job.Status.SUCCEEDED,
+        params={"year": 2025, "municipality": None},
+        result={"file": {"name": "toewijzingsverantwoording-corp-a-2025.pdf", "url": "/"}},
+    )
+    ComplianceReportFile.objects.create(
+        job=report_job, corporation=corporation, year=2025, file_name="toewijzingsverantwoording-corp-a-2025.pdf",
+        content=b"%PDF-1.4 A-T3",
+    )
+    return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job}
 
 
 def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
@@ -77,6 +103,27 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
             urls.append(("get", url, {"format": export_format}))
     urls.append(("get", reverse("neighbourhood_detail", args=[buurt]), {}))
     urls.append(("get", reverse("neighbourhood_detail", args=[buurt]), {"format": "csv", "table": "complexes"}))
+    agreement, report_job = a_objects["agreement"], a_objects["report_job"]
+    urls += [
+        ("get", reverse("rules_compliance"), {}),
+        ("get", reverse("rules_compliance"), {"year": "2025"}),
+        ("get", reverse("rules_compliance"), {"year": "2025", "municipality": "GM0193"}),
+        ("post", reverse("rules_compliance_report"), {"year": "2025"}),
+        ("get", reverse("rules_compliance_report_download", args=[report_job.pk]), {}),
+        ("get", reverse("job_detail", args=[report_job.pk]), {}),
+        ("get", reverse("rules_parameters"), {}),
+        ("get", reverse("rules_parameter_set", args=["2025-01-01"]), {}),
+        ("get", reverse("rules_parameter_new"), {}),
+        ("get", reverse("rules_parameter_upload"), {}),
+        ("post", reverse("rules_parameter_remove", args=["2025-01-01", "allowance_cap_low"]), {}),
+        ("get", reverse("rules_agreements"), {}),
+        ("get", reverse("rules_agreement_edit", args=[agreement.pk]), {}),
+        ("post", reverse("rules_agreement_edit", args=[agreement.pk]), {"note": "x"}),
+        ("post", reverse("rules_agreement_delete", args=[agreement.pk]), {}),
+    ]
+    for table in ("norms", "room", "non_fitting"):
+        for export_format in ("csv", "xlsx"):
+            urls.append(("get", reverse("rules_compliance"), {"year": "2025", "format": export_format, "table": table}))
     return urls
 
 
@@ -111,7 +158,8 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
             response = fetch(client, method, url, data)
             assert response.status_code in (200, 302, 400, 403, 404), (user, url, data, response.status_code)
             if response.status_code == 302:
-                assert not response.url.startswith(reverse("job_detail", args=[a_objects["import_job"].pk]))
+                for job in ("import_job", "report_job"):
+                    assert not response.url.startswith(reverse("job_detail", args=[a_objects[job].pk]))
                 continue
             text = body(response)
             for echoed in data.values():  # the page may repeat charlie's own search terms back to him
@@ -120,7 +168,11 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
             assert not leaked, (user.username, method, url, data, leaked)
     # Nothing charlie did was recorded against A's data either (no reads of A's households happened).
     assert AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count() == events_before
-    assert not Job.objects.exclude(pk=a_objects["import_job"].pk).filter(corporation=a_objects["stock"].corporation)
+    own_jobs = [a_objects["import_job"].pk, a_objects["report_job"].pk]
+    assert not Job.objects.exclude(pk__in=own_jobs).filter(corporation=a_objects["stock"].corporation)
+    # A's agreement is still there: charlie could neither change nor remove it.
+    a_objects["agreement"].refresh_from_db()
+    assert a_objects["agreement"].note == "agreement-note-a"
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, a_objects):

@@ -1,0 +1,225 @@
+"""Forms of the rules screens: a parameter set, a parameter file, a performance agreement, the compliance filter."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.core.forms import UtrechtFormMixin
+from buurtbalans.engine.parameters import MISSING_MARKERS, NOT_APPLICABLE_MARKERS, ParameterRow, amount_text
+from buurtbalans.neighbourhoods.models import Municipality
+from buurtbalans.rules.labels import PARAMETER_ORDER, is_share, parameter_label, parameter_unit
+from buurtbalans.rules.models import PerformanceAgreement
+from buurtbalans.rules.parameters import parameters_for
+
+MAX_PARAMETER_FILE_BYTES = 1024 * 1024
+
+
+def parse_amount_text(text: str, *, share: bool) -> Decimal:
+    """An amount typed on screen: "713.57", "713,57", "1.234,56"; a share also as "95%".
+
+    Raises:
+        ValueError: when the text is not such a number.
+    """
+    text = text.strip().replace("€", "").replace("\u00a0", "").replace(" ", "")
+    percent = share and text.endswith("%")
+    text = text.removesuffix("%")
+    if "," in text:
+        # Dutch notation: dots group thousands, the comma separates the decimals.
+        text = text.replace(".", "").replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        raise ValueError(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    return value / 100 if percent else value
+
+
+class ParameterSetForm(UtrechtFormMixin, forms.Form):
+    """Every value of one `valid_from` date: value (empty = unknown, "-" = does not exist), source and note.
+
+    `rows()` gives the values as table rows; the service stores only those that differ from the values in force.
+    """
+
+    def __init__(self, *args, set_view=None, with_date: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_date = with_date
+        if with_date:
+            self.fields["valid_from"] = forms.DateField(
+                label=_("Valid from"),
+                widget=forms.DateInput(attrs={"type": "date"}),
+                help_text=_("Usually 1 January. A date in the middle of a year is possible (e.g. 1 July)."),
+            )
+        values = {v.key: v for v in set_view.values} if set_view else {}
+        for key in PARAMETER_ORDER:
+            current = values.get(key)
+            self.fields[f"value__{key}"] = forms.CharField(
+                label=parameter_label(key),
+                required=False,
+                max_length=40,
+                initial=_shown(current.value_text) if current else "",
+                help_text=parameter_unit(key),
+            )
+            self.fields[f"source__{key}"] = forms.CharField(
+                label=_("Source of: %(name)s") % {"name": parameter_label(key)},
+                required=False,
+                max_length=300,
+                initial=current.source if current else "",
+            )
+            self.fields[f"note__{key}"] = forms.CharField(
+                label=_("Note on: %(name)s") % {"name": parameter_label(key)},
+                required=False,
+                max_length=500,
+                initial=current.note if current else "",
+            )
+
+    def field_rows(self):
+        """(label, value field, source field, note field) per parameter, for the template's table."""
+        return [
+            (parameter_label(key), self[f"value__{key}"], self[f"source__{key}"], self[f"note__{key}"])
+            for key in PARAMETER_ORDER
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._amounts: dict[str, str] = {}
+        for key in PARAMETER_ORDER:
+            raw = (cleaned.get(f"value__{key}") or "").strip()
+            source = (cleaned.get(f"source__{key}") or "").strip()
+            if raw.lower() in MISSING_MARKERS or raw.lower() in {"onbekend", "unknown"}:
+                self._amounts[key] = "n/f"
+                continue
+            if raw in NOT_APPLICABLE_MARKERS:
+                self._amounts[key] = "-"
+                continue
+            try:
+                value = parse_amount_text(raw, share=is_share(key))
+            except ValueError:
+                self.add_error(f"value__{key}", _("Type a number, such as 713.57 or 713,57."))
+                continue
+            if is_share(key) and value > 1:
+                self.add_error(f"value__{key}", _("A share is at most 1 (= 100%). Type 0.95 for 95%."))
+                continue
+            if not source:
+                self.add_error(
+                    f"source__{key}", _("Say where this value comes from (a source key such as S28, or a web address).")
+                )
+                continue
+            self._amounts[key] = amount_text(value)
+        return cleaned
+
+    def rows(self, valid_from: date | None = None) -> list[ParameterRow]:
+        """The form's values as table rows for `valid_from` (or the form's own date)."""
+        day = valid_from or self.cleaned_data["valid_from"]
+        return [
+            ParameterRow(
+                day,
+                key,
+                self._amounts[key],
+                (self.cleaned_data.get(f"source__{key}") or "").strip(),
+                (self.cleaned_data.get(f"note__{key}") or "").strip(),
+            )
+            for key in PARAMETER_ORDER
+        ]
+
+
+def _shown(value_text: str) -> str:
+    """How a stored value is put back in the form: unknown as an empty field."""
+    return "" if value_text in MISSING_MARKERS else value_text
+
+
+class ParameterUploadForm(UtrechtFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A CSV file with the columns valid_from, key, value, source and note (the format of the built-in table)."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_PARAMETER_FILE_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 1 MB)."))
+        try:
+            self.text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("This file cannot be read as text (UTF-8). Save it as CSV UTF-8.")) from exc
+        return upload
+
+
+class PerformanceAgreementForm(UtrechtFormMixin, forms.ModelForm):
+    """An agreement as the user types it; the share in percent (15 = 15%)."""
+
+    # Text, not a DecimalField: "12,5" and "12.5" both mean 12.5 (a localized DecimalField reads "12.5" as 125).
+    share_percent = forms.CharField(
+        label=_("Agreed free allocation share (%)"),
+        max_length=10,
+        help_text=_("The law allows at most 15% (from 2022), instead of the standard 7.5%."),
+    )
+
+    field_order = ["municipality", "valid_from", "valid_until", "share_percent", "note"]
+
+    class Meta:
+        model = PerformanceAgreement
+        fields = ["municipality", "valid_from", "valid_until", "note"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = municipalities if municipalities is not None else Municipality.objects.all()
+        self.fields["municipality"].queryset = queryset.order_by("name")
+        self.fields["valid_until"].help_text = _("Empty: until further notice.")
+        if self.instance.pk and self.instance.free_allocation_share is not None:
+            self.initial["share_percent"] = f"{(self.instance.free_allocation_share * 100).normalize():f}"
+
+    def clean_share_percent(self) -> Decimal:
+        try:
+            value = parse_amount_text(self.cleaned_data["share_percent"], share=False)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Type a percentage, such as 15 or 12,5.")) from exc
+        if not Decimal(0) < value <= 100:
+            raise forms.ValidationError(_("Type a percentage above 0 and at most 100."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end date is before the start date."))
+        percent = cleaned.get("share_percent")
+        if start and percent is not None:
+            try:
+                maximum = parameters_for(start).free_allocation_share_max
+            except LookupError:
+                maximum = None
+            if maximum is not None and percent / 100 > maximum:
+                self.add_error(
+                    "share_percent",
+                    _("By law the free share is at most %(max)s%% in %(year)s.")
+                    % {"max": f"{(maximum * 100).normalize():f}", "year": start.year},
+                )
+        return cleaned
+
+    @property
+    def free_allocation_share(self) -> Decimal:
+        return self.cleaned_data["share_percent"] / 100
+
+
+class ComplianceFilterForm(UtrechtFormMixin, forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
+
+    def __init__(self, *args, years: list[int], municipalities: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["municipality"].choices = [("", _("All municipalities")), *municipalities]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from buurtbalans.rules import views
+
+urlpatterns = [
+    path("compliance/", views.compliance, name="rules_compliance"),
+    path("compliance/report/", views.compliance_report_start, name="rules_compliance_report"),
+    path(
+        "compliance/report/<int:pk>/download/",
+        views.compliance_report_download,
+        name="rules_compliance_report_download",
+    ),
+    path("parameters/", views.parameter_list, name="rules_parameters"),
+    path("parameters/new/", views.parameter_new, name="rules_parameter_new"),
+    path("parameters/upload/", views.parameter_upload, name="rules_parameter_upload"),
+    path("parameters/<str:valid_from>/", views.parameter_set, name="rules_parameter_set"),
+    path("parameters/<str:valid_from>/<str:key>/remove/", views.parameter_remove, name="rules_parameter_remove"),
+    path("agreements/", views.agreement_list, name="rules_agreements"),
+    path("agreements/<int:pk>/", views.agreement_edit, name="rules_agreement_edit"),
+    path("agreements/<int:pk>/delete/", views.agreement_delete, name="rules_agreement_delete"),
+]

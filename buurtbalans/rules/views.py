@@ -1,0 +1,388 @@
+"""Screens of the legal rules: yearly compliance (with exports and a PDF report), parameters, agreements.
+
+Views stay thin: they check the right through the selectors, read with selectors, write through services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buurtbalans.core.exports import export_response, personal_data_export_record, requested_format
+from buurtbalans.core.jobs import job_enqueue
+from buurtbalans.core.permissions import Action, can
+from buurtbalans.engine.parameters import ParameterTableError
+from buurtbalans.households.selectors import household_income_read_record
+from buurtbalans.neighbourhoods.models import Municipality
+from buurtbalans.portfolio.models import Complex
+from buurtbalans.rules import selectors, services
+from buurtbalans.rules.forms import (
+    ComplianceFilterForm,
+    ParameterSetForm,
+    ParameterUploadForm,
+    PerformanceAgreementForm,
+)
+from buurtbalans.rules.jobs import COMPLIANCE_REPORT_KIND
+from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY, UNKNOWN_MUNICIPALITY_LABEL, parameter_label
+from buurtbalans.rules.permissions import RulesRight, has_right, require_right, rights_of
+from buurtbalans.rules.tables import (
+    fallback_lines,
+    figure_rows,
+    non_fitting_columns,
+    non_fitting_rows,
+    norm_columns,
+    room_columns,
+)
+
+
+def _context(request, **extra) -> dict:
+    return {"nav": "rules", "rules_rights": {r.value for r in rights_of(request.user)}, **extra}
+
+
+def _municipality_choices(corporation) -> list[tuple[str, str]]:
+    """The municipalities of the corporation's complexes, and "municipality unknown"."""
+    rows = (
+        Complex.objects.filter(corporation=corporation, neighbourhood__isnull=False)
+        .values_list("neighbourhood__municipality__cbs_code", "neighbourhood__municipality__name")
+        .distinct()
+        .order_by("neighbourhood__municipality__name")
+    )
+    choices = [(code, f"{name} ({code})") for code, name in rows]
+    return [*choices, (UNKNOWN_MUNICIPALITY, str(UNKNOWN_MUNICIPALITY_LABEL))]
+
+
+# --- compliance ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def compliance(request):
+    """The year's passend toewijzen and DAEB figures per municipality and in total; tables as CSV/Excel."""
+    user = request.user
+    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    today = timezone.localdate()
+    years = selectors.compliance_years(today)
+    form = ComplianceFilterForm(
+        request.GET or None,
+        years=years,
+        municipalities=_municipality_choices(membership.corporation),
+        initial={"year": today.year},
+    )
+    if form.is_bound and not form.is_valid():
+        year, municipality = today.year, None
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        year, municipality = filters.get("year") or today.year, filters.get("municipality") or None
+    outcome = selectors.compliance_get(user, year=year, municipality=municipality)
+    with_households = can(user, Action.VIEW_HOUSEHOLDS)
+    rows = figure_rows(outcome)
+    non_fitting = non_fitting_rows(outcome, with_households=with_households)
+
+    export_format = requested_format(request)
+    if export_format:
+        table = request.GET.get("table") or "norms"
+        name = f"compliance-{year}"
+        if table == "norms":
+            return export_response(export_format=export_format, name=f"{name}-norms", columns=norm_columns(), rows=rows)
+        if table == "room":
+            return export_response(export_format=export_format, name=f"{name}-room", columns=room_columns(), rows=rows)
+        if table == "non_fitting":
+            if with_households:
+                personal_data_export_record(
+                    actor=user,
+                    corporation=membership.corporation,
+                    subject_type="compliance",
+                    subject_ids=[r.household_code for r in non_fitting],
+                    what=f"non-fitting lettings {year}",
+                    export_format=export_format,
+                    purpose="compliance",
+                    rows=len(non_fitting),
+                )
+            return export_response(
+                export_format=export_format,
+                name=f"{name}-non-fitting",
+                columns=non_fitting_columns(with_households=with_households),
+                rows=non_fitting,
+            )
+        raise Http404
+
+    if with_households and non_fitting:
+        # The explanations name each household's income: shown is logged, as on the household page.
+        household_income_read_record(
+            user=user,
+            households=[r.household_code for r in non_fitting],
+            purpose="compliance",
+            what=f"non-fitting lettings {year}",
+        )
+    total = rows[-1]
+    context = _context(
+        request,
+        form=form,
+        year=year,
+        municipality=municipality,
+        outcome=outcome,
+        report=outcome.report,
+        rows=rows,
+        total=total,
+        non_fitting=non_fitting,
+        with_households=with_households,
+        fallbacks=fallback_lines(outcome),
+        incomplete=outcome.facts.incomplete,
+        agreements_not_applied=[
+            (outcome.municipality_name(code), share) for code, share in outcome.agreements_not_applied.items()
+        ],
+        missing=[parameter_label(name) for name in outcome.report.total.missing_parameters],
+        year_parameters=outcome.year_parameters,
+        is_current_year=year == today.year,
+    )
+    return render(request, "rules/compliance.html", context)
+
+
+@require_POST
+def compliance_report_start(request):
+    """Start a PDF report of the year's compliance as a background task; the task page offers the download."""
+    user = request.user
+    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    today = timezone.localdate()
+    form = ComplianceFilterForm(
+        request.POST,
+        years=selectors.compliance_years(today),
+        municipalities=_municipality_choices(membership.corporation),
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a year from the list."))
+        return redirect("rules_compliance")
+    job = job_enqueue(
+        kind=COMPLIANCE_REPORT_KIND,
+        corporation=membership.corporation,
+        user=user,
+        params={"year": form.cleaned_data["year"], "municipality": form.cleaned_data.get("municipality") or None},
+    )
+    return redirect("job_detail", pk=job.pk)
+
+
+@require_GET
+def compliance_report_download(request, pk: int):
+    """The PDF of a finished compliance report task of the user's corporation."""
+    report = selectors.compliance_report_file_get(request.user, pk)
+    response = HttpResponse(bytes(report.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name}"'
+    return response
+
+
+# --- parameters ---------------------------------------------------------------------------------------------
+
+
+def _date_or_404(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+@require_GET
+def parameter_list(request):
+    """Every parameter set: its date, version, values from administrators and missing values."""
+    user = request.user
+    sets = selectors.parameter_set_list(user)
+    context = _context(
+        request,
+        sets=sets,
+        changes=selectors.parameter_change_list(user, limit=20),
+        may_manage=has_right(user, RulesRight.MANAGE_PARAMETERS),
+    )
+    return render(request, "rules/parameter_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def parameter_set(request, valid_from: str):
+    """One parameter set, value by value with its origin; administrators correct or fill in values here."""
+    user = request.user
+    day = _date_or_404(valid_from)
+    set_view = selectors.parameter_set_get(user, day)
+    may_manage = has_right(user, RulesRight.MANAGE_PARAMETERS)
+    form = None
+    if may_manage:
+        form = ParameterSetForm(request.POST or None, set_view=set_view)
+    elif request.method == "POST":
+        require_right(user, RulesRight.MANAGE_PARAMETERS)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            result = services.parameter_values_save(rows=form.rows(day), actor=user)
+        except ParameterTableError as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
+        else:
+            _saved_message(request, result)
+            return redirect("rules_parameter_set", valid_from=day.isoformat())
+    context = _context(
+        request,
+        set_view=set_view,
+        form=form,
+        may_manage=may_manage,
+        changes=selectors.parameter_change_list(user, valid_from=day),
+    )
+    return render(request, "rules/parameter_set.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _saved_message(request, result) -> None:
+    if not result.changed:
+        messages.info(request, _("Nothing changed: every value was already so."))
+        return
+    versions = ", ".join(sorted(result.versions.values()))
+    count = len(result.changed)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d value saved. New version: %(versions)s.",
+            "%(count)d values saved. New version: %(versions)s.",
+            count,
+        )
+        % {"count": count, "versions": versions},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def parameter_new(request):
+    """Add a parameter set for a new date, starting from the values in force the day before."""
+    user = request.user
+    require_right(user, RulesRight.MANAGE_PARAMETERS)
+    latest = selectors.parameter_set_list(user)[0]
+    form = ParameterSetForm(request.POST or None, set_view=latest, with_date=True)
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["valid_from"]
+        if any(s.valid_from == day for s in selectors.parameter_set_list(user)):
+            form.add_error("valid_from", _("A set for this date exists already. Change it on its own page."))
+        else:
+            try:
+                result = services.parameter_values_save(rows=form.rows(), actor=user)
+            except ParameterTableError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                _saved_message(request, result)
+                return redirect("rules_parameter_set", valid_from=day.isoformat())
+    context = _context(request, form=form, latest=latest)
+    return render(request, "rules/parameter_new.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def parameter_upload(request):
+    """Upload a parameter table (CSV, the built-in table's format); all rows are stored, or none."""
+    user = request.user
+    require_right(user, RulesRight.MANAGE_PARAMETERS)
+    form = ParameterUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["file"].name[:200]
+        try:
+            result = services.parameter_file_import(text=form.text, file_name=name, actor=user)
+        except ParameterTableError as exc:
+            errors = exc.errors
+        else:
+            _saved_message(request, result)
+            return redirect("rules_parameters")
+    context = _context(request, form=form, errors=errors)
+    return render(request, "rules/parameter_upload.html", context, status=400 if errors or form.errors else 200)
+
+
+@require_POST
+def parameter_remove(request, valid_from: str, key: str):
+    """Remove an administrator's value: the built-in table's value is in force again."""
+    user = request.user
+    require_right(user, RulesRight.MANAGE_PARAMETERS)
+    day = _date_or_404(valid_from)
+    try:
+        removed = services.parameter_value_remove(valid_from=day, key=key, actor=user)
+    except ParameterTableError as exc:
+        messages.error(request, "; ".join(exc.errors))
+        removed = None
+    if removed:
+        messages.success(request, _("The value of “%(name)s” was removed.") % {"name": parameter_label(key)})
+    elif removed is False:
+        raise Http404
+    if any(s.valid_from == day for s in selectors.parameter_set_list(user)):
+        return redirect("rules_parameter_set", valid_from=day.isoformat())
+    return redirect("rules_parameters")
+
+
+# --- performance agreements ---------------------------------------------------------------------------------
+
+
+def _agreement_municipalities(corporation):
+    codes = Complex.objects.filter(corporation=corporation, neighbourhood__isnull=False).values(
+        "neighbourhood__municipality_id"
+    )
+    own = Municipality.objects.filter(pk__in=codes)
+    return own if own.exists() else Municipality.objects.all()
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_list(request):
+    """The corporation's performance agreements; analysts and administrators record new ones here."""
+    user = request.user
+    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    may_manage = has_right(user, RulesRight.MANAGE_AGREEMENTS)
+    if request.method == "POST":
+        require_right(user, RulesRight.MANAGE_AGREEMENTS)
+    form = None
+    if may_manage:
+        form = PerformanceAgreementForm(
+            request.POST or None, municipalities=_agreement_municipalities(membership.corporation)
+        )
+        if request.method == "POST" and form.is_valid():
+            services.performance_agreement_save(
+                actor=user,
+                corporation=membership.corporation,
+                municipality=form.cleaned_data["municipality"],
+                valid_from=form.cleaned_data["valid_from"],
+                valid_until=form.cleaned_data["valid_until"],
+                free_allocation_share=form.free_allocation_share,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("The performance agreement was saved."))
+            return redirect("rules_agreements")
+    context = _context(
+        request, agreements=list(selectors.performance_agreement_list(user)), form=form, may_manage=may_manage
+    )
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "rules/agreement_list.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request, pk: int):
+    user = request.user
+    agreement = selectors.performance_agreement_get(user, pk)
+    membership = require_right(user, RulesRight.MANAGE_AGREEMENTS)
+    form = PerformanceAgreementForm(
+        request.POST or None, instance=agreement, municipalities=_agreement_municipalities(membership.corporation)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.performance_agreement_save(
+            actor=user,
+            corporation=membership.corporation,
+            municipality=form.cleaned_data["municipality"],
+            valid_from=form.cleaned_data["valid_from"],
+            valid_until=form.cleaned_data["valid_until"],
+            free_allocation_share=form.free_allocation_share,
+            note=form.cleaned_data["note"],
+            agreement=agreement,
+        )
+        messages.success(request, _("The performance agreement was saved."))
+        return redirect("rules_agreements")
+    context = _context(request, agreement=agreement, form=form)
+    return render(request, "rules/agreement_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def agreement_delete(request, pk: int):
+    agreement = selectors.performance_agreement_get(request.user, pk)
+    services.performance_agreement_delete(agreement=agreement)
+    messages.success(request, _("The performance agreement was removed."))
+    return redirect("rules_agreements")
