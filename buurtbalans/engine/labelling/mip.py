@@ -24,7 +24,9 @@ Stages 2 and 3 depend on the floor in g, which that relaxation represents badly;
 of each complex: a binary x[c, k] per undominated option k = (R, A, g, f) with Σ_k x[c, k] = 1, whose relaxation
 is the convex hull of each complex's options. An option (R, A') is dominated by (R, A) with A < A' when
 f(R, A) <= f(R, A'): same R, no more excess, fewer ABOVE_CAP and no fewer OPEN (g does not grow with A).
-Replacing it never makes a stage worse, so every lexicographic optimum stays reachable.
+Replacing it never makes a stage worse, so every lexicographic optimum stays reachable. A complex with very many
+vacancies (more than OPTION_LIMIT candidate options) keeps the counts form in stages 2 and 3, with OPEN as an
+integer variable O <= n - R - A in its vulnerable row: the same plans, without the options' quadratic number.
 
 Lexicographic solve:
   1. minimise Σ f (counts model); optimum z1;
@@ -266,79 +268,168 @@ def _counts_model(
     return _lp(np.array(costs), np.array(lower), np.array(upper), row_lower, row_upper, columns, integer)
 
 
-# --- stages 2 and 3: options model ---------------------------------------------------------------------------
+# --- stages 2 and 3: options model (with counts for large complexes) ----------------------------------------
+
+# A complex with more candidate options than this, (n + 1) x (min(allowed, n) + 1), keeps the counts form in
+# stages 2 and 3 too (a new-build complex let at once can have hundreds of vacancies, and hundreds squared options):
+# its floor in g is one OPEN label among many, and the branch and bound closes such gaps quickly.
+OPTION_LIMIT = 600
 
 
-@dataclass(frozen=True)
-class Options:
-    """All complexes' undominated options, flattened; those of complex c are starts[c]:starts[c + 1]."""
-
-    owner: np.ndarray
-    counts: np.ndarray  # (options, 4): O, N, R, A
-    excess: np.ndarray  # f, in shares
-    starts: np.ndarray
-
-    def index_of(self, c: int, reserved: int, above: int) -> int:
-        """The option of complex c with R = reserved and the largest A <= above (it dominates (R, above))."""
-        best = -1
-        for i in range(self.starts[c], self.starts[c + 1]):
-            if self.counts[i, 2] == reserved and self.counts[i, 3] <= above:
-                best = i  # options of one R are stored with A increasing
-        if best < 0:
-            raise SolverStopped(f"no option for R = {reserved}, A = {above} in complex {c}")
-        return best
+def uses_options(rows: ComplexRows) -> bool:
+    return (rows.vacancies + 1) * (min(rows.above_allowed, rows.vacancies) + 1) <= OPTION_LIMIT
 
 
-def build_options(complexes: Sequence[ComplexRows], inflow: Inflow) -> Options:
-    """Every complex's undominated options (module docstring)."""
-    owner: list[int] = []
-    counts: list[tuple[int, int, int, int]] = []
-    excess: list[float] = []
-    starts = [0]
-    for c, rows in enumerate(complexes):
-        for reserved in range(rows.vacancies + 1):
-            best = math.inf
-            for above in range(min(rows.above_allowed, rows.vacancies - reserved) + 1):
-                f = excess_share(rows, inflow, reserved, above)
-                if f < best - _NOISE:
-                    best = f
-                    open_ = max_open(rows, inflow, reserved, above)
-                    owner.append(c)
-                    counts.append((open_, rows.vacancies - reserved - above - open_, reserved, above))
-                    excess.append(f)
-        starts.append(len(owner))
-    return Options(
-        owner=np.array(owner, dtype=np.int32),
-        counts=np.array(counts, dtype=np.int64).reshape(-1, 4),
-        excess=np.array(excess, dtype=np.float64),
-        starts=np.array(starts, dtype=np.int64),
-    )
+def complex_options(rows: ComplexRows, inflow: Inflow) -> list[tuple[int, int, int, int, float]]:
+    """The complex's undominated options (O, N, R, A, f), R increasing and, per R, A increasing."""
+    options = []
+    for reserved in range(rows.vacancies + 1):
+        best = math.inf
+        for above in range(min(rows.above_allowed, rows.vacancies - reserved) + 1):
+            f = excess_share(rows, inflow, reserved, above)
+            if f < best - _NOISE:
+                best = f
+                open_ = max_open(rows, inflow, reserved, above)
+                options.append((open_, rows.vacancies - reserved - above - open_, reserved, above, f))
+    return options
 
 
-def _options_model(
-    options: Options, k: int, min_reserved: int, max_above: int, excess_limit: float, costs: np.ndarray
-) -> highspy.HighsLp:
-    """Columns: the options (binary). Rows: one choice row per complex (= 1), Σ R >= min_reserved,
-    Σ A <= max_above, Σ f <= excess_limit."""
-    m = len(options.owner)
-    columns = [
-        [
-            (int(options.owner[i]), 1.0),
-            (k, float(options.counts[i, 2])),
-            (k + 1, float(options.counts[i, 3])),
-            (k + 2, float(options.excess[i]) * EXCESS_ROW_SCALE),
-        ]
-        for i in range(m)
-    ]
-    return _lp(
-        costs,
-        np.zeros(m),
-        np.ones(m),
-        np.array([1.0] * k + [min_reserved, -INF, -INF]),
-        np.array([1.0] * k + [INF, max_above, excess_limit * EXCESS_ROW_SCALE]),
-        columns,
-        [True] * m,
-    )
+class _Model:
+    """The stage-2/3 program, column by column. Global rows 0-2: Σ R >= min, Σ A <= max, Σ excess <= limit
+    (in 1/EXCESS_ROW_SCALE shares). Per column it keeps how many ABOVE_CAP and OPEN labels it stands for."""
+
+    RESERVED, ABOVE, EXCESS = range(3)
+
+    def __init__(self, min_reserved: int, max_above: int, excess_limit: float):
+        self.row_lower = [float(min_reserved), -INF, -INF]
+        self.row_upper = [INF, float(max_above), excess_limit * EXCESS_ROW_SCALE]
+        self.columns: list[list[tuple[int, float]]] = []
+        self.upper: list[float] = []
+        self.integer: list[bool] = []
+        self.above: list[float] = []
+        self.open: list[float] = []
+
+    def row(self, lower: float, upper: float) -> int:
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+        return len(self.row_lower) - 1
+
+    def column(self, entries, *, upper: float, integer: bool, above: float = 0.0, open_: float = 0.0) -> int:
+        self.columns.append(entries)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        self.above.append(above)
+        self.open.append(open_)
+        return len(self.columns) - 1
+
+    def lp(self, costs: np.ndarray) -> highspy.HighsLp:
+        m = len(self.columns)
+        return _lp(
+            costs,
+            np.zeros(m),
+            np.array(self.upper),
+            np.array(self.row_lower),
+            np.array(self.row_upper),
+            self.columns,
+            self.integer,
+        )
+
+
+@dataclass
+class _Complex:
+    """Where one complex lives in the stage-2/3 program: its option columns, or its count columns."""
+
+    options: list[tuple[int, int, int, int, float]] | None = None
+    first: int = 0  # options: first column; counts: the column of O (then R, A, u, w)
+
+
+def _stage_model(
+    complexes: Sequence[ComplexRows], inflow: Inflow, min_reserved: int, max_above: int, excess_limit: float
+) -> tuple[_Model, list[_Complex]]:
+    model = _Model(min_reserved, max_above, excess_limit)
+    placed = []
+    for rows in complexes:
+        if uses_options(rows):
+            options = complex_options(rows, inflow)
+            choice = model.row(1.0, 1.0)
+            first = len(model.columns)
+            for open_, _, reserved, above, f in options:
+                entries = [
+                    (choice, 1.0),
+                    (model.RESERVED, reserved),
+                    (model.ABOVE, above),
+                    (model.EXCESS, f * EXCESS_ROW_SCALE),
+                ]
+                model.column(entries, upper=1.0, integer=True, above=above, open_=open_)
+            placed.append(_Complex(options=options, first=first))
+            continue
+        # Counts: O + R + A <= n; u >= Vb + p_open O + R + p_above A; w >= Pb + q_open (n - R - A) + ... (as stage 1,
+        # with O as a variable: OPEN above g raises u, which the excess row then has to allow).
+        free = model.row(-INF, rows.vacancies)
+        vul = model.row(rows.vulnerable_base, INF)
+        pri = model.row(rows.primary_base + inflow.q_open * rows.vacancies, INF)
+        weight = EXCESS_ROW_SCALE / rows.households
+        first = model.column([(free, 1.0), (vul, -inflow.p_open)], upper=rows.vacancies, integer=True, open_=1.0)
+        model.column(
+            [(free, 1.0), (vul, -1.0), (pri, -(inflow.q_reserved - inflow.q_open)), (model.RESERVED, 1.0)],
+            upper=rows.vacancies,
+            integer=True,
+        )
+        model.column(
+            [(free, 1.0), (vul, -inflow.p_above), (pri, -(inflow.q_above - inflow.q_open)), (model.ABOVE, 1.0)],
+            upper=rows.above_allowed,
+            integer=True,
+            above=1.0,
+        )
+        model.column([(vul, 1.0), (model.EXCESS, weight)], upper=INF, integer=False)
+        model.column([(pri, 1.0), (model.EXCESS, weight)], upper=INF, integer=False)
+        placed.append(_Complex(first=first))
+    return model, placed
+
+
+def _stage_start(
+    complexes: Sequence[ComplexRows], inflow: Inflow, placed: list[_Complex], plan: np.ndarray, columns: int
+) -> tuple[np.ndarray, float]:
+    """The stage-1 plan (R, A per complex) as a start for stage 2, and its sum of excess shares. An options
+    complex takes the option that dominates (R, A): same R, the largest kept A <= A."""
+    start = np.zeros(columns)
+    total = 0.0
+    for rows, where, (reserved, above) in zip(complexes, placed, plan, strict=True):
+        reserved, above = int(reserved), int(above)
+        if where.options is not None:
+            best = None
+            for i, (_, _, r, a, _) in enumerate(where.options):
+                if r == reserved and a <= above:
+                    best = i
+            if best is None:
+                raise SolverStopped("the stage-1 plan has no option in the stage-2 program")
+            start[where.first + best] = 1.0
+            total += where.options[best][4]
+            continue
+        open_ = max_open(rows, inflow, reserved, above)
+        vulnerable = rows.vulnerable_base + inflow.p_open * open_ + reserved + inflow.p_above * above
+        rest = rows.vacancies - reserved - above
+        primary = rows.primary_base + inflow.q_open * rest + inflow.q_reserved * reserved + inflow.q_above * above
+        start[where.first : where.first + 5] = [open_, reserved, above, max(0.0, vulnerable), max(0.0, primary)]
+        total += excess_share(rows, inflow, reserved, above)
+    return start, total
+
+
+def _stage_counts(complexes: Sequence[ComplexRows], placed: list[_Complex], values: np.ndarray) -> np.ndarray:
+    """Label counts (O, N, R, A) per complex from a stage-2/3 solution."""
+    counts = np.zeros((len(complexes), 4), dtype=np.int64)
+    for c, (rows, where) in enumerate(zip(complexes, placed, strict=True)):
+        if where.options is not None:
+            chosen = [i for i in range(len(where.options)) if values[where.first + i] > 0.5]
+            if len(chosen) != 1:
+                raise SolverStopped("the solver's plan does not choose exactly one option per complex")
+            counts[c] = where.options[chosen[0]][:4]
+        else:
+            open_, reserved, above = (int(round(v)) for v in values[where.first : where.first + 3])
+            counts[c] = (open_, rows.vacancies - open_ - reserved - above, reserved, above)
+            if counts[c, 1] < 0:
+                raise SolverStopped("the solver's plan labels more vacancies than a complex has")
+    return counts
 
 
 # --- the lexicographic solve ---------------------------------------------------------------------------------
@@ -388,18 +479,17 @@ def solve_label_counts(
         on_progress(1, 3)
     plan = np.rint(np.array(h.getSolution().col_value).reshape(k, 4)[:, :2]).astype(np.int64)
 
-    # Stage 2: the fewest ABOVE_CAP among the plans within the tolerance of z1, on the options model. Its start is
-    # the stage-1 plan, each complex's (R, A) replaced by the option that dominates it; if float rounding puts that
-    # a hair above z1 + tolerance, the limit takes the start's own sum instead.
-    options = build_options(complexes, inflow)
-    m = len(options.owner)
-    start = np.zeros(m)
-    start[[options.index_of(c, int(plan[c, 0]), int(plan[c, 1])) for c in range(k)]] = 1.0
-    excess_limit = max(z1 + EXCESS_TOLERANCE, float(options.excess @ start))
+    # Stage 2: the fewest ABOVE_CAP, then the most OPEN (weighted, see the module docstring), among the plans
+    # within the tolerance of z1. It starts from the stage-1 plan; if float rounding puts that a hair above
+    # z1 + tolerance, the limit takes the start's own sum instead.
+    model, placed = _stage_model(complexes, inflow, min_reserved, max_above, z1 + EXCESS_TOLERANCE)
+    m = len(model.columns)
+    start, start_excess = _stage_start(complexes, inflow, placed, plan, m)
+    if start_excess > z1 + EXCESS_TOLERANCE:
+        model.row_upper[model.EXCESS] = start_excess * EXCESS_ROW_SCALE
+    above, opened = np.array(model.above), np.array(model.open)
     vacancies = sum(rows.vacancies for rows in complexes)
-    above, opened = options.counts[:, 3].astype(np.float64), options.counts[:, 0].astype(np.float64)
-    costs = (vacancies + 1) * above - opened
-    h = _new_solver(seed, _options_model(options, k, min_reserved, max_above, excess_limit, costs))
+    h = _new_solver(seed, model.lp((vacancies + 1) * above - opened))
     # The objective is an integer, so a gap below 1 proves the optimum. HiGHS's presolve spends seconds on the many
     # small choice rows and, in HiGHS 1.16, once reported an objective its own postsolved plan did not have; the
     # relaxation is tight enough without it.
@@ -407,7 +497,7 @@ def solve_label_counts(
     h.setOptionValue("presolve", "off")
     _start(h, start)
     _solve(h, "2 (above the cap)", deadline)
-    values = np.rint(np.array(h.getSolution().col_value))
+    values = np.array(h.getSolution().col_value)
     z2 = round(float(above @ values))
     if on_progress:
         on_progress(2, 3)
@@ -418,26 +508,18 @@ def solve_label_counts(
     h.changeColsCost(m, columns, -opened)
     _start(h, values)
     z3 = -round(_solve(h, "3 (open labels)", deadline))
-    values = np.rint(np.array(h.getSolution().col_value))
-    _check(values, opened, z3, "3 (open labels)")
+    values = np.array(h.getSolution().col_value)
+    counts = _stage_counts(complexes, placed, values)
+    if int(counts[:, 0].sum()) != z3 or int(counts[:, 3].sum()) > z2:
+        raise SolverStopped("stage 3 (open labels): HiGHS reported an objective its plan does not have")
     if on_progress:
         on_progress(3, 3)
-
-    chosen = np.flatnonzero(values > 0.5)
-    if len(chosen) != k or not np.array_equal(options.owner[chosen], np.arange(k)):
-        raise SolverStopped("the solver's plan does not choose exactly one option per complex")
     return CountSolution(
-        counts=options.counts[chosen],
+        counts=counts,
         stage_objectives=(z1, float(z2), float(z3)),
         seconds=time.perf_counter() - started,
         options=m,
     )
-
-
-def _check(values: np.ndarray, counts: np.ndarray, objective: int, stage: str) -> None:
-    """The plan HiGHS returns must have the objective it reports; anything else is refused, never used."""
-    if round(float(counts @ values)) != objective:
-        raise SolverStopped(f"stage {stage}: HiGHS reported an objective its plan does not have")
 
 
 def _feasible(complexes: Sequence[ComplexRows], inflow: Inflow, min_reserved: int, max_above: int, seed: int, **rows):
