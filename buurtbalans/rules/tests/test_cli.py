@@ -273,7 +273,9 @@ def test_the_exception_reasons_are_the_ones_a_tenancy_can_record():
     assert set(EXCEPTION_REASONS) == set(AllocationException.values)
 
 
-@pytest.mark.django_db
+# transaction=True: run_from_argv closes the database connection after each command, as the console script does;
+# inside a test transaction (PostgreSQL) the next command would find it closed.
+@pytest.mark.django_db(transaction=True)
 def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
     # Driven the way the console script runs them: parse argv, print JSON or exit 2 with the message on stderr.
     from buurtbalans.rules.management.commands import compliance, rules
