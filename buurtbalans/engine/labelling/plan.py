@@ -32,7 +32,7 @@ from buurtbalans.engine.labelling.facts import (
     VacancyRent,
 )
 from buurtbalans.engine.labelling.mip import ComplexRows, Infeasible, Inflow, SolverStopped, solve_label_counts
-from buurtbalans.engine.labelling.rents import check_parameters, vacancy_rent
+from buurtbalans.engine.labelling.rents import check_parameters, proposed_rent, vacancy_rent
 from buurtbalans.engine.parameters import ParameterSet
 
 MAX_HOUSEHOLD_SIZE = 30
@@ -219,7 +219,7 @@ def plan_labels(
     assigned: list[Label] = [label for label in labels if label is not None]
     if len(assigned) != n:
         raise LabelPlanSolverError("the solver's counts do not cover every vacancy")
-    _check_constraints(assigned, rents, policy.min_vulnerable_placements, max_above)
+    _check_constraints(assigned, policy.min_vulnerable_placements, max_above)
 
     projections = tuple(
         _project(mix, plan_input, members.get(mix.complex_id, []), assigned) for mix in plan_input.complexes
@@ -232,7 +232,7 @@ def plan_labels(
             vacancy_id=vacancy.vacancy_id,
             complex_id=vacancy.complex_id,
             label=label,
-            base_rent=rent.above_cap_rent if label is Label.ABOVE_CAP else rent.affordable_rent,
+            base_rent=proposed_rent(rent, label),
             reason=_reason(
                 vacancy, label, rent, projection_by_id[vacancy.complex_id], policy.min_vulnerable_placements
             ),
@@ -293,7 +293,7 @@ def _assign(positions: list[int], counts: dict[Label, int], rents: tuple[Vacancy
         labels[j] = Label.OPEN
 
 
-def _check_constraints(labels: list[Label], rents: tuple[VacancyRent, ...], min_reserved: int, max_above: int) -> None:
+def _check_constraints(labels: list[Label], min_reserved: int, max_above: int) -> None:
     """The plan must meet every constraint exactly; a solver result that does not is refused, never returned."""
     if sum(label is Label.RESERVED_VULNERABLE for label in labels) < min_reserved:
         raise LabelPlanSolverError("the solver's plan has too few vulnerable placements")
@@ -378,13 +378,14 @@ def _reason(vacancy: Vacancy, label: Label, rent: VacancyRent, p: ComplexProject
         else:
             why = (
                 f"Reserved for a household with a vulnerability marker to reach the minimum of {min_reserved} "
-                f"placements; no complex has room left without going over its maximum, and {c} goes over it least "
-                f"({_vulnerable_text(p)})."
+                f"placements, although {c} goes over its maximum: the plan places them where they add least to "
+                f"the excess over the limits ({_vulnerable_text(p)})."
             )
     elif label is Label.NO_VULNERABLE:
+        further = "further " if p.projected_vulnerable_share > p.target_vulnerable_max_share else ""
         why = (
-            f"Closed to households with a vulnerability marker: with an open letting {c} would go further over its "
-            f"maximum ({_vulnerable_text(p)})."
+            f"Closed to households with a vulnerability marker: with an open letting {c} would go {further}over "
+            f"its maximum ({_vulnerable_text(p)})."
         )
     elif within:
         why = f"Open to all eligible groups: {c} stays within its limits ({_vulnerable_text(p)}; {_primary_text(p)})."

@@ -314,3 +314,28 @@ def test_progress_is_reported_per_stage():
     seen = []
     plan_labels(hand_case(), PARAMS_2025, on_progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_reasons_at_the_limit_and_for_a_placement_the_minimum_forces():
+    # C1 is exactly at its vulnerable limit (5 of 20 = 25%): an open letting would take it over (+0.3).
+    # C2 is full (10 of 10 vulnerable) but the minimum of one placement forces a RESERVED label somewhere:
+    # in C1 it adds 1/20 = 0.05 excess, in C2 1/10 = 0.1, so C1.
+    case = plan_input(
+        [mix("C1", 20, 5, 5), mix("C2", 10, 10, 5)],
+        [vacancy("V1", "C1"), vacancy("V2", "C1"), vacancy("V3", "C2")],
+        min_vulnerable_placements=1,
+    )
+    v1, v2, v3 = plan_labels(case, PARAMS_2025).labels
+    assert (v1.label, v2.label, v3.label) == (
+        Label.RESERVED_VULNERABLE,
+        Label.NO_VULNERABLE,
+        Label.NO_VULNERABLE,
+    )
+    assert v1.reason.startswith(
+        "Reserved for a household with a vulnerability marker to reach the minimum of 1 placements, although "
+        "complex C1 goes over its maximum"
+    )
+    assert "with an open letting complex C1 would go further over its maximum" in v2.reason
+    assert "with an open letting complex C2 would go further over its maximum" in v3.reason
+    at_limit = plan_labels(replace(case, policy=replace(case.policy, min_vulnerable_placements=0)), PARAMS_2025)
+    assert "with an open letting complex C1 would go over its maximum" in at_limit.labels[0].reason
