@@ -121,3 +121,24 @@ def test_the_report_holds_the_tables_the_parameters_and_their_sources(year_a, se
     for expected in ("Zwolle", "Apeldoorn", "Z-NOFIT-1", "Herhuisvesting", "parameters:2025-01-01:bbb913cd",
                      "Gemeente onbekend", "S23", "X-NOINCOME-1"):
         assert expected in text, expected
+
+
+def test_a_year_with_unknown_caps_says_so_instead_of_guessing(client, bob, stock_a):
+    from datetime import date
+    from decimal import Decimal
+
+    from buurtbalans.households.models import Tenancy
+
+    Tenancy.objects.create(
+        corporation=stock_a.corporation, external_id="A-2026", dwelling=stock_a.dwellings[2],
+        household=stock_a.households[0], start_date=date(2026, 3, 1), income_at_start=Decimal("21000"),
+        rent_at_start=Decimal("650.00"), household_size_at_start=1, is_pension_age_at_start=False,
+    )  # fmt: skip
+    client.force_login(bob)
+    response = client.get(reverse("rules_compliance"), {"year": 2026})
+    total = response.context["total"]
+    assert (total.lettings, total.low_income_lettings, total.fit, total.fit_norm_met) == (1, 1, None, None)
+    # The DAEB figures need no cap: they are still given.
+    assert (total.daeb_target_group_lettings, total.daeb_norm_met) == (1, True)
+    assert response.context["missing"] == ["Lage aftoppingsgrens, 1-2 personen"]
+    assert "Onbekend: er ontbreekt een wettelijke waarde" in response.content.decode()
