@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from buurtbalans.core.exports import export_response, personal_data_export_record, requested_format
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.permissions import Action, can
+from buurtbalans.core.views import paginate
 from buurtbalans.engine.parameters import ParameterTableError
 from buurtbalans.households.selectors import household_income_read_record
 from buurtbalans.neighbourhoods.models import Municipality
@@ -40,6 +41,9 @@ from buurtbalans.rules.tables import (
     norm_columns,
     room_columns,
 )
+
+
+NON_FITTING_PER_PAGE = 100
 
 
 def _context(request, **extra) -> dict:
@@ -112,13 +116,14 @@ def compliance(request):
             )
         raise Http404
 
-    if with_households and non_fitting:
-        # The explanations name each household's income: shown is logged, as on the household page.
+    non_fitting_page = paginate(request, non_fitting, per_page=NON_FITTING_PER_PAGE)
+    if with_households and non_fitting_page.object_list:
+        # The explanations name each household's income: what is shown is logged, as on the household page.
         household_income_read_record(
             user=user,
-            households=[r.household_code for r in non_fitting],
+            households=[r.household_code for r in non_fitting_page.object_list],
             purpose="compliance",
-            what=f"non-fitting lettings {year}",
+            what=f"non-fitting lettings {year} (page {non_fitting_page.number})",
         )
     total = rows[-1]
     context = _context(
@@ -130,7 +135,7 @@ def compliance(request):
         report=outcome.report,
         rows=rows,
         total=total,
-        non_fitting=non_fitting,
+        non_fitting_page=non_fitting_page,
         with_households=with_households,
         fallbacks=fallback_lines(outcome),
         incomplete=outcome.facts.incomplete,
