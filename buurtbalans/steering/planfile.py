@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -330,7 +330,9 @@ def dump(document: dict[str, Any]) -> str:
 def write_plan_result(plan: LabelPlan, params: ParameterSet, path: Path) -> None:
     """Write the result document; through a temporary file, so a reader never sees half a plan."""
     path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    # Not tempfile.mkstemp: its file is private (0600); this one gets the usual permissions (umask applies).
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(dump(result_document(plan, params)))
