@@ -42,7 +42,6 @@ from buurtbalans.rules.tables import (
     room_columns,
 )
 
-
 NON_FITTING_PER_PAGE = 100
 
 

@@ -76,7 +76,10 @@ def test_a_database_value_changes_rules_show_rules_check_and_the_version(ada):
     assert parameters_for(date(2025, 3, 1)).version == "parameters:2025-01-01:bbb913cd"
     stored = ParameterValue.objects.get(key="allowance_cap_high")
     assert (stored.changed_by, stored.changed_by_name, stored.version, stored.note) == (
-        ada, "ada", after.version, "checked twice"
+        ada,
+        "ada",
+        after.version,
+        "checked twice",
     )
     change = ParameterChange.objects.get(key="allowance_cap_low")
     assert (change.old_value, change.new_value, change.via) == ("n/f", "713.57", "file")
@@ -250,7 +253,9 @@ def test_a_new_date_on_screen_starts_from_the_latest_set(client, ada):
     assert client.post(url, data).status_code == 302
     params = parameters_for(date(2026, 8, 1))
     assert (params.valid_from, params.allowance_cap_low, params.daeb_rent_limit) == (
-        date(2026, 7, 1), D("713.57"), D("932.93")
+        date(2026, 7, 1),
+        D("713.57"),
+        D("932.93"),
     )
     data["valid_from"] = "2026-01-01"
     assert client.post(url, data).status_code == 400

@@ -118,8 +118,16 @@ def test_the_report_holds_the_tables_the_parameters_and_their_sources(year_a, se
     outcome = compliance_for_corporation(year_a.stock.corporation, 2025)
     with translation.override("nl"):
         text = _story_text(compliance_story(outcome, generated=timezone.now()))
-    for expected in ("Zwolle", "Apeldoorn", "Z-NOFIT-1", "Herhuisvesting", "parameters:2025-01-01:bbb913cd",
-                     "Gemeente onbekend", "S23", "X-NOINCOME-1"):
+    for expected in (
+        "Zwolle",
+        "Apeldoorn",
+        "Z-NOFIT-1",
+        "Herhuisvesting",
+        "parameters:2025-01-01:bbb913cd",
+        "Gemeente onbekend",
+        "S23",
+        "X-NOINCOME-1",
+    ):
         assert expected in text, expected
 
 
