@@ -77,62 +77,96 @@ class AffordabilityTable:
     for income 0 and the limit it reports decide every household of the class. Assets are not part of a round, so
     the pension-age assets exception (step 3 of the rule) does not arise.
 
+    The rule is monotone in the rent as well (FIT up to the cap, NOT_FIT above it), so each class needs the rule's
+    answer only around its boundary: a binary search over the listings' distinct rents asks it about a dozen
+    times per class instead of once per listing.
+
     Attributes:
         class_names: per class its (income limit name, cap name).
         applicant_class: per applicant its class.
         outcome: per class x listing FIT, NOT_FIT or PARAMETER_MISSING (for exception listings: FIT).
         income_limit_cents: per class x listing the income limit in whole cents, rounded down (NO_LIMIT_HIGH when
             the limit itself is missing: every household of the class then needs the missing parameter).
-        missing_name: per class x listing the missing parameter's name, or "".
+        missing_name: per class the missing parameter's name, or "".
+        calls: how many times the rule was asked.
     """
 
     class_names: tuple[tuple[str, str], ...]
     applicant_class: np.ndarray
     outcome: np.ndarray
     income_limit_cents: np.ndarray
-    missing_name: tuple[tuple[str, ...], ...]
+    missing_name: tuple[str, ...]
+    calls: int
 
 
 def affordability_table(facts: RoundFacts, params: ParameterSet) -> AffordabilityTable:
-    """Ask the affordability rule once per household class and listing (at most 6 x listings calls)."""
+    """Ask the affordability rule about each household class and the listings' rents (see `AffordabilityTable`)."""
     sizes = facts.household_size
     pension = facts.is_pension_age_household
     # Households of one class share both parameter names; compute them for each (size, pension) pair present.
-    pair_code = np.minimum(sizes, 1_000_000) * 2 + pension
-    pairs, pair_of_applicant = np.unique(pair_code, return_inverse=True)
-    class_of_pair: list[int] = []
+    pair_code = np.minimum(sizes, 1_000) * 2 + pension
+    present = np.flatnonzero(np.bincount(pair_code, minlength=2)) if len(pair_code) else np.zeros(0, np.int64)
+    class_of_pair = np.zeros(2 * 1_000 + 2, dtype=np.int64)
     class_names: list[tuple[str, str]] = []
     representative: list[tuple[int, bool]] = []
-    for code in pairs.tolist():
+    for code in present.tolist():
         size, is_pension = code // 2, bool(code % 2)
         names = (allowance_income_limit_name(size, is_pension), allowance_cap_name(size))
         if names not in class_names:
             class_names.append(names)
             representative.append((size, is_pension))
-        class_of_pair.append(class_names.index(names))
-    applicant_class = np.asarray(class_of_pair, dtype=np.int64)[pair_of_applicant.reshape(-1)]
+        class_of_pair[code] = class_names.index(names)
+    applicant_class = class_of_pair[pair_code]
 
-    n_listings = len(facts.listings)
-    outcome = np.full((len(class_names), n_listings), FIT, dtype=np.int8)
-    limit = np.full((len(class_names), n_listings), NO_LIMIT_HIGH, dtype=np.int64)
-    missing = [["" for _ in range(n_listings)] for _ in class_names]
-    decisions: dict[tuple[int, Decimal], tuple[int, int, str]] = {}
+    tested = [li for li, listing in enumerate(facts.listings) if not listing.affordability_exception]
+    rents = sorted({facts.listings[li].base_rent for li in tested})
+    outcome = np.full((len(class_names), len(facts.listings)), FIT, dtype=np.int8)
+    limit = np.full((len(class_names), len(facts.listings)), NO_LIMIT_HIGH, dtype=np.int64)
+    missing: list[str] = []
+    calls = 0
     for c, (size, is_pension) in enumerate(representative):
         household = HouseholdFacts(household_size=size, assessed_income=Decimal(0), is_pension_age_household=is_pension)
-        for li, listing in enumerate(facts.listings):
-            if listing.affordability_exception:
-                continue
-            key = (c, listing.base_rent)
-            if key not in decisions:
-                decision = affordability_fit(household, RentFacts(base_rent=listing.base_rent), params)
-                decisions[key] = _table_entry(decision)
-            outcome[c, li], limit[c, li], missing[c][li] = decisions[key]
+
+        def ask(rent: Decimal, household=household):
+            nonlocal calls
+            calls += 1
+            return _table_entry(affordability_fit(household, RentFacts(base_rent=rent), params))
+
+        if not rents:
+            missing.append("")
+            continue
+        first = ask(rents[0])
+        missing.append(first[2])
+        class_limit = first[1]
+        if first[0] == PARAMETER_MISSING:
+            # A missing limit or cap stops the rule before it looks at the rent: the same for every rent.
+            outcome[c, tested] = PARAMETER_MISSING
+            limit[c, tested] = class_limit
+            continue
+        # The first rent the rule calls NOT_FIT (len(rents) when it calls every rent FIT).
+        low, high = 0, len(rents)
+        if first[0] == NOT_FIT:
+            high = 0
+        else:
+            low = 1
+            while low < high:
+                middle = (low + high) // 2
+                if ask(rents[middle])[0] == NOT_FIT:
+                    high = middle
+                else:
+                    low = middle + 1
+        boundary = rents[high] if high < len(rents) else None
+        for li in tested:
+            rent = facts.listings[li].base_rent
+            outcome[c, li] = NOT_FIT if boundary is not None and rent >= boundary else FIT
+            limit[c, li] = class_limit
     return AffordabilityTable(
         class_names=tuple(class_names),
         applicant_class=applicant_class,
         outcome=outcome,
         income_limit_cents=limit,
-        missing_name=tuple(tuple(row) for row in missing),
+        missing_name=tuple(missing),
+        calls=calls,
     )
 
 
@@ -203,43 +237,55 @@ def bid_eligibility(facts: RoundFacts, params: ParameterSet) -> Eligibility:
     reason = np.zeros(n_bids, dtype=np.uint8)
     listings = facts.listings
 
-    def listing_column(values, dtype):
-        return np.asarray(values, dtype=dtype)[li] if len(listings) else np.zeros(n_bids, dtype)
+    def per_listing(values, dtype=np.int64) -> np.ndarray:
+        return np.asarray(values, dtype=dtype).reshape(len(listings))
 
-    def mark(fails: np.ndarray, code: IneligibleReason) -> None:
-        reason[(reason == 0) & fails] = REASON_CODE[code]
+    def mark(bids: np.ndarray, fails: np.ndarray, code: IneligibleReason) -> None:
+        """Give `code` to the bids (indices) that fail and have no reason yet."""
+        failing = bids[fails]
+        reason[failing[reason[failing] == 0]] = REASON_CODE[code]
 
-    size = facts.household_size[a]
-    size_min = listing_column([x.household_size_min or 0 for x in listings], np.int64)
-    size_max = listing_column([NO_LIMIT_HIGH if x.household_size_max is None else x.household_size_max
-                               for x in listings], np.int64)
-    mark((size < size_min) | (size > size_max), IneligibleReason.HOUSEHOLD_SIZE)
+    def bids_of(has_rule: np.ndarray) -> np.ndarray:
+        """The bids on listings that have a rule: most listings have few limits, so most checks touch few bids."""
+        if not has_rule.any():
+            return np.zeros(0, dtype=np.int64)
+        return np.arange(n_bids) if has_rule.all() else np.flatnonzero(has_rule[li])
 
-    income = facts.assessed_income_cents[a]
-    income_max = listing_column([NO_LIMIT_HIGH if x.income_max is None else int(x.income_max * CENTS)
-                                 for x in listings], np.int64)
-    income_min = listing_column([0 if x.income_min is None else int(x.income_min * CENTS) for x in listings], np.int64)
-    mark(income > income_max, IneligibleReason.INCOME_ABOVE_MAX)
-    mark(income < income_min, IneligibleReason.INCOME_BELOW_MIN)
+    size_min = per_listing([x.household_size_min or 0 for x in listings])
+    size_max = per_listing([NO_LIMIT_HIGH if x.household_size_max is None else x.household_size_max
+                            for x in listings])
+    bids = bids_of((size_min > 0) | (size_max < NO_LIMIT_HIGH))
+    size, lb = facts.household_size[a[bids]], li[bids]
+    mark(bids, (size < size_min[lb]) | (size > size_max[lb]), IneligibleReason.HOUSEHOLD_SIZE)
+
+    income_max = per_listing([NO_LIMIT_HIGH if x.income_max is None else int(x.income_max * CENTS) for x in listings])
+    bids = bids_of(income_max < NO_LIMIT_HIGH)
+    mark(bids, facts.assessed_income_cents[a[bids]] > income_max[li[bids]], IneligibleReason.INCOME_ABOVE_MAX)
+    income_min = per_listing([0 if x.income_min is None else int(x.income_min * CENTS) for x in listings])
+    bids = bids_of(income_min > 0)
+    mark(bids, facts.assessed_income_cents[a[bids]] < income_min[li[bids]], IneligibleReason.INCOME_BELOW_MIN)
 
     if facts.group_names:
-        groups = facts.applicant_group_mask[a]
-        allowed = facts.listing_allowed_mask[li]
-        has_allowed_list = allowed.any(axis=1)
-        mark(has_allowed_list & ~(groups & allowed).any(axis=1), IneligibleReason.GROUP_NOT_ALLOWED)
-        mark((groups & facts.listing_excluded_mask[li]).any(axis=1), IneligibleReason.GROUP_EXCLUDED)
+        allowed = facts.listing_allowed_mask
+        bids = bids_of(allowed.any(axis=1))
+        held = facts.applicant_group_mask[a[bids]] & allowed[li[bids]]
+        mark(bids, ~held.any(axis=1), IneligibleReason.GROUP_NOT_ALLOWED)
+        excluded = facts.listing_excluded_mask
+        bids = bids_of(excluded.any(axis=1))
+        held = facts.applicant_group_mask[a[bids]] & excluded[li[bids]]
+        mark(bids, held.any(axis=1), IneligibleReason.GROUP_EXCLUDED)
 
     scores = bid_motivation_scores(facts)
-    is_motivation = listing_column([x.selection is SelectionKey.MOTIVATION for x in listings], bool)
-    mark(is_motivation & np.isnan(scores), IneligibleReason.NO_MOTIVATION_SCORE)
+    bids = bids_of(per_listing([x.selection is SelectionKey.MOTIVATION for x in listings], bool))
+    mark(bids, np.isnan(scores[bids]), IneligibleReason.NO_MOTIVATION_SCORE)
 
-    is_exception = listing_column([x.affordability_exception for x in listings], bool)
-    tested = np.flatnonzero((reason == 0) & ~is_exception)
+    is_exception = per_listing([x.affordability_exception for x in listings], bool)
+    tested = np.flatnonzero((reason == 0) & ~is_exception[li]) if len(listings) else np.zeros(0, np.int64)
     if len(tested):
         table = affordability_table(facts, params)
         cls = table.applicant_class[a[tested]]
         lt = li[tested]
-        subject = income[tested] <= table.income_limit_cents[cls, lt]
+        subject = facts.assessed_income_cents[a[tested]] <= table.income_limit_cents[cls, lt]
         outcome = table.outcome[cls, lt]
         lacking = subject & (outcome == PARAMETER_MISSING)
         if lacking.any():
@@ -253,7 +299,7 @@ def bid_eligibility(facts: RoundFacts, params: ParameterSet) -> Eligibility:
 def _missing(facts: RoundFacts, table: AffordabilityTable, classes, listings) -> tuple[MissingParameter, ...]:
     by_name: dict[str, dict[int, int]] = {}
     for c, li in zip(classes.tolist(), listings.tolist(), strict=True):
-        per_listing = by_name.setdefault(table.missing_name[c][li], {})
+        per_listing = by_name.setdefault(table.missing_name[c], {})
         per_listing[li] = per_listing.get(li, 0) + 1
     return tuple(
         MissingParameter(

@@ -122,6 +122,19 @@ def test_households_of_one_class_share_one_affordability_question():
     assert table.class_names[0] == ("allowance_income_limit_single", "allowance_cap_low")
 
 
+def test_the_rule_is_asked_around_each_classes_cap_not_once_per_listing():
+    rents = [f"{600 + i}.50" for i in range(200)]
+    facts = RoundInput(
+        [listing(f"L{i}", rent=rent) for i, rent in enumerate(rents)],
+        [applicant("A1", size=1), applicant("A3", size=3)],
+        [],
+    ).compile()
+    table = affordability_table(facts, PARAMS_2025)
+    assert table.calls <= 2 * 10  # a binary search over 200 rents per class
+    fits = [Decimal(rent) <= PARAMS_2025.allowance_cap_low for rent in rents]
+    assert (table.outcome[0] == 0).tolist() == fits  # 0 = FIT
+
+
 # --- a parameter the reference date does not give (2026: the caps are not known yet) -------------------------------
 
 PARAMS_2026 = parameters_for(date(2026, 2, 1))
