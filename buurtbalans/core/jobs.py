@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from buurtbalans.core.models import Job
+from buurtbalans.core.permissions import Action
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ class JobRunner:
     """One kind of long work. `run()` returns the result dict stored on the job."""
 
     kind: ClassVar[str]
+    # What the job pages call this kind of job.
+    label: ClassVar[str] = ""
+    # The right needed to see these jobs and their results (beyond VIEW_JOBS for the job pages).
+    view_action: ClassVar[Action] = Action.VIEW_JOBS
     # Progress is written at most this often, so a tight loop does not hammer the database.
     progress_interval_seconds: ClassVar[float] = 0.5
 

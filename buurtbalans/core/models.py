@@ -75,6 +75,7 @@ class AuditEvent(models.Model):
         OPEN_DATA_IMPORTED = 902, _("Open data imported")
         DEMO_SEEDED = 903, _("Demo data generated")
         MEMBERSHIP_CHANGED = 904, _("Membership changed")
+        PARAMETERS_CHANGED = 905, _("Legal parameters changed")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -22,23 +22,54 @@ class Action(StrEnum):
     MANAGE_PORTFOLIO = "manage_portfolio"  # import/export of stock and households
     VIEW_JOBS = "view_jobs"
     VIEW_AUDIT = "view_audit"
+    VIEW_COMPLIANCE = "view_compliance"  # yearly compliance figures; non-fitting lettings by letting id
+    VIEW_PARAMETERS = "view_parameters"  # the legal parameters in force and where each value came from
+    MANAGE_PARAMETERS = "manage_parameters"  # correct or add legal parameters
+    MANAGE_AGREEMENTS = "manage_agreements"  # record performance agreements (prestatieafspraken)
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ALLOCATION_OFFICER: frozenset(
-        {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.VIEW_MARKERS, Action.VIEW_JOBS}
+        {
+            Action.VIEW_STOCK,
+            Action.VIEW_AGGREGATES,
+            Action.VIEW_HOUSEHOLDS,
+            Action.VIEW_MARKERS,
+            Action.VIEW_JOBS,
+            Action.VIEW_COMPLIANCE,
+            Action.VIEW_PARAMETERS,
+        }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
         {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.VIEW_MARKERS, Action.VIEW_JOBS}
     ),
     # Analysts work on aggregates only: never one household's income or markers.
-    Role.POLICY_ANALYST: frozenset({Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_JOBS}),
+    Role.POLICY_ANALYST: frozenset(
+        {
+            Action.VIEW_STOCK,
+            Action.VIEW_AGGREGATES,
+            Action.VIEW_JOBS,
+            Action.VIEW_COMPLIANCE,
+            Action.VIEW_PARAMETERS,
+            Action.MANAGE_AGREEMENTS,
+        }
+    ),
     # Boards see their own cooperative only; those views come with the cooperatives app.
     Role.COOPERATIVE_BOARD: frozenset(),
     Role.AUDITOR: frozenset({Action.VIEW_AUDIT}),
     # Functional administrators load and export the data but have no purpose to read special-category data.
     Role.ADMIN: frozenset(
-        {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.MANAGE_PORTFOLIO, Action.VIEW_JOBS}
+        {
+            Action.VIEW_STOCK,
+            Action.VIEW_AGGREGATES,
+            Action.VIEW_HOUSEHOLDS,
+            Action.MANAGE_PORTFOLIO,
+            Action.VIEW_JOBS,
+            Action.VIEW_COMPLIANCE,
+            Action.VIEW_PARAMETERS,
+            Action.MANAGE_PARAMETERS,
+            Action.MANAGE_AGREEMENTS,
+        }
     ),
 }
 

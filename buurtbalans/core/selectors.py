@@ -9,29 +9,26 @@ from django.db.models import Func, IntegerField, QuerySet
 from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core.jobs import RUNNERS
 from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.core.permissions import Action, actions_of, require
 
-# Some jobs handle data that needs more than VIEW_JOBS: an import report quotes the rows it read.
-JOB_KIND_ACTIONS: dict[str, Action] = {
-    "portfolio_import": Action.MANAGE_PORTFOLIO,
-}
-JOB_KIND_LABELS = {
-    "portfolio_import": _("Portfolio import"),
-}
-
 
 def job_kind_label(kind: str) -> str:
-    return str(JOB_KIND_LABELS.get(kind, kind.replace("_", " ")))
+    runner = RUNNERS.get(kind)
+    return str(runner.label) if runner is not None and runner.label else kind.replace("_", " ")
 
 
 def job_list(user) -> QuerySet:
-    """The jobs of the user's corporation whose kind the user may see, newest first."""
+    """The jobs of the user's corporation whose kind the user may see, newest first.
+
+    Some jobs handle data that needs more than VIEW_JOBS (an import report quotes the rows it read): each
+    runner names the right its jobs need in `view_action`.
+    """
     membership = require(user, Action.VIEW_JOBS)
     allowed = actions_of(user)
-    hidden = [kind for kind, action in JOB_KIND_ACTIONS.items() if action not in allowed]
+    hidden = [kind for kind, runner in RUNNERS.items() if runner.view_action not in allowed]
     return (
         Job.objects.filter(corporation_id=membership.corporation_id)
         .exclude(kind__in=hidden)

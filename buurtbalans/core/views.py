@@ -6,7 +6,6 @@ Templates run no queries, so every list handed to a template is already evaluate
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render

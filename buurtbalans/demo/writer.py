@@ -27,6 +27,7 @@ from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, To
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood, PublicIndicator
 from buurtbalans.portfolio.models import Complex, Dwelling
+from buurtbalans.rules.parameters import parameter_sets
 
 DEMO_CODE = "voorbeeld-wonen"
 DEMO_NAME = "Voorbeeld Wonen"
@@ -151,7 +152,8 @@ def demo_seed(
                    "indicators": len(town.indicators), "seconds": time.perf_counter() - phase})
 
         last_year = reference_date.year
-        limits = generator.legal_limits(1900, last_year)
+        # The parameters in force, including values an administrator filled in.
+        limits = generator.legal_limits(1900, last_year, parameter_sets())
         for code, name, prefix, size, sequence in (
             (DEMO_CODE, DEMO_NAME, DEMO_PREFIX, dwellings, demo_seed_sequence),
             (OTHER_CODE, OTHER_NAME, OTHER_PREFIX, OTHER_DWELLINGS, other_seed),

@@ -164,7 +164,7 @@ def compliance_for_year(
     year: int,
     *,
     parameter_sets: tuple[ParameterSet, ...] | None = None,
-    performance_agreement_municipalities: frozenset[str] = frozenset(),
+    agreed_free_shares: Mapping[str, Decimal | None] | None = None,
     municipalities: frozenset[str] | None = None,
     rent_basis: RentBasis = RentBasis.BASE_RENT,
 ) -> ComplianceReport:
@@ -175,8 +175,9 @@ def compliance_for_year(
       2. Decide each letting with the parameter set valid on its own date: affordability fit, DAEB target group,
          use of the free allocation room.
       3. Count per municipality. The norms come from the set valid on 1 January of the year. The free room of a
-         municipality listed in `performance_agreement_municipalities` is raised by the difference between
-         `free_allocation_share_max` and `free_allocation_share` (from 2022: 7.5% -> 15%, norm 92.5% -> 85%).
+         municipality in `agreed_free_shares` is raised to the agreed share, never below `free_allocation_share`
+         nor above `free_allocation_share_max` (from 2022: 7.5% up to 15%; the norm falls by as much, 92.5% down
+         to 85%).
       4. Corporation total: the counts summed; the DAEB norm is met when the target-group lettings reach the sum of
          each municipality's minimum and the free room used stays within the sum of each municipality's room
          (the Aw tests at corporation level; the raised room counts only where it was agreed).
@@ -187,8 +188,8 @@ def compliance_for_year(
         lettings: the lettings (any years; others are ignored).
         year: the calendar year.
         parameter_sets: the parameter sets; default the built-in ones.
-        performance_agreement_municipalities: CBS codes of municipalities whose performance agreement raises
-            the free allocation room.
+        agreed_free_shares: CBS code -> the free allocation share agreed in the municipality's performance
+            agreement (None: the legal maximum).
         municipalities: only these CBS codes, when given.
         rent_basis: which rent is tested (default the base rent).
 
@@ -232,11 +233,12 @@ def compliance_for_year(
             tally.note_missing(target.missing_parameters)
 
     quota = year_params.affordability_fit_quota
-    standard, agreed = _daeb_norms(year_params)
+    agreed_free_shares = agreed_free_shares or {}
+    standard = _daeb_norms(year_params)
     by_municipality: dict[str, ComplianceFigures] = {}
     applied: dict[str, tuple[Decimal | None, Decimal | None]] = {}
     for code in sorted(tallies):
-        applied[code] = agreed if code in performance_agreement_municipalities else standard
+        applied[code] = _daeb_norms(year_params, agreed_free_shares[code]) if code in agreed_free_shares else standard
         by_municipality[code] = _figures(tallies[code], quota, *applied[code])
 
     total = _total(tallies, applied, quota, standard)
@@ -250,14 +252,22 @@ def compliance_for_year(
     )
 
 
-def _daeb_norms(params: ParameterSet) -> tuple[tuple[Decimal | None, Decimal | None], ...]:
-    """(minimum target share, free room share) without and with a performance agreement."""
+_NO_AGREEMENT = object()
+
+
+def _daeb_norms(params: ParameterSet, agreed_share=_NO_AGREEMENT) -> tuple[Decimal | None, Decimal | None]:
+    """(minimum target share, free room share), without a performance agreement or with one for `agreed_share`.
+
+    An agreement raises the free room to the agreed share (None: the legal maximum), kept between the standard
+    share and the maximum; the minimum target share falls by as much.
+    """
     target, free, free_max = params.daeb_target_share, params.free_allocation_share, params.free_allocation_share_max
-    standard = (target, free)
+    if agreed_share is _NO_AGREEMENT:
+        return target, free
     if target is None or free is None or free_max is None:
-        return standard, (None, None)
-    raise_by = max(free_max - free, Decimal(0))
-    return standard, (target - raise_by, free + raise_by)
+        return None, None
+    share = free_max if agreed_share is None else min(max(agreed_share, free), free_max)
+    return target - (share - free), share
 
 
 def _figures(

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import MARKER_PURPOSES, Action, membership_of, require
-from buurtbalans.engine.parameters import ParameterSet, parameters_for
+from buurtbalans.engine.parameters import ParameterSet
 from buurtbalans.engine.rules import HouseholdFacts, income_band
 from buurtbalans.households.models import Household, Tenancy, VulnerabilityMarker
+from buurtbalans.rules.parameters import parameters_for
 
 # Income bands in the order they are shown. "primary" is the primaire doelgroep (at or below the
 # inkomensgrens passend toewijzen), "secondary" up to the DAEB income limit, "middle" up to the

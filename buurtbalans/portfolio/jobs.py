@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.jobs import JobRunner
+from buurtbalans.core.permissions import Action
 from buurtbalans.portfolio.importing.report import ImportReport
 from buurtbalans.portfolio.services import portfolio_import
 
@@ -22,6 +24,9 @@ class PortfolioImportJob(JobRunner):
     """
 
     kind = "portfolio_import"
+    label = gettext_lazy("Portfolio import")
+    # An import report quotes the rows it read: only for those who manage the portfolio.
+    view_action = Action.MANAGE_PORTFOLIO
 
     def run(self) -> dict:
         params = self.job.params

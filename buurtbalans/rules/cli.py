@@ -520,7 +520,8 @@ def run_compliance(
             lettings,
             options.year,
             parameter_sets=sets,
-            performance_agreement_municipalities=frozenset(options.performance_agreement) | performance_agreements,
+            # An agreement named on the command line raises the free room to the legal maximum.
+            agreed_free_shares=dict.fromkeys(frozenset(options.performance_agreement) | performance_agreements),
             municipalities=frozenset({options.municipality}) if options.municipality else None,
         )
     except LookupError as exc:

@@ -174,10 +174,8 @@ class ComplianceOutcome:
     """The engine's report for one corporation and year, with how the database's lettings were read.
 
     Attributes:
-        agreements_applied: CBS code -> free share applied (the legal maximum) for municipalities whose
-            performance agreement raises the free room.
-        agreements_not_applied: CBS code -> agreed share, for agreements whose share is below the legal maximum:
-            the engine raises the room only to the maximum, so these count with the standard share for now.
+        agreements_applied: CBS code -> free share applied for municipalities whose performance agreement
+            raises the free room (the agreed share, at most the legal maximum).
     """
 
     corporation: object
@@ -187,7 +185,6 @@ class ComplianceOutcome:
     facts: LettingFacts
     year_parameters: ParameterSet
     agreements_applied: dict[str, Decimal] = field(default_factory=dict)
-    agreements_not_applied: dict[str, Decimal] = field(default_factory=dict)
 
     def municipality_name(self, code: str) -> str:
         from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY_LABEL
@@ -223,14 +220,13 @@ def compliance_for_corporation(
     facts = letting_facts_for_year(corporation, year, municipality)
     agreed = agreements_for_year(corporation, year)
     maximum = year_parameters.free_allocation_share_max
-    applied = {code: maximum for code, share in agreed.items() if maximum is not None and share >= maximum}
+    applied = {code: share if maximum is None else min(share, maximum) for code, share in agreed.items()}
     applied.update({code: maximum for code in extra_agreements if maximum is not None})
-    not_applied = {code: share for code, share in agreed.items() if code not in applied}
     report = compliance_for_year(
         facts.lettings,
         year,
         parameter_sets=sets,
-        performance_agreement_municipalities=frozenset(applied),
+        agreed_free_shares=applied,
         municipalities=frozenset({municipality}) if municipality else None,
     )
     return ComplianceOutcome(
@@ -241,7 +237,6 @@ def compliance_for_corporation(
         facts=facts,
         year_parameters=year_parameters,
         agreements_applied=applied,
-        agreements_not_applied=not_applied,
     )
 
 
@@ -262,9 +257,6 @@ def outcome_json(outcome: ComplianceOutcome) -> dict:
             ],
             "performance_agreements": {
                 code: share(value) for code, value in sorted(outcome.agreements_applied.items())
-            },
-            "performance_agreements_not_applied": {
-                code: share(value) for code, value in sorted(outcome.agreements_not_applied.items())
             },
         }
     )

@@ -9,13 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.jobs import JobRunner
 from buurtbalans.core.models import Job
-from buurtbalans.core.selectors import JOB_KIND_LABELS
+from buurtbalans.core.permissions import Action
 from buurtbalans.rules.compliance import compliance_for_corporation
 from buurtbalans.rules.models import ComplianceReportFile
 
 COMPLIANCE_REPORT_KIND = "compliance_report"
-# The job pages name a kind by this table (core.selectors); each app adds its own kinds, as runners register.
-JOB_KIND_LABELS.setdefault(COMPLIANCE_REPORT_KIND, _("Compliance report"))
 
 # The report is for the regulator and the municipalities: always in Dutch, whatever the requester's language.
 REPORT_LANGUAGE = "nl"
@@ -30,6 +28,8 @@ class ComplianceReportJob(JobRunner):
     """
 
     kind = COMPLIANCE_REPORT_KIND
+    label = _("Compliance report")
+    view_action = Action.VIEW_COMPLIANCE
 
     def run(self) -> dict:
         from buurtbalans.rules.report_pdf import compliance_pdf

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.models import HousingCorporation, Job
-from buurtbalans.core.permissions import CorporationQuerySet, membership_of
+from buurtbalans.core.permissions import Action, scoped_queryset
 from buurtbalans.engine.parameters import ParameterRow, amount_text
 from buurtbalans.neighbourhoods.models import Municipality
 
@@ -129,14 +129,7 @@ class ParameterChange(models.Model):
         raise ValueError("Parameter changes are append-only")
 
 
-class AgreementQuerySet(CorporationQuerySet):
-    def visible_to(self, user, action=None):
-        from buurtbalans.rules.permissions import RulesRight, has_right
-
-        membership = membership_of(user)
-        if membership is None or not has_right(user, action or RulesRight.VIEW_COMPLIANCE):
-            return self.none()
-        return self.filter(corporation_id=membership.corporation_id)
+AgreementQuerySet = scoped_queryset(Action.VIEW_COMPLIANCE)
 
 
 class PerformanceAgreement(models.Model):

@@ -213,14 +213,6 @@ def _data_notes(outcome: ComplianceOutcome) -> list[str]:
             )
             % {"count": len(incomplete), "ids": ", ".join(i.letting_id for i in incomplete)}
         )
-    for code, agreed in sorted(outcome.agreements_not_applied.items()):
-        notes.append(
-            _(
-                "%(name)s: the agreed free share of %(share)s is below the legal maximum; the report counts the "
-                "standard free share there."
-            )
-            % {"name": outcome.municipality_name(code), "share": percent_text(agreed)}
-        )
     missing = outcome.report.total.missing_parameters
     if missing:
         notes.append(

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.models import Job
+from buurtbalans.core.permissions import Action, require
 from buurtbalans.engine.parameters import ParameterRow, ParameterSet, builtin_parameter_rows
 from buurtbalans.rules.cli import source_references
 from buurtbalans.rules.compliance import ComplianceOutcome, compliance_for_corporation
@@ -26,7 +27,6 @@ from buurtbalans.rules.models import (
     PerformanceAgreement,
 )
 from buurtbalans.rules.parameters import parameter_sets
-from buurtbalans.rules.permissions import RulesRight, require_right
 
 FIRST_YEAR = 2021
 
@@ -137,7 +137,7 @@ def _set_view(params: ParameterSet, builtin: dict, stored: dict, corporation_id:
 
 def parameter_set_list(user) -> list[ParameterSetView]:
     """Every parameter set in force, newest first, value by value with its origin (built-in or administrator)."""
-    membership = require_right(user, RulesRight.VIEW_PARAMETERS)
+    membership = require(user, Action.VIEW_PARAMETERS)
     builtin = {(r.valid_from, r.key): r for r in builtin_parameter_rows()}
     stored = {(v.valid_from, v.key): v for v in ParameterValue.objects.all()}
     views = [_set_view(params, builtin, stored, membership.corporation_id) for params in parameter_sets()]
@@ -175,7 +175,7 @@ class ParameterChangeView:
 
 def parameter_change_list(user, *, valid_from: date | None = None, limit: int = 200) -> list[ParameterChangeView]:
     """The history of administrators' changes, newest first (other corporations' administrators unnamed)."""
-    membership = require_right(user, RulesRight.VIEW_PARAMETERS)
+    membership = require(user, Action.VIEW_PARAMETERS)
     changes = ParameterChange.objects.all()
     if valid_from is not None:
         changes = changes.filter(valid_from=valid_from)
@@ -203,7 +203,7 @@ def parameter_change_list(user, *, valid_from: date | None = None, limit: int = 
 def performance_agreement_list(user):
     """The user's corporation's performance agreements (analysts, officers and administrators may read them)."""
     return (
-        PerformanceAgreement.objects.visible_to(user, RulesRight.VIEW_COMPLIANCE)
+        PerformanceAgreement.objects.visible_to(user, Action.VIEW_COMPLIANCE)
         .select_related("municipality")
         .order_by("municipality__name", "-valid_from", "pk")
     )
@@ -211,8 +211,8 @@ def performance_agreement_list(user):
 
 def performance_agreement_get(user, pk: int) -> PerformanceAgreement:
     """One agreement of the user's corporation, for those who may manage them; 404 for another corporation's."""
-    require_right(user, RulesRight.MANAGE_AGREEMENTS)
-    agreement = PerformanceAgreement.objects.visible_to(user, RulesRight.MANAGE_AGREEMENTS).filter(pk=pk).first()
+    require(user, Action.MANAGE_AGREEMENTS)
+    agreement = PerformanceAgreement.objects.visible_to(user, Action.MANAGE_AGREEMENTS).filter(pk=pk).first()
     if agreement is None:
         raise Http404
     return agreement
@@ -234,13 +234,13 @@ def compliance_get(user, *, year: int, municipality: str | None = None) -> Compl
         PermissionDenied: for roles without the compliance right.
         LookupError: when no parameter set covers the year.
     """
-    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    membership = require(user, Action.VIEW_COMPLIANCE)
     return compliance_for_corporation(membership.corporation, year, municipality)
 
 
 def compliance_report_file_get(user, job_pk: int) -> ComplianceReportFile:
     """The PDF of a compliance report job of the user's corporation; 404 for another corporation's or none."""
-    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    membership = require(user, Action.VIEW_COMPLIANCE)
     report = (
         ComplianceReportFile.objects.filter(
             job_id=job_pk, corporation_id=membership.corporation_id, job__status=Job.Status.SUCCEEDED

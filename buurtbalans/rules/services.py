@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from buurtbalans.core.audit import actor_label
+from buurtbalans.core.audit import actor_label, audit_record
+from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import membership_of
 from buurtbalans.engine.parameters import (
     ParameterRow,
@@ -150,6 +151,15 @@ def parameter_values_save(
     # Values of a changed date that were stored earlier carry that date's version too.
     for valid_from in dates:
         ParameterValue.objects.filter(valid_from=valid_from).update(version=after_versions[valid_from])
+    _audit_parameters_changed(
+        actor=actor,
+        membership=membership,
+        changes=[
+            {"valid_from": r.valid_from.isoformat(), "key": r.key, "value": r.value or "n/f"} for r in changed
+        ],
+        versions={d.isoformat(): after_versions[d] for d in dates},
+        via=via,
+    )
     parameter_sets_changed()
     return ParameterSaveResult(tuple(changed), len(rows) - len(changed), {d: after_versions[d] for d in dates})
 
@@ -204,8 +214,29 @@ def parameter_value_remove(*, valid_from: date, key: str, actor) -> bool:
         version_before=before_versions.get(valid_from, ""),
         version_after=version_after,
     )
+    _audit_parameters_changed(
+        actor=actor,
+        membership=membership,
+        changes=[{"valid_from": valid_from.isoformat(), "key": key, "value": None}],
+        versions={valid_from.isoformat(): version_after},
+        via=ParameterChange.Via.REMOVED,
+    )
     parameter_sets_changed()
     return True
+
+
+def _audit_parameters_changed(*, actor, membership, changes: list[dict], versions: dict, via: str) -> None:
+    """Legal parameters hold no personal data, but who changed the rules every decision is tested against
+    belongs in the audit log next to the parameter history."""
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.PARAMETERS_CHANGED,
+        corporation=membership.corporation if membership else None,
+        subject_type="legal_parameters",
+        subject_label=", ".join(sorted({c["valid_from"] for c in changes})),
+        purpose="parameter_maintenance",
+        data={"changes": changes, "versions": versions, "via": str(via)},
+    )
 
 
 # --- performance agreements ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from buurtbalans.core.exports import export_response, personal_data_export_record, requested_format
 from buurtbalans.core.jobs import job_enqueue
-from buurtbalans.core.permissions import Action, can
+from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.views import paginate
 from buurtbalans.engine.parameters import ParameterTableError
 from buurtbalans.households.selectors import household_income_read_record
@@ -32,7 +32,6 @@ from buurtbalans.rules.forms import (
 )
 from buurtbalans.rules.jobs import COMPLIANCE_REPORT_KIND
 from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY, UNKNOWN_MUNICIPALITY_LABEL, parameter_label
-from buurtbalans.rules.permissions import RulesRight, has_right, require_right, rights_of
 from buurtbalans.rules.tables import (
     fallback_lines,
     figure_rows,
@@ -46,7 +45,7 @@ NON_FITTING_PER_PAGE = 100
 
 
 def _context(request, **extra) -> dict:
-    return {"nav": "rules", "rules_rights": {r.value for r in rights_of(request.user)}, **extra}
+    return {"nav": "rules", "rules_rights": {r.value for r in actions_of(request.user)}, **extra}
 
 
 def _municipality_choices(corporation) -> list[tuple[str, str]]:
@@ -68,7 +67,7 @@ def _municipality_choices(corporation) -> list[tuple[str, str]]:
 def compliance(request):
     """The year's passend toewijzen and DAEB figures per municipality and in total; tables as CSV/Excel."""
     user = request.user
-    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    membership = require(user, Action.VIEW_COMPLIANCE)
     today = timezone.localdate()
     years = selectors.compliance_years(today)
     form = ComplianceFilterForm(
@@ -138,9 +137,6 @@ def compliance(request):
         with_households=with_households,
         fallbacks=fallback_lines(outcome),
         incomplete=outcome.facts.incomplete,
-        agreements_not_applied=[
-            (outcome.municipality_name(code), share) for code, share in outcome.agreements_not_applied.items()
-        ],
         missing=[parameter_label(name) for name in outcome.report.total.missing_parameters],
         year_parameters=outcome.year_parameters,
         is_current_year=year == today.year,
@@ -152,7 +148,7 @@ def compliance(request):
 def compliance_report_start(request):
     """Start a PDF report of the year's compliance as a background task; the task page offers the download."""
     user = request.user
-    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
+    membership = require(user, Action.VIEW_COMPLIANCE)
     today = timezone.localdate()
     form = ComplianceFilterForm(
         request.POST,
@@ -199,7 +195,7 @@ def parameter_list(request):
         request,
         sets=sets,
         changes=selectors.parameter_change_list(user, limit=20),
-        may_manage=has_right(user, RulesRight.MANAGE_PARAMETERS),
+        may_manage=can(user, Action.MANAGE_PARAMETERS),
     )
     return render(request, "rules/parameter_list.html", context)
 
@@ -210,12 +206,12 @@ def parameter_set(request, valid_from: str):
     user = request.user
     day = _date_or_404(valid_from)
     set_view = selectors.parameter_set_get(user, day)
-    may_manage = has_right(user, RulesRight.MANAGE_PARAMETERS)
+    may_manage = can(user, Action.MANAGE_PARAMETERS)
     form = None
     if may_manage:
         form = ParameterSetForm(request.POST or None, set_view=set_view)
     elif request.method == "POST":
-        require_right(user, RulesRight.MANAGE_PARAMETERS)
+        require(user, Action.MANAGE_PARAMETERS)
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             result = services.parameter_values_save(rows=form.rows(day), actor=user)
@@ -256,7 +252,7 @@ def _saved_message(request, result) -> None:
 def parameter_new(request):
     """Add a parameter set for a new date, starting from the values in force the day before."""
     user = request.user
-    require_right(user, RulesRight.MANAGE_PARAMETERS)
+    require(user, Action.MANAGE_PARAMETERS)
     latest = selectors.parameter_set_list(user)[0]
     form = ParameterSetForm(request.POST or None, set_view=latest, with_date=True)
     if request.method == "POST" and form.is_valid():
@@ -280,7 +276,7 @@ def parameter_new(request):
 def parameter_upload(request):
     """Upload a parameter table (CSV, the built-in table's format); all rows are stored, or none."""
     user = request.user
-    require_right(user, RulesRight.MANAGE_PARAMETERS)
+    require(user, Action.MANAGE_PARAMETERS)
     form = ParameterUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -300,7 +296,7 @@ def parameter_upload(request):
 def parameter_remove(request, valid_from: str, key: str):
     """Remove an administrator's value: the built-in table's value is in force again."""
     user = request.user
-    require_right(user, RulesRight.MANAGE_PARAMETERS)
+    require(user, Action.MANAGE_PARAMETERS)
     day = _date_or_404(valid_from)
     try:
         removed = services.parameter_value_remove(valid_from=day, key=key, actor=user)
@@ -331,10 +327,10 @@ def _agreement_municipalities(corporation):
 def agreement_list(request):
     """The corporation's performance agreements; analysts and administrators record new ones here."""
     user = request.user
-    membership = require_right(user, RulesRight.VIEW_COMPLIANCE)
-    may_manage = has_right(user, RulesRight.MANAGE_AGREEMENTS)
+    membership = require(user, Action.VIEW_COMPLIANCE)
+    may_manage = can(user, Action.MANAGE_AGREEMENTS)
     if request.method == "POST":
-        require_right(user, RulesRight.MANAGE_AGREEMENTS)
+        require(user, Action.MANAGE_AGREEMENTS)
     form = None
     if may_manage:
         form = PerformanceAgreementForm(
@@ -363,7 +359,7 @@ def agreement_list(request):
 def agreement_edit(request, pk: int):
     user = request.user
     agreement = selectors.performance_agreement_get(user, pk)
-    membership = require_right(user, RulesRight.MANAGE_AGREEMENTS)
+    membership = require(user, Action.MANAGE_AGREEMENTS)
     form = PerformanceAgreementForm(
         request.POST or None, instance=agreement, municipalities=_agreement_municipalities(membership.corporation)
     )

@@ -96,7 +96,7 @@ def test_a_performance_agreement_raises_the_free_share_only_in_its_municipality(
     assert compliance_for_corporation(corporation, 2028).agreements_applied == {}
 
 
-def test_an_agreement_of_another_year_or_below_the_maximum_does_not_raise_the_room(year_a, ada):
+def test_an_agreement_counts_in_its_own_years_with_the_share_it_agreed(year_a, ada):
     corporation = year_a.stock.corporation
     performance_agreement_save(
         actor=ada, corporation=corporation, municipality=year_a.apeldoorn, valid_from=date(2026, 1, 1),
@@ -108,8 +108,12 @@ def test_an_agreement_of_another_year_or_below_the_maximum_does_not_raise_the_ro
         valid_until=date(2025, 12, 31), free_allocation_share=D("0.10"),
     )  # fmt: skip
     outcome = compliance_for_corporation(corporation, 2025)
-    assert outcome.agreements_not_applied == {"GM0193": D("0.10")}
-    assert figures(outcome.report.municipalities["GM0193"]) == EXPECTED["GM0193"]
+    assert outcome.agreements_applied == {"GM0193": D("0.10")}
+    # 10% free instead of 7.5%: the norm falls to 90% and the room grows to floor(0.10 x 40) = 4 lettings.
+    expected = {**EXPECTED["GM0193"], "daeb_norm": D("0.90"), "free_allowed": 4, "free_left": 2}
+    assert figures(outcome.report.municipalities["GM0193"]) == expected
+    # Elsewhere the standard share still applies.
+    assert figures(outcome.report.municipalities["GM0200"]) == EXPECTED["GM0200"]
 
 
 def test_another_corporations_lettings_do_not_count(year_a, stock_b):

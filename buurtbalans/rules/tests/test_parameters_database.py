@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from buurtbalans.core.models import AuditEvent
 from buurtbalans.engine.parameters import ParameterRow, ParameterTableError, builtin_parameter_sets
 from buurtbalans.rules.labels import PARAMETER_LABELS
 from buurtbalans.rules.models import ParameterChange, ParameterValue
@@ -85,6 +86,10 @@ def test_a_database_value_changes_rules_show_rules_check_and_the_version(ada):
     assert (change.old_value, change.new_value, change.via) == ("n/f", "713.57", "file")
     assert change.file_name == "caps-2026.csv"
     assert (change.version_before, change.version_after) == (before.version, after.version)
+    event = AuditEvent.objects.get(event_type=AuditEvent.Type.PARAMETERS_CHANGED)
+    assert (event.actor_name, event.subject_label) == ("ada", "2026-01-01")
+    assert event.corporation == ada.membership.corporation
+    assert {c["key"] for c in event.data["changes"]} == {"allowance_cap_low", "allowance_cap_high"}
 
 
 def test_a_file_with_bad_rows_is_refused_with_every_error_and_nothing_stored(ada):
