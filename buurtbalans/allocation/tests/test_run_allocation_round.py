@@ -222,9 +222,11 @@ def test_an_administrators_value_for_a_missing_cap_is_used_and_recorded(tmp_path
 def test_without_a_database_the_built_in_table_is_used(tmp_path):
     env = {**__import__("os").environ, "BUURTBALANS_VAR_DIR": str(tmp_path / "empty")}
     env.pop("DATABASE_URL", None)  # the default: a SQLite file in the (empty) var folder, never migrated
+    source = scenario("registration_basic") / "input.json"
     process = subprocess.run(
-        [sys.executable, "-m", "buurtbalans", "run_allocation_round", str(scenario("registration_basic") / "input.json"),
-         "--output", str(tmp_path / "out.json")], capture_output=True, text=True, timeout=60, env=env)
+        [sys.executable, "-m", "buurtbalans", "run_allocation_round", str(source), "-o", str(tmp_path / "out.json")],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
     assert process.returncode == 0, process.stderr
     assert json.loads((tmp_path / "out.json").read_text()) == load_json(
         scenario("registration_basic") / "expected.json")
