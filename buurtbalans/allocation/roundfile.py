@@ -711,6 +711,7 @@ def _candidate_texts(result, columns, applicant_text, listing_text, encode, quot
 
     # Urgency and selection key: the same fields for every candidate of a listing.
     middle = [""] * n
+    registration = None
     is_urgent = columns.is_urgent.tolist()
     for li, listing in enumerate(listings):
         lo, hi = start[li], start[li + 1]
@@ -718,12 +719,16 @@ def _candidate_texts(result, columns, applicant_text, listing_text, encode, quot
             continue
         name = KEY_FIELD[listing.selection]
         parts = None
-        if name is not None:
+        if listing.selection is SelectionKey.REGISTRATION:
+            if registration is None:  # once per applicant rather than once per candidate
+                registration = list(map(',"registration_date":"{}"'.format, result.registration_date_texts()))
+            parts = list(map(registration.__getitem__, applicants[lo:hi]))
+        elif name is not None:
             prefix = ',"' + name + '":'
             values = columns.key_values(result, lo, hi)
             if listing.selection is SelectionKey.MOTIVATION:
                 parts = [prefix + encode(v) for v in values]
-            else:  # dates and times: strings
+            else:  # times: strings
                 parts = list(map(prefix.__add__, map(quote, values)))
         if listing.urgency_first:
             urgent = map(_URGENT.__getitem__, is_urgent[lo:hi])
@@ -774,11 +779,14 @@ def _candidate_texts(result, columns, applicant_text, listing_text, encode, quot
                 + ',"allocated_preference":' + (str(preference) if got >= 0 else "null") + "}}"
             )
 
+    # Ranks and preferences are small numbers: their text is looked up rather than made 2 million times.
+    largest = max(int(columns.rank.max(initial=0)), int(columns.preference.max(initial=0)))
+    number = list(map(str, range(largest + 1))).__getitem__ if largest <= 100_000 else str
     return list(map("".join, zip(  # noqa: B905 - columns of equal length
         map(opening.__getitem__, applicants),
-        map(str, columns.rank.tolist()),
+        map(number, columns.rank.tolist()),
         map(outcome_head.__getitem__, outcome.tolist()),
-        map(str, columns.preference.tolist()),
+        map(number, columns.preference.tolist()),
         middle,
         map(lottery.__getitem__, applicants),
         tails,
