@@ -10,12 +10,13 @@ import io
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import buurtbalans
 from buurtbalans.allocation.roundfile import RoundFileError, read_round_file, write_result
+from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.engine.allocation import solve_round
 from buurtbalans.engine.parameters import parameters_for
 
@@ -40,13 +41,9 @@ def golden_document(input_path: Path) -> str:
     return buffer.getvalue()
 
 
-class Command(BaseCommand):
+class Command(BuurtbalansCommand):
     help = HELP
     requires_system_checks = []
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        self.help = str(HELP)  # argparse needs a real string
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("scenarios", nargs="*", help=_("scenario folder names (default: all)"))

@@ -7,12 +7,13 @@ reference date. Contract: docs/allocation.md.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buurtbalans.allocation.roundfile import RoundFileError, read_round_file, write_result
+from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.engine import parameters as builtin_parameters
 from buurtbalans.engine.allocation import DEFAULT_RESERVE_SIZE, RoundParameterMissing, solve_round
 from buurtbalans.rules import parameters as parameters_in_force
@@ -26,14 +27,9 @@ HELP = gettext_lazy(
 )
 
 
-class Command(BaseCommand):
+class Command(BuurtbalansCommand):
     help = HELP
     requires_system_checks = []
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        # argparse formats the description with re, which needs a real string rather than a lazy one.
-        self.help = str(HELP)
-        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("input", help=_("the round file (JSON, format buurtbalans.round/1)"))

@@ -4,16 +4,17 @@ per municipality and in total (JSON)."""
 import argparse
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.core.models import HousingCorporation
 from buurtbalans.rules.cli import EXIT_BAD_INPUT, EXIT_OK, add_compliance_arguments, run_compliance
 from buurtbalans.rules.compliance import agreements_for_year, compliance_for_corporation, outcome_json
 from buurtbalans.rules.parameters import parameter_sets
 
 
-class Command(BaseCommand):
+class Command(BuurtbalansCommand):
     help = _("Yearly compliance with passend toewijzen and the DAEB allocation rule, per municipality (JSON).")
     requires_system_checks = []
 

@@ -2,14 +2,15 @@
 
 import argparse
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.rules.cli import EXIT_OK, add_rules_arguments, run_rules
 from buurtbalans.rules.parameters import parameter_sets
 
 
-class Command(BaseCommand):
+class Command(BuurtbalansCommand):
     help = _("Show the legal parameters valid on a date, or check one household and rent against them (JSON).")
     # Reads only the parameter values: no need to wait for the system checks.
     requires_system_checks = []

@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.rules.parameters import parameter_sets
 from buurtbalans.steering.planfile import DEFAULT_TIME_LIMIT, EXIT_OK, run_plan_labels
 
 
-class Command(BaseCommand):
+class Command(BuurtbalansCommand):
     help = _(
         "Label each vacancy in INPUT.json (OPEN, NO_VULNERABLE, RESERVED_VULNERABLE, ABOVE_CAP) with a proposed rent "
         "and a reason; the plan as JSON on stdout or in --output. Format: docs/labelling.md."
