@@ -70,6 +70,13 @@ class AuditEvent(models.Model):
         HOUSEHOLD_READ = 106, _("Household income read")
         PERSONAL_DATA_EXPORTED = 110, _("Personal data exported")
         # 2xx allocation, 3xx cooperatives: reserved for those apps
+        # 4xx liveability and social management
+        SOCIAL_RECORDS_WRITTEN = 401, _("Social management records written")
+        SUPPORT_NEEDS_WRITTEN = 402, _("Support needs written")
+        SUPPORT_NEEDS_READ = 403, _("Support needs read")
+        SOCIAL_RECORDS_IMPORTED = 404, _("Social management records imported")
+        ARREARS_WRITTEN = 405, _("Rent arrears written")
+        MONITOR_SETTINGS_CHANGED = 406, _("Monitor settings changed")
         # 9xx system and administration
         PORTFOLIO_IMPORTED = 901, _("Portfolio imported")
         OPEN_DATA_IMPORTED = 902, _("Open data imported")

@@ -26,6 +26,11 @@ class Action(StrEnum):
     VIEW_PARAMETERS = "view_parameters"  # the legal parameters in force and where each value came from
     MANAGE_PARAMETERS = "manage_parameters"  # correct or add legal parameters
     MANAGE_AGREEMENTS = "manage_agreements"  # record performance agreements (prestatieafspraken)
+    # 4xx liveability: the monitor shows aggregates per complex and buurt (no single household, no record's note).
+    VIEW_MONITOR = "view_monitor"  # liveability monitor, map, trends, early warning, focus buurten, reports
+    VIEW_SOCIAL_RECORDS = "view_social_records"  # single signals, visits, activities, meeting places with notes
+    MANAGE_SOCIAL_RECORDS = "manage_social_records"  # enter and import social management records and arrears
+    MANAGE_MONITOR_SETTINGS = "manage_monitor_settings"  # weights and norms of the vitality indicators
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -38,10 +43,20 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_JOBS,
             Action.VIEW_COMPLIANCE,
             Action.VIEW_PARAMETERS,
+            Action.VIEW_MONITOR,
         }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
-        {Action.VIEW_STOCK, Action.VIEW_AGGREGATES, Action.VIEW_HOUSEHOLDS, Action.VIEW_MARKERS, Action.VIEW_JOBS}
+        {
+            Action.VIEW_STOCK,
+            Action.VIEW_AGGREGATES,
+            Action.VIEW_HOUSEHOLDS,
+            Action.VIEW_MARKERS,
+            Action.VIEW_JOBS,
+            Action.VIEW_MONITOR,
+            Action.VIEW_SOCIAL_RECORDS,
+            Action.MANAGE_SOCIAL_RECORDS,
+        }
     ),
     # Analysts work on aggregates only: never one household's income or markers.
     Role.POLICY_ANALYST: frozenset(
@@ -52,6 +67,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_COMPLIANCE,
             Action.VIEW_PARAMETERS,
             Action.MANAGE_AGREEMENTS,
+            Action.VIEW_MONITOR,
+            Action.MANAGE_MONITOR_SETTINGS,
         }
     ),
     # Boards see their own cooperative only; those views come with the cooperatives app.
@@ -69,6 +86,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_PARAMETERS,
             Action.MANAGE_PARAMETERS,
             Action.MANAGE_AGREEMENTS,
+            Action.VIEW_MONITOR,
+            Action.VIEW_SOCIAL_RECORDS,
+            Action.MANAGE_SOCIAL_RECORDS,
+            Action.MANAGE_MONITOR_SETTINGS,
         }
     ),
 }
