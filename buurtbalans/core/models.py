@@ -69,7 +69,19 @@ class AuditEvent(models.Model):
         APPLICANTS_WRITTEN = 105, _("Applicants written")
         HOUSEHOLD_READ = 106, _("Household income read")
         PERSONAL_DATA_EXPORTED = 110, _("Personal data exported")
-        # 2xx allocation, 3xx cooperatives: reserved for those apps
+        # 2xx allocation (listings, bids, rounds, offers, letters)
+        LISTING_WRITTEN = 201, _("Listing written")
+        BIDS_WRITTEN = 202, _("Bids written")
+        APPLICANT_PROFILE_WRITTEN = 203, _("Applicant allocation profile written")
+        ROUND_WRITTEN = 204, _("Allocation round written")
+        ROUND_SOLVED = 205, _("Allocation round solved")
+        ROUND_APPROVED = 206, _("Allocation round approved, offers made")
+        OFFER_ACCEPTED = 207, _("Offer accepted, tenancy created")
+        OFFER_DECLINED = 208, _("Offer declined or withdrawn")
+        ROUND_CLOSED = 209, _("Allocation round closed")
+        BIDS_READ = 210, _("Bids with personal data read")
+        ALLOCATION_LETTER_READ = 211, _("Allocation letter read")
+        # 3xx cooperatives: reserved for that app
         # 4xx liveability and social management
         SOCIAL_RECORDS_WRITTEN = 401, _("Social management records written")
         SUPPORT_NEEDS_WRITTEN = 402, _("Support needs written")

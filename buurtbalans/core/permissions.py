@@ -26,6 +26,10 @@ class Action(StrEnum):
     VIEW_PARAMETERS = "view_parameters"  # the legal parameters in force and where each value came from
     MANAGE_PARAMETERS = "manage_parameters"  # correct or add legal parameters
     MANAGE_AGREEMENTS = "manage_agreements"  # record performance agreements (prestatieafspraken)
+    # Allocation (issue 4): listings, rounds and their aggregate figures and public accounts, for officers and
+    # analysts; bids, applicants' income and urgency, round results per applicant, offers and letters for officers.
+    VIEW_ALLOCATION = "view_allocation"
+    MANAGE_ALLOCATION = "manage_allocation"
     # 4xx liveability: the monitor shows aggregates per complex and buurt (no single household, no record's note).
     VIEW_MONITOR = "view_monitor"  # liveability monitor, map, trends, early warning, focus buurten, reports
     VIEW_SOCIAL_RECORDS = "view_social_records"  # single signals, visits, activities, meeting places with notes
@@ -44,6 +48,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_COMPLIANCE,
             Action.VIEW_PARAMETERS,
             Action.VIEW_MONITOR,
+            Action.VIEW_ALLOCATION,
+            Action.MANAGE_ALLOCATION,
         }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
@@ -69,6 +75,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_AGREEMENTS,
             Action.VIEW_MONITOR,
             Action.MANAGE_MONITOR_SETTINGS,
+            Action.VIEW_ALLOCATION,
         }
     ),
     # Boards see their own cooperative only; those views come with the cooperatives app.
