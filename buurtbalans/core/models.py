@@ -81,7 +81,17 @@ class AuditEvent(models.Model):
         ROUND_CLOSED = 209, _("Allocation round closed")
         BIDS_READ = 210, _("Bids with personal data read")
         ALLOCATION_LETTER_READ = 211, _("Allocation letter read")
-        # 3xx cooperatives: reserved for that app
+        # 3xx housing cooperatives
+        COOPERATIVE_WRITTEN = 301, _("Housing cooperative written")
+        COOPERATIVE_CONTACTS_WRITTEN = 302, _("Cooperative contacts written")
+        COOPERATIVE_DOCUMENT_WRITTEN = 303, _("Cooperative document written")
+        COOPERATIVE_AGREEMENT_WRITTEN = 304, _("Cooperative agreement written")
+        COOPERATIVE_ACTIVITY_WRITTEN = 305, _("Cooperative activity log written")
+        COOPERATIVE_ACCOUNT_WRITTEN = 306, _("Cooperative yearly account written")
+        COMMITMENT_REVIEWED = 307, _("Cooperative commitment reviewed")
+        COOPERATIVE_ESCALATION_RECORDED = 308, _("Cooperative escalation step recorded")
+        CO_OPTATION_RECORDED = 309, _("Co-optation of a letting recorded")
+        COOPERATIVE_BOARD_CHANGED = 310, _("Cooperative board member linked or unlinked")
         # 4xx liveability and social management
         SOCIAL_RECORDS_WRITTEN = 401, _("Social management records written")
         SUPPORT_NEEDS_WRITTEN = 402, _("Support needs written")

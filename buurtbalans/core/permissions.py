@@ -35,6 +35,12 @@ class Action(StrEnum):
     VIEW_SOCIAL_RECORDS = "view_social_records"  # single signals, visits, activities, meeting places with notes
     MANAGE_SOCIAL_RECORDS = "manage_social_records"  # enter and import social management records and arrears
     MANAGE_MONITOR_SETTINGS = "manage_monitor_settings"  # weights and norms of the vitality indicators
+    # 3xx housing cooperatives
+    VIEW_COOPERATIVES = "view_cooperatives"  # every cooperative of the corporation: registry, agreements, log, reviews
+    MANAGE_COOPERATIVES = "manage_cooperatives"  # register cooperatives, their stock, contacts, documents, agreements
+    REVIEW_COOPERATIVES = "review_cooperatives"  # judge commitments per period, record escalation steps
+    RECORD_CO_OPTATION = "record_co_optation"  # record a cooperative's co-optation as a letting's selection method
+    COOPERATIVE_PORTAL = "cooperative_portal"  # a board's own cooperative only: activity log and yearly account
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -50,6 +56,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_MONITOR,
             Action.VIEW_ALLOCATION,
             Action.MANAGE_ALLOCATION,
+            Action.VIEW_COOPERATIVES,
+            Action.RECORD_CO_OPTATION,
         }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
@@ -62,6 +70,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_MONITOR,
             Action.VIEW_SOCIAL_RECORDS,
             Action.MANAGE_SOCIAL_RECORDS,
+            Action.VIEW_COOPERATIVES,
+            Action.MANAGE_COOPERATIVES,
+            Action.REVIEW_COOPERATIVES,
+            Action.RECORD_CO_OPTATION,
         }
     ),
     # Analysts work on aggregates only: never one household's income or markers.
@@ -76,10 +88,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_MONITOR,
             Action.MANAGE_MONITOR_SETTINGS,
             Action.VIEW_ALLOCATION,
+            Action.VIEW_COOPERATIVES,
+            Action.MANAGE_COOPERATIVES,
+            Action.REVIEW_COOPERATIVES,
         }
     ),
-    # Boards see their own cooperative only; those views come with the cooperatives app.
-    Role.COOPERATIVE_BOARD: frozenset(),
+    # Boards see their own cooperative only (the one their CooperativeBoardMember link names), never the stock.
+    Role.COOPERATIVE_BOARD: frozenset({Action.COOPERATIVE_PORTAL}),
     Role.AUDITOR: frozenset({Action.VIEW_AUDIT}),
     # Functional administrators load and export the data but have no purpose to read special-category data.
     Role.ADMIN: frozenset(
@@ -97,6 +112,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_SOCIAL_RECORDS,
             Action.MANAGE_SOCIAL_RECORDS,
             Action.MANAGE_MONITOR_SETTINGS,
+            Action.VIEW_COOPERATIVES,
+            Action.MANAGE_COOPERATIVES,
         }
     ),
 }
