@@ -76,6 +76,22 @@ class AllocationException(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class SelectionMethod(models.TextChoices):
+    """How the household of a letting was chosen (selectiemethode). Null on a tenancy: not recorded.
+
+    The first four are the allocation engine's selection keys (engine.allocation.facts.SelectionKey); a letting
+    chosen in another way stays inside the same legal rules (passend toewijzen, DAEB allocation).
+    """
+
+    REGISTRATION = "registration", _("Registration time")
+    LOTTERY = "lottery", _("Lottery")
+    MOTIVATION = "motivation", _("Motivation")
+    FIRST_COME = "first_come", _("First come, first served")
+    INTAKE = "intake", _("Intake (placement decision)")
+    # Coöptatie: a housing cooperative with a co-optation right chose the new resident (cooperatives app).
+    CO_OPTATION = "co_optation", _("Co-optation by a housing cooperative")
+
+
 class Tenancy(models.Model):
     """A household's tenancy of a dwelling (huurovereenkomst). An ended tenancy has an end date."""
 
@@ -102,6 +118,10 @@ class Tenancy(models.Model):
     # Recorded at letting when the letting knowingly did not fit passend toewijzen (compliance reporting).
     exception_reason = models.CharField(
         _("exception reason"), max_length=30, choices=AllocationException.choices, blank=True
+    )
+    # How the household was selected; null when not recorded (imported lettings usually do not say).
+    selection_method = models.CharField(
+        _("selection method"), max_length=20, choices=SelectionMethod.choices, null=True, blank=True
     )
 
     objects = HouseholdQuerySet.as_manager()
