@@ -99,6 +99,13 @@ class AuditEvent(models.Model):
         SOCIAL_RECORDS_IMPORTED = 404, _("Social management records imported")
         ARREARS_WRITTEN = 405, _("Rent arrears written")
         MONITOR_SETTINGS_CHANGED = 406, _("Monitor settings changed")
+        # 5xx steering the mix (complex profiles, labelling plans, vacancy labels)
+        COMPLEX_PROFILE_DECIDED = 501, _("Complex profile decided")
+        MIX_CATEGORIES_CHANGED = 502, _("Mix categories changed")
+        LABEL_PLAN_MADE = 503, _("Labelling plan made")
+        VACANCY_LABEL_ACCEPTED = 504, _("Vacancy label accepted")
+        VACANCY_LABEL_CHANGED = 505, _("Vacancy label changed")
+        STEERING_ROLE_WRITTEN = 506, _("Carrying role of a tenant written")
         # 9xx system and administration
         PORTFOLIO_IMPORTED = 901, _("Portfolio imported")
         OPEN_DATA_IMPORTED = 902, _("Open data imported")

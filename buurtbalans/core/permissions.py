@@ -41,6 +41,11 @@ class Action(StrEnum):
     REVIEW_COOPERATIVES = "review_cooperatives"  # judge commitments per period, record escalation steps
     RECORD_CO_OPTATION = "record_co_optation"  # record a cooperative's co-optation as a letting's selection method
     COOPERATIVE_PORTAL = "cooperative_portal"  # a board's own cooperative only: activity log and yearly account
+    # 5xx steering the mix (issue 5); the concentration view and plans are read with VIEW_AGGREGATES.
+    MANAGE_PROFILES = "manage_profiles"  # mix categories and complex profiles (target mix and limits)
+    PLAN_LABELS = "plan_labels"  # set the labelling policy and run labelling plans
+    DECIDE_LABELS = "decide_labels"  # accept or change a vacancy's proposed label; list the vacancy with it
+    RECORD_STEERING_ROLES = "record_steering_roles"  # record a tenant's carrying role (personal data)
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -58,6 +63,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_ALLOCATION,
             Action.VIEW_COOPERATIVES,
             Action.RECORD_CO_OPTATION,
+            Action.DECIDE_LABELS,
+            Action.RECORD_STEERING_ROLES,
         }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
@@ -74,6 +81,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_COOPERATIVES,
             Action.REVIEW_COOPERATIVES,
             Action.RECORD_CO_OPTATION,
+            Action.RECORD_STEERING_ROLES,
         }
     ),
     # Analysts work on aggregates only: never one household's income or markers.
@@ -91,6 +99,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_COOPERATIVES,
             Action.MANAGE_COOPERATIVES,
             Action.REVIEW_COOPERATIVES,
+            Action.MANAGE_PROFILES,
+            Action.PLAN_LABELS,
         }
     ),
     # Boards see their own cooperative only (the one their CooperativeBoardMember link names), never the stock.
@@ -114,6 +124,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_MONITOR_SETTINGS,
             Action.VIEW_COOPERATIVES,
             Action.MANAGE_COOPERATIVES,
+            Action.MANAGE_PROFILES,
         }
     ),
 }
