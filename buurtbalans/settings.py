@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "buurtbalans.rules",
     "buurtbalans.allocation",
     "buurtbalans.steering",
+    "buurtbalans.liveability",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("households/", include("buurtbalans.households.urls")),
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
     path("rules/", include("buurtbalans.rules.urls")),
+    path("monitor/", include("buurtbalans.liveability.urls")),
     path("", include("buurtbalans.core.urls")),
 ]
