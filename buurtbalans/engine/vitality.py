@@ -18,7 +18,8 @@ sets), the values and the yearly series. The method is documented in docs/monito
    a. an indicator is past its warning level (on the bad side);
    b. the composite score is below `min_score`;
    c. the composite score fell by at least `score_drop` since the previous measurement;
-   d. at least `worsening_count` indicators have a worsening trend (the slide RIGO describes before a tipping point).
+   d. at least `worsening_count` indicators that count (weight > 0) have a worsening trend (the slide RIGO
+      describes before a tipping point).
 
 Source of the approach: the Leefbaarometer's own construction (a weighted sum of standardised indicators around a
 national norm) and the tipping-point notion in RIGO's research for the sector; the weights and norms are the
@@ -96,7 +97,7 @@ class WarningPolicy:
     min_score: float = 60.0
     score_drop: float = 10.0
     worsening_count: int = 3
-    stable_share: float = 0.1
+    stable_share: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,12 @@ def assess(
         drop = previous_score - composite.score
         if drop >= policy.score_drop:
             warnings.append(Warning(WarningKind.SCORE_DROP, value=drop, threshold=policy.score_drop))
-    worsening = tuple(key for key, t in trends.items() if t.direction is TrendDirection.WORSE)
+    # Only indicators that count: the Leefbaarometer's dimensions (weight 0 by default) move with its score and
+    # would otherwise make one buurt's decline look like several warnings.
+    weighted = {rule.key for rule in rules if rule.weight > 0}
+    worsening = tuple(
+        key for key, t in trends.items() if t.direction is TrendDirection.WORSE and key in weighted
+    )
     if policy.worsening_count > 0 and len(worsening) >= policy.worsening_count:
         warnings.append(
             Warning(WarningKind.WORSENING_INDICATORS, value=len(worsening), threshold=policy.worsening_count,

@@ -97,27 +97,27 @@ VITALITY_INDICATORS: tuple[VitalityIndicator, ...] = (
     # their own (that would count the score twice); they are shown, trended and warned on.
     VitalityIndicator(
         "lbm_won", _("Leefbaarometer: dwellings"), "score", "public", HIGHER,
-        weight=0, norm=0, tolerance=0.15, warning=-0.10, decimals=3,
+        weight=0, norm=0, tolerance=0.15, warning=-0.15, decimals=3,
         explanation=_("Deviation from the Dutch average for the homes themselves: size, type and age."),
     ),
     VitalityIndicator(
         "lbm_fys", _("Leefbaarometer: physical environment"), "score", "public", HIGHER,
-        weight=0, norm=0, tolerance=0.15, warning=-0.10, decimals=3,
+        weight=0, norm=0, tolerance=0.15, warning=-0.15, decimals=3,
         explanation=_("Deviation from the Dutch average for green, water, noise and air."),
     ),
     VitalityIndicator(
         "lbm_vrz", _("Leefbaarometer: amenities"), "score", "public", HIGHER,
-        weight=0, norm=0, tolerance=0.15, warning=-0.10, decimals=3,
+        weight=0, norm=0, tolerance=0.15, warning=-0.15, decimals=3,
         explanation=_("Deviation from the Dutch average for shops, schools, doctors and transport nearby."),
     ),
     VitalityIndicator(
         "lbm_soc", _("Leefbaarometer: social cohesion"), "score", "public", HIGHER,
-        weight=0, norm=0, tolerance=0.15, warning=-0.10, decimals=3,
+        weight=0, norm=0, tolerance=0.15, warning=-0.15, decimals=3,
         explanation=_("Deviation from the Dutch average for how people live together and how often they move."),
     ),
     VitalityIndicator(
         "lbm_onv", _("Leefbaarometer: nuisance and insecurity"), "score", "public", HIGHER,
-        weight=0, norm=0, tolerance=0.15, warning=-0.10, decimals=3,
+        weight=0, norm=0, tolerance=0.15, warning=-0.15, decimals=3,
         explanation=_("Deviation from the Dutch average for crime, nuisance and feeling safe."),
     ),
 )

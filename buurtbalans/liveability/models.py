@@ -371,6 +371,8 @@ class ComplexVitality(models.Model):
     parts = models.JSONField(default=dict)
     # {indicator key: {"change", "first_year", "last_year", "direction"}}
     trends = models.JSONField(default=dict)
+    # {indicator key: [[year, value], ...]}: the series the trends were fitted on (re-scoring needs no recount)
+    history = models.JSONField(default=dict)
     # [{"kind", "key", "value", "threshold", "keys"}]
     warnings = models.JSONField(default=list)
     warning_count = models.PositiveSmallIntegerField(default=0, db_index=True)
@@ -389,6 +391,39 @@ class ComplexVitality(models.Model):
 
     def __str__(self) -> str:
         return f"vitality {self.complex_id} {self.reference_date}"
+
+
+class AreaVitality(models.Model):
+    """The corporation's complexes in one area together, on one reference date: for comparisons and the map.
+
+    `area_code` is "" for the whole corporation, a GM code for its complexes in a municipality, a BU code for those
+    in a buurt. Values and score are means over the complexes weighted by their dwellings (complexes whose value is
+    unknown are left out of that indicator's mean).
+    """
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    area_code = models.CharField(_("area"), max_length=12, blank=True)
+    reference_date = models.DateField(_("reference date"))
+    is_latest = models.BooleanField(default=False)
+    complex_count = models.PositiveIntegerField(_("complexes"), default=0)
+    dwelling_count = models.PositiveIntegerField(_("dwellings"), default=0)
+    values = models.JSONField(default=dict)
+    score = models.FloatField(_("vitality score"), null=True, blank=True)
+    warning_count = models.PositiveIntegerField(_("complexes with a warning"), default=0)
+
+    objects = MonitorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vitality of an area")
+        verbose_name_plural = _("vitality of areas")
+        ordering = ["area_code", "-reference_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["corporation", "area_code", "reference_date"],
+                                    name="area_vitality_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"vitality {self.area_code or 'all'} {self.reference_date}"
 
 
 class LiveabilityReportFile(models.Model):

@@ -69,7 +69,7 @@ rule_st = st.builds(
     IndicatorRule,
     key=st.sampled_from(["a", "b", "c", "d"]),
     direction=st.sampled_from(list(Direction)),
-    weight=st.floats(min_value=0, max_value=10, allow_nan=False),
+    weight=st.one_of(st.just(0.0), st.floats(min_value=0.001, max_value=10)),
     norm=st.floats(min_value=-100, max_value=100, allow_nan=False),
     tolerance=st.floats(min_value=0.01, max_value=100, allow_nan=False),
 )
@@ -113,10 +113,11 @@ def test_a_trend_is_the_fitted_change_in_the_indicators_terms():
     assert rising_turnover.change == pytest.approx(0.06)
     assert rising_turnover.direction is TrendDirection.WORSE
     # The Leefbaarometer's uneven years: 2014, 2018, 2020.
-    rising_lbm = trend(LBM, [(2014, 4.00), (2018, 4.04), (2020, 4.06)])
+    rising_lbm = trend(LBM, [(2014, 4.00), (2018, 4.06), (2020, 4.10)])
     assert rising_lbm.direction is TrendDirection.BETTER
     assert (rising_lbm.first_year, rising_lbm.last_year) == (2014, 2020)
-    assert trend(LBM, [(2018, 4.0), (2020, 4.01)]).direction is TrendDirection.STABLE
+    # Within a quarter of the tolerance (0.25): stable.
+    assert trend(LBM, [(2018, 4.0), (2020, 4.05)]).direction is TrendDirection.STABLE
     assert trend(LBM, [(2020, 4.0)]).direction is None
     assert trend(LBM, []).change is None
 
@@ -141,6 +142,15 @@ def test_warnings_give_every_reason_that_applies():
     ]
     assert [w.key for w in result.warnings[:3]] == ["turnover_rate", "lbm", "signals_per_100"]
     assert set(result.warnings[-1].keys) == {"turnover_rate", "signals_per_100", "lbm"}
+
+
+def test_only_indicators_that_count_make_a_worsening_warning():
+    unweighted = IndicatorRule("lbm_onv", Direction.HIGHER_IS_BETTER, weight=0, norm=0, tolerance=0.15)
+    history = {"lbm_onv": [(2014, 0.1), (2020, -0.1)], "lbm": [(2014, 4.2), (2020, 4.0)]}
+    result = assess((LBM, unweighted), {"lbm": 4.0, "lbm_onv": -0.1}, history,
+                    policy=WarningPolicy(worsening_count=2))
+    assert result.trends["lbm_onv"].direction is TrendDirection.WORSE
+    assert not [w for w in result.warnings if w.kind is WarningKind.WORSENING_INDICATORS]
 
 
 def test_a_healthy_complex_has_no_warning():

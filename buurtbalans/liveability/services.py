@@ -1,0 +1,740 @@
+"""Writes of the liveability app: social management records, their import, monitor settings and vitality.
+
+API for views, commands and jobs:
+
+    signal_create / support_need_create / visit_create / meeting_place_create / meeting_place_use_record /
+        activity_create(*, actor, ...)                      one record entered on screen (audited)
+    social_records_import(*, source, corporation, actor, dry_run, source_name=None) -> ImportReport
+    monitor_settings_update(*, actor, policy: dict, indicators: dict) -> None   (re-scores at once)
+    vitality_refresh(*, corporation, reference_date, on_progress=None) -> dict  (counts; a job or a command)
+    vitality_rescore(*, corporation) -> int                                     (after a settings change)
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buurtbalans.core.audit import actor_label, audit_record
+from buurtbalans.core.models import AuditEvent, HousingCorporation
+from buurtbalans.core.permissions import Action, require
+from buurtbalans.engine.vitality import IndicatorRule, WarningPolicy, assess
+from buurtbalans.households.models import Tenancy
+from buurtbalans.liveability import importing
+from buurtbalans.liveability.indicators import DEFAULT_POLICY, INDICATOR_KEYS, INDICATORS, LEEFBAAROMETER_KEYS
+from buurtbalans.liveability.measures import latest_up_to, measure_complexes, public_series, year_before
+from buurtbalans.liveability.models import (
+    Activity,
+    AreaVitality,
+    ArrearsRecord,
+    ComplexVitality,
+    IndicatorSetting,
+    MeetingPlace,
+    MeetingPlaceUse,
+    MonitorSettings,
+    RecordSource,
+    Signal,
+    SupportNeed,
+    Visit,
+)
+from buurtbalans.neighbourhoods.models import Neighbourhood
+from buurtbalans.portfolio.importing.report import ImportReport
+from buurtbalans.portfolio.models import Complex, Dwelling
+
+ProgressCallback = Callable[[int, int], None]
+# Measurements per refresh: the reference date and the same day in each of the four years before it.
+HISTORY_YEARS = 4
+
+
+# --- entering records on screen --------------------------------------------------------------------------------
+
+
+def _manager(actor, complex_: Complex | None = None):
+    """The actor's membership, if they may enter records (for a complex of their own corporation)."""
+    membership = require(actor, Action.MANAGE_SOCIAL_RECORDS)
+    if complex_ is not None and complex_.corporation_id != membership.corporation_id:
+        raise PermissionDenied
+    return membership
+
+
+def _record_written(actor, membership, record, *, event=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN) -> None:
+    audit_record(
+        actor=actor,
+        event=event,
+        corporation=membership.corporation,
+        subject_type=record._meta.model_name,
+        subject_label=f"{record._meta.model_name} #{record.pk}",
+        purpose="social_management",
+        data={"id": record.pk},
+    )
+
+
+def _check_dates(start: date | None, end: date | None, field: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValidationError({field: _("This date is before the start date.")})
+
+
+@transaction.atomic
+def signal_create(*, actor, complex_: Complex, kind: str, reported_on: date, resolved_on: date | None = None,
+                  note: str = "") -> Signal:
+    """Record a signal (nuisance, neglect, pollution, loneliness) at a complex."""
+    membership = _manager(actor, complex_)
+    _check_dates(reported_on, resolved_on, "resolved_on")
+    signal = Signal.objects.create(
+        corporation=membership.corporation, complex=complex_, kind=kind, reported_on=reported_on,
+        resolved_on=resolved_on, note=note, recorded_by_name=actor_label(actor),
+    )
+    _record_written(actor, membership, signal)
+    return signal
+
+
+@transaction.atomic
+def support_need_create(*, actor, complex_: Complex, reported_on: date, dwelling: Dwelling | None = None,
+                        resolved_on: date | None = None, referred_to: str = "", note: str = "") -> SupportNeed:
+    """Record a support need (special-category data, stored apart; the write is audited as such)."""
+    membership = _manager(actor, complex_)
+    if dwelling is not None and dwelling.complex_id != complex_.pk:
+        raise ValidationError({"dwelling": _("This dwelling is not in the complex.")})
+    _check_dates(reported_on, resolved_on, "resolved_on")
+    need = SupportNeed.objects.create(
+        corporation=membership.corporation, complex=complex_, dwelling=dwelling, reported_on=reported_on,
+        resolved_on=resolved_on, referred_to=referred_to, note=note, recorded_by_name=actor_label(actor),
+    )
+    _record_written(actor, membership, need, event=AuditEvent.Type.SUPPORT_NEEDS_WRITTEN)
+    return need
+
+
+@transaction.atomic
+def visit_create(*, actor, complex_: Complex, kind: str, visited_on: date, households_reached: int | None = None,
+                 note: str = "") -> Visit:
+    """Record a home visit, portiek conversation or walk at a complex."""
+    membership = _manager(actor, complex_)
+    visit = Visit.objects.create(
+        corporation=membership.corporation, complex=complex_, kind=kind, visited_on=visited_on,
+        households_reached=households_reached, note=note, recorded_by_name=actor_label(actor),
+    )
+    _record_written(actor, membership, visit)
+    return visit
+
+
+@transaction.atomic
+def meeting_place_create(*, actor, name: str, complex_: Complex | None = None,
+                         neighbourhood: Neighbourhood | None = None, opened_on: date | None = None,
+                         closed_on: date | None = None, capacity: int | None = None, note: str = "",
+                         external_id: str = "") -> MeetingPlace:
+    """Record a meeting place (ontmoetingsruimte), in a complex and/or a buurt."""
+    membership = _manager(actor, complex_)
+    _check_dates(opened_on, closed_on, "closed_on")
+    if neighbourhood is None and complex_ is not None:
+        neighbourhood = complex_.neighbourhood
+    place = MeetingPlace.objects.create(
+        corporation=membership.corporation, name=name, complex=complex_, neighbourhood=neighbourhood,
+        opened_on=opened_on, closed_on=closed_on, capacity=capacity, note=note, external_id=external_id,
+        recorded_by_name=actor_label(actor),
+    )
+    _record_written(actor, membership, place)
+    return place
+
+
+@transaction.atomic
+def meeting_place_use_record(*, actor, meeting_place: MeetingPlace, month: date, dayparts_open: int,
+                             visitors: int) -> MeetingPlaceUse:
+    """Record (or correct) a meeting place's use in one month."""
+    membership = _manager(actor)
+    if meeting_place.corporation_id != membership.corporation_id:
+        raise PermissionDenied
+    use, _created = MeetingPlaceUse.objects.update_or_create(
+        meeting_place=meeting_place, month=month.replace(day=1),
+        defaults={"corporation": membership.corporation, "dayparts_open": dayparts_open, "visitors": visitors,
+                  "recorded_by_name": actor_label(actor), "source": RecordSource.SCREEN},
+    )
+    _record_written(actor, membership, use)
+    return use
+
+
+@transaction.atomic
+def activity_create(*, actor, held_on: date, title: str, kind: str, complex_: Complex | None = None,
+                    meeting_place: MeetingPlace | None = None, participants: int | None = None,
+                    organised_by: str = "", note: str = "") -> Activity:
+    """Record an activity for residents, at a complex and/or a meeting place."""
+    membership = _manager(actor, complex_)
+    if complex_ is None and meeting_place is None:
+        raise ValidationError({"complex": _("Give a complex or a meeting place.")})
+    if meeting_place is not None and meeting_place.corporation_id != membership.corporation_id:
+        raise PermissionDenied
+    activity = Activity.objects.create(
+        corporation=membership.corporation, complex=complex_, meeting_place=meeting_place, held_on=held_on,
+        title=title, kind=kind, participants=participants, organised_by=organised_by, note=note,
+        recorded_by_name=actor_label(actor),
+    )
+    _record_written(actor, membership, activity)
+    return activity
+
+
+# --- import -----------------------------------------------------------------------------------------------------
+
+# Sheet -> (model, fields written from the sheet's columns, references resolved to these fields).
+_RECORD_FIELDS = {
+    "signals": (Signal, ("kind", "reported_on", "resolved_on", "note")),
+    "support_needs": (SupportNeed, ("reported_on", "resolved_on", "referred_to", "note")),
+    "visits": (Visit, ("kind", "visited_on", "households_reached", "note")),
+    "meeting_places": (MeetingPlace, ("name", "opened_on", "closed_on", "capacity", "note")),
+    "activities": (Activity, ("held_on", "title", "kind", "participants", "organised_by", "note")),
+}
+
+
+class _Plan:
+    """What the import will write: per sheet, new objects and changed objects; counts as in the portfolio import."""
+
+    def __init__(self):
+        self.new: dict[str, list] = defaultdict(list)
+        self.changed: dict[str, list] = defaultdict(list)
+        self.fields: dict[str, tuple[str, ...]] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def count(self, sheet: str, outcome: str) -> None:
+        self.counts.setdefault(sheet, {"new": 0, "updated": 0, "unchanged": 0})[outcome] += 1
+
+
+def _check_importer(actor, corporation: HousingCorporation) -> None:
+    """A user imports only into their own corporation, with the right to manage records; a command is trusted."""
+    if actor is None:
+        return
+    membership = require(actor, Action.MANAGE_SOCIAL_RECORDS)
+    if membership.corporation_id != corporation.pk:
+        raise PermissionDenied
+
+
+def social_records_import(*, source: Path, corporation: HousingCorporation, actor=None, dry_run: bool,
+                          source_name: str | None = None, on_progress: ProgressCallback | None = None
+                          ) -> ImportReport:
+    """Check and (unless `dry_run` or with errors) write the records in the file, all or nothing.
+
+    Rows with a code (`external_id`) update the record with that code; rows without one are added. Meeting place
+    use is keyed by place and month, arrears by contract (or complex) and date.
+
+    Returns:
+        The ImportReport: errors with file, row and column; counts per sheet (new/updated/unchanged); written.
+    """
+    _check_importer(actor, corporation)
+    started = time.monotonic()
+    name = source_name or Path(source).name
+    report = ImportReport(source=name, dry_run=dry_run)
+    parsed = importing.parse_file(Path(source), name, report)
+    if on_progress:
+        on_progress(1, 3)
+    report.timings["read"] = time.monotonic() - started
+    if parsed is None:
+        return report
+    plan = _plan(parsed, corporation, report)
+    report.counts = plan.counts
+    report.timings["check"] = time.monotonic() - started - report.timings["read"]
+    if on_progress:
+        on_progress(2, 3)
+    if report.is_valid and not dry_run:
+        with transaction.atomic():
+            _write(plan, corporation, actor, name)
+        report.written = True
+    report.timings["total"] = time.monotonic() - started
+    if on_progress:
+        on_progress(3, 3)
+    return report
+
+
+def _plan(parsed: importing.ParsedFile, corporation: HousingCorporation, report: ImportReport) -> _Plan:
+    plan = _Plan()
+    complexes = dict(Complex.objects.filter(corporation=corporation).values_list("external_id", "pk"))
+
+    def error(sheet: str, position: int, column: str, message: str) -> None:
+        parsed.sheets[sheet].error(report, position, column, message)
+
+    def complex_of(sheet: str, position: int, code: str | None, *, required: bool) -> int | None | bool:
+        if code is None:
+            return None if not required else False
+        pk = complexes.get(code)
+        if pk is None:
+            error(sheet, position, "complex", _('"%(code)s" is not a complex of yours') % {"code": code})
+            return False
+        return pk
+
+    # Meeting places first: activities and use refer to them by code, from the file or the database.
+    places = dict(MeetingPlace.objects.filter(corporation=corporation).exclude(external_id="")
+                  .values_list("external_id", "pk"))
+    places_in_file: set[str] = set()
+    buurten = dict(Neighbourhood.objects.values_list("cbs_code", "pk"))
+    resolved: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+
+    for sheet in ("signals", "support_needs", "visits", "meeting_places", "activities"):
+        seen: dict[str, int] = {}
+        for position, row in parsed.good_rows(sheet):
+            code = row.get("external_id") or ""
+            if code:
+                if code in seen:
+                    error(sheet, position, "external_id",
+                          _('"%(code)s" is already used in row %(row)s') % {
+                              "code": code, "row": parsed.sheets[sheet].row_numbers[seen[code]]})
+                    continue
+                seen[code] = position
+            ok = True
+            if "complex" in row:
+                pk = complex_of(sheet, position, row["complex"], required=sheet != "meeting_places"
+                                and sheet != "activities")
+                if pk is False:
+                    ok = False
+                row["complex_id"] = pk if pk is not False else None
+            if sheet == "support_needs" and ok and row.get("dwelling"):
+                dwelling = Dwelling.objects.filter(corporation=corporation, external_id=row["dwelling"]).values_list(
+                    "pk", "complex_id").first()
+                if dwelling is None:
+                    error(sheet, position, "dwelling", _('"%(code)s" is not a dwelling of yours') % {
+                        "code": row["dwelling"]})
+                    ok = False
+                elif dwelling[1] != row["complex_id"]:
+                    error(sheet, position, "dwelling", _('"%(code)s" is not in complex %(complex)s') % {
+                        "code": row["dwelling"], "complex": row["complex"]})
+                    ok = False
+                else:
+                    row["dwelling_id"] = dwelling[0]
+            if sheet == "meeting_places":
+                if row.get("neighbourhood"):
+                    row["neighbourhood_id"] = buurten.get(row["neighbourhood"])
+                    if row["neighbourhood_id"] is None:
+                        error(sheet, position, "neighbourhood", _('"%(code)s" is not a buurt known in Buurtbalans')
+                              % {"code": row["neighbourhood"]})
+                        ok = False
+                places_in_file.add(code)
+            if sheet == "activities" and row.get("meeting_place"):
+                place = row["meeting_place"]
+                if place not in places and place not in places_in_file:
+                    error(sheet, position, "meeting_place",
+                          _('"%(code)s" is not a meeting place in the file or in Buurtbalans') % {"code": place})
+                    ok = False
+            if ok:
+                resolved[sheet].append((position, row))
+
+    # Use of meeting places: one row per place and month.
+    seen_use: dict[tuple[str, date], int] = {}
+    for position, row in parsed.good_rows("meeting_place_use"):
+        place, month = row["meeting_place"], row["month"]
+        if place not in places and place not in places_in_file:
+            error("meeting_place_use", position, "meeting_place",
+                  _('"%(code)s" is not a meeting place in the file or in Buurtbalans') % {"code": place})
+            continue
+        if (place, month) in seen_use:
+            error("meeting_place_use", position, "month", _("%(month)s is already given for this place in row "
+                                                              "%(row)s") % {
+                "month": f"{month:%Y-%m}", "row": parsed.sheets["meeting_place_use"].row_numbers[
+                    seen_use[(place, month)]]})
+            continue
+        seen_use[(place, month)] = position
+        resolved["meeting_place_use"].append((position, row))
+
+    # Arrears: a contract must be one of the complex's tenancies.
+    tenancy_codes = {row["tenancy"] for _p, row in parsed.good_rows("arrears") if row.get("tenancy")}
+    tenancies = {
+        code: (pk, complex_id)
+        for code, pk, complex_id in Tenancy.objects.filter(corporation=corporation, external_id__in=tenancy_codes)
+        .values_list("external_id", "pk", "dwelling__complex_id")
+    }
+    seen_arrears: dict[tuple, int] = {}
+    for position, row in parsed.good_rows("arrears"):
+        pk = complex_of("arrears", position, row["complex"], required=True)
+        if pk is False:
+            continue
+        row["complex_id"] = pk
+        row["tenancy_id"] = None
+        if row.get("tenancy"):
+            found = tenancies.get(row["tenancy"])
+            if found is None:
+                error("arrears", position, "tenancy", _('"%(code)s" is not a contract of yours') % {
+                    "code": row["tenancy"]})
+                continue
+            if found[1] != pk:
+                error("arrears", position, "tenancy", _('"%(code)s" is not a contract in complex %(complex)s') % {
+                    "code": row["tenancy"], "complex": row["complex"]})
+                continue
+            row["tenancy_id"] = found[0]
+        key = (row["tenancy_id"] or f"complex-{pk}", row["reference_date"])
+        if key in seen_arrears:
+            error("arrears", position, "reference_date", _("this contract or complex already has arrears on this "
+                                                           "date in row %(row)s") % {
+                "row": parsed.sheets["arrears"].row_numbers[seen_arrears[key]]})
+            continue
+        seen_arrears[key] = position
+        resolved["arrears"].append((position, row))
+
+    for sheet in parsed.sheets:
+        plan.counts.setdefault(sheet, {"new": 0, "updated": 0, "unchanged": 0})
+    if not report.is_valid:
+        return plan
+    _plan_records(plan, corporation, resolved)
+    return plan
+
+
+def _plan_records(plan: _Plan, corporation: HousingCorporation, resolved: dict) -> None:
+    """Turn the checked rows into new and changed model objects."""
+    for sheet, (model, fields) in _RECORD_FIELDS.items():
+        rows = resolved.get(sheet, [])
+        if not rows:
+            continue
+        extra = {
+            "signals": ("complex_id",),
+            "support_needs": ("complex_id", "dwelling_id"),
+            "visits": ("complex_id",),
+            "meeting_places": ("complex_id", "neighbourhood_id"),
+            "activities": ("complex_id",),
+        }[sheet]
+        all_fields = (*fields, *extra)
+        plan.fields[sheet] = all_fields
+        codes = [row["external_id"] for _p, row in rows if row.get("external_id")]
+        existing = {obj.external_id: obj for obj in model.objects.filter(corporation=corporation,
+                                                                           external_id__in=codes)}
+        for _position, row in rows:
+            values = {f: row.get(f) for f in all_fields}
+            obj = existing.get(row.get("external_id") or "")
+            if obj is None:
+                obj = model(corporation=corporation, external_id=row.get("external_id") or "",
+                            source=RecordSource.IMPORT, **values)
+                # Resolved to the meeting place's id when written: the place may be new in this same file.
+                obj._place = row.get("meeting_place")
+                plan.new[sheet].append(obj)
+                plan.count(sheet, "new")
+            elif all(getattr(obj, f) == v for f, v in values.items()) and (
+                sheet != "activities" or _place_code(obj) == (row.get("meeting_place") or None)
+            ):
+                plan.count(sheet, "unchanged")
+            else:
+                for f, v in values.items():
+                    setattr(obj, f, v)
+                if sheet == "activities":
+                    obj._place = row.get("meeting_place")
+                plan.changed[sheet].append(obj)
+                plan.count(sheet, "updated")
+
+    uses = resolved.get("meeting_place_use", [])
+    if uses:
+        existing_uses = {
+            (use.meeting_place.external_id, use.month): use
+            for use in MeetingPlaceUse.objects.filter(corporation=corporation).select_related("meeting_place")
+        }
+        for _position, row in uses:
+            key = (row["meeting_place"], row["month"])
+            use = existing_uses.get(key)
+            if use is None:
+                use = MeetingPlaceUse(corporation=corporation, month=row["month"], dayparts_open=row["dayparts_open"],
+                                      visitors=row["visitors"], source=RecordSource.IMPORT)
+                use._place = row["meeting_place"]
+                plan.new["meeting_place_use"].append(use)
+                plan.count("meeting_place_use", "new")
+            elif (use.dayparts_open, use.visitors) == (row["dayparts_open"], row["visitors"]):
+                plan.count("meeting_place_use", "unchanged")
+            else:
+                use.dayparts_open, use.visitors = row["dayparts_open"], row["visitors"]
+                plan.changed["meeting_place_use"].append(use)
+                plan.count("meeting_place_use", "updated")
+
+    arrears = resolved.get("arrears", [])
+    if arrears:
+        dates = {row["reference_date"] for _p, row in arrears}
+        existing_arrears = {
+            (a.tenancy_id or f"complex-{a.complex_id}", a.reference_date): a
+            for a in ArrearsRecord.objects.filter(corporation=corporation, reference_date__in=dates)
+        }
+        for _position, row in arrears:
+            key = (row["tenancy_id"] or f"complex-{row['complex_id']}", row["reference_date"])
+            record = existing_arrears.get(key)
+            amount = Decimal(row["amount"])
+            if record is None:
+                plan.new["arrears"].append(ArrearsRecord(
+                    corporation=corporation, complex_id=row["complex_id"], tenancy_id=row["tenancy_id"],
+                    reference_date=row["reference_date"], amount=amount,
+                    households_in_arrears=row["households_in_arrears"], source=RecordSource.IMPORT,
+                ))
+                plan.count("arrears", "new")
+            elif (record.amount, record.households_in_arrears) == (amount, row["households_in_arrears"]):
+                plan.count("arrears", "unchanged")
+            else:
+                record.amount, record.households_in_arrears = amount, row["households_in_arrears"]
+                plan.changed["arrears"].append(record)
+                plan.count("arrears", "updated")
+
+
+def _place_code(activity: Activity) -> str | None:
+    return activity.meeting_place.external_id if activity.meeting_place_id else None
+
+
+def _write(plan: _Plan, corporation: HousingCorporation, actor, source_name: str) -> None:
+    """Write the plan (inside the caller's transaction) and the audit events."""
+    who = actor_label(actor)
+    models_by_sheet = {**{s: m for s, (m, _f) in _RECORD_FIELDS.items()}, "meeting_place_use": MeetingPlaceUse,
+                       "arrears": ArrearsRecord}
+    # Meeting places first: activities and use point at them.
+    order = ["meeting_places", "signals", "support_needs", "visits", "activities", "meeting_place_use", "arrears"]
+    for sheet in order:
+        model = models_by_sheet[sheet]
+        new, changed = plan.new.get(sheet, []), plan.changed.get(sheet, [])
+        if sheet in ("activities", "meeting_place_use"):
+            places = dict(MeetingPlace.objects.filter(corporation=corporation).exclude(external_id="")
+                          .values_list("external_id", "pk"))
+            for obj in [*new, *changed]:
+                code = getattr(obj, "_place", None)
+                obj.meeting_place_id = places.get(code) if code else None
+        for obj in new:
+            obj.recorded_by_name = who
+        model.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            fields = list(plan.fields.get(sheet, ()))
+            if sheet == "activities":
+                fields.append("meeting_place_id")
+            if sheet == "meeting_place_use":
+                fields = ["dayparts_open", "visitors"]
+            if sheet == "arrears":
+                fields = ["amount", "households_in_arrears"]
+            model.objects.bulk_update(changed, [f.removesuffix("_id") if f.endswith("_id") else f for f in fields],
+                                      batch_size=1000)
+    counts = {sheet: c for sheet, c in plan.counts.items()}
+    audit_record(
+        actor=actor, event=AuditEvent.Type.SOCIAL_RECORDS_IMPORTED, corporation=corporation,
+        subject_type="social_records_import", subject_label=f"social management records from {source_name}",
+        purpose="social_management", data={"counts": counts}, actor_name=None if actor else who,
+    )
+    if plan.new.get("support_needs") or plan.changed.get("support_needs"):
+        audit_record(
+            actor=actor, event=AuditEvent.Type.SUPPORT_NEEDS_WRITTEN, corporation=corporation,
+            subject_type="support_need", subject_label=f"support needs from {source_name}",
+            purpose="social_management", data={"counts": counts.get("support_needs", {})},
+        )
+    arrears = [*plan.new.get("arrears", []), *plan.changed.get("arrears", [])]
+    if arrears:
+        # Per-contract arrears are a household's financial data: the event says whose.
+        tenancy_ids = [a.tenancy_id for a in arrears if a.tenancy_id]
+        households = list(
+            Tenancy.objects.filter(pk__in=tenancy_ids).values_list("household__external_id", flat=True).distinct()
+        )
+        audit_record(
+            actor=actor, event=AuditEvent.Type.ARREARS_WRITTEN, corporation=corporation, subject_type="arrears",
+            subject_ids=households, subject_label=f"rent arrears from {source_name}", purpose="social_management",
+            data={"counts": counts.get("arrears", {})},
+        )
+
+
+# --- monitor settings -------------------------------------------------------------------------------------------
+
+
+def monitor_rules(corporation_id: int) -> tuple[tuple[IndicatorRule, ...], WarningPolicy]:
+    """The corporation's indicator rules and warning policy: its own settings over the defaults."""
+    own = {s.key: s for s in IndicatorSetting.objects.filter(corporation_id=corporation_id)}
+    rules = []
+    for key in INDICATOR_KEYS:
+        indicator = INDICATORS[key]
+        setting = own.get(key)
+        if setting is None:
+            rules.append(indicator.default_rule())
+        else:
+            rules.append(IndicatorRule(key, indicator.direction, setting.weight, setting.norm, setting.tolerance,
+                                       setting.warning))
+    policy_row = MonitorSettings.objects.filter(corporation_id=corporation_id).first()
+    policy = DEFAULT_POLICY if policy_row is None else WarningPolicy(
+        min_score=policy_row.min_score, score_drop=policy_row.score_drop,
+        worsening_count=policy_row.worsening_count, stable_share=policy_row.stable_share,
+    )
+    return tuple(rules), policy
+
+
+@transaction.atomic
+def monitor_settings_update(*, actor, policy: dict, indicators: dict[str, dict]) -> int:
+    """Save the corporation's weights, norms and warning thresholds, audit the change, and re-score at once.
+
+    Args:
+        actor: a user with MANAGE_MONITOR_SETTINGS.
+        policy: {"min_score", "score_drop", "worsening_count", "stable_share"}.
+        indicators: {key: {"weight", "norm", "tolerance", "warning"}} for the keys being set.
+
+    Returns:
+        How many complexes were re-scored.
+    """
+    membership = require(actor, Action.MANAGE_MONITOR_SETTINGS)
+    corporation = membership.corporation
+    old_rules, old_policy = monitor_rules(corporation.pk)
+    who = actor_label(actor)
+    for key, values in indicators.items():
+        if key not in INDICATORS:
+            raise ValidationError(f"unknown indicator {key!r}")
+        # The engine's own checks (weight >= 0, tolerance > 0) before anything is stored.
+        IndicatorRule(key, INDICATORS[key].direction, values["weight"], values["norm"], values["tolerance"],
+                      values.get("warning"))
+        IndicatorSetting.objects.update_or_create(
+            corporation=corporation, key=key,
+            defaults={**{f: values.get(f) for f in ("weight", "norm", "tolerance", "warning")},
+                      "changed_by_name": who},
+        )
+    MonitorSettings.objects.update_or_create(corporation=corporation, defaults={**policy, "changed_by_name": who})
+    new_rules, new_policy = monitor_rules(corporation.pk)
+    changes = {
+        rule.key: {"old": asdict(old), "new": asdict(rule)}
+        for old, rule in zip(old_rules, new_rules, strict=True) if old != rule
+    }
+    if old_policy != new_policy:
+        changes["policy"] = {"old": asdict(old_policy), "new": asdict(new_policy)}
+    audit_record(
+        actor=actor, event=AuditEvent.Type.MONITOR_SETTINGS_CHANGED, corporation=corporation,
+        subject_type="monitor_settings", subject_label="weights and norms of the vitality indicators",
+        purpose="monitor", data={"changes": changes},
+    )
+    return vitality_rescore(corporation=corporation)
+
+
+# --- vitality ---------------------------------------------------------------------------------------------------
+
+
+def measurement_dates(reference_date: date, years: int = HISTORY_YEARS) -> list[date]:
+    """The reference date and the same day in each of the `years` years before it, oldest first."""
+    dates = [reference_date]
+    for _year in range(years):
+        dates.append(year_before(dates[-1]))
+    return dates[::-1]
+
+
+def _assessment_row(rules, policy, values, history, previous_score):
+    result = assess(rules, values, history, previous_score=previous_score, policy=policy)
+    parts = {p.key: {"sub_score": p.sub_score, "weight_share": p.weight_share} for p in result.composite.parts}
+    trends = {
+        key: {"change": t.change, "first_year": t.first_year, "last_year": t.last_year,
+              "direction": None if t.direction is None else str(t.direction)}
+        for key, t in result.trends.items()
+    }
+    warnings = [
+        {"kind": str(w.kind), "key": w.key, "value": w.value, "threshold": w.threshold, "keys": list(w.keys)}
+        for w in result.warnings
+    ]
+    return result.composite.score, parts, trends, warnings
+
+
+def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
+                     on_progress: ProgressCallback | None = None) -> dict:
+    """Count every complex's indicators on the reference date and the same day of the 4 years before, score them,
+    and replace the corporation's stored vitality (complexes and areas) in one transaction.
+
+    Returns:
+        {"complexes", "measurements", "warnings", "seconds"}.
+    """
+    started = time.monotonic()
+    dates = measurement_dates(reference_date)
+    steps = len(dates) + 2
+    measured = {}
+    for index, day in enumerate(dates, start=1):
+        measured[day] = measure_complexes(corporation.pk, day)
+        if on_progress:
+            on_progress(index, steps)
+    complexes = list(
+        Complex.objects.filter(corporation=corporation).values_list(
+            "pk", "neighbourhood__cbs_code", "neighbourhood__municipality__cbs_code")
+    )
+    public = public_series({code for _pk, code, _gm in complexes if code})
+    rules, policy = monitor_rules(corporation.pk)
+    now = timezone.now()
+    rows: list[ComplexVitality] = []
+    for pk, buurt, _municipality in complexes:
+        lbm = public.get(buurt, {}) if buurt else {}
+        history: dict[str, list] = defaultdict(list)
+        previous_score = None
+        for day in dates:
+            measure = measured[day][pk]
+            values = dict(measure.values)
+            for key in LEEFBAAROMETER_KEYS:
+                values[key] = latest_up_to(lbm.get(key, []), day.year)
+            for key in INDICATOR_KEYS:
+                if key not in LEEFBAAROMETER_KEYS and values.get(key) is not None:
+                    history[key].append([day.year, values[key]])
+            for key in LEEFBAAROMETER_KEYS:
+                history[key] = [[year, value] for year, value in lbm.get(key, []) if year <= day.year]
+            frozen_history = {key: [list(p) for p in points] for key, points in history.items()}
+            score, parts, trends, warnings = _assessment_row(rules, policy, values, frozen_history, previous_score)
+            rows.append(ComplexVitality(
+                corporation=corporation, complex_id=pk, reference_date=day, is_latest=day == reference_date,
+                dwelling_count=measure.dwelling_count, household_count=measure.household_count, values=values,
+                score=score, parts=parts, trends=trends, warnings=warnings, warning_count=len(warnings),
+                history=frozen_history, computed=now,
+            ))
+            previous_score = score
+    if on_progress:
+        on_progress(len(dates) + 1, steps)
+    areas = _area_rows(corporation, rows, {pk: (buurt, gm) for pk, buurt, gm in complexes})
+    with transaction.atomic():
+        ComplexVitality.objects.filter(corporation=corporation).delete()
+        AreaVitality.objects.filter(corporation=corporation).delete()
+        ComplexVitality.objects.bulk_create(rows, batch_size=1000)
+        AreaVitality.objects.bulk_create(areas, batch_size=1000)
+    if on_progress:
+        on_progress(steps, steps)
+    latest = [r for r in rows if r.is_latest]
+    return {
+        "complexes": len(latest),
+        "measurements": len(rows),
+        "warnings": sum(1 for r in latest if r.warning_count),
+        "seconds": round(time.monotonic() - started, 2),
+    }
+
+
+def _area_rows(corporation, rows: list[ComplexVitality], places: dict[int, tuple[str | None, str | None]]
+               ) -> list[AreaVitality]:
+    """Dwelling-weighted means per area (corporation, municipality, buurt) and date."""
+    groups: dict[tuple[str, date], list[ComplexVitality]] = defaultdict(list)
+    for row in rows:
+        buurt, municipality = places.get(row.complex_id, (None, None))
+        for code in ("", municipality, buurt):
+            if code is not None:
+                groups[(code, row.reference_date)].append(row)
+    latest_date = max((r.reference_date for r in rows), default=None)
+    areas = []
+    for (code, day), members in groups.items():
+        values = {}
+        for key in INDICATOR_KEYS:
+            known = [(m.values.get(key), m.dwelling_count or 1) for m in members if m.values.get(key) is not None]
+            weight = sum(w for _v, w in known)
+            values[key] = sum(v * w for v, w in known) / weight if weight else None
+        scored = [(m.score, m.dwelling_count or 1) for m in members if m.score is not None]
+        weight = sum(w for _s, w in scored)
+        areas.append(AreaVitality(
+            corporation=corporation, area_code=code, reference_date=day, is_latest=day == latest_date,
+            complex_count=len(members), dwelling_count=sum(m.dwelling_count for m in members), values=values,
+            score=sum(s * w for s, w in scored) / weight if weight else None,
+            warning_count=sum(1 for m in members if m.warning_count),
+        ))
+    return areas
+
+
+@transaction.atomic
+def vitality_rescore(*, corporation: HousingCorporation) -> int:
+    """Score the stored values again with the current settings (no recount): after weights or norms change."""
+    rules, policy = monitor_rules(corporation.pk)
+    rows = list(ComplexVitality.objects.filter(corporation=corporation).order_by("complex_id", "reference_date"))
+    previous: dict[int, float | None] = {}
+    for row in rows:
+        # History up to this row's year only, as when it was first computed.
+        history = {key: [p for p in points if p[0] <= row.reference_date.year] for key, points in row.history.items()}
+        score, parts, trends, warnings = _assessment_row(rules, policy, row.values, history,
+                                                         previous.get(row.complex_id))
+        row.score, row.parts, row.trends, row.warnings, row.warning_count = (
+            score, parts, trends, warnings, len(warnings))
+        previous[row.complex_id] = score
+    ComplexVitality.objects.bulk_update(rows, ["score", "parts", "trends", "warnings", "warning_count"],
+                                        batch_size=1000)
+    if rows:
+        places = {
+            pk: (buurt, gm) for pk, buurt, gm in Complex.objects.filter(corporation=corporation).values_list(
+                "pk", "neighbourhood__cbs_code", "neighbourhood__municipality__cbs_code")
+        }
+        AreaVitality.objects.filter(corporation=corporation).delete()
+        AreaVitality.objects.bulk_create(_area_rows(corporation, rows, places), batch_size=1000)
+    return sum(1 for r in rows if r.is_latest)
