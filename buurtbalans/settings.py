@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "buurtbalans.allocation",
     "buurtbalans.steering",
     "buurtbalans.liveability",
+    "buurtbalans.cooperatives",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
     path("rules/", include("buurtbalans.rules.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
+    path("cooperatives/", include("buurtbalans.cooperatives.urls")),
     path("", include("buurtbalans.core.urls")),
 ]

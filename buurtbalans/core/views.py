@@ -129,6 +129,8 @@ def overview(request):
             return redirect("audit_log")
         # Signed in, but none of the corporation-wide screens is for this role (e.g. a cooperative board, whose
         # portal comes with the cooperatives app): say so instead of a bare "forbidden".
+        if can(user, Action.COOPERATIVE_PORTAL):  # cooperatives (issue 7): a board's home is its cooperative's portal
+            return redirect("cooperative_portal")
         return render(request, "core/welcome.html", {"nav": "overview"})
     today = timezone.localdate()
     export_format = requested_format(request)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buurtbalans.cooperatives.selectors import complex_cooperative_list
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import Job
@@ -122,6 +123,7 @@ def complex_detail(request, pk: int):
         "household_total": households,
         "band_limits": income_band_limits(today),
     }
+    context["complex_cooperatives"] = complex_cooperative_list(user, complex_, today=today)  # cooperatives (issue 7)
     return render(request, "portfolio/complex_detail.html", context)
 
 

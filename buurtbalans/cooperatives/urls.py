@@ -1,0 +1,35 @@
+from django.urls import path
+
+from buurtbalans.cooperatives import views
+
+urlpatterns = [
+    path("", views.cooperative_list, name="cooperative_list"),
+    path("new/", views.cooperative_new, name="cooperative_new"),
+    path("portal/", views.cooperative_portal, name="cooperative_portal"),
+    path("<int:pk>/", views.cooperative_detail, name="cooperative_detail"),
+    path("<int:pk>/edit/", views.cooperative_edit, name="cooperative_edit"),
+    path("<int:pk>/complexes/add/", views.complex_add, name="cooperative_complex_add"),
+    path("complexes/<int:pk>/remove/", views.complex_remove, name="cooperative_complex_remove"),
+    path("<int:pk>/contacts/add/", views.contact_add, name="cooperative_contact_add"),
+    path("contacts/<int:pk>/delete/", views.contact_delete, name="cooperative_contact_delete"),
+    path("<int:pk>/documents/add/", views.document_add, name="cooperative_document_add"),
+    path("documents/<int:pk>/file/", views.document_file, name="cooperative_document_file"),
+    path("documents/<int:pk>/delete/", views.document_delete, name="cooperative_document_delete"),
+    path("<int:pk>/agreements/add/", views.agreement_add, name="cooperative_agreement_add"),
+    path("agreements/<int:pk>/commitments/add/", views.commitment_add, name="cooperative_commitment_add"),
+    path("commitments/<int:pk>/edit/", views.commitment_edit, name="cooperative_commitment_edit"),
+    path("<int:pk>/board/add/", views.board_add, name="cooperative_board_add"),
+    path("board/<int:pk>/remove/", views.board_remove, name="cooperative_board_remove"),
+    path("<int:pk>/activities/", views.activity_list, name="cooperative_activities"),
+    path("<int:pk>/activities/add/", views.activity_add, name="cooperative_activity_add"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="cooperative_activity_edit"),
+    path("activities/<int:pk>/delete/", views.activity_delete, name="cooperative_activity_delete"),
+    path("activities/<int:pk>/file/", views.activity_file, name="cooperative_activity_file"),
+    path("<int:pk>/account/<int:year>/", views.account, name="cooperative_account"),
+    path("<int:pk>/account/<int:year>/pdf/", views.account_pdf_view, name="cooperative_account_pdf"),
+    path("<int:pk>/account/<int:year>/file/", views.account_file, name="cooperative_account_file"),
+    path("<int:pk>/reviews/<int:year>/", views.review_year, name="cooperative_reviews"),
+    path("<int:pk>/escalations/add/", views.escalation_add, name="cooperative_escalation_add"),
+    path("<int:pk>/comparison/", views.comparison, name="cooperative_comparison"),
+    path("<int:pk>/co-optations/add/", views.co_optation_add, name="cooperative_co_optation_add"),
+]
