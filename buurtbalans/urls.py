@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/", include("buurtbalans.households.urls")),
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
     path("rules/", include("buurtbalans.rules.urls")),
+    path("allocation/", include("buurtbalans.allocation.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
     path("", include("buurtbalans.core.urls")),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buurtbalans.allocation.selectors import complex_listing_context
 from buurtbalans.cooperatives.selectors import complex_cooperative_list
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.jobs import job_enqueue
@@ -124,6 +125,7 @@ def complex_detail(request, pk: int):
         "band_limits": income_band_limits(today),
     }
     context["complex_cooperatives"] = complex_cooperative_list(user, complex_, today=today)  # cooperatives (issue 7)
+    context.update(complex_listing_context(user, complex_))  # allocation: vacant homes and listings (issue 4)
     return render(request, "portfolio/complex_detail.html", context)
 
 

@@ -1,0 +1,541 @@
+"""Reading listings, rounds, bids, outcomes and offers for users, scoped per corporation and right.
+
+VIEW_ALLOCATION (officers and policy analysts): listings, rounds, their aggregate figures and the public account
+per listing. MANAGE_ALLOCATION (officers): bids with the applicants' income and urgency, outcomes per applicant,
+offers and letters; every read of those writes a BIDS_READ audit event naming whose data was shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.allocation.models import (
+    ACTIVE_LISTING_STATUSES,
+    AllocationRound,
+    AllocationRun,
+    ApplicantGroup,
+    ApplicantProfile,
+    Bid,
+    BidOutcomeCode,
+    BidResult,
+    DeclineReason,
+    IneligibleReasonCode,
+    Listing,
+    ListingStatus,
+    Offer,
+    OfferStatus,
+    RoundStatus,
+    SelectionKey,
+)
+from buurtbalans.core.audit import audit_record
+from buurtbalans.core.models import AuditEvent
+from buurtbalans.core.permissions import Action, can, require
+from buurtbalans.households.models import Applicant
+from buurtbalans.portfolio.models import Dwelling, DwellingStatus
+
+PURPOSE = "allocation"
+# Why candidates above the new tenant did not get the home (public account, in aggregate).
+_ACCEPTED_ELSEWHERE = _("accepted another home in this round")
+_PREFERRED_ELSEWHERE = _("got a home they wanted more")
+_LEFT_ROUND = _("left the round (declined another offer)")
+
+
+def group_labels(codes) -> list[str]:
+    labels = dict(ApplicantGroup.choices)
+    return [str(labels.get(code, code)) for code in codes or []]
+
+
+def bids_read_record(*, user, households: list[str], what: str) -> None:
+    """Log that bids with applicants' income, size or urgency were shown (STYLE: selectors log personal reads)."""
+    if not households:
+        return
+    membership = require(user, Action.MANAGE_ALLOCATION)
+    audit_record(actor=user, event=AuditEvent.Type.BIDS_READ, corporation=membership.corporation,
+                 subject_type="bid", subject_ids=sorted(set(households)), subject_label=what, purpose=PURPOSE)
+
+
+# --- listings -----------------------------------------------------------------------------------------------
+
+
+def listing_list(user, *, status: str | None = None, allocation_round: AllocationRound | None = None) -> QuerySet:
+    require(user, Action.VIEW_ALLOCATION)
+    listings = (
+        Listing.objects.visible_to(user, Action.VIEW_ALLOCATION)
+        .select_related("dwelling", "dwelling__complex", "allocation_round")
+        .annotate(bid_count=Count("bids"))
+        .order_by("-created", "-pk")
+    )
+    if status:
+        listings = listings.filter(status=status)
+    if allocation_round is not None:
+        listings = listings.filter(allocation_round=allocation_round)
+    return listings
+
+
+def listing_get(user, pk: int) -> Listing:
+    listing = listing_list(user).filter(pk=pk).first()
+    if listing is None:
+        raise Http404
+    return listing
+
+
+def listing_manage_get(user, pk: int) -> Listing:
+    require(user, Action.MANAGE_ALLOCATION)
+    return listing_get(user, pk)
+
+
+def vacant_dwellings(user) -> QuerySet:
+    """Vacant dwellings of the user's corporation without an open or offered listing, for a new listing."""
+    require(user, Action.MANAGE_ALLOCATION)
+    return (
+        Dwelling.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+        .filter(status=DwellingStatus.VACANT)
+        .exclude(listings__status__in=ACTIVE_LISTING_STATUSES)
+        .select_related("complex")
+        .order_by("external_id")
+    )
+
+
+def dwelling_for_listing(user, pk: int) -> Dwelling:
+    dwelling = vacant_dwellings(user).filter(pk=pk).first()
+    if dwelling is None:
+        raise Http404
+    return dwelling
+
+
+@dataclass
+class BidRow:
+    """A bid as an officer sees it, with the applicant's facts the round uses."""
+
+    bid: Bid
+    applicant: Applicant
+    household_code: str
+    household_size: int
+    income: object
+    is_pension_age: bool
+    registration_date: date
+    is_urgent: bool
+    groups: list[str]
+    motivation_score: object = None
+
+
+def listing_bids_queryset(user, listing: Listing) -> QuerySet:
+    """The listing's bids with their applicants (officers only); build the shown rows with `listing_bid_rows`."""
+    require(user, Action.MANAGE_ALLOCATION)
+    return (
+        Bid.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+        .filter(listing=listing)
+        .select_related("applicant", "applicant__household")
+        .prefetch_related(Prefetch("applicant__allocation_profile", queryset=ApplicantProfile.objects.all()))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def listing_bid_rows(user, listing: Listing, bids) -> list[BidRow]:
+    """The bids as shown, with each applicant's household, income and urgency; the read is logged."""
+    require(user, Action.MANAGE_ALLOCATION)
+    bids = list(bids)
+    scores = dict(listing.motivation_scores.filter(applicant_id__in=[b.applicant_id for b in bids])
+                  .values_list("applicant_id", "score"))
+    day = listing.allocation_round.reference_date if listing.allocation_round_id else timezone.localdate()
+    rows = []
+    for bid in bids:
+        applicant = bid.applicant
+        household = applicant.household
+        profile = getattr(applicant, "allocation_profile", None)
+        rows.append(BidRow(
+            bid=bid, applicant=applicant, household_code=household.external_id, household_size=household.size,
+            income=household.assessed_income, is_pension_age=household.is_pension_age_household,
+            registration_date=applicant.registration_date,
+            is_urgent=bool(profile and profile.is_urgent_on(day)),
+            groups=group_labels(profile.groups if profile else []),
+            motivation_score=scores.get(applicant.pk),
+        ))
+    bids_read_record(user=user, households=[r.household_code for r in rows],
+                     what=f"bids on listing {listing.reference}")
+    return rows
+
+
+def listing_bids(user, listing: Listing) -> list[BidRow]:
+    """Every bid of the listing as rows (the read is logged)."""
+    return listing_bid_rows(user, listing, listing_bids_queryset(user, listing))
+
+
+# --- rounds -------------------------------------------------------------------------------------------------
+
+
+def round_list(user) -> QuerySet:
+    require(user, Action.VIEW_ALLOCATION)
+    return (
+        AllocationRound.objects.visible_to(user, Action.VIEW_ALLOCATION)
+        .annotate(listing_count=Count("listings", distinct=True))
+        .order_by("-reference_date", "-pk")
+    )
+
+
+def round_get(user, pk: int) -> AllocationRound:
+    allocation_round = round_list(user).filter(pk=pk).select_related("job").first()
+    if allocation_round is None:
+        raise Http404
+    return allocation_round
+
+
+def round_manage_get(user, pk: int) -> AllocationRound:
+    require(user, Action.MANAGE_ALLOCATION)
+    return round_get(user, pk)
+
+
+def draft_rounds(user) -> QuerySet:
+    return round_list(user).filter(status=RoundStatus.DRAFT)
+
+
+def listings_without_round(user) -> QuerySet:
+    return listing_list(user, status=ListingStatus.OPEN).filter(allocation_round__isnull=True)
+
+
+def latest_run(allocation_round: AllocationRound) -> AllocationRun | None:
+    return AllocationRun.objects.filter(allocation_round=allocation_round).order_by("-number").first()
+
+
+def run_overview(allocation_round: AllocationRound) -> list[dict]:
+    """The round's runs without their documents (no personal data): number, why, when, figures."""
+    return list(
+        AllocationRun.objects.filter(allocation_round=allocation_round)
+        .order_by("number")
+        .values("number", "reason", "created", "created_by_name", "parameter_version", "summary", "removed")
+    )
+
+
+@dataclass
+class RoundStatistics:
+    """What anyone with VIEW_ALLOCATION may see of a round: counts only."""
+
+    listings: int
+    bids: int
+    applicants: int
+    allocations: int
+    outcomes: list[tuple[str, int]]
+    reasons: list[tuple[str, int]]
+    offers: list[tuple[str, int]]
+    decline_reasons: list[tuple[str, int]]
+    skipped: int
+    runs: int
+
+
+def round_statistics(user, allocation_round: AllocationRound) -> RoundStatistics | None:
+    """Aggregate figures of the round's first run (the whole round) and its offers; None before it ran."""
+    require(user, Action.VIEW_ALLOCATION)
+    runs = AllocationRun.objects.filter(allocation_round=allocation_round)
+    first = runs.order_by("number").values("summary", "skipped").first()
+    if first is None:
+        return None
+    summary = first["summary"]
+    outcome_labels = dict(BidOutcomeCode.choices)
+    reason_labels = dict(IneligibleReasonCode.choices)
+    offers = Counter(Offer.objects.filter(allocation_round=allocation_round).values_list("status", flat=True))
+    declines = Counter(
+        Offer.objects.filter(allocation_round=allocation_round).exclude(decline_reason="")
+        .values_list("decline_reason", flat=True)
+    )
+    decline_labels = dict(DeclineReason.choices)
+    offer_labels = dict(OfferStatus.choices)
+    return RoundStatistics(
+        listings=summary.get("listings", 0),
+        bids=summary.get("bids", 0),
+        applicants=summary.get("applicants", 0),
+        allocations=summary.get("allocations", 0),
+        outcomes=[(str(outcome_labels[k]), v) for k, v in summary.get("outcomes", {}).items()],
+        reasons=[(str(reason_labels[k]), v) for k, v in summary.get("ineligible_reasons", {}).items() if v],
+        offers=[(str(offer_labels[k]), offers[k]) for k in OfferStatus.values if offers.get(k)],
+        decline_reasons=[(str(decline_labels[k]), n) for k, n in sorted(declines.items())],
+        skipped=len(first["skipped"] or []),
+        runs=runs.count(),
+    )
+
+
+@dataclass
+class CandidateRow:
+    applicant_pk: int
+    applicant: str
+    household_code: str
+    rank: int | None
+    outcome: str
+    outcome_label: str
+    reason_label: str
+    reserve_position: int | None
+    detail: dict
+
+
+@dataclass
+class ListingResult:
+    listing: Listing
+    status: str
+    candidates: list[CandidateRow] = field(default_factory=list)
+    reserve: list[CandidateRow] = field(default_factory=list)
+    ineligible: list[CandidateRow] = field(default_factory=list)
+    offer: Offer | None = None
+
+
+def round_result(user, allocation_round: AllocationRound, run: AllocationRun | None = None) -> list[ListingResult]:
+    """Per listing of the run: the ranked candidates with outcome and explanation, the reserve list and the
+    ineligible bids with their reason; the read is logged (it names applicants and their positions)."""
+    require(user, Action.MANAGE_ALLOCATION)
+    run = run or latest_run(allocation_round)
+    if run is None:
+        return []
+    listings = {
+        listing.reference: listing
+        for listing in Listing.objects.filter(allocation_round=allocation_round).select_related("dwelling")
+    }
+    rows = (
+        BidResult.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+        .filter(run=run)
+        .select_related("applicant", "applicant__household", "listing")
+        .order_by("listing__reference", "rank", "applicant__external_id")
+    )
+    offers = {
+        offer.listing_id: offer
+        for offer in Offer.objects.filter(allocation_round=allocation_round, status__in=[
+            OfferStatus.OFFERED, OfferStatus.ACCEPTED]).select_related("applicant")
+    }
+    outcome_labels = dict(BidOutcomeCode.choices)
+    reason_labels = dict(IneligibleReasonCode.choices)
+    results: dict[str, ListingResult] = {}
+    for entry_id, entry in run.result_document["listings"].items():
+        listing = listings[entry_id]
+        results[entry_id] = ListingResult(listing=listing, status=entry["status"], offer=offers.get(listing.pk))
+    households = []
+    for row in rows:
+        households.append(row.applicant.household.external_id)
+        candidate = CandidateRow(
+            applicant_pk=row.applicant_id, applicant=row.applicant.external_id,
+            household_code=row.applicant.household.external_id, rank=row.rank, outcome=row.outcome,
+            outcome_label=str(outcome_labels[row.outcome]),
+            reason_label=str(reason_labels.get(row.reason, "")), reserve_position=row.reserve_position,
+            detail=row.detail,
+        )
+        result = results[row.listing.reference]
+        if row.outcome == BidOutcomeCode.INELIGIBLE:
+            result.ineligible.append(candidate)
+        else:
+            result.candidates.append(candidate)
+            if row.reserve_position:
+                result.reserve.append(candidate)
+    for result in results.values():
+        result.reserve.sort(key=lambda c: c.reserve_position)
+    bids_read_record(user=user, households=households,
+                     what=f"result of round {allocation_round.name} run {run.number}")
+    return sorted(results.values(), key=lambda r: r.listing.reference)
+
+
+def round_offers(user, allocation_round: AllocationRound) -> QuerySet:
+    require(user, Action.MANAGE_ALLOCATION)
+    return (
+        Offer.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+        .filter(allocation_round=allocation_round)
+        .select_related("listing", "listing__dwelling", "applicant", "tenancy", "run")
+        .order_by("listing__reference", "-offered_at", "-pk")
+    )
+
+
+def offer_get(user, pk: int) -> Offer:
+    require(user, Action.MANAGE_ALLOCATION)
+    offer = (
+        Offer.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+        .filter(pk=pk)
+        .select_related("listing", "listing__dwelling", "applicant", "allocation_round")
+        .first()
+    )
+    if offer is None:
+        raise Http404
+    return offer
+
+
+def round_applicants(user, allocation_round: AllocationRound) -> QuerySet:
+    """The applicants who bid on the round's listings (for the letters), by registration number."""
+    require(user, Action.MANAGE_ALLOCATION)
+    return (
+        Applicant.objects.filter(corporation_id=allocation_round.corporation_id)
+        .filter(pk__in=Bid.objects.filter(listing__allocation_round=allocation_round).values("applicant_id"))
+        .order_by("external_id")
+    )
+
+
+def applicant_get(user, pk: int) -> Applicant:
+    membership = require(user, Action.MANAGE_ALLOCATION)
+    applicant = (
+        Applicant.objects.filter(corporation_id=membership.corporation_id, pk=pk).select_related("household").first()
+    )
+    if applicant is None:
+        raise Http404
+    return applicant
+
+
+def applicant_by_code(user, code: str) -> Applicant | None:
+    membership = require(user, Action.MANAGE_ALLOCATION)
+    return (
+        Applicant.objects.filter(corporation_id=membership.corporation_id, external_id=code.strip())
+        .select_related("household")
+        .first()
+    )
+
+
+def applicant_bids(user, applicant: Applicant) -> QuerySet:
+    require(user, Action.MANAGE_ALLOCATION)
+    return (
+        Bid.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+        .filter(applicant=applicant)
+        .select_related("listing", "listing__dwelling", "listing__allocation_round")
+        .order_by("-submitted_at")
+    )
+
+
+# --- the public account -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListingAccount:
+    """The public account (verantwoording) of one listing: counts, the selection, and the new tenant's rank and
+    registration date; never who anyone is."""
+
+    listing: Listing
+    selection_label: str
+    bids: int
+    eligible: int | None
+    status_label: str
+    tenant_state: str  # "accepted", "offered" or ""
+    tenant_rank: int | None
+    tenant_registration_date: date | None
+    passed_over: list[tuple[str, int]]
+    ineligible: list[tuple[str, int]]
+
+    @property
+    def address(self) -> str:
+        return self.listing.dwelling.address
+
+
+def _accounts(listings: list[Listing]) -> list[ListingAccount]:
+    """Public accounts of listings, from the first run each listing was in (its whole candidate list)."""
+    if not listings:
+        return []
+    round_ids = {listing.allocation_round_id for listing in listings if listing.allocation_round_id}
+    first_runs = {}
+    for run_id, round_id in AllocationRun.objects.filter(allocation_round_id__in=round_ids).order_by(
+            "number").values_list("pk", "allocation_round_id"):
+        first_runs.setdefault(round_id, run_id)
+    listing_ids = [listing.pk for listing in listings]
+    results = defaultdict(list)
+    for listing_id, applicant_id, outcome, rank, reason in BidResult.objects.filter(
+        run_id__in=first_runs.values(), listing_id__in=listing_ids
+    ).values_list("listing_id", "applicant_id", "outcome", "rank", "reason"):
+        results[listing_id].append((applicant_id, outcome, rank, reason))
+    offers = list(Offer.objects.filter(listing_id__in=listing_ids).values_list(
+        "listing_id", "applicant_id", "status", "decline_reason", "allocation_round_id"))
+    current = {lid: (a, s) for lid, a, s, _r, _ro in offers if s in (OfferStatus.OFFERED, OfferStatus.ACCEPTED)}
+    declined_here = {(lid, a): r for lid, a, s, r, _ro in offers if s in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN)
+                     and r}
+    round_offers_by_applicant = defaultdict(list)
+    for lid, a, s, r, ro in Offer.objects.filter(allocation_round_id__in=round_ids).values_list(
+            "listing_id", "applicant_id", "status", "decline_reason", "allocation_round_id"):
+        round_offers_by_applicant[(ro, a)].append((lid, s, r))
+    registration = dict(
+        Applicant.objects.filter(pk__in=[a for a, _s in current.values()]).values_list("pk", "registration_date")
+    )
+    bid_counts = dict(
+        Bid.objects.filter(listing_id__in=listing_ids).values("listing_id").annotate(n=Count("pk"))
+        .values_list("listing_id", "n")
+    )
+    selection_labels = dict(SelectionKey.choices)
+    reason_labels = dict(IneligibleReasonCode.choices)
+    decline_labels = dict(DeclineReason.choices)
+    accounts = []
+    for listing in listings:
+        rows = results.get(listing.pk, [])
+        eligible = [r for r in rows if r[1] != BidOutcomeCode.INELIGIBLE]
+        tenant, state = current.get(listing.pk, (None, ""))
+        ranks = {a: rank for a, _o, rank, _r in eligible}
+        tenant_rank = ranks.get(tenant) if tenant is not None else None
+        passed = Counter()
+        if tenant_rank is not None:
+            for applicant_id, outcome, rank, _reason in eligible:
+                if rank >= tenant_rank:
+                    continue
+                declined = declined_here.get((listing.pk, applicant_id))
+                if declined:
+                    passed[str(decline_labels[declined])] += 1
+                    continue
+                elsewhere = round_offers_by_applicant.get((listing.allocation_round_id, applicant_id), [])
+                if any(s == OfferStatus.ACCEPTED for _l, s, _r in elsewhere):
+                    passed[str(_ACCEPTED_ELSEWHERE)] += 1
+                elif any(s in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN) and r for _l, s, r in elsewhere):
+                    passed[str(_LEFT_ROUND)] += 1
+                elif outcome == BidOutcomeCode.ALLOCATED_ELSEWHERE or elsewhere:
+                    passed[str(_PREFERRED_ELSEWHERE)] += 1
+                else:
+                    passed[str(_LEFT_ROUND)] += 1
+        ineligible = Counter(str(reason_labels[r[3]]) for r in rows if r[1] == BidOutcomeCode.INELIGIBLE)
+        accounts.append(ListingAccount(
+            listing=listing,
+            selection_label=str(selection_labels[listing.selection]),
+            bids=bid_counts.get(listing.pk, 0),
+            eligible=len(eligible) if rows else None,
+            status_label=str(listing.get_status_display()),
+            tenant_state=state,
+            tenant_rank=tenant_rank,
+            tenant_registration_date=registration.get(tenant) if tenant is not None else None,
+            passed_over=sorted(passed.items()),
+            ineligible=sorted(ineligible.items()),
+        ))
+    return accounts
+
+
+
+def listing_account(user, listing: Listing) -> ListingAccount:
+    require(user, Action.VIEW_ALLOCATION)
+    return _accounts([listing])[0]
+
+
+def round_account(user, allocation_round: AllocationRound) -> list[ListingAccount]:
+    require(user, Action.VIEW_ALLOCATION)
+    listings = list(
+        Listing.objects.visible_to(user, Action.VIEW_ALLOCATION)
+        .filter(allocation_round=allocation_round)
+        .select_related("dwelling")
+        .order_by("reference")
+    )
+    return _accounts(listings)
+
+
+# --- the complex page -----------------------------------------------------------------------------------------
+
+
+def complex_listing_context(user, complex_) -> dict:
+    """For the complex page's allocation section: its vacant dwellings and active listings (VIEW_ALLOCATION)."""
+    if not can(user, Action.VIEW_ALLOCATION):
+        return {}
+    dwellings = list(
+        Dwelling.objects.visible_to(user, Action.VIEW_ALLOCATION)
+        .filter(complex=complex_)
+        .filter(Q(status=DwellingStatus.VACANT) | Q(listings__status__in=ACTIVE_LISTING_STATUSES))
+        .distinct()
+        .order_by("external_id")
+    )
+    listings = {
+        listing.dwelling_id: listing
+        for listing in Listing.objects.visible_to(user, Action.VIEW_ALLOCATION)
+        .filter(dwelling__in=dwellings, status__in=ACTIVE_LISTING_STATUSES)
+        .select_related("allocation_round")
+    }
+    return {
+        "allocation_section": {
+            "rows": [(dwelling, listings.get(dwelling.pk)) for dwelling in dwellings],
+            "may_manage": can(user, Action.MANAGE_ALLOCATION),
+        }
+    }
