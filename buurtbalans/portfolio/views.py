@@ -28,6 +28,7 @@ from buurtbalans.households.selectors import (
     household_income_read_record,
     income_band_limits,
 )
+from buurtbalans.liveability.selectors import complex_monitor_context
 from buurtbalans.portfolio.forms import PortfolioUploadForm
 from buurtbalans.portfolio.models import DwellingStatus
 from buurtbalans.portfolio.selectors import (
@@ -126,6 +127,7 @@ def complex_detail(request, pk: int):
     }
     context["complex_cooperatives"] = complex_cooperative_list(user, complex_, today=today)  # cooperatives (issue 7)
     context.update(complex_listing_context(user, complex_))  # allocation: vacant homes and listings (issue 4)
+    context["liveability"] = complex_monitor_context(user, complex_)  # liveability monitor (issue 6)
     return render(request, "portfolio/complex_detail.html", context)
 
 

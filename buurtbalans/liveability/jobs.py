@@ -1,0 +1,110 @@
+"""Background jobs of the liveability app: counting vitality, importing records, the PDF report per municipality."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from buurtbalans.core.jobs import JobRunner
+from buurtbalans.core.permissions import Action
+from buurtbalans.liveability.models import LiveabilityReportFile
+from buurtbalans.liveability.services import social_records_import, vitality_refresh
+
+VITALITY_REFRESH_KIND = "vitality_refresh"
+RECORDS_IMPORT_KIND = "social_records_import"
+REPORT_KIND = "liveability_report"
+# The report is for the municipality and the tenants' association: always in Dutch.
+REPORT_LANGUAGE = "nl"
+MAX_ERRORS_IN_RESULT = 500
+
+
+class VitalityRefreshJob(JobRunner):
+    """Count every complex's indicators (now and the same day in the 4 years before) and score them.
+
+    Params: {"reference_date": "YYYY-MM-DD"} (default: today). Result: the counts of `vitality_refresh`.
+    """
+
+    kind = VITALITY_REFRESH_KIND
+    label = gettext_lazy("Vitality of the complexes")
+    view_action = Action.VIEW_MONITOR
+
+    def run(self) -> dict:
+        raw = self.job.params.get("reference_date")
+        reference_date = date.fromisoformat(raw) if raw else timezone.localdate()
+        result = vitality_refresh(corporation=self.job.corporation, reference_date=reference_date,
+                                  on_progress=self.progress)
+        self.log(f"{result['complexes']} complexes, {result['warnings']} with a warning, {result['seconds']} s")
+        return {**result, "reference_date": reference_date.isoformat(), "url": reverse("monitor_overview")}
+
+
+class SocialRecordsImportJob(JobRunner):
+    """Check (dry run) or import a file of social management records and arrears.
+
+    Params: {"path", "dry_run", "file_name"}. Result: `ImportReport.as_dict(max_errors=500)`.
+    """
+
+    kind = RECORDS_IMPORT_KIND
+    label = gettext_lazy("Import of social management records")
+    # The report quotes the rows it read (notes, arrears): only for those who manage the records.
+    view_action = Action.MANAGE_SOCIAL_RECORDS
+
+    def run(self) -> dict:
+        params = self.job.params
+        report = social_records_import(
+            source=Path(params["path"]), corporation=self.job.corporation, actor=self.job.user,
+            dry_run=bool(params.get("dry_run", True)), source_name=params.get("file_name") or None,
+            on_progress=self.progress,
+        )
+        values = {"source": report.source, "counts": report.counts_line(), "errors": report.error_count}
+        if not report.is_valid:
+            self.log(_("%(source)s: %(errors)d error(s), nothing written") % values)
+        elif report.dry_run:
+            self.log(_("%(source)s: checked, nothing written: %(counts)s") % values)
+        else:
+            self.log(_("%(source)s: imported: %(counts)s") % values)
+        return report.as_dict(max_errors=MAX_ERRORS_IN_RESULT)
+
+
+class LiveabilityReportJob(JobRunner):
+    """A PDF (A4, Dutch) per municipality for the performance agreements: stock, composition, vitality, focus
+    complexes and the social management done in the year.
+
+    Params: {"municipality": GM code, "year": int}. Result: {"municipality", "year", "file": {"name", "url"}}.
+    """
+
+    kind = REPORT_KIND
+    label = gettext_lazy("Liveability report")
+    view_action = Action.VIEW_MONITOR
+
+    def run(self) -> dict:
+        from buurtbalans.liveability.report_pdf import liveability_report_data, liveability_report_pdf
+
+        params = self.job.params
+        municipality, year = params["municipality"], int(params["year"])
+        corporation = self.job.corporation
+        self.progress(0, 3)
+        with translation.override(REPORT_LANGUAGE):
+            data = liveability_report_data(corporation=corporation, municipality_code=municipality, year=year,
+                                           on_progress=lambda done, total: self.progress(done, 3))
+            self.progress(1, 3)
+            content = liveability_report_pdf(data, generated=timezone.localtime())
+        self.progress(2, 3)
+        file_name = f"leefbaarheid-{corporation.code}-{municipality}-{year}.pdf"
+        with transaction.atomic():
+            LiveabilityReportFile.objects.update_or_create(
+                job=self.job,
+                defaults={"corporation": corporation, "municipality_code": municipality, "year": year,
+                          "file_name": file_name, "content": content},
+            )
+        self.log(f"{file_name}: {len(content)} bytes")
+        return {
+            "municipality": municipality,
+            "year": year,
+            "file": {"name": file_name, "url": reverse("monitor_report_download", args=[self.job.pk])},
+        }

@@ -1,0 +1,99 @@
+"""Words for the monitor's figures: indicator rows with value, norm and trend, and the reasons of a warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from buurtbalans.engine.vitality import IndicatorRule
+from buurtbalans.liveability.indicators import GROUP_LABELS, INDICATORS, TREND_LABELS, format_value
+
+
+def direction_text(key: str) -> str:
+    indicator = INDICATORS[key]
+    return str(_("higher is better") if indicator.direction == "higher" else _("lower is better"))
+
+
+def change_text(key: str, change: float | None) -> str:
+    if change is None:
+        return "–"
+    text = format_value(key, abs(change))
+    return f"+{text}" if change >= 0 else f"−{text}"
+
+
+def warning_line(warning: dict) -> str:
+    """One reason of a warning, as a sentence."""
+    kind = warning.get("kind")
+    if kind == "past_warning_level":
+        key = warning["key"]
+        indicator = INDICATORS.get(key)
+        label = indicator.label if indicator else key
+        return _("%(indicator)s is %(value)s, past the warning level of %(threshold)s.") % {
+            "indicator": label, "value": format_value(key, warning["value"]),
+            "threshold": format_value(key, warning["threshold"]),
+        }
+    if kind == "low_score":
+        return _("The vitality score is %(score)s, below %(threshold)s.") % {
+            "score": number_format(warning["value"], 0), "threshold": number_format(warning["threshold"], 0)}
+    if kind == "score_drop":
+        return _("The vitality score fell by %(drop)s points in a year (warning at %(threshold)s).") % {
+            "drop": number_format(warning["value"], 0), "threshold": number_format(warning["threshold"], 0)}
+    if kind == "worsening_indicators":
+        labels = ", ".join(str(INDICATORS[k].label).lower() for k in warning.get("keys", []) if k in INDICATORS)
+        return _("%(count)s indicators are getting worse: %(labels)s.") % {
+            "count": number_format(warning["value"], 0), "labels": labels}
+    return str(kind)
+
+
+def warning_lines(warnings: list[dict]) -> list[str]:
+    return [warning_line(w) for w in warnings or []]
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    key: str
+    label: str
+    group: str
+    explanation: str
+    value: float | None
+    value_text: str
+    norm_text: str
+    warning_text: str
+    direction: str
+    sub_score: float | None
+    weight_share: float
+    weight: float
+    trend: str
+    trend_key: str | None
+    change_text: str
+    trend_years: str
+    is_past_warning: bool
+
+
+def indicator_rows(rules: tuple[IndicatorRule, ...], row) -> list[IndicatorRow]:
+    """One row per indicator of a ComplexVitality (or an object with `values`, `parts`, `trends`)."""
+    rows = []
+    parts = getattr(row, "parts", {}) or {}
+    trends = getattr(row, "trends", {}) or {}
+    for rule in rules:
+        indicator = INDICATORS[rule.key]
+        value = (row.values or {}).get(rule.key)
+        part = parts.get(rule.key, {})
+        trend = trends.get(rule.key, {})
+        years = ""
+        if trend.get("first_year") and trend.get("last_year") and trend["first_year"] != trend["last_year"]:
+            years = f"{trend['first_year']}–{trend['last_year']}"
+        rows.append(IndicatorRow(
+            key=rule.key, label=str(indicator.label), group=str(GROUP_LABELS[indicator.group]),
+            explanation=str(indicator.explanation), value=value, value_text=format_value(rule.key, value),
+            norm_text=format_value(rule.key, rule.norm),
+            warning_text=format_value(rule.key, rule.warning) if rule.warning is not None else "–",
+            direction=direction_text(rule.key), sub_score=part.get("sub_score"),
+            weight_share=part.get("weight_share") or 0.0, weight=rule.weight,
+            trend=str(TREND_LABELS.get(trend.get("direction"), TREND_LABELS[None])), trend_key=trend.get("direction"),
+            change_text=change_text(rule.key, trend.get("change")), trend_years=years,
+            is_past_warning=value is not None and rule.is_past_warning(value),
+        ))
+    return rows

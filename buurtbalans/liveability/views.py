@@ -1,0 +1,882 @@
+"""Screens of the liveability monitor and social management.
+
+Views stay thin: they check the right through the selectors, read with selectors, write through services, and
+render or export (every table as CSV/Excel through core.exports). Templates run no queries.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.jobs import job_enqueue
+from buurtbalans.core.models import Job
+from buurtbalans.core.permissions import Action, actions_of, can, require
+from buurtbalans.core.selectors import job_get, job_list
+from buurtbalans.core.views import paginate
+from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
+from buurtbalans.liveability import selectors, services
+from buurtbalans.liveability.charts import Series, line_chart, vega_lite_spec
+from buurtbalans.liveability.focus import LOW_INCOME_DEFINITIONS
+from buurtbalans.liveability.forms import (
+    ActivityForm,
+    MapForm,
+    MeetingPlaceForm,
+    MeetingPlaceUseForm,
+    MonitorSettingsForm,
+    MunicipalityYearForm,
+    RecordsUploadForm,
+    SignalForm,
+    SupportNeedForm,
+    SupportNeedPurposeForm,
+    VisitForm,
+)
+from buurtbalans.liveability.indicators import (
+    INDICATOR_KEYS,
+    INDICATORS,
+    LEEFBAAROMETER_KEYS,
+    format_value,
+)
+from buurtbalans.liveability.jobs import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
+from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR
+from buurtbalans.liveability.models import SignalKind, VisitKind
+from buurtbalans.liveability.texts import indicator_rows, warning_lines
+from buurtbalans.neighbourhoods.models import Neighbourhood
+from buurtbalans.portfolio.models import Dwelling
+from buurtbalans.portfolio.selectors import complex_get
+
+COMPLEXES_PER_PAGE = 50
+RECORDS_PER_PAGE = 50
+# The indicators shown as columns of the overview table (all of them are in the export).
+TABLE_INDICATORS = ("vulnerable_share", "signals_per_100", "turnover_rate", "arrears_share", "vacancy_days", "lbm")
+
+
+def _context(request, **extra) -> dict:
+    return {"nav": "monitor", "rights": {a.value for a in actions_of(request.user)}, **extra}
+
+
+def _municipality(request, choices: list[tuple[str, str]], field: str = "municipality") -> str | None:
+    codes = [code for code, _name in choices]
+    wanted = (request.GET.get(field) or "").upper()
+    if wanted and wanted not in codes:
+        raise Http404("unknown municipality")
+    return wanted or (codes[0] if codes else None)
+
+
+def _pct(value):
+    return None if value is None else round(value, 6)
+
+
+def monitor_columns() -> list[Column]:
+    columns = [
+        Column(gettext_lazy("Complex code"), lambda r: r.complex.external_id),
+        Column(gettext_lazy("Complex"), lambda r: r.complex.name),
+        Column(gettext_lazy("Neighbourhood code"),
+               lambda r: r.complex.neighbourhood.cbs_code if r.complex.neighbourhood_id else ""),
+        Column(gettext_lazy("Neighbourhood"),
+               lambda r: r.complex.neighbourhood.name if r.complex.neighbourhood_id else ""),
+        Column(gettext_lazy("Reference date"), "reference_date"),
+        Column(gettext_lazy("Dwellings"), "dwelling_count"),
+        Column(gettext_lazy("Households"), "household_count"),
+        Column(gettext_lazy("Vitality score"), lambda r: None if r.score is None else round(r.score, 2)),
+        Column(gettext_lazy("Warnings"), "warning_count"),
+    ]
+    for key in INDICATOR_KEYS:
+        columns.append(Column(INDICATORS[key].label, lambda r, key=key: _pct((r.values or {}).get(key))))
+    columns.append(Column(gettext_lazy("Reasons"), lambda r: " ".join(warning_lines(r.warnings))))
+    return columns
+
+
+# --- overview, early warning ------------------------------------------------------------------------------------
+
+
+@require_GET
+def monitor_overview(request):
+    """The corporation's vitality: the summary and every complex with its score, warnings and key indicators."""
+    user = request.user
+    require(user, Action.VIEW_MONITOR)
+    municipalities = selectors.municipality_choices(user)
+    municipality = (request.GET.get("municipality") or "").upper() or None
+    if municipality and municipality not in dict(municipalities):
+        raise Http404
+    sort = request.GET.get("sort") or selectors.DEFAULT_MONITOR_SORT
+    rows = selectors.monitor_complex_list(user, sort=sort, municipality_code=municipality)
+    export_format = requested_format(request)
+    if export_format:
+        return export_response(export_format=export_format, name="vitality", columns=monitor_columns(),
+                               rows=rows.iterator(chunk_size=500))
+    summary = selectors.monitor_summary(user)
+    page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE)
+    rules, policy = selectors.monitor_rules_get(user)
+    context = _context(
+        request,
+        summary=summary,
+        page=page,
+        sort=sort,
+        municipality=municipality,
+        municipalities=municipalities,
+        table_indicators=[(key, INDICATORS[key].label) for key in TABLE_INDICATORS],
+        policy=policy,
+        summary_rows=indicator_rows(rules, summary) if summary else [],
+        recent_refresh=job_list(user).filter(kind=VITALITY_REFRESH_KIND).first(),
+    )
+    for row in page.object_list:
+        row.cells = [format_value(key, (row.values or {}).get(key)) for key in TABLE_INDICATORS]
+    return render(request, "liveability/overview.html", context)
+
+
+@require_GET
+def monitor_warnings(request):
+    """The early-warning list: complexes with a warning, each with its reasons."""
+    user = request.user
+    require(user, Action.VIEW_MONITOR)
+    municipalities = selectors.municipality_choices(user)
+    municipality = (request.GET.get("municipality") or "").upper() or None
+    if municipality and municipality not in dict(municipalities):
+        raise Http404
+    rows = selectors.early_warning_list(user, municipality_code=municipality)
+    export_format = requested_format(request)
+    if export_format:
+        return export_response(export_format=export_format, name="early-warning", columns=monitor_columns(),
+                               rows=rows.iterator(chunk_size=500))
+    page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE)
+    for row in page.object_list:
+        row.reasons = warning_lines(row.warnings)
+    _rules, policy = selectors.monitor_rules_get(user)
+    return render(request, "liveability/warnings.html", _context(
+        request, page=page, municipality=municipality, municipalities=municipalities, policy=policy,
+        summary=selectors.monitor_summary(user),
+    ))
+
+
+@require_POST
+def monitor_refresh(request):
+    """Count the vitality of every complex again, as a background task."""
+    user = request.user
+    membership = require(user, Action.VIEW_MONITOR)
+    job = job_enqueue(kind=VITALITY_REFRESH_KIND, corporation=membership.corporation, user=user,
+                      params={"reference_date": timezone.localdate().isoformat()})
+    return redirect("job_detail", pk=job.pk)
+
+
+# --- complex ----------------------------------------------------------------------------------------------------
+
+
+def _series_points(rows, key) -> tuple[tuple[int, float], ...]:
+    points = []
+    for row in rows:
+        value = row.score if key == "score" else (row.values or {}).get(key)
+        if value is not None:
+            points.append((row.reference_date.year, value))
+    return tuple(points)
+
+
+def complex_trend_series(user, complex_, key: str) -> list[Series]:
+    """The complex's yearly values of `key` ("score" or an indicator), with its municipality and the corporation."""
+    own = selectors.complex_vitality_series(user, complex_)
+    series = [Series(complex_.name, _series_points(own, key))]
+    if key in LEEFBAAROMETER_KEYS:
+        latest = own[-1] if own else None
+        history = (latest.history or {}).get(key, []) if latest is not None and hasattr(latest, "history") else []
+        if history:
+            series = [Series(complex_.name, tuple((int(y), v) for y, v in history))]
+    municipality = complex_.neighbourhood.municipality if complex_.neighbourhood_id else None
+    if municipality is not None:
+        series.append(Series(_("Our complexes in %(name)s") % {"name": municipality.name},
+                             _series_points(selectors.area_vitality_series(user, municipality.cbs_code), key)))
+    series.append(Series(_("All our complexes"), _series_points(selectors.area_vitality_series(user, ""), key)))
+    return [s for s in series if s.points]
+
+
+def _chart_context(series: list[Series], key: str) -> dict:
+    percent = key in INDICATORS and INDICATORS[key].unit == "share"
+    decimals = INDICATORS[key].decimals if key in INDICATORS else 0
+    chart = line_chart(series, percent=percent, decimals=decimals)
+    years = sorted({year for s in series for year, _v in s.points})
+    table = [
+        {"year": year, "cells": [format_value(key, dict(s.points).get(year)) if key != "score"
+                                 else _score_text(dict(s.points).get(year)) for s in series]}
+        for year in years
+    ]
+    return {"chart": chart, "chart_series": series, "chart_table": table}
+
+
+def _score_text(value):
+    return "–" if value is None else number_format(value, 0)
+
+
+def _label_of(key: str):
+    return _("Vitality score") if key == "score" else INDICATORS[key].label
+
+
+@require_GET
+def monitor_complex(request, pk: int):
+    """One complex in the monitor: every indicator with value, norm and trend; its trend against the municipality
+    and the corporation; the social management done; links to its records."""
+    user = request.user
+    complex_ = complex_get(user, pk)
+    require(user, Action.VIEW_MONITOR)
+    rules, policy = selectors.monitor_rules_get(user)
+    vitality = selectors.complex_vitality_get(user, complex_)
+    key = request.GET.get("indicator") or "score"
+    if key != "score" and key not in INDICATORS:
+        raise Http404
+    rows = indicator_rows(rules, vitality) if vitality else []
+    series = complex_trend_series(user, complex_, key)
+    export_format = requested_format(request)
+    if export_format:
+        table = request.GET.get("table") or "indicators"
+        if table == "indicators":
+            columns = [
+                Column(gettext_lazy("Indicator"), "label"), Column(gettext_lazy("Key"), "key"),
+                Column(gettext_lazy("Value"), lambda r: _pct(r.value)), Column(gettext_lazy("Shown as"), "value_text"),
+                Column(gettext_lazy("Norm"), "norm_text"), Column(gettext_lazy("Warning level"), "warning_text"),
+                Column(gettext_lazy("Direction"), "direction"),
+                Column(gettext_lazy("Sub-score"), lambda r: None if r.sub_score is None else round(r.sub_score, 2)),
+                Column(gettext_lazy("Weight share"), lambda r: round(r.weight_share, 4)),
+                Column(gettext_lazy("Trend"), "trend"), Column(gettext_lazy("Change"), "change_text"),
+                Column(gettext_lazy("Years"), "trend_years"),
+            ]
+            return export_response(export_format=export_format, name=f"vitality-{complex_.external_id}",
+                                   columns=columns, rows=rows)
+        if table == "trend":
+            return _trend_export(export_format, f"trend-{complex_.external_id}-{key}", series)
+        raise Http404
+    today = timezone.localdate()
+    summary = selectors.social_summary(user, start=today - timedelta(days=365), end=today, complex_=complex_)
+    context = _context(
+        request,
+        complex=complex_,
+        vitality=vitality,
+        reasons=warning_lines(vitality.warnings) if vitality else [],
+        indicator_rows=rows,
+        policy=policy,
+        indicator=key,
+        indicator_label=_label_of(key),
+        indicator_choices=[("score", _("Vitality score"))] + [(k, INDICATORS[k].label) for k in INDICATOR_KEYS],
+        social=summary,
+        social_rows=_social_rows(summary),
+        support_need_count=selectors.support_need_count(user, complex_),
+        may_read_support_needs=bool(marker_purposes_for(user)) and can(user, Action.VIEW_MARKERS),
+        **_chart_context(series, key),
+    )
+    if can(user, Action.VIEW_SOCIAL_RECORDS):
+        context.update(
+            signals=list(selectors.signal_list(user, complex_=complex_)[:10]),
+            visits=list(selectors.visit_list(user, complex_=complex_)[:10]),
+            activities=list(selectors.activity_list(user, complex_=complex_)[:10]),
+            meeting_places=list(selectors.meeting_place_list(user, complex_=complex_)),
+        )
+    return render(request, "liveability/complex.html", context)
+
+
+def _social_rows(summary: dict) -> list[tuple[str, int]]:
+    rows = [(label, summary["signals"].get(kind, 0)) for kind, label in SignalKind.choices]
+    rows.append((_("Support needs"), summary["support_needs"]))
+    rows += [(label, summary["visits"].get(kind, 0)) for kind, label in VisitKind.choices]
+    rows.append((_("Households reached in visits"), summary["households_reached"]))
+    rows.append((_("Activities"), summary["activity_total"]))
+    rows.append((_("Participants in activities"), summary["participants"]))
+    return rows
+
+
+def _trend_export(export_format: str, name: str, series: list[Series]):
+    rows = [{"series": s.name, "year": year, "value": value} for s in series for year, value in s.points]
+    columns = [Column(gettext_lazy("Series"), "series"), Column(gettext_lazy("Year"), "year"),
+               Column(gettext_lazy("Value"), lambda r: round(r["value"], 6))]
+    return export_response(export_format=export_format, name=name, columns=columns, rows=rows)
+
+
+def _spec_response(spec: dict, name: str):
+    response = HttpResponse(json.dumps(spec, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{name}.vl.json"'
+    return response
+
+
+@require_GET
+def monitor_complex_chart(request, pk: int):
+    """The complex's trend chart as a Vega-Lite specification (JSON download)."""
+    user = request.user
+    complex_ = complex_get(user, pk)
+    require(user, Action.VIEW_MONITOR)
+    key = request.GET.get("indicator") or "score"
+    if key != "score" and key not in INDICATORS:
+        raise Http404
+    series = complex_trend_series(user, complex_, key)
+    percent = key in INDICATORS and INDICATORS[key].unit == "share"
+    spec = vega_lite_spec(title=f"{complex_.name}: {_label_of(key)}", y_title=str(_label_of(key)), series=series,
+                          percent=percent)
+    return _spec_response(spec, f"trend-{complex_.external_id}-{key}")
+
+
+@require_http_methods(["GET", "POST"])
+def complex_support_needs(request, pk: int):
+    """Support needs of a complex: GET asks the purpose, POST shows them (every read is logged)."""
+    user = request.user
+    require(user, Action.VIEW_MARKERS)
+    complex_ = complex_get(user, pk)
+    purposes = marker_purposes_for(user)
+    if not purposes:
+        raise PermissionDenied
+    form = SupportNeedPurposeForm(request.POST or None, purposes=purposes, labels=MARKER_PURPOSE_LABELS)
+    needs = None
+    if request.method == "POST" and form.is_valid():
+        needs = selectors.support_needs_for_complex(user=user, complex_=complex_,
+                                                    purpose=form.cleaned_data["purpose"])
+    return render(request, "liveability/support_needs.html", _context(
+        request, complex=complex_, form=form, needs=needs,
+    ))
+
+
+# --- map --------------------------------------------------------------------------------------------------------
+
+
+def _map_request(request):
+    user = request.user
+    require(user, Action.VIEW_MONITOR)
+    municipalities = selectors.municipality_choices(user)
+    municipality = _municipality(request, municipalities)
+    indicator = request.GET.get("indicator") or "lbm"
+    if indicator not in selectors.MAP_INDICATORS:
+        raise Http404
+    return user, municipalities, municipality, indicator
+
+
+def _legend_words(data: dict) -> list[dict]:
+    """The legend in words: "worst fifth: 3.90 to 3.98" (worst first)."""
+    key = data["key"]
+    higher = data["higher_is_better"]
+    names = [_("worst"), _("below middle"), _("middle"), _("above middle"), _("best")]
+
+    def text(value):
+        if value is None:
+            return ""
+        if key == "vitality":
+            return number_format(value, 0)
+        if key in INDICATORS:
+            return format_value(key, value)
+        return number_format(value, 1 if not key.startswith("lbm") else 3)
+
+    rows = []
+    for item in data["legend"]:
+        if item["to"] is None:
+            span = _("%(from)s or better") % {"from": text(item["from"])}
+        elif higher:
+            span = _("%(from)s to %(to)s") % {"from": text(item["from"]), "to": text(item["to"])}
+        else:
+            span = _("%(from)s down to %(to)s") % {"from": text(item["from"]), "to": text(item["to"])}
+        rows.append({"colour": item["colour"], "name": names[item["class"]], "span": span,
+                     "class": item["class"]})
+    return rows
+
+
+def _value_text(data: dict, value) -> str:
+    key = data["key"]
+    if value is None:
+        return _("no figure")
+    if key == "vitality":
+        return number_format(value, 0)
+    if key in INDICATORS:
+        return format_value(key, value)
+    if key.startswith("lbm"):
+        return number_format(value, 3)
+    return f"{number_format(value, 1)}%"
+
+
+@require_GET
+def monitor_map(request):
+    """The map: buurten coloured by the chosen indicator, our complexes as markers; the same data as tables."""
+    user, municipalities, municipality, indicator = _map_request(request)
+    form = MapForm(request.GET or None, municipalities=[(c, f"{n} ({c})") for c, n in municipalities],
+                   initial={"municipality": municipality, "indicator": indicator})
+    if municipality is None:
+        return render(request, "liveability/map.html", _context(request, form=form, data=None))
+    data = selectors.map_data(user, municipality_code=municipality, indicator=indicator)
+    legend = _legend_words(data)
+    class_names = {row["class"]: row["name"] for row in legend}
+    label = selectors.indicator_label(data["key"]) if indicator != "low_income" else _(
+        "Share of households with a low income")
+    for buurt in data["buurten"]:
+        buurt["colour"] = CLASS_COLOURS[buurt["class"]] if buurt["class"] is not None else NO_VALUE_COLOUR
+        buurt["value_text"] = _value_text(data, buurt["value"])
+        buurt["class_name"] = class_names.get(buurt["class"], _("no figure"))
+    for complex_ in data["complexes"]:
+        complex_["score_text"] = _score_text(complex_["score"])
+        # The diamond's corner (the template's `add` filter would cut the coordinates to whole numbers).
+        complex_["rx"], complex_["ry"] = round(complex_["x"] - 4, 1), round(complex_["y"] - 4, 1)
+    export_format = requested_format(request)
+    if export_format:
+        table = request.GET.get("table") or "buurten"
+        if table == "buurten":
+            columns = [Column(gettext_lazy("CBS code"), "code"), Column(gettext_lazy("Neighbourhood"), "name"),
+                       Column(label, "value"), Column(gettext_lazy("Year"), "year"),
+                       Column(gettext_lazy("Class"), "class_name")]
+            return export_response(export_format=export_format, name=f"map-{municipality}-{indicator}",
+                                   columns=columns, rows=data["buurten"])
+        if table == "complexes":
+            columns = [Column(gettext_lazy("Complex code"), "code"), Column(gettext_lazy("Complex"), "name"),
+                       Column(gettext_lazy("Neighbourhood code"), "buurt"), Column(gettext_lazy("Dwellings"),
+                                                                                   "dwellings"),
+                       Column(gettext_lazy("Vitality score"), lambda r: None if r["score"] is None
+                              else round(r["score"], 2)),
+                       Column(gettext_lazy("Warnings"), "warning_count")]
+            return export_response(export_format=export_format, name=f"map-{municipality}-complexes",
+                                   columns=columns, rows=data["complexes"])
+        raise Http404
+    definition = ""
+    if indicator == "low_income":
+        definition = LOW_INCOME_DEFINITIONS.get(data["key"], data["key"])
+    return render(request, "liveability/map.html", _context(
+        request, form=form, data=data, legend=legend, label=label, municipality=municipality,
+        indicator=indicator, definition=definition, no_value_colour=NO_VALUE_COLOUR,
+        municipality_name=dict(municipalities).get(municipality, municipality),
+    ))
+
+
+@require_GET
+def monitor_map_data(request):
+    """The map's data as JSON (no geometry): buurt values and classes, the legend, our complexes."""
+    user, _municipalities, municipality, indicator = _map_request(request)
+    if municipality is None:
+        raise Http404
+    data = selectors.map_data(user, municipality_code=municipality, indicator=indicator, with_paths=False)
+    return JsonResponse(data)
+
+
+# --- focus buurten and buurt trends ------------------------------------------------------------------------------
+
+
+def focus_columns() -> list[Column]:
+    return [
+        Column("bu_code", "bu_code"), Column("bu_naam", "bu_naam"), Column("focus", "focus"),
+        Column(gettext_lazy("Low-income share (%)"), "low_income_share"),
+        Column(gettext_lazy("Year (low incomes)"), "low_income_year"),
+        Column(gettext_lazy("Low-income measure"), "low_income_key"),
+        Column(gettext_lazy("Leefbaarometer score"), "lbm"), Column(gettext_lazy("Year (Leefbaarometer)"), "lbm_year"),
+        Column(gettext_lazy("Weakest dimension"), "weakest_dimension"),
+        Column(gettext_lazy("Its value"), "weakest_dimension_value"),
+        Column(gettext_lazy("Inhabitants"), "inhabitants"), Column(gettext_lazy("Year (inhabitants)"),
+                                                                   "inhabitants_year"),
+        Column(gettext_lazy("Rank (low incomes)"), "low_income_rank"),
+        Column(gettext_lazy("Rank (Leefbaarometer)"), "lbm_rank"),
+    ]
+
+
+@require_GET
+def monitor_focus(request):
+    """Focus buurten of a municipality from public data (the same as `buurtbalans focus_neighbourhoods`)."""
+    user = request.user
+    require(user, Action.VIEW_MONITOR)
+    municipalities = selectors.municipality_choices(user)
+    municipality = _municipality(request, municipalities)
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else None
+    rows, low_key = selectors.focus_rows(user, municipality, year) if municipality else ([], "")
+    export_format = requested_format(request)
+    if export_format:
+        return export_response(export_format=export_format, name=f"focus-{municipality}", columns=focus_columns(),
+                               rows=rows)
+    dimension_labels = {k: INDICATORS[k].label for k in LEEFBAAROMETER_KEYS}
+    shown = [{"row": row, "dimension": dimension_labels.get(row.weakest_dimension, "–")} for row in rows]
+    return render(request, "liveability/focus.html", _context(
+        request, rows=shown, municipality=municipality, municipalities=municipalities, year=year,
+        low_key=low_key, definition=LOW_INCOME_DEFINITIONS.get(low_key, ""),
+        focus_count=sum(1 for r in rows if r.focus),
+    ))
+
+
+BUURT_KEYS = ("lbm", "lbm_won", "lbm_fys", "lbm_vrz", "lbm_soc", "lbm_onv")
+
+
+@require_GET
+def monitor_buurt(request, cbs_code: str):
+    """A buurt over the years: its public figures against the municipality, and our complexes there against all."""
+    user = request.user
+    require(user, Action.VIEW_MONITOR)
+    buurt = get_object_or_404(Neighbourhood.objects.select_related("municipality").defer("geometry"),
+                              cbs_code=cbs_code.upper())
+    municipality = buurt.municipality.cbs_code
+    low_key = selectors.low_income_key(municipality)
+    key = request.GET.get("indicator") or "lbm"
+    keys = (*BUURT_KEYS, low_key)
+    if key not in (*keys, "low_income", "vitality"):
+        raise Http404
+    if key == "low_income":
+        key = low_key
+    series = _buurt_series(user, buurt, key, low_key)
+    export_format = requested_format(request)
+    if export_format:
+        return _trend_export(export_format, f"trend-{buurt.cbs_code}-{key}", series)
+    if request.GET.get("spec"):
+        spec = vega_lite_spec(title=f"{buurt.name}: {_buurt_label(key, low_key)}",
+                              y_title=str(_buurt_label(key, low_key)), series=series)
+        return _spec_response(spec, f"trend-{buurt.cbs_code}-{key}")
+    chart = _chart_context(series, key if key in INDICATORS else "score")
+    if key == low_key:
+        chart["chart"] = line_chart(series, decimals=1)
+        chart["chart_table"] = [
+            {"year": r["year"], "cells": [f"{number_format(dict(s.points)[r['year']], 1)}%"
+                                          if r["year"] in dict(s.points) else "–" for s in series]}
+            for r in chart["chart_table"]
+        ]
+    choices = [(k, INDICATORS[k].label) for k in BUURT_KEYS] + [
+        ("low_income", _("Share of households with a low income")), ("vitality", _("Vitality of our complexes"))]
+    return render(request, "liveability/buurt.html", _context(
+        request, buurt=buurt, indicator=key if key != low_key else "low_income", indicator_label=_buurt_label(
+            key, low_key), choices=choices, definition=LOW_INCOME_DEFINITIONS.get(low_key, ""), **chart,
+    ))
+
+
+def _buurt_label(key: str, low_key: str):
+    if key == "vitality":
+        return _("Vitality of our complexes")
+    if key == low_key:
+        return _("Share of households with a low income")
+    return INDICATORS[key].label
+
+
+def _buurt_series(user, buurt, key: str, low_key: str) -> list[Series]:
+    municipality = buurt.municipality
+    if key == "vitality":
+        own = selectors.area_vitality_series(user, buurt.cbs_code)
+        return [s for s in (
+            Series(_("Our complexes in %(name)s") % {"name": buurt.name}, _series_points(own, "score")),
+            Series(_("Our complexes in %(name)s") % {"name": municipality.name},
+                   _series_points(selectors.area_vitality_series(user, municipality.cbs_code), "score")),
+            Series(_("All our complexes"), _series_points(selectors.area_vitality_series(user, ""), "score")),
+        ) if s.points]
+    found = selectors.buurt_series(municipality.cbs_code, buurt.cbs_code, [key])[key]
+    return [s for s in (
+        Series(buurt.name, tuple(found["buurt"])),
+        Series(_("Mean of the neighbourhoods in %(name)s") % {"name": municipality.name},
+               tuple(found["municipality"])),
+    ) if s.points]
+
+
+# --- social management records ----------------------------------------------------------------------------------
+
+RECORD_FORMS = {
+    "signal": (SignalForm, gettext_lazy("Record a signal")),
+    "support_need": (SupportNeedForm, gettext_lazy("Record a support need")),
+    "visit": (VisitForm, gettext_lazy("Record a visit or conversation")),
+    "meeting_place": (MeetingPlaceForm, gettext_lazy("Record a meeting place")),
+    "activity": (ActivityForm, gettext_lazy("Record an activity")),
+}
+
+
+def record_tables() -> dict[str, list[Column]]:
+    return {
+        "signals": [
+            Column(gettext_lazy("Complex code"), lambda r: r.complex.external_id),
+            Column(gettext_lazy("Kind"), lambda r: r.get_kind_display()),
+            Column(gettext_lazy("Reported on"), "reported_on"), Column(gettext_lazy("Resolved on"), "resolved_on"),
+            Column(gettext_lazy("Note"), "note"), Column(gettext_lazy("Recorded by"), "recorded_by_name"),
+            Column(gettext_lazy("Code"), "external_id"),
+        ],
+        "visits": [
+            Column(gettext_lazy("Complex code"), lambda r: r.complex.external_id),
+            Column(gettext_lazy("Kind"), lambda r: r.get_kind_display()),
+            Column(gettext_lazy("Date"), "visited_on"),
+            Column(gettext_lazy("Households reached"), "households_reached"),
+            Column(gettext_lazy("Note"), "note"), Column(gettext_lazy("Recorded by"), "recorded_by_name"),
+            Column(gettext_lazy("Code"), "external_id"),
+        ],
+        "activities": [
+            Column(gettext_lazy("Date"), "held_on"), Column(gettext_lazy("Title"), "title"),
+            Column(gettext_lazy("Kind"), lambda r: r.get_kind_display()),
+            Column(gettext_lazy("Complex code"), lambda r: r.complex.external_id if r.complex_id else ""),
+            Column(gettext_lazy("Meeting place"), lambda r: r.meeting_place.name if r.meeting_place_id else ""),
+            Column(gettext_lazy("Participants"), "participants"), Column(gettext_lazy("Organised by"),
+                                                                         "organised_by"),
+            Column(gettext_lazy("Code"), "external_id"),
+        ],
+        "meeting_places": [
+            Column(gettext_lazy("Name"), "name"), Column(gettext_lazy("Code"), "external_id"),
+            Column(gettext_lazy("Complex code"), lambda r: r.complex.external_id if r.complex_id else ""),
+            Column(gettext_lazy("Neighbourhood"), lambda r: r.neighbourhood.name if r.neighbourhood_id else ""),
+            Column(gettext_lazy("Opened on"), "opened_on"), Column(gettext_lazy("Closed on"), "closed_on"),
+            Column(gettext_lazy("Capacity (persons)"), "capacity"),
+            Column(gettext_lazy("Months recorded"), "months"), Column(gettext_lazy("Dayparts open"),
+                                                                      "dayparts_total"),
+            Column(gettext_lazy("Visitors"), "visitor_total"),
+        ],
+    }
+
+
+@require_GET
+def social_records(request):
+    """Signals, visits, activities and meeting places of the corporation (or one complex), newest first."""
+    user = request.user
+    require(user, Action.VIEW_SOCIAL_RECORDS)
+    complex_ = None
+    if request.GET.get("complex"):
+        if not request.GET["complex"].isdigit():
+            raise Http404
+        complex_ = complex_get(user, int(request.GET["complex"]))
+    lists = {
+        "signals": selectors.signal_list(user, complex_=complex_),
+        "visits": selectors.visit_list(user, complex_=complex_),
+        "activities": selectors.activity_list(user, complex_=complex_),
+        "meeting_places": selectors.meeting_place_list(user, complex_=complex_),
+    }
+    export_format = requested_format(request)
+    if export_format:
+        table = request.GET.get("table") or "signals"
+        if table not in lists:
+            raise Http404
+        name = f"{table}-{complex_.external_id}" if complex_ else table
+        return export_response(export_format=export_format, name=name, columns=record_tables()[table],
+                               rows=lists[table].iterator(chunk_size=500))
+    shown = request.GET.get("show") or "signals"
+    if shown not in lists:
+        raise Http404
+    page = paginate(request, lists[shown], per_page=RECORDS_PER_PAGE)
+    kinds = [("signals", _("Signals")), ("visits", _("Visits and conversations")), ("activities", _("Activities")),
+             ("meeting_places", _("Meeting places"))]
+    return render(request, "liveability/records.html", _context(
+        request, complex=complex_, shown=shown, page=page, record_kinds=kinds, shown_label=dict(kinds)[shown],
+        may_manage=can(user, Action.MANAGE_SOCIAL_RECORDS),
+        counts={name: queryset.count() for name, queryset in lists.items()},
+    ))
+
+
+@require_http_methods(["GET", "POST"])
+def record_new(request, kind: str):
+    """Enter one record on screen (neighbourhood managers)."""
+    user = request.user
+    membership = require(user, Action.MANAGE_SOCIAL_RECORDS)
+    if kind not in RECORD_FORMS:
+        raise Http404
+    form_class, title = RECORD_FORMS[kind]
+    complex_ = None
+    wanted = request.GET.get("complex") or request.POST.get("complex")
+    if wanted and str(wanted).isdigit():
+        complex_ = complex_get(user, int(wanted))
+    form = form_class(request.POST or None, corporation=membership.corporation, complex_=complex_)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = data.pop("complex", None)
+        try:
+            record = _create_record(user, kind, chosen, data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            if kind == "meeting_place":
+                return redirect("monitor_meeting_place_use", pk=record.pk)
+            if chosen is not None:
+                return redirect("monitor_complex", pk=chosen.pk)
+            return redirect("monitor_records")
+    return render(request, "liveability/record_form.html", _context(
+        request, form=form, title=title, kind=kind, complex=complex_,
+        is_special=kind == "support_need",
+    ))
+
+
+def _create_record(user, kind: str, complex_, data: dict):
+    if kind == "signal":
+        return services.signal_create(actor=user, complex_=complex_, **data)
+    if kind == "support_need":
+        code = data.pop("dwelling") or ""
+        dwelling = None
+        if code:
+            dwelling = Dwelling.objects.visible_to(user).filter(external_id=code).first()
+            if dwelling is None:
+                raise ValidationError({"dwelling": _("There is no dwelling with this code.")})
+        return services.support_need_create(actor=user, complex_=complex_, dwelling=dwelling, **data)
+    if kind == "visit":
+        return services.visit_create(actor=user, complex_=complex_, **data)
+    if kind == "meeting_place":
+        return services.meeting_place_create(actor=user, complex_=complex_, **data)
+    if kind == "activity":
+        return services.activity_create(actor=user, complex_=complex_, **data)
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_place_use(request, pk: int):
+    """A meeting place's use per month: the months recorded, and a form to add or correct one."""
+    user = request.user
+    place = selectors.meeting_place_get(user, pk)
+    form = MeetingPlaceUseForm(request.POST or None)
+    if request.method == "POST":
+        require(user, Action.MANAGE_SOCIAL_RECORDS)
+        if form.is_valid():
+            services.meeting_place_use_record(actor=user, meeting_place=place, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("monitor_meeting_place_use", pk=place.pk)
+    uses = list(place.uses.order_by("-month"))
+    return render(request, "liveability/meeting_place.html", _context(
+        request, place=place, form=form, uses=uses, may_manage=can(user, Action.MANAGE_SOCIAL_RECORDS),
+    ))
+
+
+# --- import -----------------------------------------------------------------------------------------------------
+
+
+def _store_upload(upload, suffix: str):
+    """Save the upload under UPLOAD_DIR with a random name: the user's file name never becomes a path."""
+    directory = settings.UPLOAD_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"social-{secrets.token_hex(16)}{suffix}"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+@require_http_methods(["GET", "POST"])
+def records_import(request):
+    """Upload a file of records; a dry run checks it and the result page shows what would happen."""
+    user = request.user
+    membership = require(user, Action.MANAGE_SOCIAL_RECORDS)
+    form = RecordsUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        path = _store_upload(upload, form.suffix)
+        job = job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=membership.corporation, user=user,
+                          params={"path": str(path), "dry_run": True, "file_name": upload.name[:200]})
+        return redirect("monitor_records_import_result", pk=job.pk)
+    recent = list(job_list(user).filter(kind=RECORDS_IMPORT_KIND)[:10])
+    return render(request, "liveability/records_import.html", _context(request, form=form, recent=recent))
+
+
+def _import_job(user, pk: int) -> Job:
+    require(user, Action.MANAGE_SOCIAL_RECORDS)
+    job = job_get(user, pk)
+    if job.kind != RECORDS_IMPORT_KIND:
+        raise Http404
+    return job
+
+
+def _can_confirm(job: Job) -> bool:
+    """A dry run without errors, not yet followed by the real import of the same file."""
+    if not (job.status == Job.Status.SUCCEEDED and job.params.get("dry_run") and job.result.get("is_valid")):
+        return False
+    return not (
+        Job.objects.filter(corporation_id=job.corporation_id, kind=RECORDS_IMPORT_KIND,
+                           params__path=job.params.get("path"))
+        .exclude(pk=job.pk).exclude(status=Job.Status.FAILED).exists()
+    )
+
+
+SHEET_LABELS = {
+    "signals": gettext_lazy("Signals"),
+    "support_needs": gettext_lazy("Support needs"),
+    "visits": gettext_lazy("Visits"),
+    "meeting_places": gettext_lazy("Meeting places"),
+    "meeting_place_use": gettext_lazy("Use of meeting places"),
+    "activities": gettext_lazy("Activities"),
+    "arrears": gettext_lazy("Rent arrears"),
+}
+
+
+@require_GET
+def records_import_result(request, pk: int):
+    """The check (or the import) of an uploaded file: counts per sheet and every error with file, row, column."""
+    user = request.user
+    job = _import_job(user, pk)
+    result = job.result or {}
+    errors = result.get("errors") or []
+    export_format = requested_format(request)
+    if export_format:
+        columns = [Column(gettext_lazy("File"), "file"), Column(gettext_lazy("Row"), "row"),
+                   Column(gettext_lazy("Column"), "column"), Column(gettext_lazy("Problem"), "message")]
+        return export_response(export_format=export_format, name=f"import-{job.pk}-errors", columns=columns,
+                               rows=errors)
+    return render(request, "liveability/records_import_result.html", _context(
+        request, job=job, report=result, is_dry_run=bool(job.params.get("dry_run")),
+        file_name=job.params.get("file_name", ""),
+        error_page=paginate(request, errors, per_page=100) if errors else None,
+        counts=[(sheet, SHEET_LABELS.get(sheet, sheet), c) for sheet, c in (result.get("counts") or {}).items()],
+        can_confirm=_can_confirm(job),
+    ))
+
+
+@require_POST
+def records_import_confirm(request, pk: int):
+    user = request.user
+    job = _import_job(user, pk)
+    if not _can_confirm(job):
+        messages.error(request, _("This file cannot be imported (again). Upload it once more to check it."))
+        return redirect("monitor_records_import_result", pk=job.pk)
+    real = job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=job.corporation, user=user,
+                       params={**job.params, "dry_run": False, "dry_run_job": job.pk})
+    return redirect("monitor_records_import_result", pk=real.pk)
+
+
+# --- settings and reports ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def monitor_settings(request):
+    """Weights, norms and warning levels: everyone with the monitor reads them; analysts and administrators edit."""
+    user = request.user
+    require(user, Action.VIEW_MONITOR)
+    may_manage = can(user, Action.MANAGE_MONITOR_SETTINGS)
+    rules, policy = selectors.monitor_rules_get(user)
+    form = MonitorSettingsForm(request.POST or None, rules=rules, policy=policy)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            policy_values, indicator_values = form.values()
+            rescored = services.monitor_settings_update(actor=user, policy=policy_values,
+                                                        indicators=indicator_values)
+            messages.success(request, _("Saved. The vitality of %(n)s complexes was scored again.") % {
+                "n": number_format(rescored, 0, force_grouping=True)})
+            return redirect("monitor_settings")
+    stored = selectors.monitor_settings_rows(user)
+    return render(request, "liveability/settings.html", _context(
+        request, form=form, may_manage=may_manage, rules=rules, policy=policy, stored=stored,
+        indicator_rows=[(indicator, fields) for indicator, fields in form.rows()],
+    ))
+
+
+def _report_years(today) -> list[int]:
+    return list(range(today.year, today.year - 6, -1))
+
+
+@require_http_methods(["GET", "POST"])
+def monitor_report(request):
+    """Start the PDF report per municipality (background task; the task page offers the download)."""
+    user = request.user
+    membership = require(user, Action.VIEW_MONITOR)
+    municipalities = selectors.municipality_choices(user)
+    today = timezone.localdate()
+    form = MunicipalityYearForm(request.POST or None, municipalities=[(c, f"{n} ({c})") for c, n in municipalities],
+                                years=_report_years(today), initial={"year": today.year})
+    if request.method == "POST" and form.is_valid():
+        job = job_enqueue(kind=REPORT_KIND, corporation=membership.corporation, user=user,
+                          params={"municipality": form.cleaned_data["municipality"],
+                                  "year": form.cleaned_data["year"]})
+        return redirect("job_detail", pk=job.pk)
+    recent = list(job_list(user).filter(kind=REPORT_KIND)[:10])
+    return render(request, "liveability/report.html", _context(request, form=form, recent=recent))
+
+
+@require_GET
+def monitor_report_download(request, pk: int):
+    report = selectors.report_file_get(request.user, pk)
+    response = HttpResponse(bytes(report.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name}"'
+    return response
+
+
+def job_url(job: Job) -> str:
+    return reverse("monitor_records_import_result", args=[job.pk])
