@@ -9,6 +9,7 @@ urlpatterns = [
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
     path("rules/", include("buurtbalans.rules.urls")),
     path("allocation/", include("buurtbalans.allocation.urls")),
+    path("steering/", include("buurtbalans.steering.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
     path("", include("buurtbalans.core.urls")),

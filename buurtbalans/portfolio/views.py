@@ -38,6 +38,7 @@ from buurtbalans.portfolio.selectors import (
     dwelling_list,
     dwelling_status_counts,
 )
+from buurtbalans.steering.views import complex_mix_context
 
 DWELLINGS_PER_PAGE = 50
 IMPORT_ERRORS_PER_PAGE = 100
@@ -128,6 +129,7 @@ def complex_detail(request, pk: int):
     context["complex_cooperatives"] = complex_cooperative_list(user, complex_, today=today)  # cooperatives (issue 7)
     context.update(complex_listing_context(user, complex_))  # allocation: vacant homes and listings (issue 4)
     context["liveability"] = complex_monitor_context(user, complex_)  # liveability monitor (issue 6)
+    context.update(complex_mix_context(user, complex_, reference_date=today))  # steering the mix (issue 5)
     return render(request, "portfolio/complex_detail.html", context)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Role
 from buurtbalans.core.testing import make_user
+from buurtbalans.steering.testing import STEERING_MARKERS, make_steering_objects, steering_urls_of
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,9 @@ def a_objects(stock_a, stock_b, alice):
         job=report_job, corporation=corporation, year=2025, file_name="toewijzingsverantwoording-corp-a-2025.pdf",
         content=b"%PDF-1.4 A-T3",
     )
-    return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job}
+    steering = make_steering_objects(stock_a, alice)  # steering the mix (issue 5)
+    return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job,
+            "steering": steering}
 
 
 def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
@@ -124,6 +127,7 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
     for table in ("norms", "room", "non_fitting"):
         for export_format in ("csv", "xlsx"):
             urls.append(("get", reverse("rules_compliance"), {"year": "2025", "format": export_format, "table": table}))
+    urls += steering_urls_of(a_objects["steering"])  # steering the mix (issue 5)
     return urls
 
 
@@ -164,11 +168,11 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
             text = body(response)
             for echoed in data.values():  # the page may repeat charlie's own search terms back to him
                 text = text.replace(echoed, "")
-            leaked = [marker for marker in A_MARKERS if marker in text]
+            leaked = [marker for marker in (*A_MARKERS, *STEERING_MARKERS) if marker in text]
             assert not leaked, (user.username, method, url, data, leaked)
     # Nothing charlie did was recorded against A's data either (no reads of A's households happened).
     assert AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count() == events_before
-    own_jobs = [a_objects["import_job"].pk, a_objects["report_job"].pk]
+    own_jobs = [a_objects["import_job"].pk, a_objects["report_job"].pk, a_objects["steering"]["job"].pk]
     assert not Job.objects.exclude(pk__in=own_jobs).filter(corporation=a_objects["stock"].corporation)
     # A's agreement is still there: charlie could neither change nor remove it.
     a_objects["agreement"].refresh_from_db()

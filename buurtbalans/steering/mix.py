@@ -1,0 +1,581 @@
+"""The mix of a corporation's complexes: composition, inflow of recent lettings, profiles and distance to target.
+
+Reads for a corporation, not for a user (like `rules.compliance`): `steering.selectors` checks the user's right
+first, the labelling-plan job calls it for its corporation. Nothing here returns a single household.
+
+Counting (docs/steering.md, "How the mix is counted"):
+- A household counts in the complex where its current tenancy runs on the reference date.
+- Three facts per household, each computed once per row in the database and grouped per complex with
+  `GROUP BY complex, flags` (at most 8 rows per complex), so 100k households cost one grouped query:
+  has a vulnerability marker valid on the date; is a carrying resident (the tenancy was let on motivation or by
+  co-optation, or has a carrying `SteeringRole` valid on the date); is in the primary income band (income at or
+  below the passend-toewijzen limit of the parameters valid on the date, as `engine.rules.income_band` decides).
+- A household's mix category is the first category (by position) whose rule it meets; derived here for counts
+  only, never stored or shown per household.
+- Inflow: the last N lettings (tenancies started) per complex within the last five years, with the household as
+  it was at letting: a marker valid on the start date, and income at start against the limits valid then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.engine.parameters import ParameterSet
+from buurtbalans.households.models import SelectionMethod, Tenancy, VulnerabilityMarker
+from buurtbalans.households.selectors import current_tenancy_q, income_band_conditions, income_band_limits
+from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
+from buurtbalans.rules.parameters import parameter_sets
+from buurtbalans.steering.models import CategoryRule, ComplexProfile, MixCategory, SteeringRole, SteeringRoleKind
+
+# Openbaar Belang (Zwolle): 50% regular, 35% needing some extra attention, 15% residents who carry the community.
+# Listed by position: a household with a marker counts as "extra attention" even when it also carries.
+DEFAULT_MAX_VULNERABLE_SHARE = Decimal("0.35")
+DEFAULT_MAX_PRIMARY_SHARE = Decimal("0.75")
+DEFAULT_LETTINGS = 10
+LETTING_CHOICES = (5, 10, 20, 50)
+INFLOW_YEARS = 5
+# Lettings by these methods chose the household for what it brings to the community.
+CARRYING_SELECTION_METHODS = (SelectionMethod.MOTIVATION, SelectionMethod.CO_OPTATION)
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label: str
+    rule: str
+    position: int
+    default_share: Decimal
+
+
+DEFAULT_CATEGORIES: tuple[Category, ...] = (
+    Category(
+        "extra_attention", str(_("Needs some extra attention")), CategoryRule.VULNERABILITY_MARKER, 1, Decimal("0.35")
+    ),
+    Category("carrying", str(_("Carrying residents")), CategoryRule.CARRYING_ROLE, 2, Decimal("0.15")),
+    Category("regular", str(_("Regular")), CategoryRule.REST, 3, Decimal("0.50")),
+)
+
+
+def default_categories() -> tuple[Category, ...]:
+    """The built-in categories, their names in the active language."""
+    labels = {
+        "extra_attention": _("Needs some extra attention"),
+        "carrying": _("Carrying residents"),
+        "regular": _("Regular"),
+    }
+    return tuple(Category(c.code, str(labels[c.code]), c.rule, c.position, c.default_share) for c in DEFAULT_CATEGORIES)
+
+
+def categories_for(corporation_id: int) -> tuple[Category, ...]:
+    """The corporation's mix categories by position; the built-in ones while it has none of its own."""
+    rows = MixCategory.objects.filter(corporation_id=corporation_id).order_by("position", "code")
+    stored = tuple(Category(r.code, r.label, r.rule, r.position, r.default_share) for r in rows)
+    return stored or default_categories()
+
+
+def category_of(categories: tuple[Category, ...], *, marked: bool, carrying: bool, primary: bool) -> str | None:
+    """The code of the first category whose rule these facts meet (None when no category takes them)."""
+    for category in categories:
+        if (
+            category.rule == CategoryRule.REST
+            or (category.rule == CategoryRule.VULNERABILITY_MARKER and marked)
+            or (category.rule == CategoryRule.CARRYING_ROLE and carrying)
+            or (category.rule == CategoryRule.LOWEST_INCOME and primary)
+        ):
+            return category.code
+    return None
+
+
+# --- profiles ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The targets that apply to a complex (its own newest decision, the corporation's default, or built-in)."""
+
+    target_mix: dict[str, Decimal]
+    max_vulnerable_share: Decimal
+    max_primary_share: Decimal
+    source: str  # "complex", "default" or "builtin"
+    decided_on: date | None = None
+    decided_by: str = ""
+    note: str = ""
+    pk: int | None = None
+
+
+def builtin_profile(categories: tuple[Category, ...]) -> Profile:
+    return Profile(
+        target_mix={c.code: c.default_share for c in categories},
+        max_vulnerable_share=DEFAULT_MAX_VULNERABLE_SHARE,
+        max_primary_share=DEFAULT_MAX_PRIMARY_SHARE,
+        source="builtin",
+    )
+
+
+def _profile(row: dict, source: str) -> Profile:
+    return Profile(
+        target_mix={code: Decimal(str(share)) for code, share in (row["target_mix"] or {}).items()},
+        max_vulnerable_share=row["max_vulnerable_share"],
+        max_primary_share=row["max_primary_share"],
+        source=source,
+        decided_on=row["decided_on"],
+        decided_by=row["decided_by_name"],
+        note=row["note"],
+        pk=row["pk"],
+    )
+
+
+@dataclass(frozen=True)
+class Profiles:
+    default: Profile
+    by_complex: dict[int, Profile]
+
+    def for_complex(self, complex_id: int) -> Profile:
+        return self.by_complex.get(complex_id, self.default)
+
+
+def profiles_for(corporation_id: int, categories: tuple[Category, ...], complex_ids=None) -> Profiles:
+    """The profile in force per complex: the newest decision (by decision date, then by when it was recorded)."""
+    rows = ComplexProfile.objects.filter(corporation_id=corporation_id)
+    if complex_ids is not None:
+        rows = rows.filter(Q(complex_id__in=list(complex_ids)) | Q(complex__isnull=True))
+    default: Profile | None = None
+    by_complex: dict[int, Profile] = {}
+    fields = (
+        "pk",
+        "complex_id",
+        "target_mix",
+        "max_vulnerable_share",
+        "max_primary_share",
+        "decided_on",
+        "decided_by_name",
+        "note",
+    )
+    for row in rows.order_by("-decided_on", "-created", "-id").values(*fields):
+        if row["complex_id"] is None:
+            default = default or _profile(row, "default")
+        elif row["complex_id"] not in by_complex:
+            by_complex[row["complex_id"]] = _profile(row, "complex")
+    return Profiles(default or builtin_profile(categories), by_complex)
+
+
+# --- composition and inflow ----------------------------------------------------------------------------------
+
+
+def _active_role_exists(reference_date: date) -> Exists:
+    return Exists(
+        SteeringRole.objects.filter(
+            tenancy_id=OuterRef("pk"), role=SteeringRoleKind.CARRYING, valid_from__lte=reference_date
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date))
+    )
+
+
+def marker_on(date_ref) -> Exists:
+    """A marker of the tenancy's household valid on `date_ref` (a date or an expression such as F("start_date"))."""
+    return Exists(
+        VulnerabilityMarker.objects.filter(household_id=OuterRef("household_id"), valid_from__lte=date_ref).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=date_ref)
+        )
+    )
+
+
+def flag(condition: Q | None):
+    if condition is None:
+        return Value(False, output_field=BooleanField())
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+@dataclass
+class Counts:
+    """Households of one complex (or buurt) by the three facts, and per mix category."""
+
+    households: int = 0
+    vulnerable: int = 0
+    primary: int = 0
+    carrying: int = 0
+    categories: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Counts) -> None:
+        self.households += other.households
+        self.vulnerable += other.vulnerable
+        self.primary += other.primary
+        self.carrying += other.carrying
+        for code, n in other.categories.items():
+            self.categories[code] = self.categories.get(code, 0) + n
+
+
+def composition_by_complex(
+    corporation_id: int, reference_date: date, categories: tuple[Category, ...], complex_ids=None
+) -> dict[int, Counts]:
+    """Per complex: households living there on `reference_date`, by marker, carrying role, primary band, category.
+
+    One grouped query: the three facts are computed once per current tenancy and grouped by (complex, facts).
+    """
+    primary_q = income_band_conditions(income_band_limits(reference_date).parameters, "household__")["primary"]
+    tenancies = Tenancy.objects.filter(current_tenancy_q(reference_date), corporation_id=corporation_id).filter(
+        dwelling__complex__isnull=False
+    )
+    if complex_ids is not None:
+        tenancies = tenancies.filter(dwelling__complex_id__in=list(complex_ids))
+    grouped = (
+        tenancies.annotate(
+            complex_ref=F("dwelling__complex_id"),
+            marked=marker_on(reference_date),
+            carrying=flag(Q(selection_method__in=CARRYING_SELECTION_METHODS) | Q(_active_role_exists(reference_date))),
+            primary=flag(primary_q),
+        )
+        .order_by()
+        .values("complex_ref", "marked", "carrying", "primary")
+        .annotate(n=Count("pk"))
+    )
+    result: dict[int, Counts] = {}
+    for row in grouped:
+        counts = result.setdefault(row["complex_ref"], Counts())
+        n = row["n"]
+        marked, carrying, primary = bool(row["marked"]), bool(row["carrying"]), bool(row["primary"])
+        counts.households += n
+        counts.vulnerable += n if marked else 0
+        counts.carrying += n if carrying else 0
+        counts.primary += n if primary else 0
+        code = category_of(categories, marked=marked, carrying=carrying, primary=primary)
+        if code is not None:
+            counts.categories[code] = counts.categories.get(code, 0) + n
+    return result
+
+
+def _primary_at_letting(sets: tuple[ParameterSet, ...], since: date) -> Q | None:
+    """Income at start at or below the passend-toewijzen limit valid on the start date, for the household's type.
+
+    Uses the facts at letting (`income_at_start`, `household_size_at_start`, `is_pension_age_at_start`, aliased as
+    l_income, l_size, l_pension) and the parameter set of the letting's date; a letting whose limit is unknown is
+    not counted as primary.
+    """
+    condition: Q | None = None
+    for i, params in enumerate(sets):
+        until = sets[i + 1].valid_from if i + 1 < len(sets) else None
+        if until is not None and until <= since:
+            continue
+        period = Q(start_date__gte=params.valid_from)
+        if until is not None:
+            period &= Q(start_date__lt=until)
+        for kind, size_q in (("single", Q(l_size__lte=1)), ("multi", Q(l_size__gte=2))):
+            for is_pension in (False, True):
+                limit = getattr(params, f"allowance_income_limit_{kind}{'_pension' if is_pension else ''}")
+                if limit is None:
+                    continue
+                q = period & size_q & Q(l_pension=is_pension) & Q(l_income__isnull=False) & Q(l_income__lte=limit)
+                condition = q if condition is None else condition | q
+    return condition
+
+
+@dataclass
+class Inflow:
+    lettings: int = 0
+    vulnerable: int = 0
+    primary: int = 0
+
+    def add(self, other: Inflow) -> None:
+        self.lettings += other.lettings
+        self.vulnerable += other.vulnerable
+        self.primary += other.primary
+
+
+def inflow_by_complex(corporation_id: int, reference_date: date, lettings: int, complex_ids=None) -> dict[int, Inflow]:
+    """Per complex: the last `lettings` lettings (tenancies started on or before the date, within five years),
+    how many went to a household with a marker at letting and how many to the primary income band."""
+    since = reference_date - timedelta(days=round(365.25 * INFLOW_YEARS))
+    tenancies = Tenancy.objects.filter(
+        corporation_id=corporation_id,
+        start_date__gt=since,
+        start_date__lte=reference_date,
+        dwelling__complex__isnull=False,
+    )
+    if complex_ids is not None:
+        tenancies = tenancies.filter(dwelling__complex_id__in=list(complex_ids))
+    ranked = (
+        tenancies.alias(
+            l_income=Coalesce("income_at_start", "household__assessed_income"),
+            l_size=Coalesce("household_size_at_start", "household__size"),
+            l_pension=Coalesce("is_pension_age_at_start", "household__is_pension_age_household"),
+        )
+        .annotate(
+            complex_ref=F("dwelling__complex_id"),
+            position=Window(
+                RowNumber(), partition_by=[F("dwelling__complex_id")], order_by=[F("start_date").desc(), F("pk").desc()]
+            ),
+            marked=marker_on(OuterRef("start_date")),
+            primary=flag(_primary_at_letting(parameter_sets(), since)),
+        )
+        .filter(position__lte=lettings)
+        .order_by()
+        .values_list("complex_ref", "marked", "primary")
+    )
+    result: dict[int, Inflow] = defaultdict(Inflow)
+    for complex_ref, marked, primary in ranked:
+        inflow = result[complex_ref]
+        inflow.lettings += 1
+        inflow.vulnerable += bool(marked)
+        inflow.primary += bool(primary)
+    return dict(result)
+
+
+def vacant_by_complex(corporation_id: int, complex_ids=None) -> dict[int, int]:
+    dwellings = Dwelling.objects.filter(
+        corporation_id=corporation_id, status=DwellingStatus.VACANT, complex__isnull=False
+    )
+    if complex_ids is not None:
+        dwellings = dwellings.filter(complex_id__in=list(complex_ids))
+    return dict(dwellings.order_by().values_list("complex_id").annotate(n=Count("pk")).values_list("complex_id", "n"))
+
+
+# --- rows for the screens ------------------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class MixRow:
+    """One complex (or buurt) of the concentration view: composition, recent inflow, targets, distance."""
+
+    key: object
+    code: str
+    name: str
+    neighbourhood_code: str
+    neighbourhood_name: str
+    counts: Counts
+    inflow: Inflow
+    vacant: int
+    profile: Profile
+    complexes: int = 1
+
+    @property
+    def households(self) -> int:
+        return self.counts.households
+
+    @property
+    def vulnerable_share(self) -> float | None:
+        return _share(self.counts.vulnerable, self.counts.households)
+
+    @property
+    def primary_share(self) -> float | None:
+        return _share(self.counts.primary, self.counts.households)
+
+    @property
+    def inflow_vulnerable_share(self) -> float | None:
+        return _share(self.inflow.vulnerable, self.inflow.lettings)
+
+    @property
+    def inflow_primary_share(self) -> float | None:
+        return _share(self.inflow.primary, self.inflow.lettings)
+
+    @property
+    def vulnerable_excess(self) -> float:
+        share = self.vulnerable_share
+        return max(0.0, share - float(self.profile.max_vulnerable_share)) if share is not None else 0.0
+
+    @property
+    def primary_excess(self) -> float:
+        share = self.primary_share
+        return max(0.0, share - float(self.profile.max_primary_share)) if share is not None else 0.0
+
+    @property
+    def excess(self) -> float:
+        """The labelling plan's measure: how far over its two limits (share points, summed)."""
+        return self.vulnerable_excess + self.primary_excess
+
+    def category_share(self, code: str) -> float | None:
+        return _share(self.counts.categories.get(code, 0), self.counts.households)
+
+    @property
+    def mix_deviation(self) -> float | None:
+        """Half the summed absolute difference between the actual and target category shares (0 = on target,
+        1 = entirely different): the share of households that would have to be in another category."""
+        if not self.counts.households:
+            return None
+        codes = set(self.profile.target_mix) | set(self.counts.categories)
+        return 0.5 * sum(
+            abs((self.category_share(code) or 0.0) - float(self.profile.target_mix.get(code, 0))) for code in codes
+        )
+
+
+MIX_SORTS = {
+    "excess": lambda r: r.excess,
+    "mix": lambda r: r.mix_deviation,
+    "vulnerable": lambda r: r.vulnerable_share,
+    "primary": lambda r: r.primary_share,
+    "inflow_vulnerable": lambda r: r.inflow_vulnerable_share,
+    "inflow_primary": lambda r: r.inflow_primary_share,
+    "households": lambda r: r.households,
+    "vacant": lambda r: r.vacant,
+    "name": lambda r: r.name.lower(),
+    "code": lambda r: r.code,
+    "neighbourhood": lambda r: r.neighbourhood_name.lower(),
+}
+DEFAULT_MIX_SORT = "-excess"
+
+
+def sort_rows(rows: list[MixRow], sort: str) -> tuple[list[MixRow], str]:
+    """Rows sorted by a key of MIX_SORTS ("-" for descending, unknown values last); ties: mix deviation, code."""
+    key = sort.lstrip("-")
+    if key not in MIX_SORTS:
+        sort, key = DEFAULT_MIX_SORT, DEFAULT_MIX_SORT.lstrip("-")
+    descending = sort.startswith("-")
+    read = MIX_SORTS[key]
+    rows = sorted(rows, key=lambda r: (-(r.mix_deviation or 0.0), r.code))
+    known = [r for r in rows if read(r) is not None]
+    unknown = [r for r in rows if read(r) is None]
+    known.sort(key=read, reverse=descending)
+    return known + unknown, sort
+
+
+def complex_mix_rows(
+    corporation_id: int, reference_date: date, *, lettings: int = DEFAULT_LETTINGS, complex_ids=None
+) -> list[MixRow]:
+    """Every complex of the corporation (or those in `complex_ids`) with its mix. Five queries in all."""
+    categories = categories_for(corporation_id)
+    complexes = Complex.objects.filter(corporation_id=corporation_id)
+    if complex_ids is not None:
+        complexes = complexes.filter(pk__in=list(complex_ids))
+    info = list(
+        complexes.order_by("external_id").values_list(
+            "pk", "external_id", "name", "neighbourhood__cbs_code", "neighbourhood__name"
+        )
+    )
+    ids = [pk for pk, *_ in info] if complex_ids is not None else None
+    counts = composition_by_complex(corporation_id, reference_date, categories, ids)
+    inflow = inflow_by_complex(corporation_id, reference_date, lettings, ids)
+    vacant = vacant_by_complex(corporation_id, ids)
+    profiles = profiles_for(corporation_id, categories, ids)
+    return [
+        MixRow(
+            key=pk,
+            code=code,
+            name=name,
+            neighbourhood_code=bu_code or "",
+            neighbourhood_name=bu_name or "",
+            counts=counts.get(pk, Counts()),
+            inflow=inflow.get(pk, Inflow()),
+            vacant=vacant.get(pk, 0),
+            profile=profiles.for_complex(pk),
+        )
+        for pk, code, name, bu_code, bu_name in info
+    ]
+
+
+def neighbourhood_rows(complex_rows: list[MixRow]) -> list[MixRow]:
+    """The complexes summed per buurt; a buurt's limits and target mix are its complexes' weighted by households
+    (an unweighted mean when none has households). Complexes without a buurt form one row of their own."""
+    groups: dict[str, list[MixRow]] = defaultdict(list)
+    for row in complex_rows:
+        groups[row.neighbourhood_code].append(row)
+    result = []
+    for bu_code, rows in groups.items():
+        counts, inflow = Counts(), Inflow()
+        for row in rows:
+            counts.add(row.counts)
+            inflow.add(row.inflow)
+        total = sum(r.households for r in rows)
+        weights = [Decimal(r.households) / total for r in rows] if total else [Decimal(1) / len(rows)] * len(rows)
+
+        def weighted(read, rows=rows, weights=weights):
+            return sum((read(r) * w for r, w in zip(rows, weights, strict=True)), Decimal(0))
+
+        codes = {code for r in rows for code in r.profile.target_mix}
+        profile = Profile(
+            target_mix={
+                code: weighted(lambda r, code=code: r.profile.target_mix.get(code, Decimal(0))) for code in codes
+            },
+            max_vulnerable_share=weighted(lambda r: r.profile.max_vulnerable_share),
+            max_primary_share=weighted(lambda r: r.profile.max_primary_share),
+            source="neighbourhood",
+        )
+        result.append(
+            MixRow(
+                key=bu_code,
+                code=bu_code,
+                name=rows[0].neighbourhood_name or str(_("No neighbourhood")),
+                neighbourhood_code=bu_code,
+                neighbourhood_name=rows[0].neighbourhood_name,
+                counts=counts,
+                inflow=inflow,
+                vacant=sum(r.vacant for r in rows),
+                profile=profile,
+                complexes=len(rows),
+            )
+        )
+    return result
+
+
+# --- is there room for a vulnerable household? ---------------------------------------------------------------
+
+# Within this many share points below the maximum after one more placement, the answer is "borderline".
+ROOM_MARGIN = 0.02
+# The recent inflow only counts as a warning from this many lettings on.
+ROOM_MIN_INFLOW_LETTINGS = 3
+
+
+class RoomAnswer:
+    YES = "yes"
+    NO = "no"
+    BORDERLINE = "borderline"
+
+
+@dataclass(frozen=True)
+class Room:
+    """The answer for one vacancy and the figures behind it (complex-level aggregates only)."""
+
+    answer: str
+    households: int
+    vulnerable: int
+    max_share: Decimal
+    inflow: Inflow
+    # Which facts led to the answer: "at_max", "max_zero", "one_more_over", "close_to_max", "inflow_high", "room".
+    grounds: tuple[str, ...]
+
+    @property
+    def share_now(self) -> float | None:
+        return _share(self.vulnerable, self.households)
+
+    @property
+    def share_after_one(self) -> float:
+        return (self.vulnerable + 1) / (self.households + 1)
+
+
+def room_for_vulnerable(row: MixRow) -> Room:
+    """Is there room in this complex for one more household with a vulnerability marker?
+
+    - no: the maximum is 0, or the complex is at or above its maximum now;
+    - borderline: one more would take it over the maximum, or leave it within 2 share points of it, or the
+      recent lettings (at least 3) brought vulnerable households at a share above the maximum;
+    - yes: otherwise.
+    """
+    maximum = row.profile.max_vulnerable_share
+    households, vulnerable = row.counts.households, row.counts.vulnerable
+    now = _share(vulnerable, households)
+    after = (vulnerable + 1) / (households + 1)
+    grounds: list[str] = []
+    if maximum <= 0:
+        grounds.append("max_zero")
+    elif now is not None and now >= float(maximum):
+        grounds.append("at_max")
+    if grounds:
+        return Room(RoomAnswer.NO, households, vulnerable, maximum, row.inflow, tuple(grounds))
+    if after > float(maximum):
+        grounds.append("one_more_over")
+    elif float(maximum) - after < ROOM_MARGIN:
+        grounds.append("close_to_max")
+    inflow_share = row.inflow_vulnerable_share
+    if row.inflow.lettings >= ROOM_MIN_INFLOW_LETTINGS and inflow_share is not None and inflow_share > float(maximum):
+        grounds.append("inflow_high")
+    if grounds:
+        return Room(RoomAnswer.BORDERLINE, households, vulnerable, maximum, row.inflow, tuple(grounds))
+    return Room(RoomAnswer.YES, households, vulnerable, maximum, row.inflow, ("room",))

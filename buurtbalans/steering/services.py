@@ -1,0 +1,409 @@
+"""Writing steering data: mix categories, complex profiles, carrying roles, labelling plans, label decisions.
+
+Every service validates its input, writes in one transaction and records an audit event (5xx). Views check the
+right first; services check what belongs together (the same corporation, a vacancy that is still vacant).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from buurtbalans.core.audit import actor_label, audit_record
+from buurtbalans.core.jobs import job_enqueue
+from buurtbalans.core.models import AuditEvent
+from buurtbalans.engine.labelling import Label as EngineLabel
+from buurtbalans.portfolio.models import DwellingStatus
+from buurtbalans.steering.mix import categories_for
+from buurtbalans.steering.models import (
+    CategoryRule,
+    ComplexProfile,
+    LabelDecision,
+    LabellingPlan,
+    MixCategory,
+    ProposedLabel,
+    SteeringRole,
+    SteeringRoleKind,
+)
+
+LABEL_PLAN_KIND = "label_plan"
+SHARE_TOLERANCE = Decimal("0.0001")
+POLICY_KEYS = (
+    "min_vulnerable_placements",
+    "min_affordable_share",
+    "p_open",
+    "p_above",
+    "q_open",
+    "q_reserved",
+    "q_above",
+)
+
+
+class SteeringInputError(ValueError):
+    """The input is refused; `errors` lists every problem in words for the screen."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = [str(e) for e in errors]
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+# --- categories and profiles ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mix_categories_save(*, corporation, actor, rows: list[dict]) -> list[MixCategory]:
+    """Replace the corporation's mix categories (code, label, rule, position, default_share per row).
+
+    Rules: at least two categories, unique codes, exactly one "all other households" category (so every household
+    has one), default shares that add up to 100%. Profiles keep their targets per code; a category that is gone
+    no longer counts in them.
+
+    Raises:
+        SteeringInputError: with every problem.
+    """
+    errors: list[str] = []
+    codes = [row["code"] for row in rows]
+    if len(rows) < 2:
+        errors.append(_("Give at least two categories."))
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        errors.append(_("Each code may be used once: %(codes)s.") % {"codes": ", ".join(duplicates)})
+    rests = [row for row in rows if row["rule"] == CategoryRule.REST]
+    if len(rests) != 1:
+        errors.append(_("Exactly one category must hold all other households."))
+    total = sum((Decimal(row["default_share"]) for row in rows), Decimal(0))
+    if rows and abs(total - 1) > SHARE_TOLERANCE:
+        errors.append(
+            _("The default shares add up to %(total)s; they must add up to 100%%.") % {"total": _percent(total)}
+        )
+    if errors:
+        raise SteeringInputError(errors)
+    before = [
+        {"code": c.code, "label": c.label, "rule": c.rule, "share": str(c.default_share)}
+        for c in categories_for(corporation.pk)
+    ]
+    MixCategory.objects.filter(corporation=corporation).delete()
+    saved = MixCategory.objects.bulk_create(
+        MixCategory(
+            corporation=corporation,
+            code=row["code"],
+            label=row["label"],
+            rule=row["rule"],
+            position=row["position"],
+            default_share=Decimal(row["default_share"]),
+        )
+        for row in rows
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.MIX_CATEGORIES_CHANGED,
+        corporation=corporation,
+        subject_type="mix_categories",
+        subject_label="mix categories",
+        purpose="steering",
+        data={"before": before, "after": [{**row, "default_share": str(row["default_share"])} for row in rows]},
+    )
+    return saved
+
+
+@transaction.atomic
+def complex_profile_decide(
+    *,
+    corporation,
+    actor,
+    complex_=None,
+    target_mix: dict[str, Decimal],
+    max_vulnerable_share: Decimal,
+    max_primary_share: Decimal,
+    decided_on: date,
+    note: str = "",
+) -> ComplexProfile:
+    """Record a profile decision for a complex (or, with `complex_` None, the corporation's default profile).
+
+    The previous decisions stay as history; the newest decision date counts.
+
+    Raises:
+        SteeringInputError: another corporation's complex, a share outside 0-100%, a target mix that does not
+            cover the categories or does not add up to 100%.
+    """
+    errors: list[str] = []
+    if complex_ is not None and complex_.corporation_id != corporation.pk:
+        raise SteeringInputError([_("This complex is not of your corporation.")])
+    codes = [c.code for c in categories_for(corporation.pk)]
+    if set(target_mix) != set(codes):
+        errors.append(_("Give a target share for each category: %(codes)s.") % {"codes": ", ".join(codes)})
+    for value in (*target_mix.values(), max_vulnerable_share, max_primary_share):
+        if not Decimal(0) <= value <= Decimal(1):
+            errors.append(_("Every share lies between 0% and 100%."))
+            break
+    total = sum(target_mix.values(), Decimal(0))
+    if abs(total - 1) > SHARE_TOLERANCE:
+        errors.append(_("The target mix adds up to %(total)s; it must add up to 100%%.") % {"total": _percent(total)})
+    if errors:
+        raise SteeringInputError(errors)
+    profile = ComplexProfile.objects.create(
+        corporation=corporation,
+        complex=complex_,
+        target_mix={code: str(target_mix[code]) for code in codes},
+        max_vulnerable_share=max_vulnerable_share,
+        max_primary_share=max_primary_share,
+        decided_on=decided_on,
+        note=note,
+        decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+        decided_by_name=actor_label(actor),
+    )
+    what = f"complex {complex_.external_id}" if complex_ is not None else "the default profile"
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.COMPLEX_PROFILE_DECIDED,
+        corporation=corporation,
+        subject_type="complex_profile",
+        subject_label=f"profile of {what}",
+        purpose="steering",
+        data={
+            "profile": profile.pk,
+            "complex": complex_.external_id if complex_ is not None else None,
+            "target_mix": profile.target_mix,
+            "max_vulnerable_share": str(max_vulnerable_share),
+            "max_primary_share": str(max_primary_share),
+            "decided_on": decided_on.isoformat(),
+        },
+    )
+    return profile
+
+
+# --- carrying roles ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def steering_role_record(*, corporation, actor, tenancy, source: str, valid_from: date, note: str = "") -> SteeringRole:
+    """Record that the tenant of `tenancy` is a carrying resident (personal data: audited with whose data).
+
+    Raises:
+        SteeringInputError: another corporation's tenancy, or one that has ended.
+    """
+    if tenancy.corporation_id != corporation.pk:
+        raise SteeringInputError([_("This tenancy is not of your corporation.")])
+    if tenancy.end_date is not None and tenancy.end_date < valid_from:
+        raise SteeringInputError([_("This tenancy had ended by that date.")])
+    role = SteeringRole.objects.create(
+        corporation=corporation,
+        tenancy=tenancy,
+        role=SteeringRoleKind.CARRYING,
+        source=source,
+        valid_from=valid_from,
+        note=note,
+        recorded_by_name=actor_label(actor),
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.STEERING_ROLE_WRITTEN,
+        corporation=corporation,
+        subject_type="household",
+        subject_ids=[tenancy.household.external_id],
+        subject_label=f"carrying role on tenancy {tenancy.external_id}",
+        purpose="steering",
+        data={"role": role.pk, "source": source, "valid_from": valid_from.isoformat()},
+    )
+    return role
+
+
+@transaction.atomic
+def steering_role_end(*, role: SteeringRole, actor, valid_until: date) -> SteeringRole:
+    """End a carrying role (the row is kept with its end date)."""
+    if valid_until < role.valid_from:
+        raise SteeringInputError([_("The end date is before the start date.")])
+    SteeringRole.objects.filter(pk=role.pk).update(valid_until=valid_until)
+    role.refresh_from_db()
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.STEERING_ROLE_WRITTEN,
+        corporation=role.corporation,
+        subject_type="household",
+        subject_ids=[role.tenancy.household.external_id],
+        subject_label=f"carrying role on tenancy {role.tenancy.external_id} ended",
+        purpose="steering",
+        data={"role": role.pk, "valid_until": valid_until.isoformat()},
+    )
+    return role
+
+
+# --- plans ---------------------------------------------------------------------------------------------------
+
+
+def policy_problems(policy: dict) -> list[str]:
+    """What is wrong with a policy (whole number of placements, shares between 0 and 1)."""
+    errors = []
+    placements = policy.get("min_vulnerable_placements")
+    if not isinstance(placements, int) or placements < 0:
+        errors.append(_("The minimum number of placements is a whole number of 0 or more."))
+    for key in POLICY_KEYS[1:]:
+        try:
+            value = Decimal(str(policy.get(key)))
+        except ArithmeticError:
+            value = Decimal(-1)
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+            errors.append(_("%(name)s must lie between 0 and 1.") % {"name": key})
+    return errors
+
+
+@transaction.atomic
+def label_plan_request(
+    *,
+    corporation,
+    actor,
+    period_start: date,
+    period_end: date,
+    composition_date: date,
+    policy: dict,
+    estimates: dict | None = None,
+    overridden: list[str] = (),
+) -> LabellingPlan:
+    """Ask for a labelling plan of the period's vacancies; the worker makes it (`steering.jobs.LabelPlanJob`).
+
+    `policy` holds the seven values of the file contract (shares as decimal strings); `estimates` the estimates
+    shown to the analyst, `overridden` which of them the analyst changed.
+
+    Raises:
+        SteeringInputError: a policy value out of range or a period that ends before it starts.
+    """
+    errors = policy_problems(policy)
+    if period_end < period_start:
+        errors.append(_("The period ends before it starts."))
+    if errors:
+        raise SteeringInputError(errors)
+    policy = {
+        "min_vulnerable_placements": policy["min_vulnerable_placements"],
+        **{key: str(Decimal(str(policy[key]))) for key in POLICY_KEYS[1:]},
+    }
+    job = job_enqueue(kind=LABEL_PLAN_KIND, corporation=corporation, user=actor, params={}, seed=0)
+    plan = LabellingPlan.objects.create(
+        corporation=corporation,
+        job=job,
+        period_start=period_start,
+        period_end=period_end,
+        reference_date=period_start,
+        composition_date=composition_date,
+        policy=policy,
+        estimates=estimates or {},
+        overridden=list(overridden),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by_name=actor_label(actor),
+    )
+    job.params = {"plan": plan.pk}
+    job.save(update_fields=["params"])
+    return plan
+
+
+# --- label decisions -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vacancy_label_decide(*, proposal: ProposedLabel, actor, label: str, reason: str = "") -> LabelDecision:
+    """The allocation officer accepts the proposed label (same label) or changes it (another label, with a reason).
+
+    The rent follows the label: the plan's lawful rent for it (the affordable rent, or for ABOVE_CAP the highest
+    lawful rent).
+
+    Raises:
+        SteeringInputError: the dwelling is no longer vacant, a change without a reason, or ABOVE_CAP where the
+            lawful rent is not above the cap.
+    """
+    dwelling = proposal.dwelling
+    if dwelling.status != DwellingStatus.VACANT:
+        raise SteeringInputError([_("This dwelling is no longer vacant.")])
+    if label not in {value.value for value in EngineLabel}:
+        raise SteeringInputError([_("Choose one of the labels.")])
+    reason = reason.strip()
+    is_change = label != proposal.label
+    if is_change and not reason:
+        raise SteeringInputError([_("Say why you change the proposed label.")])
+    rent = proposal.rent_for(label)
+    if rent is None:
+        raise SteeringInputError(
+            [_("This dwelling cannot be let above the rent cap: its lawful maximum rent is not above the cap.")]
+        )
+    decision = LabelDecision.objects.create(
+        corporation_id=proposal.corporation_id,
+        dwelling=dwelling,
+        proposal=proposal,
+        proposed_label=proposal.label,
+        label=label,
+        base_rent=rent,
+        is_change=is_change,
+        reason=reason,
+        decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+        decided_by_name=actor_label(actor),
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.VACANCY_LABEL_CHANGED if is_change else AuditEvent.Type.VACANCY_LABEL_ACCEPTED,
+        corporation=dwelling.corporation,
+        subject_type="dwelling",
+        subject_label=f"label of dwelling {dwelling.external_id}",
+        purpose="allocation",
+        data={
+            "decision": decision.pk,
+            "plan": proposal.plan_id,
+            "proposed": proposal.label,
+            "label": label,
+            "base_rent": str(rent),
+            **({"reason": reason} if is_change else {}),
+        },
+    )
+    return decision
+
+
+# --- the listing ---------------------------------------------------------------------------------------------
+
+# Applicants with a vulnerability marker carry this group code in an allocation round (the round's
+# allowed/excluded groups, issue 4).
+VULNERABLE_GROUP = "vulnerable"
+
+
+def listing_fields(decision: LabelDecision) -> dict:
+    """What a listing takes from a vacancy's decided label: the label, the rent, the groups and the selection key.
+
+    OPEN: everyone eligible, by registration time. NO_VULNERABLE: households with a vulnerability marker excluded.
+    RESERVED_VULNERABLE: only those households, urgent applicants first. ABOVE_CAP: the higher rent; passend
+    toewijzen in the round keeps it from the lowest incomes unless an exception is recorded.
+    """
+    label = decision.label
+    return {
+        "label": label,
+        "base_rent": decision.base_rent,
+        "selection": "registration",
+        "urgency_first": label == EngineLabel.RESERVED_VULNERABLE,
+        "allowed_groups": [VULNERABLE_GROUP] if label == EngineLabel.RESERVED_VULNERABLE else [],
+        "excluded_groups": [VULNERABLE_GROUP] if label == EngineLabel.NO_VULNERABLE else [],
+    }
+
+
+def listing_service():
+    """The allocation app's `listing_create_for_dwelling`, or None while it does not exist (issue 4)."""
+    try:
+        from buurtbalans.allocation import services as allocation_services
+    except ImportError:
+        return None
+    return getattr(allocation_services, "listing_create_for_dwelling", None)
+
+
+def vacancy_listing_create(*, decision: LabelDecision, actor):
+    """List the vacancy for the allocation round with its decided label (through the allocation app's service).
+
+    Raises:
+        SteeringInputError: the allocation app cannot create listings yet, or the dwelling is no longer vacant.
+    """
+    create = listing_service()
+    if create is None:
+        raise SteeringInputError([_("Listings cannot be made here yet: the allocation module is not installed.")])
+    if decision.dwelling.status != DwellingStatus.VACANT:
+        raise SteeringInputError([_("This dwelling is no longer vacant.")])
+    return create(dwelling=decision.dwelling, actor=actor, **listing_fields(decision))

@@ -1,0 +1,787 @@
+"""Steering screens: concentration per complex and buurt, vacancies with room and labels, profiles, plans, roles.
+
+Views stay thin: they check the right, read with selectors, write through services, and render or export.
+Figures about households go through the small-cell rule for users who may not read markers (`reasons.Cell`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.permissions import Action, actions_of, can, require
+from buurtbalans.core.views import paginate
+from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.rules.parameters import parameter_sets
+from buurtbalans.steering import mix, selectors, services
+from buurtbalans.steering.estimates import inflow_estimate
+from buurtbalans.steering.forms import (
+    CategoryFormSet,
+    ConcentrationFilterForm,
+    LabelDecisionForm,
+    PlanPolicyForm,
+    ProfileForm,
+    SteeringRoleForm,
+    to_percent,
+)
+from buurtbalans.steering.models import CategoryRule, Label
+from buurtbalans.steering.reasons import (
+    Cell,
+    is_protected,
+    label_name,
+    label_reason,
+    percent,
+    plan_problem,
+    points,
+    room_label,
+    room_reasons,
+)
+
+ROWS_PER_PAGE = 50
+
+
+def _context(request, section: str, **extra) -> dict:
+    return {
+        "nav": "steering",
+        "section": section,
+        "steering_rights": {r.value for r in actions_of(request.user)},
+        **extra,
+    }
+
+
+def _lettings(request) -> int:
+    try:
+        value = int(request.GET.get("lettings") or mix.DEFAULT_LETTINGS)
+    except ValueError:
+        return mix.DEFAULT_LETTINGS
+    return value if value in mix.LETTING_CHOICES else mix.DEFAULT_LETTINGS
+
+
+# --- the mix of one complex or buurt as shown -----------------------------------------------------------------
+
+
+def mix_view(row: mix.MixRow, categories, protected: bool, *, with_room: bool = False) -> dict:
+    """The figures of one row for a template: counts as small-cell `Cell`s, targets, distance, and the room."""
+    households = row.households
+    view = {
+        "row": row,
+        "vulnerable": Cell(row.counts.vulnerable, households, protected),
+        "primary": Cell(row.counts.primary, households, protected),
+        "carrying": Cell(row.counts.carrying, households, protected),
+        "categories": [
+            {
+                "category": c,
+                "cell": Cell(row.counts.categories.get(c.code, 0), households, protected),
+                "target": row.profile.target_mix.get(c.code),
+            }
+            for c in categories
+        ],
+        "inflow_vulnerable": Cell(row.inflow.vulnerable, row.inflow.lettings, protected),
+        "inflow_primary": Cell(row.inflow.primary, row.inflow.lettings, protected),
+        "excess_points": points(row.excess),
+        "mix_deviation": percent(row.mix_deviation, 0) if row.mix_deviation is not None else "–",
+    }
+    if with_room:
+        room = mix.room_for_vulnerable(row)
+        view["room"] = room
+        view["room_label"] = room_label(room.answer)
+        view["room_reasons"] = room_reasons(room, protected=protected)
+    return view
+
+
+def concentration_columns(categories, level: str) -> list[Column]:
+    columns = [
+        Column(gettext_lazy("Code"), lambda v: v["row"].code),
+        Column(gettext_lazy("Name"), lambda v: v["row"].name),
+    ]
+    if level == "complex":
+        columns += [
+            Column(gettext_lazy("Neighbourhood code"), lambda v: v["row"].neighbourhood_code),
+            Column(gettext_lazy("Neighbourhood"), lambda v: v["row"].neighbourhood_name),
+        ]
+    else:
+        columns.append(Column(gettext_lazy("Complexes"), lambda v: v["row"].complexes))
+    columns += [
+        Column(gettext_lazy("Households"), lambda v: v["row"].households),
+        Column(gettext_lazy("Vacant dwellings"), lambda v: v["row"].vacant),
+        Column(gettext_lazy("Households with a vulnerability marker"), lambda v: v["vulnerable"].export_count),
+        Column(gettext_lazy("Share with a vulnerability marker"), lambda v: v["vulnerable"].export_share),
+        Column(
+            gettext_lazy("Maximum share with a vulnerability marker"), lambda v: v["row"].profile.max_vulnerable_share
+        ),
+        Column(gettext_lazy("Households with the lowest incomes"), lambda v: v["primary"].export_count),
+        Column(gettext_lazy("Share of the lowest incomes"), lambda v: v["primary"].export_share),
+        Column(gettext_lazy("Maximum share of the lowest incomes"), lambda v: v["row"].profile.max_primary_share),
+    ]
+    for i, category in enumerate(categories):
+        columns.append(
+            Column(
+                gettext_lazy("Share: %(name)s") % {"name": category.label},
+                lambda v, i=i: v["categories"][i]["cell"].export_share,
+            )
+        )
+        columns.append(
+            Column(
+                gettext_lazy("Target: %(name)s") % {"name": category.label},
+                lambda v, i=i: v["categories"][i]["target"],
+            )
+        )
+    columns += [
+        Column(gettext_lazy("Recent lettings"), lambda v: v["row"].inflow.lettings),
+        Column(
+            gettext_lazy("Of which to a household with a vulnerability marker"),
+            lambda v: v["inflow_vulnerable"].export_count,
+        ),
+        Column(gettext_lazy("Of which to the lowest incomes"), lambda v: v["inflow_primary"].export_count),
+        Column(gettext_lazy("Over the limits (share points)"), lambda v: round(100 * v["row"].excess, 2)),
+        Column(
+            gettext_lazy("Distance to the target mix"),
+            lambda v: None if v["row"].mix_deviation is None else round(v["row"].mix_deviation, 4),
+        ),
+        Column(gettext_lazy("Profile"), lambda v: v["row"].profile.source),
+    ]
+    return columns
+
+
+@require_GET
+def concentration(request):
+    """The ranked list: complexes (or buurten) by how far they are over their limits, worst first."""
+    user = request.user
+    require(user, Action.VIEW_AGGREGATES)
+    today = timezone.localdate()
+    level = request.GET.get("level") if request.GET.get("level") in ("complex", "neighbourhood") else "complex"
+    lettings = _lettings(request)
+    form = ConcentrationFilterForm(data={"level": level, "lettings": lettings})
+    rows, sort = selectors.concentration_list(
+        user, reference_date=today, level=level, lettings=lettings, sort=request.GET.get("sort") or mix.DEFAULT_MIX_SORT
+    )
+    categories = selectors.mix_categories(user)
+    protected = is_protected(user)
+    export_format = requested_format(request)
+    if export_format:
+        return export_response(
+            export_format=export_format,
+            name=f"concentration-{level}",
+            columns=concentration_columns(categories, level),
+            rows=(mix_view(r, categories, protected) for r in rows),
+        )
+    page = paginate(request, rows, per_page=ROWS_PER_PAGE)
+    page.object_list = [mix_view(r, categories, protected) for r in page.object_list]
+    context = _context(
+        request,
+        "concentration",
+        form=form,
+        page=page,
+        sort=sort,
+        level=level,
+        lettings=lettings,
+        categories=categories,
+        protected=protected,
+        today=today,
+        over=sum(1 for r in rows if r.excess > 0),
+        total=len(rows),
+    )
+    return render(request, "steering/concentration.html", context)
+
+
+def complex_mix_context(user, complex_, *, reference_date: date) -> dict:
+    """The complex page's section (`steering/complex_mix.html`): its mix, targets and room; empty without the right."""
+    if not can(user, Action.VIEW_AGGREGATES):
+        return {}
+    row = selectors.complex_mix_get(user, complex_, reference_date=reference_date)
+    categories = selectors.mix_categories(user)
+    return {
+        "steering_mix": mix_view(row, categories, is_protected(user), with_room=True),
+        "steering_categories": categories,
+        "steering_may_manage": can(user, Action.MANAGE_PROFILES),
+    }
+
+
+# --- vacancies -----------------------------------------------------------------------------------------------
+
+
+def vacancy_columns() -> list[Column]:
+    return [
+        Column(gettext_lazy("Dwelling code"), lambda v: v["dwelling"].external_id),
+        Column(gettext_lazy("Address"), lambda v: v["dwelling"].address),
+        Column(gettext_lazy("Complex"), lambda v: v["dwelling"].complex.external_id if v["dwelling"].complex else ""),
+        Column(gettext_lazy("Base rent (per month)"), lambda v: v["dwelling"].base_rent),
+        Column(gettext_lazy("Room for a vulnerable household"), lambda v: v["room_label"]),
+        Column(gettext_lazy("Proposed label"), lambda v: v["proposed"]),
+        Column(gettext_lazy("Decided label"), lambda v: v["decided"]),
+    ]
+
+
+def _vacancy_views(user, dwellings, *, reference_date: date) -> list[dict]:
+    rooms = selectors.rooms_for(user, dwellings, reference_date=reference_date)
+    views = []
+    for d in dwellings:
+        row_room = rooms.get(d.complex_id)
+        views.append(
+            {
+                "dwelling": d,
+                "room": row_room[1] if row_room else None,
+                "room_label": room_label(row_room[1].answer) if row_room else "–",
+                "proposed": label_name(d.proposed_label) if d.proposed_label else "",
+                "decided": label_name(d.decided_label) if d.decided_label else "",
+            }
+        )
+    return views
+
+
+@require_GET
+def vacancies(request):
+    """The vacant dwellings: is there room for a vulnerable household, the proposed label and the decision."""
+    user = request.user
+    require(user, Action.VIEW_AGGREGATES)
+    today = timezone.localdate()
+    sort = request.GET.get("sort") or "complex"
+    dwellings = selectors.vacancy_list(user, sort=sort)
+    export_format = requested_format(request)
+    if export_format:
+        rows = list(dwellings)
+        return export_response(
+            export_format=export_format,
+            name="vacancies",
+            columns=vacancy_columns(),
+            rows=_vacancy_views(user, rows, reference_date=today),
+        )
+    page = paginate(request, dwellings, per_page=ROWS_PER_PAGE)
+    page.object_list = _vacancy_views(user, page.object_list, reference_date=today)
+    return render(request, "steering/vacancies.html", _context(request, "vacancies", page=page, sort=sort, today=today))
+
+
+@require_http_methods(["GET", "POST"])
+def vacancy_detail(request, pk: int):
+    """One vacancy: room for a vulnerable household and why, the proposed label and why, the decision and history."""
+    user = request.user
+    dwelling = selectors.vacancy_get(user, pk)
+    today = timezone.localdate()
+    protected = is_protected(user)
+    proposal = selectors.proposal_current(user, dwelling)
+    may_decide = can(user, Action.DECIDE_LABELS) and dwelling.status == "vacant" and proposal is not None
+    form = None
+    if request.method == "POST":
+        require(user, Action.DECIDE_LABELS)
+        if proposal is None:
+            raise Http404
+    if may_decide:
+        form = LabelDecisionForm(request.POST or None, proposal=proposal)
+        if request.method == "POST" and form.is_valid():
+            try:
+                decision = services.vacancy_label_decide(
+                    proposal=proposal, actor=user, label=form.cleaned_data["label"], reason=form.cleaned_data["reason"]
+                )
+            except services.SteeringInputError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                if decision.is_change:
+                    messages.success(
+                        request, _("The label was changed to “%(label)s”.") % {"label": label_name(decision.label)}
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("The proposed label “%(label)s” was accepted.") % {"label": label_name(decision.label)},
+                    )
+                return redirect("steering_vacancy", pk=dwelling.pk)
+    mix_row = None
+    if dwelling.complex_id:
+        row = selectors.complex_mix_get(user, dwelling.complex, reference_date=today)
+        mix_row = mix_view(row, selectors.mix_categories(user), protected, with_room=True)
+    decisions = selectors.label_decision_list(user, dwelling)
+    label_options = []
+    if proposal is not None:
+        for value, name in Label.choices:
+            rent = proposal.rent_for(value)
+            label_options.append(
+                {
+                    "value": value,
+                    "name": name,
+                    "rent": rent,
+                    "is_proposed": value == proposal.label,
+                    "reason": label_reason(proposal, proposal.plan_complex, protected=protected, label=value)
+                    if rent is not None
+                    else "",
+                }
+            )
+    context = _context(
+        request,
+        "vacancies",
+        dwelling=dwelling,
+        mix=mix_row,
+        proposal=proposal,
+        proposal_reason=label_reason(proposal, proposal.plan_complex, protected=protected) if proposal else "",
+        label_options=label_options,
+        decisions=decisions,
+        current=decisions[0] if decisions else None,
+        form=form,
+        may_decide=may_decide,
+        may_list=can(user, Action.DECIDE_LABELS) and bool(decisions) and services.listing_service() is not None,
+        has_listing_service=services.listing_service() is not None,
+    )
+    return render(
+        request, "steering/vacancy_detail.html", context, status=400 if form is not None and form.errors else 200
+    )
+
+
+@require_POST
+def vacancy_listing(request, pk: int):
+    """List the vacancy for the allocation round with its decided label (through the allocation module)."""
+    user = request.user
+    require(user, Action.DECIDE_LABELS)
+    dwelling = selectors.vacancy_get(user, pk)
+    decisions = selectors.label_decision_list(user, dwelling)
+    if not decisions:
+        messages.error(request, _("Decide on the label first."))
+        return redirect("steering_vacancy", pk=dwelling.pk)
+    try:
+        services.vacancy_listing_create(decision=decisions[0], actor=user)
+    except services.SteeringInputError as exc:
+        messages.error(request, " ".join(exc.errors))
+    else:
+        messages.success(
+            request, _("The dwelling is listed with the label “%(label)s”.") % {"label": label_name(decisions[0].label)}
+        )
+    return redirect("steering_vacancy", pk=dwelling.pk)
+
+
+# --- profiles and categories ---------------------------------------------------------------------------------
+
+
+def profile_columns(categories) -> list[Column]:
+    columns = [
+        Column(gettext_lazy("Complex code"), lambda r: r["complex"].external_id),
+        Column(gettext_lazy("Complex"), lambda r: r["complex"].name),
+        Column(gettext_lazy("Profile"), lambda r: r["profile"].source),
+        Column(gettext_lazy("Maximum share with a vulnerability marker"), lambda r: r["profile"].max_vulnerable_share),
+        Column(gettext_lazy("Maximum share of the lowest incomes"), lambda r: r["profile"].max_primary_share),
+    ]
+    for category in categories:
+        columns.append(
+            Column(
+                gettext_lazy("Target: %(name)s") % {"name": category.label},
+                lambda r, code=category.code: r["profile"].target_mix.get(code),
+            )
+        )
+    columns += [
+        Column(gettext_lazy("Decided on"), lambda r: r["profile"].decided_on),
+        Column(gettext_lazy("Decided by"), lambda r: r["profile"].decided_by),
+    ]
+    return columns
+
+
+@require_GET
+def profiles(request):
+    """Each complex's profile in force (its own or the default), the default profile and the categories."""
+    user = request.user
+    require(user, Action.VIEW_AGGREGATES)
+    categories = selectors.mix_categories(user)
+    complexes = selectors.complex_profile_list(user)
+    export_format = requested_format(request)
+    if export_format:
+        rows = list(complexes)
+        default, by_complex = selectors.profiles_in_force(user, rows)
+        return export_response(
+            export_format=export_format,
+            name="complex-profiles",
+            columns=profile_columns(categories),
+            rows=({"complex": c, "profile": by_complex[c.pk]} for c in rows),
+        )
+    page = paginate(request, complexes, per_page=ROWS_PER_PAGE)
+    default, by_complex = selectors.profiles_in_force(user, page.object_list)
+    page.object_list = [{"complex": c, "profile": by_complex[c.pk]} for c in page.object_list]
+    context = _context(
+        request,
+        "profiles",
+        page=page,
+        default=default,
+        categories=categories,
+        may_manage=can(user, Action.MANAGE_PROFILES),
+    )
+    return render(request, "steering/profiles.html", context)
+
+
+def _profile_page(request, complex_):
+    user = request.user
+    membership = require(user, Action.VIEW_AGGREGATES)
+    categories = selectors.mix_categories(user)
+    may_manage = can(user, Action.MANAGE_PROFILES)
+    if request.method == "POST":
+        require(user, Action.MANAGE_PROFILES)
+    if complex_ is not None:
+        _default, by_complex = selectors.profiles_in_force(user, [complex_])
+        profile = by_complex[complex_.pk]
+    else:
+        profile, _by_complex = selectors.profiles_in_force(user, [])
+    form = None
+    if may_manage:
+        form = ProfileForm(request.POST or None, categories=categories, profile=profile, today=timezone.localdate())
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.complex_profile_decide(
+                    corporation=membership.corporation,
+                    actor=user,
+                    complex_=complex_,
+                    target_mix=form.target_mix(),
+                    max_vulnerable_share=form.cleaned_data["max_vulnerable_share"] / 100,
+                    max_primary_share=form.cleaned_data["max_primary_share"] / 100,
+                    decided_on=form.cleaned_data["decided_on"],
+                    note=form.cleaned_data["note"],
+                )
+            except services.SteeringInputError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("The profile was saved."))
+                if complex_ is not None:
+                    return redirect("steering_profile_edit", pk=complex_.pk)
+                return redirect("steering_profile_default")
+    history = selectors.complex_profile_history(user, complex_)
+    context = _context(
+        request,
+        "profiles",
+        complex=complex_,
+        profile=profile,
+        form=form,
+        history=history,
+        categories=categories,
+        may_manage=may_manage,
+        history_rows=[{"profile": p, "targets": [(c, p.target_mix.get(c.code)) for c in categories]} for p in history],
+    )
+    return render(
+        request, "steering/profile_edit.html", context, status=400 if form is not None and form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request, pk: int):
+    """A complex's profile: the one in force, its history, and (for analysts) a new decision."""
+    return _profile_page(request, selectors.complex_get(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+def profile_default(request):
+    """The corporation's default profile, for complexes without their own."""
+    return _profile_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def categories(request):
+    """The categories of the target mix and who belongs in each (the first that fits counts)."""
+    user = request.user
+    membership = require(user, Action.VIEW_AGGREGATES)
+    current = selectors.mix_categories(user)
+    may_manage = can(user, Action.MANAGE_PROFILES)
+    if request.method == "POST":
+        require(user, Action.MANAGE_PROFILES)
+    formset = None
+    errors: list[str] = []
+    if may_manage:
+        initial = [
+            {"code": c.code, "label": c.label, "rule": c.rule, "default_share": to_percent(c.default_share)}
+            for c in current
+        ]
+        formset = CategoryFormSet(request.POST or None, initial=initial, prefix="category")
+        if request.method == "POST" and formset.is_valid():
+            try:
+                services.mix_categories_save(corporation=membership.corporation, actor=user, rows=formset.rows())
+            except services.SteeringInputError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("The categories were saved."))
+                return redirect("steering_categories")
+    invalid = bool(errors) or (formset is not None and formset.is_bound and not formset.is_valid())
+    context = _context(
+        request,
+        "profiles",
+        current=current,
+        formset=formset,
+        errors=errors,
+        may_manage=may_manage,
+        rule_labels=dict(CategoryRule.choices),
+    )
+    return render(request, "steering/categories.html", context, status=400 if invalid else 200)
+
+
+# --- plans ---------------------------------------------------------------------------------------------------
+
+
+def _plan_status(plan) -> str:
+    if plan.is_done:
+        return "done"
+    if plan.problem_code:
+        return "refused"
+    if plan.job is not None and plan.job.status == "failed":
+        return "failed"
+    return "running"
+
+
+@require_GET
+def plans(request):
+    user = request.user
+    require(user, Action.VIEW_AGGREGATES)
+    page = paginate(request, selectors.label_plan_list(user), per_page=ROWS_PER_PAGE)
+    for plan in page.object_list:
+        plan.status = _plan_status(plan)
+    context = _context(request, "plans", page=page, may_plan=can(user, Action.PLAN_LABELS))
+    return render(request, "steering/plans.html", context)
+
+
+def _parameter_warning(reference_date: date) -> dict | None:
+    """The legal parameters the plan needs but the date's set lacks, with the set's date for the link."""
+    try:
+        params = engine_parameters_for(reference_date, parameter_sets())
+    except LookupError:
+        return {"names": [], "valid_from": None}
+    missing = [n for n in ("allowance_cap_low", "daeb_rent_limit") if getattr(params, n) is None]
+    if not missing:
+        return None
+    from buurtbalans.rules.labels import parameter_label
+
+    return {"names": [parameter_label(n) for n in missing], "valid_from": params.valid_from}
+
+
+@require_http_methods(["GET", "POST"])
+def plan_new(request):
+    """Set the policy (the inflow probabilities start at their estimates) and start the plan as a background task."""
+    user = request.user
+    membership = require(user, Action.PLAN_LABELS)
+    today = timezone.localdate()
+    estimate = inflow_estimate(membership.corporation_id, today)
+    form = PlanPolicyForm(request.POST or None, today=today, estimates=estimate.values())
+    warning = None
+    if form.is_bound and form.is_valid():
+        start, end = form.period()
+        warning = _parameter_warning(start)
+        if warning is None:
+            try:
+                plan = services.label_plan_request(
+                    corporation=membership.corporation,
+                    actor=user,
+                    period_start=start,
+                    period_end=end,
+                    composition_date=today,
+                    policy=form.policy(),
+                    estimates=estimate.as_json(),
+                    overridden=form.overridden(),
+                )
+            except services.SteeringInputError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                return redirect("steering_plan", pk=plan.pk)
+    elif not form.is_bound:
+        choice = form.fields["quarter"].initial
+        year, quarter = (int(p) for p in choice.split("-"))
+        from buurtbalans.steering.forms import quarter_period
+
+        warning = _parameter_warning(quarter_period(year, quarter)[0])
+    estimates = [
+        {"name": name, "field": form[name], "basis": getattr(estimate, name)}
+        for name in ("p_open", "p_above", "q_open", "q_reserved", "q_above")
+    ]
+    context = _context(request, "plans", form=form, estimate=estimate, estimates=estimates, warning=warning)
+    status = 400 if form.is_bound and (form.errors or warning) else 200
+    return render(request, "steering/plan_new.html", context, status=status)
+
+
+def proposal_columns(protected: bool) -> list[Column]:
+    return [
+        Column(gettext_lazy("Dwelling code"), lambda p: p.dwelling.external_id),
+        Column(gettext_lazy("Address"), lambda p: p.dwelling.address),
+        Column(gettext_lazy("Complex"), lambda p: p.plan_complex.complex_code),
+        Column(gettext_lazy("Label"), lambda p: p.label),
+        Column(gettext_lazy("Proposed base rent"), "base_rent"),
+        Column(gettext_lazy("Current base rent"), "current_rent"),
+        Column(gettext_lazy("Decided label"), lambda p: p.decided_label or ""),
+        Column(gettext_lazy("Reason"), lambda p: label_reason(p, p.plan_complex, protected=protected)),
+    ]
+
+
+@require_GET
+def plan_detail(request, pk: int):
+    """A plan: its progress while it runs; then the totals and each vacancy's label, rent and reason."""
+    user = request.user
+    plan = selectors.label_plan_get(user, pk)
+    protected = is_protected(user)
+    status = _plan_status(plan)
+    label_filter = request.GET.get("label") if request.GET.get("label") in Label.values else ""
+    sort = request.GET.get("sort") or "complex"
+    proposals = selectors.proposed_label_list(user, plan, sort=sort, label=label_filter)
+    export_format = requested_format(request)
+    if export_format:
+        if status != "done":
+            raise Http404
+        return export_response(
+            export_format=export_format,
+            name=f"label-plan-{plan.pk}",
+            columns=proposal_columns(protected),
+            rows=proposals.iterator(chunk_size=500),
+        )
+    page = None
+    counts = {}
+    if status == "done":
+        page = paginate(request, proposals, per_page=ROWS_PER_PAGE)
+        for p in page.object_list:
+            p.reason_text = label_reason(p, p.plan_complex, protected=protected)
+        counts = selectors.label_counts(user, plan)
+    job = plan.job
+    context = _context(
+        request,
+        "plans",
+        plan=plan,
+        status=status,
+        job=job,
+        info={
+            "progress_percent": job.progress_percent if job else 0,
+            "status_label": job.get_status_display() if job else "",
+        },
+        problem=plan_problem(plan) if plan.problem_code else "",
+        page=page,
+        sort=sort,
+        label_filter=label_filter,
+        labels=[(value, name, counts.get(value, 0)) for value, name in Label.choices],
+        overridden=set(plan.overridden or []),
+        policy_rows=_policy_rows(plan),
+    )
+    return render(request, "steering/plan_detail.html", context)
+
+
+def _policy_rows(plan) -> list[tuple[str, str, bool]]:
+    from buurtbalans.steering.forms import PROBABILITY_LABELS
+
+    policy = plan.policy or {}
+    rows = [
+        (
+            _("At least this many dwellings reserved for vulnerable households"),
+            str(policy.get("min_vulnerable_placements", "–")),
+            False,
+        ),
+        (
+            _("At least this share of the vacancies at or below the rent cap (%)"),
+            percent(policy.get("min_affordable_share")),
+            False,
+        ),
+    ]
+    for name, label in PROBABILITY_LABELS.items():
+        rows.append((str(label), percent(policy.get(name)), name in (plan.overridden or [])))
+    return rows
+
+
+def plan_complex_columns(protected: bool) -> list[Column]:
+    def cell(count_attr):
+        return lambda pc: Cell(getattr(pc, count_attr), pc.households, protected).export_share
+
+    return [
+        Column(gettext_lazy("Complex code"), "complex_code"),
+        Column(gettext_lazy("Households"), "households"),
+        Column(gettext_lazy("Vacancies"), "vacancies"),
+        Column(gettext_lazy("Share with a vulnerability marker now"), cell("vulnerable")),
+        Column(gettext_lazy("Share with a vulnerability marker after the plan"), "projected_vulnerable_share"),
+        Column(gettext_lazy("Maximum share with a vulnerability marker"), "target_vulnerable_max_share"),
+        Column(gettext_lazy("Share of the lowest incomes now"), cell("primary")),
+        Column(gettext_lazy("Share of the lowest incomes after the plan"), "projected_primary_share"),
+        Column(gettext_lazy("Maximum share of the lowest incomes"), "target_primary_max_share"),
+        Column(gettext_lazy("Over the limits now (share points)"), lambda pc: round(100 * pc.excess_before, 2)),
+        Column(
+            gettext_lazy("Over the limits after the plan (share points)"), lambda pc: round(100 * pc.excess_after, 2)
+        ),
+    ]
+
+
+@require_GET
+def plan_complexes(request, pk: int):
+    """Per complex of a finished plan: the shares now, after the plan and the maximum."""
+    user = request.user
+    plan = selectors.label_plan_get(user, pk)
+    if not plan.is_done:
+        return redirect("steering_plan", pk=plan.pk)
+    protected = is_protected(user)
+    sort = request.GET.get("sort") or "-vacancies"
+    rows = selectors.plan_complex_list(user, plan, sort=sort)
+    export_format = requested_format(request)
+    if export_format:
+        return export_response(
+            export_format=export_format,
+            name=f"label-plan-{plan.pk}-complexes",
+            columns=plan_complex_columns(protected),
+            rows=rows.iterator(chunk_size=500),
+        )
+    page = paginate(request, rows, per_page=ROWS_PER_PAGE)
+    for pc in page.object_list:
+        pc.vulnerable_cell = Cell(pc.vulnerable, pc.households, protected)
+        pc.primary_cell = Cell(pc.primary, pc.households, protected)
+    context = _context(request, "plans", plan=plan, page=page, sort=sort, protected=protected)
+    return render(request, "steering/plan_complexes.html", context)
+
+
+@require_GET
+def plan_result(request, pk: int):
+    """The plan's result document (`buurtbalans.label-plan-result/1`), as a download."""
+    plan = selectors.label_plan_get(request.user, pk, with_documents=True)
+    if not plan.is_done or not plan.result_document:
+        raise Http404
+    response = JsonResponse(plan.result_document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="label-plan-{plan.pk}.json"'
+    return response
+
+
+# --- carrying roles ------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def roles(request):
+    """Carrying residents: who carries the community, recorded per tenancy (personal data: every write is logged)."""
+    user = request.user
+    membership = require(user, Action.VIEW_HOUSEHOLDS)
+    may_record = can(user, Action.RECORD_STEERING_ROLES)
+    if request.method == "POST":
+        require(user, Action.RECORD_STEERING_ROLES)
+    form = SteeringRoleForm(request.POST or None, initial={"valid_from": timezone.localdate()}) if may_record else None
+    if request.method == "POST" and form.is_valid():
+        tenancy = selectors.tenancy_for_role(
+            user, form.cleaned_data["tenancy_code"], reference_date=form.cleaned_data["valid_from"]
+        )
+        if tenancy is None:
+            form.add_error("tenancy_code", _("No tenancy with this contract code runs on that date."))
+        else:
+            try:
+                services.steering_role_record(
+                    corporation=membership.corporation,
+                    actor=user,
+                    tenancy=tenancy,
+                    source=form.cleaned_data["source"],
+                    valid_from=form.cleaned_data["valid_from"],
+                    note=form.cleaned_data["note"],
+                )
+            except services.SteeringInputError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("The carrying role was recorded."))
+                return redirect("steering_roles")
+    page = paginate(request, selectors.steering_role_list(user), per_page=ROWS_PER_PAGE)
+    context = _context(request, "roles", page=page, form=form, may_record=may_record, today=timezone.localdate())
+    return render(request, "steering/roles.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@require_POST
+def role_end(request, pk: int):
+    user = request.user
+    require(user, Action.RECORD_STEERING_ROLES)
+    role = selectors.steering_role_list(user).filter(pk=pk, valid_until__isnull=True).first()
+    if role is None:
+        raise Http404
+    services.steering_role_end(role=role, actor=user, valid_until=timezone.localdate())
+    messages.success(request, _("The carrying role was ended."))
+    return redirect("steering_roles")
