@@ -72,11 +72,13 @@ def _status_text(content: AccountContent) -> str:
     account = content.account
     if account is None:
         return _("Not started by the board yet.")
-    if account.is_submitted:
+    if account.is_submitted and account.submitted is not None:
         return _("Handed in on %(date)s by %(name)s.") % {
             "date": date_format(account.submitted, "j F Y"),
             "name": account.submitted_by_name,
         }
+    if account.is_submitted:
+        return _("Handed in.")
     return _("Draft: not handed in yet.")
 
 

@@ -20,6 +20,7 @@ from buurtbalans.cooperatives.models import (
     Escalation,
     HousingCooperative,
     YearlyAccount,
+    kvk_number_validator,
 )
 from buurtbalans.core.forms import UtrechtFormMixin
 from buurtbalans.core.models import Membership, Role
@@ -49,15 +50,20 @@ class FileField(forms.FileField):
 
 
 class CooperativeForm(UtrechtFormMixin, forms.ModelForm):
+    # Longer than the 8 digits it becomes: people copy the number with spaces or dots ("1234 5678").
+    kvk_number = forms.CharField(
+        label=_("KvK number"), max_length=12, help_text=_("The 8 digits of the Chamber of Commerce registration.")
+    )
+
     class Meta:
         model = HousingCooperative
         fields = ["name", "cooperative_type", "kvk_number", "founded_on", "members", "households", "note"]
         widgets = {**_date_widgets("founded_on"), "note": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"kvk_number": _("The 8 digits of the Chamber of Commerce registration.")}
 
     def clean_kvk_number(self):
-        # People copy the number with spaces or dots ("1234 5678"); the register writes it as 8 digits.
-        return re.sub(r"[\s.]", "", self.cleaned_data["kvk_number"])
+        number = re.sub(r"[\s.]", "", self.cleaned_data["kvk_number"])
+        kvk_number_validator(number)
+        return number
 
     def _post_clean(self):
         # The corporation is set by the service; the unique check on (corporation, KvK) runs there.

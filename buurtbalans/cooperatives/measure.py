@@ -3,7 +3,8 @@
 A commitment has a yearly target of one kind (activities, participants, participants from the buurt, weeks with an
 opening) and a review rhythm (yearly, half-yearly, quarterly). For one review period this module gives:
 
-- the realised figure, counted from the log entries of that commitment dated in the period;
+- the realised figure, counted from the log entries of that commitment dated in the period (and in the commitment's
+  own validity);
 - the target for the period: the yearly target times the share of the year's days that the period and the
   commitment's own validity have in common, rounded up (a quarter of a 10-a-year commitment asks for 3);
 - a suggested verdict (the reviewer decides; see `suggested_verdict`).
@@ -153,6 +154,22 @@ def realised(kind: TargetKind | str, entries: Iterable[LoggedActivity], period: 
     return len({e.day.isocalendar()[:2] for e in own})
 
 
+def realised_while_running(
+    kind: TargetKind | str,
+    entries: Iterable[LoggedActivity],
+    period: Period,
+    commitment_id: int,
+    valid_from: date,
+    valid_until: date | None = None,
+) -> int:
+    """`realised` over the part of `period` in which the commitment runs: entries dated outside the commitment's own
+    period do not count for it (the portal refuses them; an import could still hold them)."""
+    running = overlap(period, valid_from, valid_until)
+    if running is None:
+        return 0
+    return realised(kind, entries, running, commitment_id)
+
+
 def suggested_verdict(target: int, achieved: int) -> Verdict:
     """What the log suggests: met at or above the target, partly from half of it, otherwise not met.
 
@@ -194,6 +211,7 @@ __all__ = [
     "period_by_label",
     "period_target",
     "realised",
+    "realised_while_running",
     "review_periods",
     "suggested_verdict",
     "year_status",

@@ -21,7 +21,7 @@ from buurtbalans.cooperatives.measure import (
     Verdict,
     overlap,
     period_target,
-    realised,
+    realised_while_running,
     review_periods,
     suggested_verdict,
     year_status,
@@ -275,7 +275,9 @@ def year_figures_for(
             target=period_target(
                 commitment.target_per_year, year_period, commitment.valid_from, commitment.valid_until
             ),
-            realised=realised(commitment.target_kind, own, year_period, commitment.pk),
+            realised=realised_while_running(
+                commitment.target_kind, own, year_period, commitment.pk, commitment.valid_from, commitment.valid_until
+            ),
         )
         running_periods = [
             p
@@ -284,7 +286,9 @@ def year_figures_for(
         ]
         for period in running_periods:
             target = period_target(commitment.target_per_year, period, commitment.valid_from, commitment.valid_until)
-            achieved = realised(commitment.target_kind, own, period, commitment.pk)
+            achieved = realised_while_running(
+                commitment.target_kind, own, period, commitment.pk, commitment.valid_from, commitment.valid_until
+            )
             figures.periods.append(
                 PeriodFigures(
                     period=period,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.cooperatives import files
 from buurtbalans.cooperatives.letting_check import facts_of_tenancy, letting_check
-from buurtbalans.cooperatives.measure import Period, period_by_label, period_target, realised
+from buurtbalans.cooperatives.measure import Period, period_by_label, period_target, realised_while_running
 from buurtbalans.cooperatives.models import (
     Activity,
     CommitmentReview,
@@ -597,7 +597,9 @@ def commitment_review(
     entries = Activity.objects.filter(commitment=commitment, day__gte=period.start, day__lte=period.end)
     from buurtbalans.cooperatives.selectors import logged
 
-    achieved = realised(commitment.target_kind, logged(entries), period, commitment.pk)
+    achieved = realised_while_running(
+        commitment.target_kind, logged(entries), period, commitment.pk, commitment.valid_from, commitment.valid_until
+    )
     existing = CommitmentReview.objects.filter(commitment=commitment, period=period.label).first()
     old = (
         None

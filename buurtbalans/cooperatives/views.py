@@ -56,11 +56,15 @@ FIRST_YEAR = 2000
 
 def _context(request, cooperative=None, **extra) -> dict:
     scope = cooperative_scope(request.user)
+    today = timezone.localdate()
     return {
         "nav": "cooperative_portal" if scope is not None and scope.is_board else "cooperatives",
         "is_board": scope is not None and scope.is_board,
         "coop_rights": {a.value for a in actions_of(request.user)},
         "cooperative": cooperative,
+        "today": today,
+        # The year the sub-navigation's account and review links open: the page's year, else this year.
+        "nav_year": extra.get("year") or today.year,
         **extra,
     }
 

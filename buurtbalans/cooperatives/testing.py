@@ -1,0 +1,152 @@
+"""Test data for cooperatives: a cooperative with every kind of row, built straight into the database.
+
+Used by the cooperatives tests and by the charlie walk in core/tests/test_access_views.py. Every text carries the
+`marker` so a test can tell whether any of it leaked onto a page or into an export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+
+from buurtbalans.cooperatives.models import (
+    Activity,
+    Arrangement,
+    Commitment,
+    CommitmentReview,
+    CooperativeAgreement,
+    CooperativeBoardMember,
+    CooperativeComplex,
+    CooperativeContact,
+    CooperativeDocument,
+    CoOptation,
+    DocumentKind,
+    Escalation,
+    HousingCooperative,
+    YearlyAccount,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = b"%PDF-1.4\n%test\n"
+
+
+@dataclass
+class CooperativeWorld:
+    cooperative: HousingCooperative
+    link: CooperativeComplex
+    contact: CooperativeContact
+    document: CooperativeDocument
+    agreement: CooperativeAgreement
+    commitment: Commitment
+    weekly: Commitment
+    activity: Activity
+    review: CommitmentReview
+    escalation: Escalation
+    account: YearlyAccount
+    board_link: CooperativeBoardMember | None
+    co_optation: CoOptation | None
+
+
+def _write(marker: str, suffix: str, content: bytes) -> tuple[str, str]:
+    directory = Path(settings.VAR_DIR) / "cooperatives" / "test"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{marker}{suffix}"
+    path.write_bytes(content)
+    return str(path.relative_to(Path(settings.VAR_DIR))), f"{marker}{suffix}"
+
+
+def make_cooperative(
+    corporation,
+    complex_,
+    *,
+    marker: str,
+    kvk: str,
+    board_user=None,
+    tenancy=None,
+    year: int = 2025,
+) -> CooperativeWorld:
+    """A cooperative holding `complex_` with a contact, a document (with file), an agreement with two commitments,
+    an activity with a photo, a review, an escalation, a submitted account and (with `tenancy`) a co-optation."""
+    cooperative = HousingCooperative.objects.create(
+        corporation=corporation, name=f"Cooperative {marker}", kvk_number=kvk, founded_on=date(2019, 5, 1),
+        members=12, households=10, note=f"note {marker}",
+    )
+    link = CooperativeComplex.objects.create(
+        cooperative=cooperative, complex=complex_, arrangement=Arrangement.MANAGED, valid_from=date(2020, 1, 1)
+    )
+    contact = CooperativeContact.objects.create(
+        cooperative=cooperative, name=f"Chair {marker}", role="chair", email=f"{marker}@example.org"
+    )
+    path, name = _write(f"document-{marker}", ".pdf", PDF)
+    document = CooperativeDocument.objects.create(
+        cooperative=cooperative, kind=DocumentKind.CO_OPTATION_RIGHT, title=f"Co-optation right {marker}",
+        valid_from=date(2020, 1, 1), uploaded_by_name="test", file_path=path, file_name=name, file_size=len(PDF),
+    )
+    agreement = CooperativeAgreement.objects.create(
+        cooperative=cooperative, title=f"Agreement {marker}", valid_from=date(2020, 1, 1), document=document
+    )
+    commitment = Commitment.objects.create(
+        agreement=agreement, theme="language_learning", description=f"Language cafe {marker}",
+        target_kind="activities", target_per_year=10, valid_from=date(2020, 1, 1), review_rhythm="yearly",
+    )
+    weekly = Commitment.objects.create(
+        agreement=agreement, theme="sharing_giveaway", description=f"Give-away shop {marker}",
+        target_kind="open_weeks", target_per_year=40, valid_from=date(2020, 1, 1), review_rhythm="quarterly",
+    )
+    path, name = _write(f"photo-{marker}", ".png", PNG)
+    activity = Activity.objects.create(
+        cooperative=cooperative, commitment=commitment, day=date(year, 3, 14), description=f"Evening {marker}",
+        participants=9, buurt_participants=4, recorded_by_name="test", file_path=path, file_name=name,
+        file_size=len(PNG),
+    )
+    review = CommitmentReview.objects.create(
+        commitment=weekly, period=f"{year}-Q1", period_start=date(year, 1, 1), period_end=date(year, 3, 31),
+        verdict="partly", target=10, realised=6, notes=f"review-note {marker}", follow_up=f"follow {marker}",
+        reviewed_by_name="test",
+    )
+    escalation = Escalation.objects.create(
+        cooperative=cooperative, commitment=weekly, step=1, decided_on=date(year, 4, 10),
+        notes=f"escalation-note {marker}", recorded_by_name="test",
+    )
+    path, name = _write(f"account-{marker}", ".pdf", PDF)
+    account = YearlyAccount.objects.create(
+        cooperative=cooperative, year=year - 1, status=YearlyAccount.Status.SUBMITTED,
+        summary=f"account-summary {marker}", members_at_year_end=11, households_at_year_end=10,
+        submitted=datetime(year, 2, 1, 12, tzinfo=UTC), submitted_by_name="test", file_path=path, file_name=name,
+        file_size=len(PDF),
+    )
+    board_link = None
+    if board_user is not None:
+        board_link = CooperativeBoardMember.objects.create(user=board_user, cooperative=cooperative)
+    co_optation = None
+    if tenancy is not None:
+        tenancy.selection_method = "co_optation"
+        tenancy.save(update_fields=["selection_method"])
+        co_optation = CoOptation.objects.create(
+            cooperative=cooperative, tenancy=tenancy, decided_on=tenancy.start_date, note=f"co-opt {marker}",
+            checks={"passes": True, "parameter_version": "test", "affordability": None, "daeb": None},
+            passes=True, recorded_by_name="test",
+        )
+    return CooperativeWorld(cooperative, link, contact, document, agreement, commitment, weekly, activity, review,
+                            escalation, account, board_link, co_optation)
+
+
+def second_complex(stock, prefix: str):
+    """A second complex with two dwellings in the stock's buurt (for a second cooperative)."""
+    from buurtbalans.portfolio.models import Complex, Dwelling
+
+    complex_ = Complex.objects.create(
+        corporation=stock.corporation, external_id=f"{prefix}-C2", name=f"Complex {prefix}2",
+        neighbourhood=stock.neighbourhood,
+    )
+    for number in (1, 2):
+        Dwelling.objects.create(
+            corporation=stock.corporation, complex=complex_, external_id=f"{prefix}-E{number}",
+            street=f"{prefix}laan", house_number=number, postcode="8011AB", city="Zwolle", dwelling_type="apartment",
+            base_rent=Decimal("600.00"), is_daeb=True,
+        )
+    return complex_
