@@ -221,6 +221,9 @@ def bids_import(*, path: Path | str, corporation, actor, file_name: str | None =
             changes.append((listing, applicant, preference, submitted_at, bid))
     report.counts["bids"] = counts
     report.timings["check"] = time.perf_counter() - started - report.timings["read"]
+    # In the order the user reads the file: by row, then by column from left to right.
+    order = {header: i for i, header in enumerate(raw.header)}
+    report.errors.sort(key=lambda e: (-1 if e.row is None else e.row, order.get(e.column, -1)))
     if not report.is_valid or dry_run:
         report.timings["total"] = time.perf_counter() - started
         return report
@@ -259,7 +262,7 @@ def _write(report: ImportReport, corporation, actor, changes, name: str) -> None
     listing_ids = sorted({listing.pk for listing, *_rest in changes})
     locked = {
         listing.pk: listing
-        for listing in Listing.objects.select_for_update().filter(pk__in=listing_ids).select_related(
+        for listing in Listing.objects.select_for_update(of=("self",)).filter(pk__in=listing_ids).select_related(
             "allocation_round")
     }
     problems = [p for p in (bid_check_listing(listing) for listing in locked.values()) if p]

@@ -310,6 +310,8 @@ def letter_pdf(letter: Letter, *, corporation_name: str, generated: datetime) ->
         buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
         title=letter.title, author=corporation_name,
         subject=f"{letter.round_name} {letter.applicant_code}", creator="Buurtbalans",
+        # A letter is a page or two: uncompressed, its text can be searched by archives (and by our tests).
+        pageCompression=0,
     )
     document.build(story)
     return buffer.getvalue()

@@ -411,7 +411,7 @@ def bid_create(*, listing: Listing, applicant: Applicant, preference: int, actor
         AllocationError: the listing takes no bids, the applicant is housed or already reacted, or they already
             gave this preference to another listing in the same round.
     """
-    listing = Listing.objects.select_for_update().select_related("allocation_round").get(pk=listing.pk)
+    listing = Listing.objects.select_for_update(of=("self",)).select_related("allocation_round").get(pk=listing.pk)
     problems = [p for p in (bid_check_listing(listing), bid_check_applicant(applicant, listing.corporation_id)) if p]
     if not isinstance(preference, int) or isinstance(preference, bool) or not 1 <= preference <= 1_000_000:
         problems.append(_("the preference must be a whole number from 1"))
@@ -825,7 +825,11 @@ def _lock_offer(offer: Offer) -> tuple[AllocationRound, Offer, Listing]:
     """Lock the offer's applicant, round, offer and listing (in that order) and return them fresh."""
     Applicant.objects.select_for_update().get(pk=offer.applicant_id)
     allocation_round = AllocationRound.objects.select_for_update().get(pk=offer.allocation_round_id)
-    offer = Offer.objects.select_for_update().select_related("applicant", "applicant__household").get(pk=offer.pk)
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("applicant", "applicant__household")
+        .get(pk=offer.pk)
+    )
     listing = Listing.objects.select_for_update().get(pk=offer.listing_id)
     return allocation_round, offer, listing
 
