@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
 from buurtbalans.demo import generator
+from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, Town
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood, PublicIndicator
@@ -189,6 +190,7 @@ def demo_seed(
             )
             result.counts[code] = counts
         result.logins = _users_ensure(say)
+        demo_cooperatives_seed(corporation_code=DEMO_CODE, reference_date=reference_date, seed=seed, say=say)
         if dry_run:
             transaction.set_rollback(True)
         phase = time.perf_counter()
