@@ -146,6 +146,14 @@ def label_decision_list(user, dwelling: Dwelling) -> list[LabelDecision]:
     )
 
 
+def listing_list_for_dwelling(user, dwelling: Dwelling) -> list:
+    """The dwelling's listings for the allocation round (allocation app), newest first, for officers and analysts."""
+    from buurtbalans.allocation.models import Listing
+
+    require(user, Action.VIEW_AGGREGATES)
+    return list(Listing.objects.filter(dwelling=dwelling, corporation_id=dwelling.corporation_id).order_by("-pk")[:10])
+
+
 # --- profiles ------------------------------------------------------------------------------------------------
 
 

@@ -386,24 +386,18 @@ def listing_fields(decision: LabelDecision) -> dict:
     }
 
 
-def listing_service():
-    """The allocation app's `listing_create_for_dwelling`, or None while it does not exist (issue 4)."""
-    try:
-        from buurtbalans.allocation import services as allocation_services
-    except ImportError:
-        return None
-    return getattr(allocation_services, "listing_create_for_dwelling", None)
-
-
 def vacancy_listing_create(*, decision: LabelDecision, actor):
-    """List the vacancy for the allocation round with its decided label (through the allocation app's service).
+    """List the vacancy for the allocation round with its decided label, through the allocation app's
+    `listing_create_for_dwelling` (issue 4), which checks and audits the listing itself.
 
     Raises:
-        SteeringInputError: the allocation app cannot create listings yet, or the dwelling is no longer vacant.
+        SteeringInputError: the dwelling is no longer vacant or is already listed (the allocation app's messages).
     """
-    create = listing_service()
-    if create is None:
-        raise SteeringInputError([_("Listings cannot be made here yet: the allocation module is not installed.")])
+    from buurtbalans.allocation.services import AllocationError, listing_create_for_dwelling
+
     if decision.dwelling.status != DwellingStatus.VACANT:
         raise SteeringInputError([_("This dwelling is no longer vacant.")])
-    return create(dwelling=decision.dwelling, actor=actor, **listing_fields(decision))
+    try:
+        return listing_create_for_dwelling(dwelling=decision.dwelling, actor=actor, **listing_fields(decision))
+    except AllocationError as exc:
+        raise SteeringInputError(exc.messages) from None

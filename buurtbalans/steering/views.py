@@ -326,8 +326,8 @@ def vacancy_detail(request, pk: int):
         current=decisions[0] if decisions else None,
         form=form,
         may_decide=may_decide,
-        may_list=can(user, Action.DECIDE_LABELS) and bool(decisions) and services.listing_service() is not None,
-        has_listing_service=services.listing_service() is not None,
+        may_list=can(user, Action.DECIDE_LABELS) and bool(decisions) and dwelling.status == "vacant",
+        listings=selectors.listing_list_for_dwelling(user, dwelling),
     )
     return render(
         request, "steering/vacancy_detail.html", context, status=400 if form is not None and form.errors else 200
@@ -345,12 +345,14 @@ def vacancy_listing(request, pk: int):
         messages.error(request, _("Decide on the label first."))
         return redirect("steering_vacancy", pk=dwelling.pk)
     try:
-        services.vacancy_listing_create(decision=decisions[0], actor=user)
+        listing = services.vacancy_listing_create(decision=decisions[0], actor=user)
     except services.SteeringInputError as exc:
         messages.error(request, " ".join(exc.errors))
     else:
         messages.success(
-            request, _("The dwelling is listed with the label “%(label)s”.") % {"label": label_name(decisions[0].label)}
+            request,
+            _("The dwelling is listed as %(reference)s with the label “%(label)s”.")
+            % {"reference": listing.reference, "label": label_name(decisions[0].label)},
         )
     return redirect("steering_vacancy", pk=dwelling.pk)
 
@@ -653,6 +655,7 @@ def plan_detail(request, pk: int):
         labels=[(value, name, counts.get(value, 0)) for value, name in Label.choices],
         overridden=set(plan.overridden or []),
         policy_rows=_policy_rows(plan),
+        excess_points=points(plan.excess_share_sum) if plan.excess_share_sum is not None else "–",
     )
     return render(request, "steering/plan_detail.html", context)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from buurtbalans.cooperatives.testing import COOPERATIVE_MARKERS, cooperative_urls_of, make_cooperative_objects
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Role
 from buurtbalans.core.testing import make_user
@@ -26,6 +27,7 @@ def fast_password_hashing(settings):
 # Strings that appear only in corporation A's data (see core.testing.make_stock).
 A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1", "Astraat", "secret-a.xlsx",
              "A-T3", "agreement-note-a", "toewijzingsverantwoording-corp-a")
+A_MARKERS += COOPERATIVE_MARKERS  # housing cooperatives (issue 7)
 
 
 @pytest.fixture
@@ -67,8 +69,9 @@ def a_objects(stock_a, stock_b, alice):
         content=b"%PDF-1.4 A-T3",
     )
     steering = make_steering_objects(stock_a, alice)  # steering the mix (issue 5)
+    cooperative = make_cooperative_objects(stock_a)  # housing cooperatives (issue 7)
     return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job,
-            "steering": steering}
+            "steering": steering, "cooperative": cooperative}
 
 
 def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
@@ -128,6 +131,7 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
         for export_format in ("csv", "xlsx"):
             urls.append(("get", reverse("rules_compliance"), {"year": "2025", "format": export_format, "table": table}))
     urls += steering_urls_of(a_objects["steering"])  # steering the mix (issue 5)
+    urls += cooperative_urls_of(a_objects["cooperative"])  # housing cooperatives (issue 7)
     return urls
 
 

@@ -257,17 +257,37 @@ def test_the_officer_accepts_or_changes_the_proposed_label_with_a_reason(english
     assert rows[dwelling.pk]["decided"] == "Above the rent cap"
 
 
-def test_a_listing_takes_the_label_groups_rent_and_selection_key(town, alice, bob):
-    make_plan(town, bob)
+def test_a_listing_takes_the_label_groups_rent_and_selection_key(english, town, alice, bob):
+    from buurtbalans.allocation.models import Listing
     from buurtbalans.steering.models import ProposedLabel
     from buurtbalans.steering.services import vacancy_label_decide
 
-    reserved = ProposedLabel.objects.get(label="RESERVED_VULNERABLE")
-    decision = vacancy_label_decide(proposal=reserved, actor=alice, label="RESERVED_VULNERABLE")
-    assert listing_fields(decision) == {
-        "label": "RESERVED_VULNERABLE", "base_rent": Decimal("650.00"), "selection": "registration",
-        "urgency_first": True, "allowed_groups": ["vulnerable"], "excluded_groups": [],
-    }  # fmt: skip
+    make_plan(town, bob)
     closed = ProposedLabel.objects.filter(label="NO_VULNERABLE").first()
     fields = listing_fields(vacancy_label_decide(proposal=closed, actor=alice, label="NO_VULNERABLE"))
     assert fields["excluded_groups"] == ["vulnerable"] and fields["allowed_groups"] == []
+
+    reserved = ProposedLabel.objects.get(label="RESERVED_VULNERABLE")
+    vacancy = reserved.dwelling
+    url = reverse("steering_vacancy_listing", args=[vacancy.pk])
+    english.force_login(alice)
+    # No decision yet: nothing is listed.
+    english.post(url)
+    assert not Listing.objects.filter(dwelling=vacancy).exists()
+    english.post(reverse("steering_vacancy", args=[vacancy.pk]), {"label": "RESERVED_VULNERABLE"})
+    english.force_login(bob)
+    assert english.post(url).status_code == 403
+    english.force_login(alice)
+    assert english.post(url).status_code == 302
+    listing = Listing.objects.get(dwelling=vacancy)
+    assert (listing.label, listing.base_rent, listing.selection, listing.urgency_first) == (
+        "RESERVED_VULNERABLE",
+        Decimal("650.00"),
+        "registration",
+        True,
+    )
+    assert (listing.allowed_groups, listing.excluded_groups) == (["vulnerable"], [])
+    page = text(english.get(reverse("steering_vacancy", args=[vacancy.pk])))
+    assert listing.reference in page
+    again = english.post(url, follow=True)
+    assert "already listed" in text(again) and Listing.objects.filter(dwelling=vacancy).count() == 1
