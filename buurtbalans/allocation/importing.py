@@ -8,7 +8,7 @@ Columns (a header matches our name or an alias, case, spaces and punctuation ign
 
 | column | aliases | value |
 |---|---|---|
-| listing | publicatie, publicatienummer, advertentie, listing_code | a listing code of ours (`A-D3/1`) |
+| listing | publicatie, publicatienummer, advertentie, listing_code | a listing code of ours (`D-1001/1`) |
 | applicant | inschrijfnummer, registratienummer, woningzoekende, registration_number | a registration number |
 | preference | voorkeur, volgorde, keuze, rangorde | 1 = most wanted; distinct per applicant within a round |
 | submitted_at | reactiedatum, tijdstip reactie, reactietijdstip, datum reactie, submitted | date and time of the bid |
@@ -86,7 +86,7 @@ BIDS_SHEET = Sheet(
     columns=(
         Column("listing", v.text_parser(max_length=80), required=True, blank=False,
                aliases=("publicatie", "publicatienummer", "advertentie", "listing_code", "listingcode"),
-               expected="A-D3/1"),
+               expected="D-1001/1"),
         Column("applicant", v.text_parser(max_length=60), required=True, blank=False,
                aliases=("inschrijfnummer", "registratienummer", "woningzoekende", "registration_number",
                         "applicant_code"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from buurtbalans.allocation.testing import ALLOCATION_MARKERS, allocation_urls_of, make_allocation_objects
 from buurtbalans.cooperatives.testing import COOPERATIVE_MARKERS, cooperative_urls_of, make_cooperative_objects
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Role
@@ -70,8 +71,9 @@ def a_objects(stock_a, stock_b, alice):
     )
     steering = make_steering_objects(stock_a, alice)  # steering the mix (issue 5)
     cooperative = make_cooperative_objects(stock_a)  # housing cooperatives (issue 7)
+    allocation = make_allocation_objects(stock_a, alice)  # allocation rounds (issue 4)
     return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job,
-            "steering": steering, "cooperative": cooperative}
+            "steering": steering, "cooperative": cooperative, "allocation": allocation}
 
 
 def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
@@ -132,6 +134,7 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
             urls.append(("get", reverse("rules_compliance"), {"year": "2025", "format": export_format, "table": table}))
     urls += steering_urls_of(a_objects["steering"])  # steering the mix (issue 5)
     urls += cooperative_urls_of(a_objects["cooperative"])  # housing cooperatives (issue 7)
+    urls += allocation_urls_of(a_objects["allocation"])  # allocation rounds (issue 4)
     return urls
 
 
@@ -172,11 +175,12 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
             text = body(response)
             for echoed in data.values():  # the page may repeat charlie's own search terms back to him
                 text = text.replace(echoed, "")
-            leaked = [marker for marker in (*A_MARKERS, *STEERING_MARKERS) if marker in text]
+            leaked = [marker for marker in (*A_MARKERS, *STEERING_MARKERS, *ALLOCATION_MARKERS) if marker in text]
             assert not leaked, (user.username, method, url, data, leaked)
     # Nothing charlie did was recorded against A's data either (no reads of A's households happened).
     assert AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count() == events_before
-    own_jobs = [a_objects["import_job"].pk, a_objects["report_job"].pk, a_objects["steering"]["job"].pk]
+    own_jobs = [a_objects["import_job"].pk, a_objects["report_job"].pk, a_objects["steering"]["job"].pk,
+                *a_objects["allocation"]["jobs"]]
     assert not Job.objects.exclude(pk__in=own_jobs).filter(corporation=a_objects["stock"].corporation)
     # A's agreement is still there: charlie could neither change nor remove it.
     a_objects["agreement"].refresh_from_db()
