@@ -23,6 +23,7 @@ from buurtbalans.cooperatives.models import (
     HousingCooperative,
     YearlyAccount,
 )
+from buurtbalans.cooperatives.testing import urls_of_coop
 from buurtbalans.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -31,88 +32,6 @@ pytestmark = pytest.mark.django_db
 ONE_MARKERS = ("Cooperative ONE", "11111111", "Chair ONE", "ONE@example.org", "Co-optation right ONE", "Agreement ONE",
                "Language cafe ONE", "Give-away shop ONE", "Evening ONE", "review-note ONE", "escalation-note ONE",
                "account-summary ONE", "co-opt ONE", "photo-ONE", "document-ONE", "account-ONE", "A-T1")
-
-
-def urls_of_coop(world, year: int = 2025) -> list[tuple[str, str, dict]]:
-    """(method, url, data) for every view, export and file of one cooperative."""
-    c = world.cooperative.pk
-    urls = [
-        ("get", reverse("cooperative_detail", args=[c]), {}),
-        ("get", reverse("cooperative_detail", args=[c]), {"year": str(year)}),
-        ("get", reverse("cooperative_edit", args=[c]), {}),
-        ("post", reverse("cooperative_edit", args=[c]), {"name": "hijacked", "cooperative_type": "management",
-                                                         "kvk_number": "99999999", "founded_on": "2020-01-01",
-                                                         "members": "1", "households": "1"}),
-        ("get", reverse("cooperative_complex_add", args=[c]), {}),
-        ("post", reverse("cooperative_complex_add", args=[c]), {"complex_code": "B-C1", "arrangement": "managed",
-                                                                "valid_from": "2024-01-01"}),
-        ("post", reverse("cooperative_complex_remove", args=[world.link.pk]), {}),
-        ("get", reverse("cooperative_contact_add", args=[c]), {}),
-        ("post", reverse("cooperative_contact_add", args=[c]), {"name": "x", "role": "chair"}),
-        ("post", reverse("cooperative_contact_delete", args=[world.contact.pk]), {}),
-        ("get", reverse("cooperative_document_add", args=[c]), {}),
-        ("post", reverse("cooperative_document_add", args=[c]), {"kind": "other", "title": "x",
-                                                                 "valid_from": "2024-01-01"}),
-        ("get", reverse("cooperative_document_file", args=[world.document.pk]), {}),
-        ("post", reverse("cooperative_document_delete", args=[world.document.pk]), {}),
-        ("get", reverse("cooperative_agreement_add", args=[c]), {}),
-        ("post", reverse("cooperative_agreement_add", args=[c]), {"title": "x", "valid_from": "2024-01-01"}),
-        ("get", reverse("cooperative_commitment_add", args=[world.agreement.pk]), {}),
-        ("post", reverse("cooperative_commitment_add", args=[world.agreement.pk]), {
-            "theme": "food", "description": "x", "target_kind": "activities", "target_per_year": "5",
-            "valid_from": "2024-01-01", "review_rhythm": "yearly"}),
-        ("get", reverse("cooperative_commitment_edit", args=[world.commitment.pk]), {}),
-        ("post", reverse("cooperative_commitment_edit", args=[world.commitment.pk]), {
-            "theme": "food", "description": "x", "target_kind": "activities", "target_per_year": "5",
-            "valid_from": "2024-01-01", "review_rhythm": "yearly"}),
-        ("get", reverse("cooperative_board_add", args=[c]), {}),
-        ("post", reverse("cooperative_board_add", args=[c]), {"username": "bram"}),
-        ("get", reverse("cooperative_activities", args=[c]), {}),
-        ("get", reverse("cooperative_activities", args=[c]), {"year": str(year)}),
-        ("get", reverse("cooperative_activity_add", args=[c]), {}),
-        ("post", reverse("cooperative_activity_add", args=[c]), {
-            "commitment": str(world.commitment.pk), "day": f"{year}-05-01", "description": "x", "participants": "1",
-            "buurt_participants": "0"}),
-        ("get", reverse("cooperative_activity_edit", args=[world.activity.pk]), {}),
-        ("post", reverse("cooperative_activity_edit", args=[world.activity.pk]), {
-            "commitment": str(world.commitment.pk), "day": f"{year}-05-01", "description": "x", "participants": "1",
-            "buurt_participants": "0"}),
-        ("post", reverse("cooperative_activity_delete", args=[world.activity.pk]), {}),
-        ("get", reverse("cooperative_activity_file", args=[world.activity.pk]), {}),
-        ("get", reverse("cooperative_account", args=[c, year]), {}),
-        ("post", reverse("cooperative_account", args=[c, year]), {"summary": "x", "submit": "1"}),
-        ("get", reverse("cooperative_account", args=[c, year - 1]), {}),
-        ("get", reverse("cooperative_account_pdf", args=[c, year]), {}),
-        ("get", reverse("cooperative_account_pdf", args=[c, year - 1]), {}),
-        ("get", reverse("cooperative_account_file", args=[c, year - 1]), {}),
-        ("get", reverse("cooperative_reviews", args=[c, year]), {}),
-        ("post", reverse("cooperative_reviews", args=[c, year]), {
-            "commitment": str(world.commitment.pk), "period": str(year), "verdict": "not_met"}),
-        ("get", reverse("cooperative_escalation_add", args=[c]), {}),
-        ("post", reverse("cooperative_escalation_add", args=[c]), {"step": "5", "decided_on": "2025-06-01",
-                                                                   "notes": "x"}),
-        ("get", reverse("cooperative_comparison", args=[c]), {}),
-        ("get", reverse("cooperative_co_optation_add", args=[c]), {}),
-        ("get", reverse("cooperative_co_optation_add", args=[c]), {
-            "dwelling_code": "A-D1", "letting_date": "2025-01-01", "household_size": "1", "assessed_income": "20000"}),
-        ("post", reverse("cooperative_co_optation_add", args=[c]), {"contract_code": "A-T2",
-                                                                    "decided_on": "2019-12-01"}),
-    ]
-    if world.board_link is not None:
-        urls.append(("post", reverse("cooperative_board_remove", args=[world.board_link.pk]), {}))
-    exports = [
-        (reverse("cooperative_list"), {}),
-        (reverse("cooperative_activities", args=[c]), {"year": str(year)}),
-        (reverse("cooperative_account", args=[c, year]), {}),
-        (reverse("cooperative_account", args=[c, year - 1]), {}),
-        (reverse("cooperative_comparison", args=[c]), {}),
-    ]
-    for table in ("commitments", "complexes", "contacts", "documents", "reviews", "escalations"):
-        exports.append((reverse("cooperative_detail", args=[c]), {"table": table, "year": str(year)}))
-    for url, data in exports:
-        for export_format in ("csv", "xlsx"):
-            urls.append(("get", url, {**data, "format": export_format}))
-    return urls
 
 
 def body(response) -> str:
