@@ -213,18 +213,26 @@ def _window(queryset: QuerySet, field: str, start: date | None, end: date | None
 
 def social_summary(user, *, start: date | None = None, end: date | None = None, complex_: Complex | None = None,
                    municipality_code: str | None = None) -> dict:
-    """Counts of the social management done (aggregates: allowed with VIEW_MONITOR).
-
-    Returns {"signals": {kind: n}, "support_needs": n, "visits": {kind: n}, "households_reached": n,
-    "activities": {kind: n}, "participants": n, "meeting_places": n, "visitors": n}.
-    """
+    """Counts of the social management done (aggregates: allowed with VIEW_MONITOR); see `social_counts`."""
     membership = require(user, Action.VIEW_MONITOR)
-    corporation_id = membership.corporation_id
+    return social_counts(membership.corporation_id, start=start, end=end,
+                         complex_id=complex_.pk if complex_ is not None else None,
+                         municipality_code=municipality_code)
+
+
+def social_counts(corporation_id: int, *, start: date | None = None, end: date | None = None,
+                  complex_id: int | None = None, municipality_code: str | None = None) -> dict:
+    """Counts of a corporation's social management records in a period (no content: for the monitor and reports).
+
+    Returns {"signals": {kind: n}, "signal_total", "support_needs", "visits": {kind: n}, "visit_total",
+    "households_reached", "activities": {kind: n}, "activity_total", "participants", "meeting_places", "visitors",
+    "dayparts_open"}.
+    """
 
     def scoped(model, complex_field="complex"):
         queryset = model.objects.filter(corporation_id=corporation_id)
-        if complex_ is not None:
-            queryset = queryset.filter(**{complex_field: complex_})
+        if complex_id is not None:
+            queryset = queryset.filter(**{f"{complex_field}_id": complex_id})
         if municipality_code:
             queryset = queryset.filter(**{f"{complex_field}__neighbourhood__municipality__cbs_code":
                                           municipality_code})
@@ -238,21 +246,31 @@ def social_summary(user, *, start: date | None = None, end: date | None = None, 
     visits = _window(scoped(Visit), "visited_on", start, end)
     activities = _window(scoped(Activity), "held_on", start, end)
     places = scoped(MeetingPlace)
+    if municipality_code and complex_id is None:
+        # A meeting place may lie in a buurt without being in one of our complexes.
+        places = MeetingPlace.objects.filter(corporation_id=corporation_id).filter(
+            Q(complex__neighbourhood__municipality__cbs_code=municipality_code)
+            | Q(neighbourhood__municipality__cbs_code=municipality_code)
+        )
     uses = _window(MeetingPlaceUse.objects.filter(corporation_id=corporation_id, meeting_place__in=places),
                    "month", start.replace(day=1) if start else None, end)
+    use_totals = uses.aggregate(visitors=Sum("visitors"), dayparts=Sum("dayparts_open"))
+    signal_kinds = by_kind(signals)
+    visit_kinds = by_kind(visits)
+    activity_kinds = by_kind(activities)
     return {
-        "signals": by_kind(signals),
-        "signal_total": signals.count(),
+        "signals": signal_kinds,
+        "signal_total": sum(signal_kinds.values()),
         "support_needs": needs.count(),
-        "visits": by_kind(visits),
-        "visit_total": visits.count(),
+        "visits": visit_kinds,
+        "visit_total": sum(visit_kinds.values()),
         "households_reached": visits.aggregate(n=Sum("households_reached"))["n"] or 0,
-        "activities": by_kind(activities),
-        "activity_total": activities.count(),
+        "activities": activity_kinds,
+        "activity_total": sum(activity_kinds.values()),
         "participants": activities.aggregate(n=Sum("participants"))["n"] or 0,
         "meeting_places": places.count(),
-        "visitors": uses.aggregate(n=Sum("visitors"))["n"] or 0,
-        "dayparts_open": uses.aggregate(n=Sum("dayparts_open"))["n"] or 0,
+        "visitors": use_totals["visitors"] or 0,
+        "dayparts_open": use_totals["dayparts"] or 0,
     }
 
 
@@ -282,6 +300,7 @@ def meeting_place_list(user, *, complex_: Complex | None = None) -> QuerySet:
         MeetingPlace.objects.visible_to(user).select_related("complex", "neighbourhood")
         .annotate(visitor_total=Sum("uses__visitors"), dayparts_total=Sum("uses__dayparts_open"),
                   months=Count("uses"))
+        .order_by("name", "pk")  # a grouped query drops Meta.ordering
     )
     return queryset.filter(complex=complex_) if complex_ is not None else queryset
 

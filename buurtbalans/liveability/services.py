@@ -237,6 +237,8 @@ def social_records_import(*, source: Path, corporation: HousingCorporation, acto
     if parsed is None:
         return report
     plan = _plan(parsed, corporation, report)
+    order = {sheet.name: index for index, sheet in enumerate(importing.SHEETS)}
+    report.errors.sort(key=lambda e: (order.get(e.sheet, len(order)), e.file, e.row or 0))
     report.counts = plan.counts
     report.timings["check"] = time.monotonic() - started - report.timings["read"]
     if on_progress:
@@ -275,16 +277,23 @@ def _plan(parsed: importing.ParsedFile, corporation: HousingCorporation, report:
     resolved: dict[str, list[tuple[int, dict]]] = defaultdict(list)
 
     for sheet in ("signals", "support_needs", "visits", "meeting_places", "activities"):
+        parsed_sheet = parsed.sheets.get(sheet)
+        if parsed_sheet is None:
+            continue
+        # A code used twice is an error even when the first row has other errors too.
+        code_at = parsed_sheet.sheet.index("external_id")
         seen: dict[str, int] = {}
+        for position, row in enumerate(parsed_sheet.rows):
+            code = row[code_at] or ""
+            if not code:
+                continue
+            if code in seen:
+                error(sheet, position, "external_id", _('"%(code)s" is already used in row %(row)s') % {
+                    "code": code, "row": parsed_sheet.row_numbers[seen[code]]})
+            else:
+                seen[code] = position
         for position, row in parsed.good_rows(sheet):
             code = row.get("external_id") or ""
-            if code:
-                if code in seen:
-                    error(sheet, position, "external_id",
-                          _('"%(code)s" is already used in row %(row)s') % {
-                              "code": code, "row": parsed.sheets[sheet].row_numbers[seen[code]]})
-                    continue
-                seen[code] = position
             ok = True
             if "complex" in row:
                 pk = complex_of(sheet, position, row["complex"], required=sheet != "meeting_places"

@@ -15,6 +15,8 @@ from buurtbalans.cooperatives.testing import COOPERATIVE_MARKERS, cooperative_ur
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Role
 from buurtbalans.core.testing import make_user
+from buurtbalans.liveability.testing import A_MARKERS as LIVEABILITY_MARKERS
+from buurtbalans.liveability.testing import liveability_job_ids, liveability_urls, make_liveability_records
 from buurtbalans.steering.testing import STEERING_MARKERS, make_steering_objects, steering_urls_of
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,7 @@ def fast_password_hashing(settings):
 A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1", "Astraat", "secret-a.xlsx",
              "A-T3", "agreement-note-a", "toewijzingsverantwoording-corp-a")
 A_MARKERS += COOPERATIVE_MARKERS  # housing cooperatives (issue 7)
+A_MARKERS += LIVEABILITY_MARKERS  # liveability monitor (issue 6)
 
 
 @pytest.fixture
@@ -71,6 +74,7 @@ def a_objects(stock_a, stock_b, alice):
     )
     steering = make_steering_objects(stock_a, alice)  # steering the mix (issue 5)
     cooperative = make_cooperative_objects(stock_a)  # housing cooperatives (issue 7)
+    make_liveability_records(stock_a, alice)  # liveability monitor (issue 6)
     allocation = make_allocation_objects(stock_a, alice)  # allocation rounds (issue 4)
     return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job,
             "steering": steering, "cooperative": cooperative, "allocation": allocation}
@@ -134,6 +138,7 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
             urls.append(("get", reverse("rules_compliance"), {"year": "2025", "format": export_format, "table": table}))
     urls += steering_urls_of(a_objects["steering"])  # steering the mix (issue 5)
     urls += cooperative_urls_of(a_objects["cooperative"])  # housing cooperatives (issue 7)
+    urls += liveability_urls(stock)  # liveability monitor (issue 6)
     urls += allocation_urls_of(a_objects["allocation"])  # allocation rounds (issue 4)
     return urls
 
@@ -181,6 +186,7 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
     assert AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count() == events_before
     own_jobs = [a_objects["import_job"].pk, a_objects["report_job"].pk, a_objects["steering"]["job"].pk,
                 *a_objects["allocation"]["jobs"]]
+    own_jobs += liveability_job_ids(a_objects["stock"])  # liveability monitor (issue 6)
     assert not Job.objects.exclude(pk__in=own_jobs).filter(corporation=a_objects["stock"].corporation)
     # A's agreement is still there: charlie could neither change nor remove it.
     a_objects["agreement"].refresh_from_db()
