@@ -291,3 +291,39 @@ def test_a_listing_takes_the_label_groups_rent_and_selection_key(english, town, 
     assert listing.reference in page
     again = english.post(url, follow=True)
     assert "already listed" in text(again) and Listing.objects.filter(dwelling=vacancy).count() == 1
+
+
+def test_bob_sees_aggregates_and_dwellings_but_never_a_household(client, town, alice, bob, on_reference_date):
+    from buurtbalans.households.models import Household
+    from buurtbalans.steering.services import steering_role_record
+
+    plan = make_plan(town, bob)
+    steering_role_record(
+        corporation=town["stock"].corporation, actor=alice, tenancy=town["calm"].tenancies[0],
+        source="other", valid_from=date(2025, 1, 1),
+    )  # fmt: skip
+    client.force_login(bob)
+    household_codes = list(Household.objects.values_list("external_id", flat=True))
+    tenancy_codes = [t.external_id for t in town["calm"].tenancies]
+    vacancy = town["hot"].vacancies[0]
+    urls = [
+        (reverse("steering_concentration"), {}),
+        (reverse("steering_concentration"), {"format": "csv"}),
+        (reverse("steering_concentration"), {"level": "neighbourhood"}),
+        (reverse("steering_vacancies"), {}),
+        (reverse("steering_vacancies"), {"format": "csv"}),
+        (reverse("steering_vacancy", args=[vacancy.pk]), {}),
+        (reverse("steering_profiles"), {}),
+        (reverse("steering_plan", args=[plan.pk]), {}),
+        (reverse("steering_plan", args=[plan.pk]), {"format": "csv"}),
+        (reverse("steering_plan_complexes", args=[plan.pk]), {}),
+        (reverse("steering_plan_result", args=[plan.pk]), {}),
+        (reverse("complex_detail", args=[town["calm"].complex.pk]), {}),
+    ]
+    for url, data in urls:
+        response = client.get(url, data)
+        assert response.status_code == 200, url
+        body = text(response)
+        assert not [code for code in (*household_codes, *tenancy_codes) if code in body], url
+    assert client.get(reverse("steering_roles")).status_code == 403
+    assert client.post(reverse("steering_roles"), {"tenancy_code": tenancy_codes[0]}).status_code == 403
