@@ -11,9 +11,8 @@ Comparable complexes (at most `MAX_COMPARABLE`): complexes of the same corporati
 years shown, first in the same buurt, then the same wijk, then the same municipality, then anywhere; among those
 the nearest in size (dwellings). The rule used is shown with the figures.
 
-Hook for the liveability monitor (issue 6): when `buurtbalans.liveability.selectors` offers the vitality score per
-complex and year, `vitality_scores` adds it as a fourth row; until then the comparison stands on turnover and
-composition alone (docs/cooperatives.md, "Vitality comparison").
+With the liveability monitor (issue 6) installed and visible to the user, the vitality score per year (the
+dwelling-weighted mean of the monitor's measurement of each complex) is added to both groups (`vitality_scores`).
 """
 
 from __future__ import annotations
@@ -171,12 +170,34 @@ def _figures(complex_ids: list[int], years: list[int]) -> list[YearFigures]:
 
 
 def vitality_scores(user, complex_ids: list[int], years: list[int]) -> dict[int, float] | None:
-    """The mean vitality score of these complexes per year from the liveability monitor, or None without it.
+    """The dwelling-weighted mean vitality score of these complexes per year, from the liveability monitor.
 
-    TODO(issue 6): read it through the liveability app's selector once it offers scores per complex and year
-    (its `ComplexVitality` rows on 31 December); the comparison then shows it as a row of its own.
+    Per complex the monitor's measurement of the year (31 December, or the latest one in that year) is taken, through
+    the liveability app's own selector, so its rights apply (VIEW_MONITOR). None when the monitor is not installed,
+    the user may not see it, or it has no scores for these complexes.
     """
-    return None
+    from django.apps import apps
+
+    from buurtbalans.core.permissions import can
+
+    if not complex_ids or not apps.is_installed("buurtbalans.liveability") or not can(user, Action.VIEW_MONITOR):
+        return None
+    from buurtbalans.liveability.selectors import complex_vitality_series
+
+    weighted: dict[int, list[float]] = {year: [0.0, 0.0] for year in years}
+    for complex_ in Complex.objects.filter(pk__in=complex_ids):
+        by_year = {}
+        for measurement in complex_vitality_series(user, complex_):  # oldest first: the year's last one wins
+            by_year[measurement.reference_date.year] = measurement
+        for year in years:
+            measurement = by_year.get(year)
+            if measurement is None or measurement.score is None:
+                continue
+            weight = max(measurement.dwelling_count, 1)
+            weighted[year][0] += measurement.score * weight
+            weighted[year][1] += weight
+    scores = {year: total / weight for year, (total, weight) in weighted.items() if weight}
+    return scores or None
 
 
 def cooperative_comparison(user, cooperative: HousingCooperative, *, today: date) -> Comparison:

@@ -387,3 +387,23 @@ def complex_ids_with_cooperative(corporation_id: int, day: date) -> set[int]:
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .values_list("complex_id", flat=True)
     )
+
+
+def cooperative_map_rows(user, *, today: date) -> list[ComplexCooperative]:
+    """Every complex a cooperative of the user's corporation holds today, with its buurt and municipality."""
+    _require_scope(user)
+    require(user, Action.VIEW_COOPERATIVES)
+    links = (
+        CooperativeComplex.objects.visible_to(user)
+        .filter(valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("cooperative", "complex", "complex__neighbourhood", "complex__neighbourhood__municipality")
+        .defer("complex__neighbourhood__geometry", "complex__neighbourhood__municipality__geometry")
+        .prefetch_related("dwellings")
+        .order_by("cooperative__name", "complex__external_id")
+    )
+    return [
+        ComplexCooperative(link=link, cooperative=link.cooperative,
+                           dwellings=tuple(d.address for d in link.dwellings.all()), is_current=True)
+        for link in links
+    ]

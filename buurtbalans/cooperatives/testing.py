@@ -215,6 +215,7 @@ def urls_of_coop(world, year: int = 2025) -> list[tuple[str, str, dict]]:
         ("post", reverse("cooperative_escalation_add", args=[c]), {"step": "5", "decided_on": "2025-06-01",
                                                                    "notes": "x"}),
         ("get", reverse("cooperative_comparison", args=[c]), {}),
+        ("get", reverse("cooperative_map"), {"municipality": "GM0193"}),
         ("get", reverse("cooperative_co_optation_add", args=[c]), {}),
         ("get", reverse("cooperative_co_optation_add", args=[c]), {
             "dwelling_code": "A-D1", "letting_date": "2025-01-01", "household_size": "1", "assessed_income": "20000"}),
@@ -229,6 +230,7 @@ def urls_of_coop(world, year: int = 2025) -> list[tuple[str, str, dict]]:
         (reverse("cooperative_account", args=[c, year]), {}),
         (reverse("cooperative_account", args=[c, year - 1]), {}),
         (reverse("cooperative_comparison", args=[c]), {}),
+        (reverse("cooperative_map"), {"municipality": "GM0193"}),
     ]
     for table in ("commitments", "complexes", "contacts", "documents", "reviews", "escalations"):
         exports.append((reverse("cooperative_detail", args=[c]), {"table": table, "year": str(year)}))

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.cooperative_list, name="cooperative_list"),
     path("new/", views.cooperative_new, name="cooperative_new"),
     path("portal/", views.cooperative_portal, name="cooperative_portal"),
+    path("map/", views.cooperative_map, name="cooperative_map"),
     path("<int:pk>/", views.cooperative_detail, name="cooperative_detail"),
     path("<int:pk>/edit/", views.cooperative_edit, name="cooperative_edit"),
     path("<int:pk>/complexes/add/", views.complex_add, name="cooperative_complex_add"),

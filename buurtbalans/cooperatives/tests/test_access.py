@@ -128,7 +128,7 @@ def test_a_board_member_gets_every_page_and_export_of_their_own_cooperative(clie
         "cooperative_contact_delete", "cooperative_document_add", "cooperative_document_delete",
         "cooperative_agreement_add", "cooperative_commitment_add", "cooperative_commitment_edit",
         "cooperative_board_add", "cooperative_board_remove", "cooperative_escalation_add",
-        "cooperative_comparison", "cooperative_co_optation_add",
+        "cooperative_comparison", "cooperative_co_optation_add", "cooperative_map",
     }
     from django.urls import resolve
 

@@ -109,3 +109,58 @@ def test_the_comparison_counts_turnover_against_complexes_without_a_cooperative(
 def test_the_comparison_is_for_staff_with_aggregates_only(client, coop1, bea):
     client.force_login(bea)
     assert client.get(reverse("cooperative_comparison", args=[coop1.cooperative.pk])).status_code == 403
+
+
+def _vitality(complex_, reference_date, score, dwellings=3, latest=False):
+    from buurtbalans.liveability.models import ComplexVitality
+
+    return ComplexVitality.objects.create(
+        corporation=complex_.corporation, complex=complex_, reference_date=reference_date, is_latest=latest,
+        dwelling_count=dwellings, score=score, computed=timezone.now(),
+    )
+
+
+def test_the_comparison_adds_the_monitors_vitality_score_when_there_is_one(client, bob, coop1, stock_a):
+    year = timezone.localdate().year - 1
+    others = []
+    for number in range(3):
+        complex_ = Complex.objects.create(corporation=stock_a.corporation, external_id=f"A-V{number}",
+                                          name=f"Other {number}", neighbourhood=stock_a.neighbourhood)
+        Dwelling.objects.create(corporation=stock_a.corporation, complex=complex_, external_id=f"A-V{number}-1",
+                                street="Anderestraat", house_number=1, postcode="8011AC")
+        others.append(complex_)
+    _vitality(stock_a.complex, date(year, 12, 31), 72.0)
+    _vitality(others[0], date(year, 12, 31), 50.0, dwellings=1)
+    _vitality(others[1], date(year, 12, 31), 60.0, dwellings=3)
+    client.force_login(bob)
+    result = client.get(reverse("cooperative_comparison", args=[coop1.cooperative.pk])).context["result"]
+    assert result.has_vitality
+    coop_last, other_last = result.rows[-1]
+    assert coop_last.vitality_score == 72.0
+    assert other_last.vitality_score == pytest.approx((50 * 1 + 60 * 3) / 4)
+    assert result.rows[0][0].vitality_score is None
+
+
+def test_the_cooperatives_map_marks_their_complexes_on_the_monitors_map(client, bob, bea, charlie, coop1, stock_a):
+    from buurtbalans.liveability import selectors as monitor
+
+    monitor._PROJECTED.clear()  # the monitor caches projected boundaries per process
+    buurt = stock_a.neighbourhood
+    buurt.geometry = {"type": "Polygon", "coordinates": [[[6.08, 52.50], [6.10, 52.50], [6.10, 52.52],
+                                                         [6.08, 52.52], [6.08, 52.50]]]}
+    buurt.centroid_lon, buurt.centroid_lat = 6.09, 52.51
+    buurt.save()
+    _vitality(stock_a.complex, timezone.localdate(), 65.0, latest=True)
+    client.force_login(bob)
+    response = client.get(reverse("cooperative_map"))
+    assert response.status_code == 200
+    assert [m["complex_code"] for m in response.context["markers"]] == ["A-C1"]
+    assert "<circle" in response.text and "Cooperative ONE" in response.text
+    assert "Cooperative ONE" in b"".join(client.get(reverse("cooperative_map"), {"format": "csv"})
+                                         .streaming_content).decode("utf-8-sig")
+    client.force_login(bea)
+    assert client.get(reverse("cooperative_map")).status_code == 403
+    client.force_login(charlie)
+    response = client.get(reverse("cooperative_map"))
+    assert response.status_code == 200 and "Cooperative ONE" not in response.text
+    assert client.get(reverse("cooperative_map"), {"municipality": "GM0193"}).status_code == 404
