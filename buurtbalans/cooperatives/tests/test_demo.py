@@ -9,7 +9,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from buurtbalans.cooperatives.models import Activity, CommitmentReview, CoOptation, HousingCooperative, YearlyAccount
+from buurtbalans.cooperatives.models import (
+    Activity,
+    CommitmentReview,
+    CooperativeBoardMember,
+    CoOptation,
+    HousingCooperative,
+    YearlyAccount,
+)
+from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.writer import DEMO_CODE, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +36,7 @@ def activities():
                              "buurt_participants"))
 
 
-def test_the_demo_has_two_cooperatives_with_a_year_of_activities():
+def test_the_demo_has_two_cooperatives_with_a_year_of_activities_and_is_the_same_for_the_same_seed():
     seed()
     cooperatives = list(HousingCooperative.objects.filter(corporation__code=DEMO_CODE).order_by("name"))
     assert [c.name for c in cooperatives] == ["Wooncoöperatie De Groene Hof", "Wooncoöperatie De Linde"]
@@ -56,9 +64,10 @@ def test_the_demo_has_two_cooperatives_with_a_year_of_activities():
     assert "Groene Hof" not in client.get(reverse("cooperative_list")).text
 
 
-def test_the_demo_cooperatives_are_the_same_for_the_same_seed():
-    seed()
+    # Built again on the same stock with the same seed: the same cooperatives and log (a full `--reset` rebuilds the
+    # stock identically too, see demo/tests; it is left out here because it costs seconds).
     first = activities()
-    seed("--reset")
+    demo_cooperatives_seed(corporation_code=DEMO_CODE, reference_date=REFERENCE, seed=1)
     assert activities() == first
     assert HousingCooperative.objects.filter(corporation__code=DEMO_CODE).count() == 2
+    assert CooperativeBoardMember.objects.get(user__username="coop").cooperative.name == "Wooncoöperatie De Groene Hof"
