@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
 from buurtbalans.demo import generator
+from buurtbalans.demo.allocation import allocation_demo_write
 from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, Town
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
@@ -178,6 +179,7 @@ def demo_seed(
             corporation, _created = HousingCorporation.objects.get_or_create(code=code, defaults={"name": name})
             _corporation_clear(corporation, say)
             _corporation_write(corporation, data, say)
+            allocation_demo_write(corporation, reference_date=reference_date, seed=seed, say=say)  # issue 4
             audit_record(
                 actor=None,
                 event=AuditEvent.Type.DEMO_SEEDED,

@@ -198,3 +198,19 @@ def test_the_public_account_gives_counts_and_the_tenant_rank_and_date_only(clien
     # Whoever got the first offer and did not answer in time is counted, not named.
     if first_rank > 1:
         assert sum(n for _why, n in account.passed_over) == first_rank - 1
+
+
+def test_the_letter_is_in_plain_dutch_whatever_the_officers_language(client, alice, stock_a):
+    s = scene(stock_a, alice)
+    allocation_round = solve(s.round, alice)
+    services.allocation_round_approve(allocation_round=allocation_round, actor=alice)
+    client.force_login(alice)
+    client.post(reverse("set_language"), {"language": "en"})
+    url = reverse("allocation_letter", args=[allocation_round.pk, s.applicants[3].pk])
+    page = body(client.get(url))
+    assert "Wat er met uw reacties is gebeurd" in page
+    assert "U stond op plaats 3 van de lijst met kandidaten die aan de voorwaarden voldoen." in page
+    assert "De persoon die de woning kreeg, stond op plaats 1 en staat ingeschreven sinds 1 maart 2005." in page
+    assert "Uw inkomen is hoger dan het hoogste inkomen voor deze woning (€ 40.000,00 per jaar)." in page
+    assert 'lang="nl"' in page and "Download as PDF" in page  # the page around it is in English
+    assert "What happened with your reactions" in body(client.get(url, {"language": "en"}))

@@ -164,7 +164,7 @@ def test_a_refused_action_says_why_and_changes_nothing(client, alice, approved):
     offer = Offer.objects.get(listing=approved.listings[0])
     client.post(reverse("allocation_offer_accept", args=[offer.pk]), {"start_date": "2025-07-01"})
     response = client.post(reverse("allocation_offer_decline", args=[offer.pk]), {"reason": "WBN"}, follow=True)
-    assert "accepted already" in body(response) or "al geaccepteerd" in body(response)
+    assert "Dit aanbod is al aangenomen" in body(response)
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED
 
