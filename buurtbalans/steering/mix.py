@@ -141,9 +141,14 @@ class Profiles:
         return self.by_complex.get(complex_id, self.default)
 
 
-def profiles_for(corporation_id: int, categories: tuple[Category, ...], complex_ids=None) -> Profiles:
-    """The profile in force per complex: the newest decision (by decision date, then by when it was recorded)."""
+def profiles_for(
+    corporation_id: int, categories: tuple[Category, ...], complex_ids=None, on: date | None = None
+) -> Profiles:
+    """The profile in force per complex: the newest decision (by decision date, then by when it was recorded);
+    with `on`, only decisions dated on or before that day (a decision dated ahead applies from its date)."""
     rows = ComplexProfile.objects.filter(corporation_id=corporation_id)
+    if on is not None:
+        rows = rows.filter(decided_on__lte=on)
     if complex_ids is not None:
         rows = rows.filter(Q(complex_id__in=list(complex_ids)) | Q(complex__isnull=True))
     default: Profile | None = None
@@ -455,7 +460,7 @@ def complex_mix_rows(
     counts = composition_by_complex(corporation_id, reference_date, categories, ids)
     inflow = inflow_by_complex(corporation_id, reference_date, lettings, ids)
     vacant = vacant_by_complex(corporation_id, ids)
-    profiles = profiles_for(corporation_id, categories, ids)
+    profiles = profiles_for(corporation_id, categories, ids, on=reference_date)
     return [
         MixRow(
             key=pk,

@@ -155,7 +155,7 @@ def plan_facts(plan: LabellingPlan, params: ParameterSet | None) -> PlanFacts:
     categories = categories_for(corporation_id)
     counts = composition_by_complex(corporation_id, plan.composition_date, categories)
     codes = dict(Complex.objects.filter(corporation_id=corporation_id).values_list("pk", "external_id"))
-    profiles = profiles_for(corporation_id, categories)
+    profiles = profiles_for(corporation_id, categories, on=plan.reference_date)
     complexes: dict[str, ComplexFacts] = {}
     complex_rows = []
     for complex_id in sorted(set(counts) | set(per_complex), key=lambda pk: (codes[pk], pk)):

@@ -174,11 +174,11 @@ def complex_profile_list(user) -> QuerySet:
     )
 
 
-def profiles_in_force(user, complexes) -> tuple[mix.Profile, dict[int, mix.Profile]]:
-    """The corporation's default profile and the profile in force of each of these complexes."""
+def profiles_in_force(user, complexes, *, on: date) -> tuple[mix.Profile, dict[int, mix.Profile]]:
+    """The corporation's default profile and the profile in force on `on` of each of these complexes."""
     membership = require(user, Action.VIEW_AGGREGATES)
     categories = mix.categories_for(membership.corporation_id)
-    profiles = mix.profiles_for(membership.corporation_id, categories, [c.pk for c in complexes])
+    profiles = mix.profiles_for(membership.corporation_id, categories, [c.pk for c in complexes], on=on)
     return profiles.default, {c.pk: profiles.for_complex(c.pk) for c in complexes}
 
 

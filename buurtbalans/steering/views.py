@@ -392,7 +392,7 @@ def profiles(request):
     export_format = requested_format(request)
     if export_format:
         rows = list(complexes)
-        default, by_complex = selectors.profiles_in_force(user, rows)
+        default, by_complex = selectors.profiles_in_force(user, rows, on=timezone.localdate())
         return export_response(
             export_format=export_format,
             name="complex-profiles",
@@ -400,7 +400,7 @@ def profiles(request):
             rows=({"complex": c, "profile": by_complex[c.pk]} for c in rows),
         )
     page = paginate(request, complexes, per_page=ROWS_PER_PAGE)
-    default, by_complex = selectors.profiles_in_force(user, page.object_list)
+    default, by_complex = selectors.profiles_in_force(user, page.object_list, on=timezone.localdate())
     page.object_list = [{"complex": c, "profile": by_complex[c.pk]} for c in page.object_list]
     context = _context(
         request,
@@ -421,10 +421,10 @@ def _profile_page(request, complex_):
     if request.method == "POST":
         require(user, Action.MANAGE_PROFILES)
     if complex_ is not None:
-        _default, by_complex = selectors.profiles_in_force(user, [complex_])
+        _default, by_complex = selectors.profiles_in_force(user, [complex_], on=timezone.localdate())
         profile = by_complex[complex_.pk]
     else:
-        profile, _by_complex = selectors.profiles_in_force(user, [])
+        profile, _by_complex = selectors.profiles_in_force(user, [], on=timezone.localdate())
     form = None
     if may_manage:
         form = ProfileForm(request.POST or None, categories=categories, profile=profile, today=timezone.localdate())

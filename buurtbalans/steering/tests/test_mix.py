@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -53,3 +54,18 @@ def test_room_for_a_vulnerable_household(town):
     assert room_for_vulnerable(rows["A-CALM"]).answer == RoomAnswer.YES
     # A-C1: 1 of 2 marked, 50% >= 35%: no.
     assert room_for_vulnerable(rows["A-C1"]).answer == RoomAnswer.NO
+
+
+def test_a_profile_decided_for_a_later_date_applies_from_that_date(town, bob):
+    from buurtbalans.steering.services import complex_profile_decide
+
+    hot, corporation = town["hot"].complex, town["stock"].corporation
+    mix = {"extra_attention": Decimal("0.35"), "carrying": Decimal("0.15"), "regular": Decimal("0.5")}
+    for decided_on, maximum in ((date(2025, 1, 1), "0.45"), (date(2025, 9, 1), "0.20")):
+        complex_profile_decide(
+            corporation=corporation, actor=bob, complex_=hot, target_mix=mix, max_vulnerable_share=Decimal(maximum),
+            max_primary_share=Decimal("0.75"), decided_on=decided_on,
+        )  # fmt: skip
+    (now,) = complex_mix_rows(corporation.pk, REFERENCE_DATE, complex_ids=[hot.pk])
+    (later,) = complex_mix_rows(corporation.pk, date(2025, 10, 1), complex_ids=[hot.pk])
+    assert (now.profile.max_vulnerable_share, later.profile.max_vulnerable_share) == (Decimal("0.45"), Decimal("0.2"))
