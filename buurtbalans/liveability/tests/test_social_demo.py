@@ -1,0 +1,39 @@
+"""Synthetic social management records for the demo: deterministic, more where the buurt scores low, all or none."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from buurtbalans.liveability.demo import ComplexFacts, generate
+from buurtbalans.liveability.models import ArrearsRecord, ComplexVitality, MeetingPlaceUse, Signal
+
+
+def test_the_same_seed_gives_the_same_records_and_low_scores_get_more_signals():
+    complexes = [ComplexFacts(1, 400, 380, 0.0, "Goed"), ComplexFacts(2, 400, 380, 0.2, "Zwak")]
+    first, again = generate(complexes, date(2025, 6, 30), seed=7), generate(complexes, date(2025, 6, 30), seed=7)
+    assert first == again
+    per_complex = {1: 0, 2: 0}
+    for complex_id, _kind, reported, resolved in first.signals:
+        per_complex[complex_id] += 1
+        assert date(2020, 6, 30) <= reported <= date(2025, 6, 30)
+        assert resolved is None or reported < resolved <= date(2025, 6, 30)
+    assert per_complex[2] > 2 * per_complex[1]
+
+
+@pytest.mark.django_db
+def test_the_command_writes_records_once_and_counts_the_vitality(stock_a):
+    out = io.StringIO()
+    call_command("seed_social_demo", corporation="corp-a", refresh=True, stdout=out)
+    assert "vitality: 1 complexes" in out.getvalue()
+    assert ComplexVitality.objects.filter(complex=stock_a.complex, is_latest=True).exists()
+    counts = (Signal.objects.count(), ArrearsRecord.objects.count(), MeetingPlaceUse.objects.count())
+    assert counts[1] == 8  # a complex total each quarter of two years
+    second = io.StringIO()
+    call_command("seed_social_demo", corporation="corp-a", stdout=second)
+    assert "exist already" in second.getvalue()
+    call_command("seed_social_demo", corporation="corp-a", reset=True, seed=2, dry_run=True, stdout=io.StringIO())
+    assert (Signal.objects.count(), ArrearsRecord.objects.count(), MeetingPlaceUse.objects.count()) == counts
