@@ -430,6 +430,7 @@ class Offer(models.Model):
     run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="offers")
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="offers")
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="+")
+    # The applicant's place on the listing's whole list (the round's first run).
     rank = models.PositiveIntegerField(_("rank"))
     status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
     decline_reason = models.CharField(_("reason"), max_length=3, choices=DeclineReason.choices, blank=True)

@@ -774,6 +774,14 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
         .select_related("household")
     }
     wanted = {round_listings[entry["listing"]].pk: entry for entry in allocations}
+    # An offer records the applicant's place on the whole list (the first run), as the letters and the public
+    # account give it; a later run ranks only the candidates left.
+    first = allocation_round.runs.order_by("number").first()
+    first_ranks = {
+        (listing_id, candidate["applicant"]): candidate["rank"]
+        for listing_id, entry in first.result_document["listings"].items()
+        for candidate in entry["candidates"]
+    }
     now = timezone.now()
     withdrawn: dict[int, Offer] = {}
     for listing_pk, offer in pending.items():
@@ -795,7 +803,8 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
         applicant = applicants[entry["applicant"]]
         offer = Offer.objects.create(
             corporation_id=allocation_round.corporation_id, allocation_round=allocation_round, run=run,
-            listing=listing, applicant=applicant, rank=entry["rank"], offered_at=now,
+            listing=listing, applicant=applicant, offered_at=now,
+            rank=first_ranks.get((entry["listing"], entry["applicant"]), entry["rank"]),
         )
         created.append(offer)
         if applicant.pk in withdrawn:

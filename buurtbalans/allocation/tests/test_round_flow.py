@@ -127,6 +127,8 @@ def test_a_decline_runs_the_round_again_for_what_is_left_keeping_accepted_offers
     assert allocations(second) == {l1.reference: "A2"}
     services.allocation_round_approve(allocation_round=allocation_round, actor=alice)
     assert offers_of(allocation_round) == {l1.reference: ("A2", "offered"), l2.reference: ("A3", "accepted")}
+    # A2 was number 2 on L1's whole list (the first run); the re-run ranks only who is left, the offer says 2.
+    assert Offer.objects.get(listing=l1, status=OfferStatus.OFFERED).rank == 2
     old = Offer.objects.get(listing=l3, applicant__external_id="A2")
     assert old.status == OfferStatus.WITHDRAWN and old.replaced_by.listing_id == l1.pk
     l3.refresh_from_db()
