@@ -104,3 +104,37 @@ def spread(centre: tuple[float, float], count: int, spacing: float = 7.0) -> lis
         angle = index * golden
         points.append((round(centre[0] + radius * math.cos(angle), 1), round(centre[1] + radius * math.sin(angle), 1)))
     return points
+
+
+def svg_layers(data: dict, *, buurt_url, complex_url, buurt_label, complex_label) -> tuple[str, str]:
+    """The buurten and complex markers as SVG markup (escaped), built here rather than in a template loop.
+
+    A template loop over 1,200 markers with their accessible names took a quarter of a second; string building
+    takes a few milliseconds. Each buurt and each complex is an `<a>` (reachable with Tab) whose `aria-label` is
+    its name and value; `<title>` gives the same text on hover.
+
+    Args:
+        data: `selectors.map_data` with each buurt's "colour" and each complex's "rx", "ry" set by the view.
+        buurt_url, complex_url: functions from a buurt code / complex id to its page.
+        buurt_label, complex_label: functions from a buurt / complex dict to its accessible name.
+    """
+    from django.utils.html import escape
+
+    buurten = []
+    for buurt in data["buurten"]:
+        label = escape(buurt_label(buurt))
+        buurten.append(
+            f'<a href="{escape(buurt_url(buurt["code"]))}" aria-label="{label}" data-code="{escape(buurt["code"])}">'
+            f'<path d="{buurt["path"]}" fill="{buurt["colour"]}" fill-rule="evenodd"><title>{label}</title></path></a>'
+        )
+    markers = []
+    for item in data["complexes"]:
+        label = escape(complex_label(item))
+        if item["warning_count"]:
+            shape = (f'<rect x="{item["rx"]}" y="{item["ry"]}" width="8" height="8" '
+                     f'transform="rotate(45 {item["x"]} {item["y"]})" class="bb-marker bb-marker--warning"></rect>')
+        else:
+            shape = f'<circle cx="{item["x"]}" cy="{item["y"]}" r="3.5" class="bb-marker"></circle>'
+        markers.append(f'<a href="{escape(complex_url(item["id"]))}" aria-label="{label}" '
+                       f'data-complex="{item["id"]}">{shape}<title>{label}</title></a>')
+    return "".join(buurten), "".join(markers)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -689,6 +689,7 @@ def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
         AreaVitality.objects.filter(corporation=corporation).delete()
         ComplexVitality.objects.bulk_create(rows, batch_size=1000)
         AreaVitality.objects.bulk_create(areas, batch_size=1000)
+    _analyze()
     if on_progress:
         on_progress(steps, steps)
     latest = [r for r in rows if r.is_latest]
@@ -698,6 +699,17 @@ def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
         "warnings": sum(1 for r in latest if r.warning_count),
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after replacing the tables' rows.
+
+    Without them PostgreSQL planned the map's query on the stale (empty) statistics of a first load as nested
+    loops over bitmap scans: 1.8 s instead of 20 ms at 100k dwellings. Autovacuum would catch up, minutes later.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ComplexVitality._meta.db_table}, {AreaVitality._meta.db_table}")
 
 
 def _area_rows(corporation, rows: list[ComplexVitality], places: dict[int, tuple[str | None, str | None]]

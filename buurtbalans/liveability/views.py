@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, requested_format
@@ -52,7 +53,7 @@ from buurtbalans.liveability.indicators import (
     format_value,
 )
 from buurtbalans.liveability.jobs import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
-from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR
+from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR, svg_layers
 from buurtbalans.liveability.models import SignalKind, VisitKind
 from buurtbalans.liveability.texts import indicator_rows, warning_lines
 from buurtbalans.neighbourhoods.models import Neighbourhood
@@ -61,6 +62,7 @@ from buurtbalans.portfolio.selectors import complex_get
 
 COMPLEXES_PER_PAGE = 50
 RECORDS_PER_PAGE = 50
+MAP_COMPLEXES_PER_PAGE = 100
 # The indicators shown as columns of the overview table (all of them are in the export).
 TABLE_INDICATORS = ("vulnerable_share", "signals_per_100", "turnover_rate", "arrears_share", "vacancy_days", "lbm")
 
@@ -440,10 +442,32 @@ def monitor_map(request):
     definition = ""
     if indicator == "low_income":
         definition = LOW_INCOME_DEFINITIONS.get(data["key"], data["key"])
+    buurt_base = reverse("monitor_buurt", args=["BU00000000"]).replace("BU00000000", "")
+    complex_base = reverse("monitor_complex", args=[0]).replace("/0/", "/")
+
+    def complex_label(item):
+        text = _("%(name)s (%(code)s): vitality %(score)s") % {
+            "name": item["name"], "code": item["code"], "score": item["score_text"]}
+        if item["warning_count"]:
+            text += ", " + ngettext("%(n)s warning", "%(n)s warnings", item["warning_count"]) % {
+                "n": item["warning_count"]}
+        return text
+
+    def buurt_label(item):
+        year = f" ({item['year']})" if item["year"] else ""
+        return f"{item['name']}: {item['value_text']}{year}, {item['class_name']}"
+
+    svg_buurten, svg_complexes = svg_layers(
+        data, buurt_url=lambda code: f"{buurt_base}{code}/", complex_url=lambda pk: f"{complex_base}{pk}/",
+        buurt_label=buurt_label, complex_label=complex_label,
+    )
     return render(request, "liveability/map.html", _context(
         request, form=form, data=data, legend=legend, label=label, municipality=municipality,
         indicator=indicator, definition=definition, no_value_colour=NO_VALUE_COLOUR,
         municipality_name=dict(municipalities).get(municipality, municipality),
+        svg_buurten=mark_safe(svg_buurten), svg_complexes=mark_safe(svg_complexes),  # noqa: S308 - escaped above
+        # Every table is paginated on the server (docs/ui.md); the export has all rows.
+        complex_page=paginate(request, data["complexes"], per_page=MAP_COMPLEXES_PER_PAGE),
     ))
 
 
