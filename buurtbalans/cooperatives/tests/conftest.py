@@ -19,6 +19,12 @@ def var_dir(settings, tmp_path):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """The tests read the English source messages; the product speaks Dutch unless English is chosen."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def bea(corporation_a):
     return make_user("bea", corporation_a, Role.COOPERATIVE_BOARD)

@@ -130,3 +130,12 @@ def test_staff_read_the_account_but_cannot_write_it(client, coop1, bob):
     assert client.post(reverse("cooperative_account", args=[coop1.cooperative.pk, 2025]),
                        {"summary": "x"}).status_code == 403
     assert client.post(reverse("cooperative_activity_add", args=[coop1.cooperative.pk]), {}).status_code == 403
+
+
+def test_the_portal_speaks_dutch_unless_english_is_chosen(coop1, bea):
+    from django.test import Client
+
+    client = Client()  # without the tests' English cookie
+    client.force_login(bea)
+    page = client.get(reverse("cooperative_portal"))
+    assert "Onze coöperatie" in page.text and "Een activiteit in het logboek zetten" in page.text
