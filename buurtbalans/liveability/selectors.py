@@ -159,11 +159,19 @@ def complex_vitality_series(user, complex_: Complex) -> list[ComplexVitality]:
 
 def area_vitality_series(user, area_code: str) -> list[AreaVitality]:
     """The corporation's complexes in an area ("" = all) over the measurements, oldest first."""
+    return area_vitality_series_many(user, [area_code])[area_code]
+
+
+def area_vitality_series_many(user, area_codes) -> dict[str, list[AreaVitality]]:
+    """`area_vitality_series` of several areas in one query."""
     require(user, Action.VIEW_MONITOR)
-    return list(
-        AreaVitality.objects.visible_to(user, Action.VIEW_MONITOR).filter(area_code=area_code)
-        .order_by("reference_date")
-    )
+    series: dict[str, list[AreaVitality]] = {code: [] for code in area_codes}
+    for row in (
+        AreaVitality.objects.visible_to(user, Action.VIEW_MONITOR).filter(area_code__in=list(area_codes))
+        .order_by("area_code", "reference_date")
+    ):
+        series[row.area_code].append(row)
+    return series
 
 
 def _rights(user):
@@ -238,13 +246,19 @@ def social_counts(corporation_id: int, *, start: date | None = None, end: date |
                                           municipality_code})
         return queryset
 
-    def by_kind(queryset):
-        return dict(queryset.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    def by_kind(queryset, total_field=None):
+        """{kind: count} and the sum of `total_field`, in one grouped query."""
+        extra = {"total": Sum(total_field)} if total_field else {}
+        counts, total = {}, 0
+        for row in queryset.order_by().values("kind").annotate(n=Count("pk"), **extra):
+            counts[row["kind"]] = row["n"]
+            total += row.get("total") or 0
+        return counts, total
 
-    signals = _window(scoped(Signal), "reported_on", start, end)
+    signal_kinds, _total = by_kind(_window(scoped(Signal), "reported_on", start, end))
     needs = _window(scoped(SupportNeed), "reported_on", start, end)
-    visits = _window(scoped(Visit), "visited_on", start, end)
-    activities = _window(scoped(Activity), "held_on", start, end)
+    visit_kinds, reached = by_kind(_window(scoped(Visit), "visited_on", start, end), "households_reached")
+    activity_kinds, participants = by_kind(_window(scoped(Activity), "held_on", start, end), "participants")
     places = scoped(MeetingPlace)
     if municipality_code and complex_id is None:
         # A meeting place may lie in a buurt without being in one of our complexes.
@@ -254,21 +268,20 @@ def social_counts(corporation_id: int, *, start: date | None = None, end: date |
         )
     uses = _window(MeetingPlaceUse.objects.filter(corporation_id=corporation_id, meeting_place__in=places),
                    "month", start.replace(day=1) if start else None, end)
-    use_totals = uses.aggregate(visitors=Sum("visitors"), dayparts=Sum("dayparts_open"))
-    signal_kinds = by_kind(signals)
-    visit_kinds = by_kind(visits)
-    activity_kinds = by_kind(activities)
+    use_totals = uses.aggregate(visitors=Sum("visitors"), dayparts=Sum("dayparts_open"),
+                                places=Count("meeting_place", distinct=True))
     return {
         "signals": signal_kinds,
         "signal_total": sum(signal_kinds.values()),
         "support_needs": needs.count(),
         "visits": visit_kinds,
         "visit_total": sum(visit_kinds.values()),
-        "households_reached": visits.aggregate(n=Sum("households_reached"))["n"] or 0,
+        "households_reached": reached,
         "activities": activity_kinds,
         "activity_total": sum(activity_kinds.values()),
-        "participants": activities.aggregate(n=Sum("participants"))["n"] or 0,
+        "participants": participants,
         "meeting_places": places.count(),
+        "meeting_places_used": use_totals["places"] or 0,
         "visitors": use_totals["visitors"] or 0,
         "dayparts_open": use_totals["dayparts"] or 0,
     }

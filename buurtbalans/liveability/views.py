@@ -197,10 +197,11 @@ def complex_trend_series(user, complex_, key: str) -> list[Series]:
         if history:
             series = [Series(complex_.name, tuple((int(y), v) for y, v in history))]
     municipality = complex_.neighbourhood.municipality if complex_.neighbourhood_id else None
+    areas = selectors.area_vitality_series_many(user, ["", *([municipality.cbs_code] if municipality else [])])
     if municipality is not None:
         series.append(Series(_("Our complexes in %(name)s") % {"name": municipality.name},
-                             _series_points(selectors.area_vitality_series(user, municipality.cbs_code), key)))
-    series.append(Series(_("All our complexes"), _series_points(selectors.area_vitality_series(user, ""), key)))
+                             _series_points(areas[municipality.cbs_code], key)))
+    series.append(Series(_("All our complexes"), _series_points(areas[""], key)))
     return [s for s in series if s.points]
 
 
@@ -260,6 +261,7 @@ def monitor_complex(request, pk: int):
         raise Http404
     today = timezone.localdate()
     summary = selectors.social_summary(user, start=today - timedelta(days=365), end=today, complex_=complex_)
+    may_read_support_needs = bool(marker_purposes_for(user)) and can(user, Action.VIEW_MARKERS)
     context = _context(
         request,
         complex=complex_,
@@ -272,8 +274,8 @@ def monitor_complex(request, pk: int):
         indicator_choices=[("score", _("Vitality score"))] + [(k, INDICATORS[k].label) for k in INDICATOR_KEYS],
         social=summary,
         social_rows=_social_rows(summary),
-        support_need_count=selectors.support_need_count(user, complex_),
-        may_read_support_needs=bool(marker_purposes_for(user)) and can(user, Action.VIEW_MARKERS),
+        support_need_count=selectors.support_need_count(user, complex_) if may_read_support_needs else None,
+        may_read_support_needs=may_read_support_needs,
         **_chart_context(series, key),
     )
     if can(user, Action.VIEW_SOCIAL_RECORDS):
