@@ -405,7 +405,8 @@ def _value_text(data: dict, value) -> str:
 def monitor_map(request):
     """The map: buurten coloured by the chosen indicator, our complexes as markers; the same data as tables."""
     user, municipalities, municipality, indicator = _map_request(request)
-    form = MapForm(request.GET or None, municipalities=[(c, f"{n} ({c})") for c, n in municipalities],
+    # Unbound: the view has already checked the choice (a missing municipality means the first one).
+    form = MapForm(municipalities=[(c, f"{n} ({c})") for c, n in municipalities],
                    initial={"municipality": municipality, "indicator": indicator})
     if municipality is None:
         return render(request, "liveability/map.html", _context(request, form=form, data=None))
