@@ -523,7 +523,8 @@ def _plan_status(plan) -> str:
         return "done"
     if plan.problem_code:
         return "refused"
-    if plan.job is not None and plan.job.status == "failed":
+    # A failed job, or one that is gone (deleted with the task list), will not finish this plan.
+    if plan.job is None or plan.job.status == "failed":
         return "failed"
     return "running"
 
