@@ -51,9 +51,8 @@ class VitalityIndicator:
 
 
 VITALITY_INDICATORS: tuple[VitalityIndicator, ...] = (
-    # Composition against the complex profile. TODO(issue 5): take the norm per complex from the steering app's
-    # complex profile (target share of households needing extra attention, income limits) once it has a selector;
-    # until then one norm per corporation, set on the settings screen.
+    # Composition against the complex profile: where a profile was decided (steering app, issue 5), its maximum
+    # shares are the norms of these two (services._complex_rules); otherwise the norms set here apply.
     VitalityIndicator(
         "vulnerable_share", _("Households with a vulnerability marker"), "share", "composition", LOWER,
         weight=2, norm=0.15, tolerance=0.15, warning=0.25,

@@ -614,9 +614,53 @@ def measurement_dates(reference_date: date, years: int = HISTORY_YEARS) -> list[
     return dates[::-1]
 
 
-def _assessment_row(rules, policy, values, history, previous_score):
+# Composition indicators whose norm comes from the complex profile (steering app, issue 5) when one was decided.
+PROFILE_NORMS = {"vulnerable_share": "max_vulnerable_share", "primary_share": "max_primary_share"}
+
+
+def _profiles(corporation_id: int, dates: list[date]) -> dict:
+    """The complex profiles in force on each date (steering's `mix.profiles_for`)."""
+    from buurtbalans.steering import mix
+
+    categories = mix.categories_for(corporation_id)
+    return {day: mix.profiles_for(corporation_id, categories, on=day) for day in dates}
+
+
+def _complex_rules(rules: tuple[IndicatorRule, ...], profiles, complex_id: int) -> tuple[tuple, dict]:
+    """The rules for one complex: its profile's limits as the composition norms, when a profile was decided.
+
+    The warning level keeps its distance from the norm as set on the settings screen. Without a decided profile
+    (the steering app's built-in one) the monitor's own norms apply. Returns the rules and, per indicator whose
+    norm came from a profile, where from.
+    """
+    if profiles is None:
+        return rules, {}
+    profile = profiles.for_complex(complex_id)
+    if profile.source == "builtin":
+        return rules, {}
+    adjusted, sources = [], {}
+    for rule in rules:
+        field_name = PROFILE_NORMS.get(rule.key)
+        if field_name is None:
+            adjusted.append(rule)
+            continue
+        norm = float(getattr(profile, field_name))
+        warning = None if rule.warning is None else norm + (rule.warning - rule.norm)
+        adjusted.append(IndicatorRule(rule.key, rule.direction, rule.weight, norm, rule.tolerance, warning))
+        sources[rule.key] = {"source": profile.source,
+                             "decided_on": profile.decided_on.isoformat() if profile.decided_on else None}
+    return tuple(adjusted), sources
+
+
+def _assessment_row(rules, policy, values, history, previous_score, sources=None):
     result = assess(rules, values, history, previous_score=previous_score, policy=policy)
-    parts = {p.key: {"sub_score": p.sub_score, "weight_share": p.weight_share} for p in result.composite.parts}
+    norms = {rule.key: rule for rule in rules}
+    parts = {
+        p.key: {"sub_score": p.sub_score, "weight_share": p.weight_share, "norm": norms[p.key].norm,
+                "warning": norms[p.key].warning, **({"profile": sources[p.key]} if sources and p.key in sources
+                                                     else {})}
+        for p in result.composite.parts
+    }
     trends = {
         key: {"change": t.change, "first_year": t.first_year, "last_year": t.last_year,
               "direction": None if t.direction is None else str(t.direction)}
@@ -651,6 +695,7 @@ def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
     )
     public = public_series({code for _pk, code, _gm in complexes if code})
     rules, policy = monitor_rules(corporation.pk)
+    profiles = _profiles(corporation.pk, dates)
     now = timezone.now()
     rows: list[ComplexVitality] = []
     for pk, buurt, _municipality in complexes:
@@ -668,7 +713,9 @@ def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
             for key in LEEFBAAROMETER_KEYS:
                 history[key] = [[year, value] for year, value in lbm.get(key, []) if year <= day.year]
             frozen_history = {key: [list(p) for p in points] for key, points in history.items()}
-            score, parts, trends, warnings = _assessment_row(rules, policy, values, frozen_history, previous_score)
+            complex_rules, sources = _complex_rules(rules, profiles[day], pk)
+            score, parts, trends, warnings = _assessment_row(complex_rules, policy, values, frozen_history,
+                                                             previous_score, sources)
             is_latest = day == reference_date
             # Earlier measurements keep only what the trend charts and the drop rule read (values, score,
             # warnings): the latest row's history holds every year, and writing the rest 6,000 times at 100k
@@ -745,14 +792,16 @@ def vitality_rescore(*, corporation: HousingCorporation) -> int:
     """Score the stored values again with the current settings (no recount): after weights or norms change."""
     rules, policy = monitor_rules(corporation.pk)
     rows = list(ComplexVitality.objects.filter(corporation=corporation).order_by("complex_id", "reference_date"))
+    profiles = _profiles(corporation.pk, sorted({row.reference_date for row in rows}))
     full_history = {row.complex_id: row.history for row in rows if row.is_latest}
     previous: dict[int, float | None] = {}
     for row in rows:
         # History up to this row's year only, as when it was first computed (the latest row holds every year).
         history = {key: [p for p in points if p[0] <= row.reference_date.year]
                    for key, points in full_history.get(row.complex_id, {}).items()}
-        score, parts, trends, warnings = _assessment_row(rules, policy, row.values, history,
-                                                         previous.get(row.complex_id))
+        complex_rules, sources = _complex_rules(rules, profiles[row.reference_date], row.complex_id)
+        score, parts, trends, warnings = _assessment_row(complex_rules, policy, row.values, history,
+                                                         previous.get(row.complex_id), sources)
         row.score, row.warnings, row.warning_count = score, warnings, len(warnings)
         row.parts, row.trends = (parts, trends) if row.is_latest else ({}, {})
         previous[row.complex_id] = score

@@ -70,6 +70,7 @@ class IndicatorRow:
     change_text: str
     trend_years: str
     is_past_warning: bool
+    norm_note: str = ""
 
 
 def indicator_rows(rules: tuple[IndicatorRule, ...], row) -> list[IndicatorRow]:
@@ -81,6 +82,14 @@ def indicator_rows(rules: tuple[IndicatorRule, ...], row) -> list[IndicatorRow]:
         indicator = INDICATORS[rule.key]
         value = (row.values or {}).get(rule.key)
         part = parts.get(rule.key, {})
+        # The norms that applied when the row was scored (a complex profile may set the composition norms).
+        if "norm" in part:
+            rule = IndicatorRule(rule.key, rule.direction, rule.weight, part["norm"], rule.tolerance, part["warning"])
+        profile = part.get("profile")
+        norm_note = ""
+        if profile:
+            norm_note = (_("from the complex profile") if profile["source"] == "complex"
+                         else _("from the corporation's default profile"))
         trend = trends.get(rule.key, {})
         years = ""
         if trend.get("first_year") and trend.get("last_year") and trend["first_year"] != trend["last_year"]:
@@ -94,6 +103,6 @@ def indicator_rows(rules: tuple[IndicatorRule, ...], row) -> list[IndicatorRow]:
             weight_share=part.get("weight_share") or 0.0, weight=rule.weight,
             trend=str(TREND_LABELS.get(trend.get("direction"), TREND_LABELS[None])), trend_key=trend.get("direction"),
             change_text=change_text(rule.key, trend.get("change")), trend_years=years,
-            is_past_warning=value is not None and rule.is_past_warning(value),
+            is_past_warning=value is not None and rule.is_past_warning(value), norm_note=str(norm_note),
         ))
     return rows

@@ -139,3 +139,29 @@ def test_the_report_tells_stock_composition_vitality_attention_and_social_manage
     for heading in ("Our stock", "Who lives there", "Vitality of our complexes", "Complexes that need attention",
                     "Focus neighbourhoods from public data", f"Social management done in {today.year}"):
         assert heading in text
+
+
+def test_a_decided_complex_profile_sets_the_composition_norms(scenario):
+    """Composition against the profile (steering, issue 5): its limits are the norms; the warning keeps its margin."""
+    from buurtbalans.liveability.services import monitor_rules
+    from buurtbalans.liveability.texts import indicator_rows
+    from buurtbalans.steering.models import ComplexProfile
+
+    today = timezone.localdate()
+    ComplexProfile.objects.create(
+        corporation=scenario.corporation, complex=scenario.complex, target_mix={}, max_vulnerable_share=Decimal("0.40"),
+        max_primary_share=Decimal("0.90"), decided_on=today - timedelta(days=30), decided_by_name="bob",
+    )
+    vitality_refresh(corporation=scenario.corporation, reference_date=today)
+    latest = ComplexVitality.objects.get(complex=scenario.complex, is_latest=True)
+    part = latest.parts["vulnerable_share"]
+    assert part["norm"] == pytest.approx(0.40) and part["warning"] == pytest.approx(0.50)  # default margin 0.10
+    assert part["sub_score"] == 100  # 1/3 is within the profile's 40%
+    assert part["profile"]["source"] == "complex"
+    rows = {r.key: r for r in indicator_rows(monitor_rules(scenario.corporation.pk)[0], latest)}
+    assert rows["vulnerable_share"].norm_text == "40%" and rows["vulnerable_share"].norm_note
+    assert not [w for w in latest.warnings if w.get("key") == "vulnerable_share"]
+    # A year earlier the profile was not decided yet: the monitor's own norm (15%, warning at 25%) applied.
+    earlier = ComplexVitality.objects.filter(complex=scenario.complex, is_latest=False).latest("reference_date")
+    assert earlier.values["vulnerable_share"] == pytest.approx(1 / 3)
+    assert [w["threshold"] for w in earlier.warnings if w.get("key") == "vulnerable_share"] == [0.25]
