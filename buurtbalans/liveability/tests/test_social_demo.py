@@ -37,3 +37,14 @@ def test_the_command_writes_records_once_and_counts_the_vitality(stock_a):
     assert "exist already" in second.getvalue()
     call_command("seed_social_demo", corporation="corp-a", reset=True, seed=2, dry_run=True, stdout=io.StringIO())
     assert (Signal.objects.count(), ArrearsRecord.objects.count(), MeetingPlaceUse.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_refresh_vitality_counts_every_corporation_or_one(stock_a, stock_b):
+    out = io.StringIO()
+    call_command("refresh_vitality", stdout=out)
+    assert "corp-a: 1 complexes" in out.getvalue() and "corp-b: 1 complexes" in out.getvalue()
+    out = io.StringIO()
+    call_command("refresh_vitality", corporation="corp-b", reference_date=date(2025, 12, 31), stdout=out)
+    assert out.getvalue().startswith("corp-b: 1 complexes")
+    assert ComplexVitality.objects.filter(complex=stock_b.complex, reference_date=date(2025, 12, 31)).exists()
