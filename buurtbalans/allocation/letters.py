@@ -134,21 +134,20 @@ def _decline_label(code: str) -> str:
 
 def letter_build(allocation_round: AllocationRound, applicant: Applicant, *, today: date | None = None) -> Letter:
     """The letter to one applicant about their bids on the round's listings (no access check: see selectors)."""
-    runs = list(AllocationRun.objects.filter(allocation_round=allocation_round).order_by("number"))
+    # The runs' documents are large (a weekly round: megabytes); the letter needs only their outcome rows.
+    runs = list(AllocationRun.objects.filter(allocation_round=allocation_round).only("pk", "number", "skipped")
+                .order_by("number"))
     first = runs[0] if runs else None
+    run_numbers = {run.pk: run.number for run in runs}
     bids = list(
         Bid.objects.filter(applicant=applicant, listing__allocation_round=allocation_round)
         .select_related("listing", "listing__dwelling")
         .order_by("preference")
     )
     listing_ids = [bid.listing_id for bid in bids]
-    results = list(
-        BidResult.objects.filter(run__allocation_round=allocation_round, applicant=applicant)
-        .select_related("run")
-        .order_by("run__number")
-    )
-    latest_number = max((r.run.number for r in results), default=None)
-    latest = {r.listing_id: r for r in results if r.run.number == latest_number}
+    results = list(BidResult.objects.filter(run_id__in=run_numbers, applicant=applicant))
+    latest_number = max((run_numbers[r.run_id] for r in results), default=None)
+    latest = {r.listing_id: r for r in results if run_numbers[r.run_id] == latest_number}
     first_results = {r.listing_id: r for r in results if first is not None and r.run_id == first.pk}
     offers = {}
     for offer in Offer.objects.filter(allocation_round=allocation_round, applicant=applicant).order_by("offered_at"):

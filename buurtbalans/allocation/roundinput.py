@@ -17,6 +17,7 @@ from datetime import UTC
 from decimal import Decimal
 
 from buurtbalans.allocation.models import (
+    ApplicantProfile,
     ApplicantStatus,
     Bid,
     Listing,
@@ -25,6 +26,7 @@ from buurtbalans.allocation.models import (
     SelectionKey,
 )
 from buurtbalans.allocation.roundfile import FORMAT
+from buurtbalans.households.models import Applicant
 
 # Why an applicant's bids were left out of a round; shown on the review page and in the letter.
 SKIP_NO_INCOME = "no_income"
@@ -82,6 +84,9 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     Applicants already housed, and applicants whose household has no known income (neither the income limits
     nor passend toewijzen can be decided without it), are left out with their bids and listed in `skipped`.
     Urgency counts when it is valid on the round's reference date.
+
+    Rows are read as tuples (`values_list`), not model instances: a weekly regional round has 60,000 bids and
+    20,000 applicants, and an instance per row cost seconds.
     """
     reference_date = allocation_round.reference_date
     listings = list(
@@ -90,52 +95,57 @@ def round_input_from_rows(allocation_round) -> RoundInput:
         .order_by("reference")
     )
     listing_refs = {listing.pk: listing.reference for listing in listings}
-    motivation_listings = {listing.pk for listing in listings if listing.selection == SelectionKey.MOTIVATION}
-    bids = list(
-        Bid.objects.filter(listing_id__in=listing_refs)
-        .select_related("applicant", "applicant__household", "applicant__allocation_profile")
-        .order_by("pk")
+    motivation_listings = [listing.pk for listing in listings if listing.selection == SelectionKey.MOTIVATION]
+    open_bids = Bid.objects.filter(listing__allocation_round=allocation_round, listing__status=ListingStatus.OPEN)
+    bids = list(open_bids.order_by("pk").values_list("listing_id", "applicant_id", "preference", "submitted_at"))
+    bidders = open_bids.values("applicant_id")
+    people = Applicant.objects.filter(pk__in=bidders).values_list(
+        "pk", "external_id", "registration_date", "household__external_id", "household__size",
+        "household__assessed_income", "household__is_pension_age_household",
     )
+    profiles = {
+        applicant_id: (groups, is_urgent, valid_until, status)
+        for applicant_id, groups, is_urgent, valid_until, status in ApplicantProfile.objects.filter(
+            applicant_id__in=bidders).values_list("applicant_id", "groups", "is_urgent", "urgency_valid_until",
+                                                  "status")
+    }
     scores: dict[int, dict[str, int | float]] = defaultdict(dict)
-    for score in MotivationScore.objects.filter(listing_id__in=motivation_listings).order_by("listing__reference"):
-        scores[score.applicant_id][listing_refs[score.listing_id]] = _score(score.score)
+    for applicant_id, listing_id, score in MotivationScore.objects.filter(
+            listing_id__in=motivation_listings).values_list("applicant_id", "listing_id", "score"):
+        scores[applicant_id][listing_refs[listing_id]] = _score(score)
 
     applicants: dict[int, dict] = {}
-    skipped: dict[int, dict] = {}
-    for bid in bids:
-        applicant = bid.applicant
-        if applicant.pk in applicants or applicant.pk in skipped:
-            continue
-        household = applicant.household
-        profile = getattr(applicant, "allocation_profile", None)
+    skipped: list[dict] = []
+    for pk, code, registered, household, size, income, is_pension_age in people:
+        groups, is_urgent, valid_until, status = profiles.get(pk, ([], False, None, ApplicantStatus.WAITING))
         reason = None
-        if profile is not None and profile.status == ApplicantStatus.HOUSED:
+        if status == ApplicantStatus.HOUSED:
             reason = SKIP_HOUSED
-        elif household.assessed_income is None or household.assessed_income < 0:
+        elif income is None or income < 0:
             reason = SKIP_NO_INCOME
         if reason is not None:
-            skipped[applicant.pk] = {"applicant": applicant.external_id, "household": household.external_id,
-                                     "reason": reason}
+            skipped.append({"applicant": code, "household": household, "reason": reason})
             continue
-        applicants[applicant.pk] = {
-            "id": applicant.external_id,
-            "household_size": household.size,
-            "assessed_income": amount_text(household.assessed_income),
-            "is_pension_age_household": household.is_pension_age_household,
-            "registration_date": applicant.registration_date.isoformat(),
-            "is_urgent": bool(profile is not None and profile.is_urgent_on(reference_date)),
-            "groups": sorted(profile.groups) if profile is not None and profile.groups else [],
-            "motivation_scores": dict(sorted(scores[applicant.pk].items())) or None,
+        applicants[pk] = {
+            "id": code,
+            "household_size": size,
+            "assessed_income": amount_text(income),
+            "is_pension_age_household": is_pension_age,
+            "registration_date": registered.isoformat(),
+            "is_urgent": bool(is_urgent and (valid_until is None or valid_until >= reference_date)),
+            "groups": sorted(groups or []),
+            "motivation_scores": dict(sorted(scores[pk].items())) or None,
         }
+    codes = {pk: entry["id"] for pk, entry in applicants.items()}
     bid_entries = [
         {
-            "applicant": bid.applicant.external_id,
-            "listing": listing_refs[bid.listing_id],
-            "preference": bid.preference,
-            "submitted_at": bid.submitted_at.astimezone(UTC).isoformat(),
+            "applicant": codes[applicant_id],
+            "listing": listing_refs[listing_id],
+            "preference": preference,
+            "submitted_at": submitted_at.astimezone(UTC).isoformat(),
         }
-        for bid in bids
-        if bid.applicant_id in applicants
+        for listing_id, applicant_id, preference, submitted_at in bids
+        if applicant_id in codes
     ]
     document = {
         "format": FORMAT,
@@ -145,7 +155,7 @@ def round_input_from_rows(allocation_round) -> RoundInput:
         "applicants": sorted(applicants.values(), key=lambda a: a["id"]),
         "bids": bid_entries,
     }
-    return RoundInput(document, sorted(skipped.values(), key=lambda s: s["applicant"]))
+    return RoundInput(document, sorted(skipped, key=lambda s: s["applicant"]))
 
 
 def document_without(document: dict, *, listings=(), applicants=()) -> dict:

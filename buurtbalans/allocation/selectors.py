@@ -201,7 +201,21 @@ def listings_without_round(user) -> QuerySet:
 
 
 def latest_run(allocation_round: AllocationRound) -> AllocationRun | None:
-    return AllocationRun.objects.filter(allocation_round=allocation_round).order_by("-number").first()
+    """The round's latest run, without its documents (megabytes for a weekly round; screens need the rows)."""
+    return (
+        AllocationRun.objects.filter(allocation_round=allocation_round)
+        .defer("input_document", "result_document")
+        .order_by("-number")
+        .first()
+    )
+
+
+def run_listing_statuses(run: AllocationRun) -> dict[str, str]:
+    """Listing reference -> status ("allocated", "unallocated", "no_eligible_bids") of the run."""
+    statuses = run.summary.get("listing_statuses")
+    if statuses is None:  # a run stored before the summary kept them
+        statuses = {ref: entry["status"] for ref, entry in run.result_document["listings"].items()}
+    return statuses
 
 
 def run_overview(allocation_round: AllocationRound) -> list[dict]:
@@ -283,20 +297,25 @@ class ListingResult:
     offer: Offer | None = None
 
 
-def round_result(user, allocation_round: AllocationRound, run: AllocationRun | None = None) -> list[ListingResult]:
-    """Per listing of the run: the ranked candidates with outcome and explanation, the reserve list and the
-    ineligible bids with their reason; the read is logged (it names applicants and their positions)."""
+def round_result(user, allocation_round: AllocationRound, run: AllocationRun | None = None,
+                 references: list[str] | None = None) -> list[ListingResult]:
+    """Per listing of the run (or of those with the given references): the ranked candidates with outcome and
+    explanation, the reserve list and the ineligible bids with their reason; the read is logged (it names
+    applicants and their positions)."""
     require(user, Action.MANAGE_ALLOCATION)
     run = run or latest_run(allocation_round)
     if run is None:
         return []
+    statuses = run_listing_statuses(run)
+    wanted = set(statuses) if references is None else set(references)
     listings = {
         listing.reference: listing
-        for listing in Listing.objects.filter(allocation_round=allocation_round).select_related("dwelling")
+        for listing in Listing.objects.filter(allocation_round=allocation_round, reference__in=wanted)
+        .select_related("dwelling")
     }
     rows = (
         BidResult.objects.visible_to(user, Action.MANAGE_ALLOCATION)
-        .filter(run=run)
+        .filter(run=run, listing__in=listings.values())
         .select_related("applicant", "applicant__household", "listing")
         .order_by("listing__reference", "rank", "applicant__external_id")
     )
@@ -308,9 +327,11 @@ def round_result(user, allocation_round: AllocationRound, run: AllocationRun | N
     outcome_labels = dict(BidOutcomeCode.choices)
     reason_labels = dict(IneligibleReasonCode.choices)
     results: dict[str, ListingResult] = {}
-    for entry_id, entry in run.result_document["listings"].items():
+    for entry_id, status in statuses.items():
+        if entry_id not in listings:
+            continue
         listing = listings[entry_id]
-        results[entry_id] = ListingResult(listing=listing, status=entry["status"], offer=offers.get(listing.pk))
+        results[entry_id] = ListingResult(listing=listing, status=status, offer=offers.get(listing.pk))
     households = []
     for row in rows:
         households.append(row.applicant.household.external_id)

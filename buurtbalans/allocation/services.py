@@ -19,12 +19,13 @@ The round lifecycle (docs/allocation-product.md):
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -662,7 +663,8 @@ def _solve(*, allocation_round, actor, job, on_progress) -> AllocationRun | None
         parameter_version=result.parameters_version[:60],
         input_document=document,
         result_document=result.to_document(),
-        summary=result.summary(),
+        summary={**result.summary(), "listing_statuses": {
+            listing.id: result.listing_status(li).value for li, listing in enumerate(result.facts.listings)}},
         removed=removed,
         skipped=skipped,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -682,34 +684,53 @@ def _solve(*, allocation_round, actor, job, on_progress) -> AllocationRun | None
     return run
 
 
+BID_RESULT_FIELDS = ("corporation", "run", "bid", "listing", "applicant", "outcome", "rank", "reason",
+                     "reserve_position", "detail")
+
+
+def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert plain rows (foreign keys as ids, JSON as dicts). PostgreSQL gets them through COPY: 60,000 outcomes
+    of a weekly round in a fraction of the time of INSERTs; other databases get `bulk_create`."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        is_json = [isinstance(column, models.JSONField) for column in columns]
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {quote(meta.db_table)} ({', '.join(quote(c.column) for c in columns)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row([json.dumps(v) if j else v for v, j in zip(row, is_json, strict=True)])
+        return
+    model.objects.bulk_create(
+        [model(**{c.attname: v for c, v in zip(columns, row, strict=True)}) for row in rows], batch_size=1000
+    )
+
+
 def _write_bid_results(run: AllocationRun, document: dict, on_progress: Callable[[int], None]) -> list[str]:
     """One BidResult per bid of the run; returns the household codes of the applicants concerned."""
-    listings = dict(
-        Listing.objects.filter(corporation_id=run.corporation_id,
-                               reference__in=[entry["id"] for entry in document["listings"]])
-        .values_list("reference", "pk")
-    )
-    applicants = {
-        external_id: (pk, household)
-        for external_id, pk, household in Applicant.objects.filter(
-            corporation_id=run.corporation_id, external_id__in=[entry["id"] for entry in document["applicants"]]
-        ).values_list("external_id", "pk", "household__external_id")
-    }
     bids = {
-        (a, li): pk
-        for a, li, pk in Bid.objects.filter(listing_id__in=listings.values()).values_list(
-            "applicant__external_id", "listing__reference", "pk")
+        (code, reference): (pk, applicant_id, listing_id, household)
+        for code, reference, pk, applicant_id, listing_id, household in Bid.objects.filter(
+            listing__allocation_round_id=run.allocation_round_id
+        ).values_list("applicant__external_id", "listing__reference", "pk", "applicant_id", "listing_id",
+                      "applicant__household__external_id")
     }
     result = run.result_document
-    rows: list[BidResult] = []
+    corporation, run_id = run.corporation_id, run.pk
+    rows: list[tuple] = []
+    households: set[str] = set()
     written = 0
 
-    def add(applicant: str, listing: str, **values) -> None:
+    def add(applicant: str, listing: str, outcome: str, rank, reason: str, reserve, detail: dict) -> None:
         nonlocal rows, written
-        rows.append(BidResult(corporation_id=run.corporation_id, run=run, bid_id=bids[(applicant, listing)],
-                              listing_id=listings[listing], applicant_id=applicants[applicant][0], **values))
+        bid, applicant_id, listing_id, household = bids[(applicant, listing)]
+        households.add(household)
+        rows.append((corporation, run_id, bid, listing_id, applicant_id, outcome, rank, reason, reserve, detail))
         if len(rows) >= RESULT_CHUNK:
-            BidResult.objects.bulk_create(rows)
+            _insert_rows(BidResult, BID_RESULT_FIELDS, rows)
             written += len(rows)
             rows = []
             on_progress(written)
@@ -717,22 +738,20 @@ def _write_bid_results(run: AllocationRun, document: dict, on_progress: Callable
     for listing_id, entry in result["listings"].items():
         for candidate in entry["candidates"]:
             detail = candidate["detail"]
-            add(candidate["applicant"], listing_id, outcome=candidate["outcome"], rank=candidate["rank"],
-                reserve_position=detail.get("reserve_position"), detail=detail)
+            add(candidate["applicant"], listing_id, candidate["outcome"], candidate["rank"], "",
+                detail.get("reserve_position"), detail)
     for entry in result["ineligible"]:
-        add(entry["applicant"], entry["listing"], outcome="ineligible", reason=entry["reason"],
-            detail={"reason": entry["reason"]})
-    if rows:
-        BidResult.objects.bulk_create(rows)
-        written += len(rows)
-        on_progress(written)
-    return sorted({household for _pk, household in applicants.values()})
+        add(entry["applicant"], entry["listing"], "ineligible", None, entry["reason"], None,
+            {"reason": entry["reason"]})
+    _insert_rows(BidResult, BID_RESULT_FIELDS, rows)
+    on_progress(written + len(rows))
+    return sorted(households)
 
 
 def _current_removals(allocation_round: AllocationRound) -> dict:
     """What a run made now would leave out; a run whose `removed` differs is out of date."""
-    first = allocation_round.runs.order_by("number").first()
-    return round_removals(allocation_round, first.input_document)
+    first_input = allocation_round.runs.order_by("number").values_list("input_document", flat=True).first()
+    return round_removals(allocation_round, first_input)
 
 
 @transaction.atomic
@@ -753,34 +772,35 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
     if allocation_round.status != RoundStatus.REVIEW:
         raise AllocationError(_("The round is %(status)s: there is no result to approve.")
                               % {"status": allocation_round.get_status_display()})
-    run = allocation_round.runs.order_by("-number").first()
+    run = allocation_round.runs.defer("input_document", "result_document").order_by("-number").first()
     if _current_removals(allocation_round) != run.removed:
         raise AllocationError(_("An offer was accepted or declined, or an applicant was housed, after this result "
                                 "was worked out. Run the round again."))
     pending = {
         offer.listing_id: offer
-        for offer in Offer.objects.select_for_update().filter(allocation_round=allocation_round,
-                                                              status=OfferStatus.OFFERED).order_by("pk")
+        for offer in Offer.objects.select_for_update(of=("self",)).select_related("applicant")
+        .filter(allocation_round=allocation_round, status=OfferStatus.OFFERED).order_by("pk")
     }
     round_listings = {
         listing.reference: listing
         for listing in Listing.objects.select_for_update().filter(allocation_round=allocation_round).order_by("pk")
     }
-    allocations = run.result_document["allocations"]
-    applicants = {
-        a.external_id: a
-        for a in Applicant.objects.filter(corporation_id=allocation_round.corporation_id,
-                                          external_id__in=[entry["applicant"] for entry in allocations])
-        .select_related("household")
-    }
+    allocated = list(
+        BidResult.objects.filter(run=run, outcome="allocated").select_related("applicant", "applicant__household")
+        .order_by("listing__reference")
+    )
+    references = {listing.pk: reference for reference, listing in round_listings.items()}
+    allocations = [{"listing": references[r.listing_id], "applicant": r.applicant.external_id, "rank": r.rank}
+                   for r in allocated]
+    applicants = {r.applicant.external_id: r.applicant for r in allocated}
     wanted = {round_listings[entry["listing"]].pk: entry for entry in allocations}
     # An offer records the applicant's place on the whole list (the first run), as the letters and the public
     # account give it; a later run ranks only the candidates left.
-    first = allocation_round.runs.order_by("number").first()
     first_ranks = {
-        (listing_id, candidate["applicant"]): candidate["rank"]
-        for listing_id, entry in first.result_document["listings"].items()
-        for candidate in entry["candidates"]
+        (listing_id, applicant_id): rank
+        for listing_id, applicant_id, rank in BidResult.objects.filter(
+            run__allocation_round=allocation_round, run__number=1, applicant__in=applicants.values()
+        ).exclude(rank=None).values_list("listing__reference", "applicant__external_id", "rank")
     }
     now = timezone.now()
     withdrawn: dict[int, Offer] = {}

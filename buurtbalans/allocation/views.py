@@ -51,6 +51,7 @@ ROUNDS_PER_PAGE = 50
 LISTINGS_PER_PAGE = 50
 BIDS_PER_PAGE = 100
 LETTERS_PER_PAGE = 100
+RESULT_LISTINGS_PER_PAGE = 20
 # Letters are written in Dutch (B1) whatever the officer's screen language, like the compliance report.
 LETTER_LANGUAGE = "nl"
 
@@ -250,11 +251,17 @@ def round_result(request, pk: int):
     run = selectors.latest_run(allocation_round)
     if run is None:
         raise Http404
-    results = selectors.round_result(user, allocation_round, run)
+    export_format = requested_format(request)
+    page = None
+    if export_format:
+        results = selectors.round_result(user, allocation_round, run)
+    else:
+        # A weekly regional round has 250 homes and 60,000 bids: show a page of homes at a time.
+        page = paginate(request, sorted(selectors.run_listing_statuses(run)), per_page=RESULT_LISTINGS_PER_PAGE)
+        results = selectors.round_result(user, allocation_round, run, references=page.object_list)
     for result in results:
         for candidate in (*result.candidates, *result.ineligible):
             candidate.note = candidate_note(candidate, {})
-    export_format = requested_format(request)
     if export_format:
         rows = [
             {"listing": r.listing.reference, "applicant": c.applicant, "household": c.household_code,
@@ -271,7 +278,7 @@ def round_result(request, pk: int):
         return export_response(export_format=export_format, name=f"round-{allocation_round.pk}-run-{run.number}",
                                columns=result_columns(), rows=rows)
     context = _context(request, round=allocation_round, run=run, results=results, statuses=RoundStatus,
-                       skipped=run.skipped)
+                       skipped=run.skipped, page=page)
     return render(request, "allocation/round_result.html", context)
 
 
