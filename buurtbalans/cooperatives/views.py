@@ -840,7 +840,7 @@ def _line_chart(points: list[tuple[int, float | None, float | None]], width: int
     """Coordinates of two lines (cooperative, comparable) for an inline SVG; the data table shows the figures."""
     values = [v for _year, a, b in points for v in (a, b) if v is not None]
     top = max(values + [1.0])
-    left, bottom, right = 40, height - 24, width - 10
+    left, bottom, right = 40, height - 24, width - 24
     step = (right - left) / max(len(points) - 1, 1)
 
     def y(value):
