@@ -177,7 +177,7 @@ class MonitorSettingsForm(UtrechtFormMixin, forms.Form):
     worsening_count = forms.IntegerField(label=_("Number of worsening indicators that gives a warning"),
                                          min_value=0, max_value=len(VITALITY_INDICATORS))
     stable_share = forms.FloatField(
-        label=_("Change still counted as stable (% of the tolerance)"), min_value=0, max_value=100,
+        label=_("Change still counted as stable (percentage of the tolerance)"), min_value=0, max_value=100,
     )
 
     def __init__(self, *args, rules=None, policy=None, **kwargs):
