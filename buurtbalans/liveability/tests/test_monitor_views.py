@@ -114,3 +114,38 @@ def test_settings_are_shown_to_all_and_changed_by_analysts(client, nina, bob, co
 
 def test_a_day_in_the_reference_date_window(counted):
     assert date.today()
+
+
+def test_the_buurt_page_compares_with_the_municipality_and_offers_the_spec(client, bob, counted):
+    client.force_login(bob)
+    buurt = counted.neighbourhood.cbs_code
+    # A second buurt of the municipality with its own figures pulls the municipal mean.
+    PublicIndicator.objects.create(area_code="BU01930002", key="lbm", year=2020, value=4.3, source="t",
+                                   dataset="leefbaarometer_3")
+    response = client.get(reverse("monitor_buurt", args=[buurt]), {"indicator": "lbm"})
+    assert response.status_code == 200
+    series = {s.name: dict(s.points) for s in response.context["chart_series"]}
+    assert series["Buurt A"] == {2014: 4.0, 2018: 3.95, 2020: 3.9}
+    assert series["Mean of the neighbourhoods in Zwolle"][2020] == pytest.approx((3.9 + 4.3) / 2)
+    spec = json.loads(client.get(reverse("monitor_buurt", args=[buurt]), {"indicator": "lbm", "spec": "1"}).content)
+    assert spec["mark"]["type"] == "line" and len(spec["data"]["values"]) == 6  # 3 years, 2 lines
+    vitality = client.get(reverse("monitor_buurt", args=[buurt]), {"indicator": "vitality"})
+    assert [s.name for s in vitality.context["chart_series"]][0] == "Our complexes in Buurt A"
+    assert client.get(reverse("monitor_buurt", args=[buurt]), {"indicator": "nonsense"}).status_code == 404
+
+
+def test_the_focus_page_ranks_the_municipalitys_buurten(client, bob, counted):
+    for code, low, lbm in (("BU01930001", 30, 3.9), ("BU01930002", 5, 4.3)):
+        PublicIndicator.objects.create(area_code=code, key="pct_hh_onder_105_sociaal_minimum", year=2021, value=low,
+                                       source="t", dataset="table")
+        PublicIndicator.objects.create(area_code=code, key="inwoners", year=2024, value=900, source="t",
+                                       dataset="table")
+    PublicIndicator.objects.create(area_code="BU01930002", key="lbm", year=2020, value=lbm, source="t",
+                                   dataset="leefbaarometer_3")
+    client.force_login(bob)
+    response = client.get(reverse("monitor_focus"), {"municipality": "GM0193"})
+    rows = [r["row"] for r in response.context["rows"]]
+    assert [(r.bu_code, r.focus) for r in rows] == [("BU01930001", True), ("BU01930002", False)]
+    csv_text = b"".join(client.get(reverse("monitor_focus"), {"municipality": "GM0193", "format": "csv"})
+                        .streaming_content).decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("bu_code,bu_naam,focus")
