@@ -119,8 +119,9 @@ class Tenancy(models.Model):
     exception_reason = models.CharField(
         _("exception reason"), max_length=30, choices=AllocationException.choices, blank=True
     )
-    # How the household was selected; null when not recorded (imported lettings usually do not say).
-    selection_method = models.CharField(
+    # How the household was selected; null when not recorded (imported lettings usually do not say). Null rather
+    # than "": "not recorded" is not a method, and the steering and allocation code test for None.
+    selection_method = models.CharField(  # noqa: DJ001
         _("selection method"), max_length=20, choices=SelectionMethod.choices, null=True, blank=True
     )
 
