@@ -120,7 +120,7 @@ class Tenancy(models.Model):
         _("exception reason"), max_length=30, choices=AllocationException.choices, blank=True
     )
     # How the household was selected; null when not recorded (imported lettings usually do not say). Null rather
-    # than "": "not recorded" is not a method, and the steering and allocation code test for None.
+    # than "": "not recorded" is not a method (the steering app counts only recorded methods).
     selection_method = models.CharField(  # noqa: DJ001
         _("selection method"), max_length=20, choices=SelectionMethod.choices, null=True, blank=True
     )
