@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from decimal import Decimal
 
+from django.db.models import Q
+
 from buurtbalans.allocation.models import (
+    ApplicantGroup,
     ApplicantProfile,
     ApplicantStatus,
     Bid,
@@ -26,11 +29,12 @@ from buurtbalans.allocation.models import (
     SelectionKey,
 )
 from buurtbalans.allocation.roundfile import FORMAT
-from buurtbalans.households.models import Applicant
+from buurtbalans.households.models import Applicant, VulnerabilityMarker
 
 # Why an applicant's bids were left out of a round; shown on the review page and in the letter.
 SKIP_NO_INCOME = "no_income"
 SKIP_HOUSED = "housed"
+VULNERABLE = ApplicantGroup.VULNERABLE.value
 
 
 def amount_text(value: Decimal | None) -> str | None:
@@ -52,6 +56,8 @@ class RoundInput:
     document: dict
     # [{"applicant": registration number, "household": household code, "reason": SKIP_*}]
     skipped: list[dict] = field(default_factory=list)
+    # Household codes whose vulnerability markers were read to place them in the `vulnerable` group.
+    markers_read: list[str] = field(default_factory=list)
 
 
 def listing_entry(listing: Listing) -> dict:
@@ -85,6 +91,11 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     nor passend toewijzen can be decided without it), are left out with their bids and listed in `skipped`.
     Urgency counts when it is valid on the round's reference date.
 
+    The group `vulnerable` (the labelling plan's labels reserve homes for it or close them to it) comes from the
+    applicant's profile, and from a vulnerability marker of the household valid on the reference date. Markers are
+    special-category data: they are read only when a listing of the round names the group, and then only whether
+    a marker exists; the caller logs whose were read (`markers_read`).
+
     Rows are read as tuples (`values_list`), not model instances: a weekly regional round has 60,000 bids and
     20,000 applicants, and an instance per row cost seconds.
     """
@@ -101,8 +112,20 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     bidders = open_bids.values("applicant_id")
     people = Applicant.objects.filter(pk__in=bidders).values_list(
         "pk", "external_id", "registration_date", "household__external_id", "household__size",
-        "household__assessed_income", "household__is_pension_age_household",
+        "household__assessed_income", "household__is_pension_age_household", "household_id",
     )
+    names_vulnerable = any(
+        VULNERABLE in (listing.allowed_groups or []) or VULNERABLE in (listing.excluded_groups or [])
+        for listing in listings
+    )
+    marked: set[int] = set()
+    if names_vulnerable:
+        marked = set(
+            VulnerabilityMarker.objects.filter(
+                household__applications__in=bidders, valid_from__lte=reference_date,
+            ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date))
+            .values_list("household_id", flat=True).distinct()
+        )
     profiles = {
         applicant_id: (groups, is_urgent, valid_until, status)
         for applicant_id, groups, is_urgent, valid_until, status in ApplicantProfile.objects.filter(
@@ -116,7 +139,8 @@ def round_input_from_rows(allocation_round) -> RoundInput:
 
     applicants: dict[int, dict] = {}
     skipped: list[dict] = []
-    for pk, code, registered, household, size, income, is_pension_age in people:
+    markers_read: list[str] = []
+    for pk, code, registered, household, size, income, is_pension_age, household_pk in people:
         groups, is_urgent, valid_until, status = profiles.get(pk, ([], False, None, ApplicantStatus.WAITING))
         reason = None
         if status == ApplicantStatus.HOUSED:
@@ -126,6 +150,10 @@ def round_input_from_rows(allocation_round) -> RoundInput:
         if reason is not None:
             skipped.append({"applicant": code, "household": household, "reason": reason})
             continue
+        groups = set(groups or [])
+        if household_pk in marked:
+            groups.add(VULNERABLE)
+            markers_read.append(household)
         applicants[pk] = {
             "id": code,
             "household_size": size,
@@ -133,7 +161,7 @@ def round_input_from_rows(allocation_round) -> RoundInput:
             "is_pension_age_household": is_pension_age,
             "registration_date": registered.isoformat(),
             "is_urgent": bool(is_urgent and (valid_until is None or valid_until >= reference_date)),
-            "groups": sorted(groups or []),
+            "groups": sorted(groups),
             "motivation_scores": dict(sorted(scores[pk].items())) or None,
         }
     codes = {pk: entry["id"] for pk, entry in applicants.items()}
@@ -155,7 +183,7 @@ def round_input_from_rows(allocation_round) -> RoundInput:
         "applicants": sorted(applicants.values(), key=lambda a: a["id"]),
         "bids": bid_entries,
     }
-    return RoundInput(document, sorted(skipped, key=lambda s: s["applicant"]))
+    return RoundInput(document, sorted(skipped, key=lambda s: s["applicant"]), sorted(markers_read))
 
 
 def document_without(document: dict, *, listings=(), applicants=()) -> dict:
