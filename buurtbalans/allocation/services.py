@@ -923,6 +923,8 @@ def offer_accept(*, offer: Offer, actor, start_date: date) -> Tenancy:
         rent_at_start=listing.base_rent,
         household_size_at_start=household.size,
         is_pension_age_at_start=household.is_pension_age_household,
+        # How the household was chosen: the listing's selection key (the yearly caps on motivation count these).
+        selection_method=listing.selection,
     )
     now = timezone.now()
     dwelling.status = DwellingStatus.OCCUPIED

@@ -96,6 +96,7 @@ def test_approval_offers_each_allocated_listing_and_acceptance_makes_a_tenancy(s
                                                                                date(2025, 7, 1))
     assert tenancy.income_at_start == household.assessed_income and tenancy.rent_at_start == l1.base_rent
     assert (tenancy.household_size_at_start, tenancy.is_pension_age_at_start) == (1, False)
+    assert tenancy.selection_method == "registration"
     l1.refresh_from_db()
     l1.dwelling.refresh_from_db()
     assert l1.status == ListingStatus.LET and l1.dwelling.status == "occupied"
