@@ -18,7 +18,8 @@ connection, and repeats: pick one of the three pages at random, request it, wait
 - map data: `/monitor/map/data.json?municipality=GM0193&indicator=<random>` (every buurt's value and class, the
   legend, all 1,230 complex markers).
 
-With `--all` the map page and the stock complex page are measured too (reported, not part of the target).
+With `--all` the map page, the stock complex page and the corporation overview (`/`) are measured too (reported,
+not part of the target).
 
 `--prepare` makes the data first when it is missing: `seed_demo --dwellings 100000 --open-data DIR`,
 `seed_social_demo`, and the vitality count. Prints per page: requests, errors, p50/p95/p99/max in ms, and the
@@ -62,6 +63,8 @@ def prepare(dwellings: int) -> None:
     from buurtbalans.core.models import HousingCorporation
     from buurtbalans.liveability.models import ComplexVitality
 
+    # A fresh database (createdb) has no tables yet.
+    call_command("migrate", verbosity=0)
     corporation = HousingCorporation.objects.filter(code=DEMO).first()
     if corporation is None or corporation.dwellings.count() < dwellings:
         directory = os.environ.get("BUURTBALANS_OPEN_DATA_DIR")
@@ -141,7 +144,7 @@ def start_servers(count: int, first_port: int, log_dir: Path) -> list[tuple[subp
 
 
 def page_request(rng: random.Random, complexes: list[int], with_all: bool) -> tuple[str, str]:
-    pages = ["overview", "complex", "map data"] + (["map page", "stock complex"] if with_all else [])
+    pages = ["overview", "complex", "map data"] + (["map page", "stock complex", "stock overview"] if with_all else [])
     page = rng.choice(pages)
     if page == "overview":
         return page, "/monitor/"
@@ -151,6 +154,8 @@ def page_request(rng: random.Random, complexes: list[int], with_all: bool) -> tu
         return page, f"/monitor/map/data.json?municipality=GM0193&indicator={rng.choice(MAP_INDICATORS)}"
     if page == "map page":
         return page, f"/monitor/map/?municipality=GM0193&indicator={rng.choice(MAP_INDICATORS)}"
+    if page == "stock overview":
+        return page, "/"
     return page, f"/stock/complexes/{rng.choice(complexes)}/"
 
 
@@ -201,7 +206,7 @@ def main() -> int:
     parser.add_argument("--prepare", action="store_true", help="make the demo data first when it is missing")
     parser.add_argument("--dwellings", type=int, default=100_000)
     parser.add_argument("--target-ms", type=float, default=300.0)
-    parser.add_argument("--all", action="store_true", dest="with_all", help="also the map page and stock complex page")
+    parser.add_argument("--all", action="store_true", dest="with_all", help="also the map page, the stock complex page and the corporation overview")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -259,7 +264,7 @@ def main() -> int:
           f"{len(complexes)} complexes")
     print(f"{'page':<14}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     failed = False
-    for page in ("overview", "complex", "map data", "map page", "stock complex"):
+    for page in ("overview", "complex", "map data", "map page", "stock complex", "stock overview"):
         rows = results.get(page)
         if not rows:
             continue

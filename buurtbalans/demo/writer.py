@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
 from buurtbalans.demo import generator
 from buurtbalans.demo.allocation import allocation_demo_write
@@ -201,6 +202,7 @@ def demo_seed(
     else:
         # PostgreSQL checks the deferred foreign keys of every new row now.
         say(_("committed (%(seconds).1f s)") % {"seconds": time.perf_counter() - phase})
+        analyze_tables(Complex, Dwelling, Household, Tenancy, VulnerabilityMarker, Applicant, PublicIndicator)
     result.seconds = time.perf_counter() - started
     return result
 

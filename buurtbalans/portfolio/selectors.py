@@ -30,7 +30,7 @@ from buurtbalans.core.permissions import Action, require
 from buurtbalans.households.models import Household, Tenancy
 from buurtbalans.households.selectors import (
     INCOME_BANDS,
-    active_marker_exists,
+    active_marker_q,
     current_tenancy_q,
     income_band_conditions,
     income_band_limits,
@@ -84,7 +84,7 @@ def composition_annotations(reference_date: date, prefix: str = "") -> tuple[dic
         },
         "marker_count": Count(
             "current__household",
-            filter=Q(active_marker_exists("current__household_id", reference_date)),
+            filter=active_marker_q("current__household_id", reference_date),
             distinct=True,
         ),
     }
@@ -304,7 +304,7 @@ def stock_summary(user, *, reference_date: date) -> StockSummary:
     aggregates = {
         "household_count": Count("pk"),
         **{f"{band}_count": Count("pk", filter=q) for band, q in bands.items() if q is not None},
-        "marker_count": Count("pk", filter=Q(active_marker_exists("pk", reference_date))),
+        "marker_count": Count("pk", filter=active_marker_q("pk", reference_date)),
     }
     totals = (
         Household.objects.filter(corporation_id=membership.corporation_id)

@@ -19,8 +19,10 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.core.permissions import Action, can, require
+from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityMarker
 from buurtbalans.portfolio.importing.columns import SHEETS, SHEETS_BY_NAME
 from buurtbalans.portfolio.importing.export import write_csv, write_xlsx
 from buurtbalans.portfolio.importing.parse import parse_sheet
@@ -28,6 +30,7 @@ from buurtbalans.portfolio.importing.plan import plan_import
 from buurtbalans.portfolio.importing.readers import SourceError, open_source
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
 from buurtbalans.portfolio.importing.write import write_plan
+from buurtbalans.portfolio.models import Complex, Dwelling
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -38,6 +41,8 @@ _WRITE_EVENTS = {
     "applicants": AuditEvent.Type.APPLICANTS_WRITTEN,
 }
 _SHEET_ORDER = {sheet.name: i for i, sheet in enumerate(SHEETS)}
+# After this many new or changed rows the planner's statistics are refreshed (see core.db.analyze_tables).
+ANALYZE_AFTER_ROWS = 5_000
 
 
 def _check_actor(actor, corporation: HousingCorporation) -> None:
@@ -138,6 +143,9 @@ def portfolio_import(
             if report.written:
                 # PostgreSQL checks the deferred foreign keys of every written row at commit.
                 report.timings["commit"] = time.perf_counter() - write_started - report.timings["write"]
+                changed_rows = sum(c["new"] + c["updated"] for c in report.counts.values())
+                if changed_rows >= ANALYZE_AFTER_ROWS:
+                    analyze_tables(Complex, Dwelling, Household, Tenancy, VulnerabilityMarker, Applicant)
     except DatabaseError as exc:
         # A constraint the checks did not foresee: the transaction is rolled back, nothing is written.
         report.written = False

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.management.base import Command as BaseCommand
 from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.liveability import demo
@@ -87,6 +88,8 @@ class Command(BaseCommand):
                                                "counts": counts})
             if dry_run:
                 transaction.set_rollback(True)
+        if not dry_run:
+            analyze_tables(*MODELS)
         self.stdout.write(f"{found.name}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
                           + (" (dry run: nothing written)" if dry_run else ""))
         if refresh and not dry_run:
