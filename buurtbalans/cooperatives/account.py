@@ -8,7 +8,6 @@ read their text); `account_pdf` renders it. A few pages at most, so the view ren
 
 from __future__ import annotations
 
-import io
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,44 +17,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from buurtbalans.cooperatives.models import Activity, CommitmentReview, HousingCooperative, YearlyAccount
 from buurtbalans.cooperatives.selectors import CommitmentYear
 from buurtbalans.cooperatives.tables import activity_columns, commitment_year_columns, review_columns, status_label
 from buurtbalans.core.exports import FORMULA_PREFIXES
-
-_STYLES = getSampleStyleSheet()
-# The same look as the compliance report (rules.report_pdf).
-TITLE = ParagraphStyle("bb-coop-title", parent=_STYLES["Title"], fontSize=16, leading=20, alignment=0)
-HEADING = ParagraphStyle("bb-coop-heading", parent=_STYLES["Heading2"], fontSize=12, leading=15, spaceBefore=8)
-BODY = ParagraphStyle("bb-coop-body", parent=_STYLES["BodyText"], fontSize=9, leading=12)
-CELL = ParagraphStyle("bb-coop-cell", parent=BODY, fontSize=8, leading=10)
-CELL_BOLD = ParagraphStyle("bb-coop-cell-bold", parent=CELL, fontName="Helvetica-Bold")
-PAGE_WIDTH = A4[0] - 36 * mm
-
-
-def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    data = [[Paragraph(escape(str(h)), CELL_BOLD) for h in header]]
-    data += [[Paragraph(escape(str(cell)), CELL) for cell in row] for row in rows]
-    table = Table(data, colWidths=[w * PAGE_WIDTH for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#4b5c6b")),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#c5ced6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
+from buurtbalans.core.pdf import BODY, HEADING, TITLE, pdf_table, render_pdf
 
 
 @dataclass
@@ -169,12 +138,12 @@ def account_story(content: AccountContent, *, generated: datetime) -> list:
         Spacer(1, 4 * mm),
     ]
     story.append(
-        _table([_("Subject"), _("Value")], [[str(k), _text(v)] for k, v in _summary_rows(content)], [0.3, 0.7])
+        pdf_table([_("Subject"), _("Value")], [[str(k), _text(v)] for k, v in _summary_rows(content)], [0.3, 0.7])
     )
     story.append(Paragraph(escape(_("Commitments: target and realised")), HEADING))
     if content.figures:
         story.append(
-            _table(
+            pdf_table(
                 [_("Theme"), _("Commitment"), _("What is counted"), _("Target"), _("Realised"), _("Review status")],
                 [
                     [
@@ -195,7 +164,7 @@ def account_story(content: AccountContent, *, generated: datetime) -> list:
     story.append(Paragraph(escape(_("Reviews by the corporation")), HEADING))
     if content.reviews:
         story.append(
-            _table(
+            pdf_table(
                 [_("Period"), _("Commitment"), _("Target"), _("Realised"), _("Verdict"), _("Follow-up")],
                 [
                     [
@@ -216,7 +185,7 @@ def account_story(content: AccountContent, *, generated: datetime) -> list:
     story.append(Paragraph(escape(_("Activity log")), HEADING))
     if content.activities:
         story.append(
-            _table(
+            pdf_table(
                 [_("Date"), _("Theme"), _("What happened"), _("Participants"), _("From the buurt")],
                 [
                     [
@@ -237,17 +206,8 @@ def account_story(content: AccountContent, *, generated: datetime) -> list:
 
 
 def account_pdf(content: AccountContent, *, generated: datetime) -> bytes:
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+    return render_pdf(
+        account_story(content, generated=generated),
         title=_("Yearly account %(year)s") % {"year": content.year},
         author=content.cooperative.name,
-        lang="nl",
     )
-    document.build(account_story(content, generated=generated))
-    return buffer.getvalue()

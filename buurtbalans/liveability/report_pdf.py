@@ -7,7 +7,6 @@ The job renders under the Dutch translation.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,10 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
+from buurtbalans.core.pdf import BODY, HEADING, TITLE, pdf_table, render_pdf
 from buurtbalans.households.selectors import INCOME_BAND_LABELS, INCOME_BANDS
 from buurtbalans.liveability.focus import focus_neighbourhoods
 from buurtbalans.liveability.indicators import INDICATOR_KEYS, INDICATORS, format_value
@@ -29,7 +28,6 @@ from buurtbalans.liveability.texts import warning_lines
 from buurtbalans.neighbourhoods.models import Municipality
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 from buurtbalans.portfolio.selectors import composition_annotations
-from buurtbalans.rules.report_pdf import BODY, HEADING, TITLE, _table
 
 # How many complexes the report lists by name (the lowest scores); the rest are counted.
 LISTED_COMPLEXES = 25
@@ -155,7 +153,7 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
     story.append(Paragraph(escape(_("Our stock")), HEADING))
     story.append(Paragraph(escape(_("%(complexes)s complexes with %(dwellings)s dwellings.") % {
         "complexes": _n(data.complex_count), "dwellings": _n(total)}), BODY))
-    story.append(_table(
+    story.append(pdf_table(
         [_("Status"), _("Dwellings"), _("Share")],
         [[str(label), _n(data.dwellings_by_status.get(code, 0)), _share(data.dwellings_by_status.get(code, 0), total)]
          for code, label in DwellingStatus.choices],
@@ -166,7 +164,7 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
     story.append(Paragraph(escape(_("Who lives there")), HEADING))
     story.append(Paragraph(escape(_("%(n)s households; %(share)s of them have a vulnerability marker.") % {
         "n": _n(households), "share": _share(data.composition.get("marker_count", 0), households)}), BODY))
-    story.append(_table(
+    story.append(pdf_table(
         [_("Income band"), _("Households"), _("Share")],
         [[str(INCOME_BAND_LABELS[band]), _n(data.composition.get(f"{band}_count", 0)),
           _share(data.composition.get(f"{band}_count", 0), households)] for band in INCOME_BANDS],
@@ -182,18 +180,18 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
             "%(complexes)s complexes are on the early-warning list.") % {
             "score": _n(data.area["score"]), "date": date_format(data.vitality_date, "j F Y"),
             "warnings": _n(data.area["warnings"]), "complexes": _n(data.area["complexes"])}), BODY))
-        story.append(_table(
+        story.append(pdf_table(
             [_("Indicator"), _("Value")],
             [[str(INDICATORS[key].label), format_value(key, data.area["values"].get(key))] for key in INDICATOR_KEYS],
             [0.7, 0.3],
         ))
         story.append(Spacer(1, 2 * mm))
-        story.append(_table([_("Vitality score"), _("Complexes")],
+        story.append(pdf_table([_("Vitality score"), _("Complexes")],
                             [[str(label), _n(n)] for label, n in data.score_classes], [0.5, 0.5]))
 
     story.append(Paragraph(escape(_("Complexes that need attention")), HEADING))
     if data.warnings:
-        story.append(_table(
+        story.append(pdf_table(
             [_("Complex"), _("Neighbourhood"), _("Score"), _("Reasons")],
             [[f"{w['name']} ({w['code']})", w["buurt"], _n(w["score"]), " ".join(w["reasons"])]
              for w in data.warnings[:LISTED_COMPLEXES]],
@@ -207,7 +205,7 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
 
     story.append(Paragraph(escape(_("Focus neighbourhoods from public data")), HEADING))
     if data.focus_buurten:
-        story.append(_table(
+        story.append(pdf_table(
             [_("Neighbourhood"), _("Low incomes"), _("Leefbaarometer")],
             [[f"{b['name']} ({b['code']})", f"{number_format(b['low_income'], 1)}% ({b['low_income_year']})",
               f"{number_format(b['lbm'], 3)} ({b['lbm_year']})"] for b in data.focus_buurten],
@@ -216,7 +214,7 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
         story.append(Paragraph(escape(_("Our complexes in these neighbourhoods: %(n)s.") % {
             "n": _n(len(data.complexes_in_focus_buurten))}), BODY))
         if data.complexes_in_focus_buurten:
-            story.append(_table(
+            story.append(pdf_table(
                 [_("Complex"), _("Neighbourhood"), _("Score")],
                 [[f"{c['name']} ({c['code']})", c["buurt"], _n(c["score"])]
                  for c in data.complexes_in_focus_buurten[:LISTED_COMPLEXES]],
@@ -237,7 +235,7 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
         [_("Meeting places"), _n(social["meeting_places"])],
         [_("Visitors of meeting places"), _n(social["visitors"])],
     ]
-    story.append(_table([_("What"), _("Number")], rows, [0.7, 0.3]))
+    story.append(pdf_table([_("What"), _("Number")], rows, [0.7, 0.3]))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(escape(_("Sources: our own records; CBS (CC BY 4.0); municipality; Leefbaarometer 3.0, "
                                     "Ministry of the Interior (BZK). The method is described in docs/monitor.md.")),
@@ -246,12 +244,9 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
 
 
 def liveability_report_pdf(data: ReportData, *, generated: datetime) -> bytes:
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=_("Liveability in %(municipality)s, %(year)s") % {"municipality": data.municipality_name,
-                                                                 "year": data.year},
-        author=data.corporation, lang="nl",
+    return render_pdf(
+        liveability_story(data, generated=generated),
+        title=_("Liveability in %(municipality)s, %(year)s")
+        % {"municipality": data.municipality_name, "year": data.year},
+        author=data.corporation,
     )
-    document.build(liveability_story(data, generated=generated))
-    return buffer.getvalue()

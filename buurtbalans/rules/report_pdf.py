@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,49 +13,18 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
+from buurtbalans.core.pdf import BODY, HEADING, TITLE, pdf_table, render_pdf
 from buurtbalans.engine.parameters import source_urls
 from buurtbalans.rules.compliance import ComplianceOutcome
 from buurtbalans.rules.labels import PARAMETER_ORDER, is_share, parameter_label
 from buurtbalans.rules.tables import exception_label, fallback_lines, figure_rows, percent_text
 
-_STYLES = getSampleStyleSheet()
-TITLE = ParagraphStyle("bb-title", parent=_STYLES["Title"], fontSize=16, leading=20, alignment=0)
-HEADING = ParagraphStyle("bb-heading", parent=_STYLES["Heading2"], fontSize=12, leading=15, spaceBefore=8)
-BODY = ParagraphStyle("bb-body", parent=_STYLES["BodyText"], fontSize=9, leading=12)
-CELL = ParagraphStyle("bb-cell", parent=BODY, fontSize=8, leading=10)
-CELL_BOLD = ParagraphStyle("bb-cell-bold", parent=CELL, fontName="Helvetica-Bold")
-PAGE_WIDTH = A4[0] - 36 * mm
-
 
 def _count(value: int | None) -> str:
     return "–" if value is None else number_format(value, 0, force_grouping=True)
-
-
-def _table(header: list[str], rows: list[list[str]], widths: list[float], *, total_last: bool = False) -> Table:
-    data = [[Paragraph(escape(h), CELL_BOLD) for h in header]]
-    for index, row in enumerate(rows):
-        style = CELL_BOLD if total_last and index == len(rows) - 1 else CELL
-        data.append([Paragraph(escape(str(cell)), style) for cell in row])
-    table = Table(data, colWidths=[w * PAGE_WIDTH for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#4b5c6b")),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#c5ced6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
 
 
 def _value_text(key: str, value: Decimal | None, state: str) -> str:
@@ -136,7 +104,7 @@ def compliance_story(outcome: ComplianceOutcome, *, generated: datetime) -> list
 
     story.append(Paragraph(escape(_("Passend toewijzen per municipality")), HEADING))
     story.append(
-        _table(
+        pdf_table(
             [_("Municipality"), _("Lettings"), _("To low incomes"), _("Fitting"), _("Share fitting"), _("Norm")],
             [
                 [r.name, _count(r.lettings), _count(r.low_income_lettings), _count(r.fit), r.fit_share_text,
@@ -149,7 +117,7 @@ def compliance_story(outcome: ComplianceOutcome, *, generated: datetime) -> list
     )  # fmt: skip
     story.append(Paragraph(escape(_("DAEB allocation per municipality")), HEADING))
     story.append(
-        _table(
+        pdf_table(
             [_("Municipality"), _("DAEB lettings"), _("To the target group"), _("Share"), _("Norm applied"),
              _("Norm")],
             [
@@ -163,7 +131,7 @@ def compliance_story(outcome: ComplianceOutcome, *, generated: datetime) -> list
     )  # fmt: skip
     story.append(Paragraph(escape(_("Free room and exception budget")), HEADING))
     story.append(
-        _table(
+        pdf_table(
             [_("Municipality"), _("Performance agreement"), _("Free room used"), _("Allowed"), _("Left"),
              _("Non-fitting"), _("Exception budget left")],
             [
@@ -179,7 +147,7 @@ def compliance_story(outcome: ComplianceOutcome, *, generated: datetime) -> list
     story.append(Paragraph(escape(_("Lettings that did not fit")), HEADING))
     if report.total.non_fitting:
         story.append(
-            _table(
+            pdf_table(
                 [_("Letting (contract code)"), _("Exception reason")],
                 [[n.letting_id, exception_label(n.exception_reason)] for n in report.total.non_fitting],
                 [0.35, 0.65],
@@ -244,28 +212,19 @@ def _parameter_section(outcome: ComplianceOutcome) -> list:
             if token not in used_keys:
                 used_keys.append(token)
         rows.append([parameter_label(key), _value_text(key, getattr(params, key), state), source or "–"])
-    flowables.append(_table([_("Parameter"), _("Value"), _("Source")], rows, [0.55, 0.22, 0.23]))
+    flowables.append(pdf_table([_("Parameter"), _("Value"), _("Source")], rows, [0.55, 0.22, 0.23]))
     urls = source_urls()
     source_rows = [[key, url] for key in used_keys for url in urls.get(key, (key,) if "://" in key else ())]
     if source_rows:
         flowables.append(Paragraph(escape(_("Sources")), HEADING))
-        flowables.append(_table([_("Key"), _("Address")], source_rows, [0.12, 0.88]))
+        flowables.append(pdf_table([_("Key"), _("Address")], source_rows, [0.12, 0.88]))
     return flowables
 
 
 def compliance_pdf(outcome: ComplianceOutcome, *, generated: datetime) -> bytes:
     """The report rendered as an A4 PDF."""
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+    return render_pdf(
+        compliance_story(outcome, generated=generated),
         title=_("Compliance with the allocation rules %(year)s") % {"year": outcome.year},
         author=str(outcome.corporation),
-        lang="nl",
     )
-    document.build(compliance_story(outcome, generated=generated))
-    return buffer.getvalue()
