@@ -1,8 +1,9 @@
 """WWS maximum-rent tables (huurprijstabel, woningwaarderingsstelsel): whole points -> maximum base rent.
 
-The tables are public regulation data as distributed with the `woningwaardering` package (see tables/README.md).
-Each table is valid from 1 January of its year: the rent at 143 points equals the DAEB rent limit of that
-year (2025: 900.07 [S22], 2026: 932.93 [S28]), which fixes the date the table belongs to.
+The amounts are public regulation data (the huurprijstabel of the Besluit huurprijzen woonruimte), kept in one dated
+long-format table like the other legal parameters: `tables/wws_maximum_rent.csv` (valid_from, points, max_base_rent,
+source; see tables/README.md). Each year's table is valid from 1 January: the rent at 143 points equals the DAEB rent
+limit of that year (2025: 900.07 [S22], 2026: 932.93 [S28]), which fixes the date the table belongs to.
 See docs/rules/maximum-rent-wws.md.
 """
 
@@ -17,11 +18,8 @@ from pathlib import Path
 
 TABLES_DIR = Path(__file__).resolve().parent / "tables"
 
-# (valid_from, file, source key). Add a row when a new year's table is published.
-WWS_SELF_CONTAINED_TABLES = (
-    (date(2025, 1, 1), "wws_maximum_rent_self_contained_2025.csv", "S45 S22"),
-    (date(2026, 1, 1), "wws_maximum_rent_self_contained_2026.csv", "S45 S28"),
-)
+# Self-contained dwellings (zelfstandige woonruimten). Add a year's rows when its table is published.
+WWS_SELF_CONTAINED_TABLE = TABLES_DIR / "wws_maximum_rent.csv"
 
 
 @dataclass(frozen=True)
@@ -50,30 +48,44 @@ class WwsRentTable:
         return dict(self.rows)[points]
 
 
-def read_wws_rent_table(path: Path, valid_from: date, source: str = "") -> WwsRentTable:
-    """Read a `Punten,Bedrag` table and check that it has one row per whole point, rents rising.
+def read_wws_rent_tables(path: Path) -> tuple[WwsRentTable, ...]:
+    """Read a long table (valid_from, points, max_base_rent, source) into one table per date, oldest first.
+
+    Each date's table must have one row per whole point with rents that never fall.
 
     Raises:
-        ValueError: when the table has a gap, a duplicate or a falling amount.
+        ValueError: naming the file, row and column of the first problem.
     """
+    by_date: dict[date, list[tuple[int, Decimal]]] = {}
+    sources: dict[date, str] = {}
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = tuple((int(row["Punten"]), Decimal(row["Bedrag"])) for row in csv.DictReader(handle))
-    for (points_before, amount_before), (points, amount) in zip(rows, rows[1:], strict=False):
-        if points != points_before + 1 or amount < amount_before:
-            raise ValueError(f"{path.name}: rows {points_before} -> {points} are not consecutive and rising")
-    if len(rows) < 2:
-        raise ValueError(f"{path.name}: needs at least two rows")
-    version = f"{path.stem}:{valid_from.isoformat()}"
-    return WwsRentTable(valid_from=valid_from, version=version, source=source, rows=rows)
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                valid_from = date.fromisoformat(row["valid_from"])
+                points, amount = int(row["points"]), Decimal(row["max_base_rent"])
+            except (ValueError, ArithmeticError) as exc:
+                raise ValueError(f"{path.name} row {line}: {exc}") from exc
+            by_date.setdefault(valid_from, []).append((points, amount))
+            sources.setdefault(valid_from, row.get("source", "").strip())
+    tables = []
+    for valid_from, rows in sorted(by_date.items()):
+        for (points_before, amount_before), (points, amount) in zip(rows, rows[1:], strict=False):
+            if points != points_before + 1 or amount < amount_before:
+                raise ValueError(
+                    f"{path.name} {valid_from.isoformat()}: rows {points_before} -> {points} are not consecutive "
+                    "and rising"
+                )
+        if len(rows) < 2:
+            raise ValueError(f"{path.name} {valid_from.isoformat()}: needs at least two rows")
+        version = f"{path.stem}:{valid_from.isoformat()}"
+        tables.append(WwsRentTable(valid_from, version, sources[valid_from], tuple(rows)))
+    return tuple(tables)
 
 
 @cache
 def builtin_wws_rent_tables() -> tuple[WwsRentTable, ...]:
     """The WWS tables shipped with the product, oldest first."""
-    return tuple(
-        read_wws_rent_table(TABLES_DIR / name, valid_from, source)
-        for valid_from, name, source in WWS_SELF_CONTAINED_TABLES
-    )
+    return read_wws_rent_tables(WWS_SELF_CONTAINED_TABLE)
 
 
 def wws_rent_table_for(reference_date: date, tables: tuple[WwsRentTable, ...] | None = None) -> WwsRentTable | None:
