@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from decimal import Decimal
 
-from django.db.models import Q
-
 from buurtbalans.allocation.models import (
     ApplicantGroup,
     ApplicantProfile,
@@ -29,7 +27,8 @@ from buurtbalans.allocation.models import (
     SelectionKey,
 )
 from buurtbalans.allocation.roundfile import FORMAT
-from buurtbalans.households.models import Applicant, VulnerabilityMarker
+from buurtbalans.households.models import Applicant
+from buurtbalans.households.selectors import markers_valid_on
 
 # Why an applicant's bids were left out of a round; shown on the review page and in the letter.
 SKIP_NO_INCOME = "no_income"
@@ -121,9 +120,7 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     marked: set[int] = set()
     if names_vulnerable:
         marked = set(
-            VulnerabilityMarker.objects.filter(
-                household__applications__in=bidders, valid_from__lte=reference_date,
-            ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date))
+            markers_valid_on(reference_date).filter(household__applications__in=bidders)
             .values_list("household_id", flat=True).distinct()
         )
     profiles = {

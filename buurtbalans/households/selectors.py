@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -118,17 +118,30 @@ def income_band_conditions(params: ParameterSet | None, prefix: str = "") -> dic
     return conditions
 
 
+def markers_valid_on(date_ref):
+    """Markers valid on `date_ref`: a date, or an expression such as OuterRef("start_date").
+
+    The one definition of "valid on a day" (from `valid_from` up to and including `valid_until`) for every
+    aggregate; single households' markers go through `markers_for_household`.
+    """
+    return VulnerabilityMarker.objects.filter(valid_from__lte=date_ref).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=date_ref)
+    )
+
+
 def active_marker_q(household_ref: str, reference_date: date) -> Q:
     """Whether the household (a field path of the outer query) has a marker valid on the reference date.
 
     An uncorrelated `IN (markers)` rather than a correlated EXISTS: markers are few, so PostgreSQL hashes them once
     instead of probing the marker index for each of 100k households (the overview's totals went from 166 to ~90 ms).
-    For aggregates only (counts and shares); single households' markers go through `markers_for_household`.
+    For a date that differs per row (the day of each letting) use `marker_exists_on`.
     """
-    valid = VulnerabilityMarker.objects.filter(valid_from__lte=reference_date).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=reference_date)
-    )
-    return Q(**{f"{household_ref}__in": valid.values("household_id")})
+    return Q(**{f"{household_ref}__in": markers_valid_on(reference_date).values("household_id")})
+
+
+def marker_exists_on(date_ref, household_ref: str = "household_id") -> Exists:
+    """Whether the outer row's household had a marker valid on `date_ref`, which may differ per row."""
+    return Exists(markers_valid_on(date_ref).filter(household_id=OuterRef(household_ref)))
 
 
 def current_tenancy_q(reference_date: date, prefix: str = "") -> Q:

@@ -27,12 +27,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef
 
 from buurtbalans.engine.parameters import allowance_cap_name
 from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
 from buurtbalans.engine.rules import HouseholdFacts, IncomeBand, income_band
-from buurtbalans.households.models import Tenancy, VulnerabilityMarker
+from buurtbalans.households.models import Tenancy
+from buurtbalans.households.selectors import marker_exists_on
 from buurtbalans.rules.parameters import parameter_sets
 
 WINDOW_DAYS = 365
@@ -84,11 +85,7 @@ def inflow_estimate(corporation_id: int, composition_date: date) -> InflowEstima
     """The inflow probabilities from the corporation's lettings of the twelve months up to `composition_date`."""
     since = composition_date - timedelta(days=WINDOW_DAYS)
     sets = parameter_sets()
-    marker_at_start = Exists(
-        VulnerabilityMarker.objects.filter(
-            household_id=OuterRef("household_id"), valid_from__lte=OuterRef("start_date")
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("start_date")))
-    )
+    marker_at_start = marker_exists_on(OuterRef("start_date"))
     rows = (
         Tenancy.objects.filter(corporation_id=corporation_id, start_date__gte=since, start_date__lte=composition_date)
         .annotate(marked=marker_at_start)

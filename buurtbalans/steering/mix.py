@@ -23,13 +23,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.engine.parameters import ParameterSet
-from buurtbalans.households.models import SelectionMethod, Tenancy, VulnerabilityMarker
-from buurtbalans.households.selectors import current_tenancy_q, income_band_conditions, income_band_limits
+from buurtbalans.households.models import SelectionMethod, Tenancy
+from buurtbalans.households.selectors import (
+    active_marker_q,
+    current_tenancy_q,
+    income_band_conditions,
+    income_band_limits,
+    marker_exists_on,
+)
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 from buurtbalans.rules.parameters import parameter_sets
 from buurtbalans.steering.models import CategoryRule, ComplexProfile, MixCategory, SteeringRole, SteeringRoleKind
@@ -183,15 +189,6 @@ def _active_role_q(reference_date: date) -> Q:
     return Q(pk__in=roles.values("tenancy_id"))
 
 
-def marker_on(date_ref) -> Exists:
-    """A marker of the tenancy's household valid on `date_ref` (a date or an expression such as F("start_date"))."""
-    return Exists(
-        VulnerabilityMarker.objects.filter(household_id=OuterRef("household_id"), valid_from__lte=date_ref).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=date_ref)
-        )
-    )
-
-
 def flag(condition: Q | None):
     if condition is None:
         return Value(False, output_field=BooleanField())
@@ -233,7 +230,7 @@ def composition_by_complex(
     grouped = (
         tenancies.annotate(
             complex_ref=F("dwelling__complex_id"),
-            marked=marker_on(reference_date),
+            marked=flag(active_marker_q("household_id", reference_date)),
             carrying=flag(Q(selection_method__in=CARRYING_SELECTION_METHODS) | _active_role_q(reference_date)),
             primary=flag(primary_q),
         )
@@ -316,7 +313,7 @@ def inflow_by_complex(corporation_id: int, reference_date: date, lettings: int, 
             position=Window(
                 RowNumber(), partition_by=[F("dwelling__complex_id")], order_by=[F("start_date").desc(), F("pk").desc()]
             ),
-            marked=marker_on(OuterRef("start_date")),
+            marked=marker_exists_on(OuterRef("start_date")),
             primary=flag(_primary_at_letting(parameter_sets(), since)),
         )
         .filter(position__lte=lettings)

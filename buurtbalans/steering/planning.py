@@ -40,11 +40,11 @@ from buurtbalans.engine.labelling import (
 from buurtbalans.engine.parameters import ParameterSet, allowance_cap_name
 from buurtbalans.engine.rules import maximum_rent
 from buurtbalans.households.models import Tenancy
-from buurtbalans.households.selectors import income_band_conditions, income_band_limits
+from buurtbalans.households.selectors import income_band_conditions, income_band_limits, marker_exists_on
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 from buurtbalans.rules.compliance import compliance_for_corporation
 from buurtbalans.rules.parameters import parameters_for
-from buurtbalans.steering.mix import categories_for, composition_by_complex, flag, marker_on, profiles_for
+from buurtbalans.steering.mix import categories_for, composition_by_complex, flag, profiles_for
 from buurtbalans.steering.models import LabellingPlan, PlanComplex, ProposedLabel
 from buurtbalans.steering.planfile import INPUT_FORMAT, PlanFileError, parse_plan_document, result_document, share
 
@@ -100,7 +100,7 @@ def _leaving_households(corporation_id: int, dwelling_ids: list[int], compositio
             end_date__isnull=False,
             end_date__lte=composition_date,
         )
-        .annotate(marked=marker_on(OuterRef("end_date")), primary=flag(primary_q))
+        .annotate(marked=marker_exists_on(OuterRef("end_date")), primary=flag(primary_q))
         .order_by("dwelling_id", "-end_date", "-pk")
         .values_list("dwelling_id", "marked", "primary")
     )
