@@ -178,3 +178,11 @@ def test_a_household_with_only_children_is_refused(corporation_a, tmp_path):
         "households.csv row 2, size: 2 is not adults (-) + children (2), with at least one adult"
     ]
     assert not Household.objects.exists()
+
+
+def test_in_the_dutch_screens_the_whole_error_line_is_dutch(corporation_a, stock_a, buurt):
+    with translation.override("nl"):
+        report = portfolio_import(source=DATA / "bad", corporation=corporation_a, dry_run=True)
+        line = str(report.errors[2])
+    assert line.startswith("dwellings.csv regel 4, base_rent: ")
+    assert "row" not in line and "is not an amount" not in line
