@@ -864,10 +864,19 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
     return created
 
 
-def _lock_offer(offer: Offer) -> tuple[AllocationRound, Offer, Listing]:
-    """Lock the offer's applicant, round, offer and listing (in that order) and return them fresh."""
+def _lock_offer(offer: Offer, *, with_other_rounds: bool = False) -> tuple[AllocationRound, Offer, Listing]:
+    """Lock the offer's applicant, round, offer and listing (in that order) and return them fresh.
+
+    With `with_other_rounds`, the rounds where the applicant has other offers out are locked with the offer's
+    own, all in the order of their keys, so two acceptances in two rounds never wait for each other's round.
+    """
     Applicant.objects.select_for_update().get(pk=offer.applicant_id)
-    allocation_round = AllocationRound.objects.select_for_update().get(pk=offer.allocation_round_id)
+    round_ids = {offer.allocation_round_id}
+    if with_other_rounds:
+        round_ids |= set(Offer.objects.filter(applicant_id=offer.applicant_id, status=OfferStatus.OFFERED)
+                         .values_list("allocation_round_id", flat=True))
+    rounds = {r.pk: r for r in AllocationRound.objects.select_for_update().filter(pk__in=round_ids).order_by("pk")}
+    allocation_round = rounds[offer.allocation_round_id]
     offer = (
         Offer.objects.select_for_update(of=("self",))
         .select_related("applicant", "applicant__household")
@@ -895,7 +904,7 @@ def offer_accept(*, offer: Offer, actor, start_date: date) -> Tenancy:
         AllocationError: the offer is no longer open (accepted or declined meanwhile, perhaps by a colleague), the
             dwelling is let, or the applicant is housed already.
     """
-    allocation_round, offer, listing = _lock_offer(offer)
+    allocation_round, offer, listing = _lock_offer(offer, with_other_rounds=True)
     _offer_is_open(offer)
     if allocation_round.status == RoundStatus.CLOSED:
         raise AllocationError(_("The round is closed."))
@@ -952,6 +961,12 @@ def offer_accept(*, offer: Offer, actor, start_date: date) -> Tenancy:
         other.decided_by_name = _name(actor)
         other.save(update_fields=["status", "decline_reason", "decided_at", "decided_by_name"])
         Listing.objects.filter(pk=other.listing_id, status=ListingStatus.OFFERED).update(status=ListingStatus.OPEN)
+    # A home freed in another round goes to the next candidate there: work that round out again, as a decline
+    # does (its rows were locked with this offer's).
+    rerun = AllocationRound.objects.filter(
+        pk__in={o.allocation_round_id for o in others}, status__in=(RoundStatus.APPROVED, RoundStatus.REVIEW))
+    for other_round in rerun.order_by("pk"):
+        _enqueue_solve(other_round, actor)
     _record(actor=actor, event=AuditEvent.Type.OFFER_ACCEPTED, corporation=allocation_round.corporation,
             subject_type="offer", subject_ids=[household.external_id],
             label=f"offer of {listing.reference} to {applicant.external_id} accepted",

@@ -86,3 +86,44 @@ def solve(allocation_round: AllocationRound, officer) -> AllocationRound:
     run_pending_jobs()
     allocation_round.refresh_from_db()
     return allocation_round
+
+
+def letter_invariant_problems(entry: dict) -> list[str]:
+    """What in one round of a `buurtbalans.round-letters/1` document breaks the rules every round must keep
+    (issue 10): a let or offered home's holder is accepted/offered on it and nobody else is pending on it; a
+    declined offer reads `declined`; `allocated_elsewhere` refers only to a home the applicant holds and ranked
+    higher; nothing is pending once the round is approved; no status contradicts the round."""
+    problems = []
+    bids = {(letter["applicant"], bid["listing"]): bid for letter in entry["letters"] for bid in letter["bids"]}
+    preference = {key: bid["preference"] for key, bid in bids.items()}
+    latest_offer = {}
+    for offer in entry["offers"]:
+        latest_offer[(offer["applicant"], offer["listing"])] = offer
+    held = {key for key, offer in latest_offer.items() if offer["state"] in ("offered", "accepted")}
+    for listing in entry["listings"]:
+        if listing["state"] not in ("offered", "let"):
+            continue
+        holder = listing["applicant"]
+        wanted = "accepted" if listing["state"] == "let" else "offered"
+        status = bids.get((holder, listing["listing"]), {}).get("status")
+        if status != wanted:
+            problems.append(f"{listing['listing']} is {listing['state']} to {holder}, whose bid reads {status}")
+        for (applicant, reference), bid in bids.items():
+            if reference == listing["listing"] and bid["status"] == "pending":
+                problems.append(f"{applicant} is pending on {reference}, which is {listing['state']}")
+    for key, offer in latest_offer.items():
+        if offer["state"] == "declined" and bids[key]["status"] != "declined":
+            problems.append(f"{key} declined but reads {bids[key]['status']}")
+    for (applicant, reference), bid in bids.items():
+        if bid["status"] == "allocated_elsewhere":
+            other = (applicant, bid["refers_to"])
+            if other not in held:
+                problems.append(f"{applicant} on {reference}: allocated elsewhere refers to {bid['refers_to']}, "
+                                "which they do not hold")
+            elif preference[other] >= bid["preference"]:
+                problems.append(f"{applicant} on {reference}: allocated elsewhere refers to a lower-ranked home")
+        if bid["status"] == "pending" and entry["status"] in ("approved", "closed") and not entry["problem"]:
+            problems.append(f"{applicant} is pending on {reference} in an approved round")
+        if bid["reason"] == "inconsistent":
+            problems.append(f"{applicant} on {reference}: status contradicts the round")
+    return problems

@@ -1,0 +1,193 @@
+"""The status of every bid of a round, from its current state (rows -> `engine.allocation.status`).
+
+One source of truth for what happened to a bid: the letters, the review screen, the public account, the
+exports and `round_letters` all call `round_bid_statuses`, which reads the round's first run (the whole list of
+candidates), its offers and their answers, its homes and who is housed, and hands them to the pure
+`engine.allocation.status.bid_statuses`. No run on its own decides a status.
+
+Ids are those of the round documents: a listing's reference and an applicant's registration number.
+
+No access check here: callers are selectors, services and commands that checked the right already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from buurtbalans.allocation.models import (
+    AllocationRound,
+    AllocationRun,
+    ApplicantProfile,
+    ApplicantStatus,
+    Bid,
+    BidResult,
+    Listing,
+    Offer,
+    OfferStatus,
+    RoundStatus,
+)
+from buurtbalans.engine.allocation.status import (
+    BidStatusEntry,
+    FirstRunOutcome,
+    ListingFact,
+    OfferFact,
+    OfferState,
+    RoundPhase,
+    StatusBid,
+    StatusFacts,
+    bid_statuses,
+)
+from buurtbalans.households.models import Applicant
+
+HELD_OFFERS = (OfferStatus.OFFERED, OfferStatus.ACCEPTED)
+
+
+def round_phase(allocation_round: AllocationRound, *, has_run: bool) -> RoundPhase:
+    """Where the round stands: not worked out, worked out but never approved, being worked out again after an
+    approval (or a re-run that failed), or approved."""
+    if not has_run:
+        return RoundPhase.NOT_RUN
+    if allocation_round.approved_at is None:
+        return RoundPhase.UNDECIDED
+    if allocation_round.status in (RoundStatus.APPROVED, RoundStatus.CLOSED) and not allocation_round.error:
+        return RoundPhase.DECIDED
+    return RoundPhase.DECIDING
+
+
+@dataclass
+class RoundStatuses:
+    """The statuses of the asked bids, with what the callers need to show them."""
+
+    phase: RoundPhase
+    entries: list[BidStatusEntry]
+    listings: dict[str, ListingFact]
+    # Listing reference -> the registration number of whoever holds it (offered or accepted), and the state.
+    holders: dict[str, tuple[str, str]]
+
+    def by_applicant(self) -> dict[str, list[BidStatusEntry]]:
+        grouped: dict[str, list[BidStatusEntry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.applicant, []).append(entry)
+        for entries in grouped.values():
+            entries.sort(key=lambda e: e.preference)
+        return grouped
+
+    def by_listing(self) -> dict[str, list[BidStatusEntry]]:
+        grouped: dict[str, list[BidStatusEntry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.listing, []).append(entry)
+        for entries in grouped.values():
+            entries.sort(key=lambda e: (e.rank is None, e.rank or 0, e.applicant))
+        return grouped
+
+
+def _offer_state(status: str) -> OfferState:
+    return OfferState(status)
+
+
+def round_bid_statuses(allocation_round: AllocationRound, *, applicants: Iterable[int] | None = None,
+                       listings: Iterable[int] | None = None) -> RoundStatuses:
+    """The status of the round's bids: all of them, or those of the given applicants (pks) or on the given
+    listings (pks).
+
+    Returns:
+        The statuses (one per bid, in no particular order) and the round's phase.
+    """
+    round_id = allocation_round.pk
+    round_bids = Bid.objects.filter(listing__allocation_round_id=round_id)
+    # The whole round reads by the round (joins); a part of it by the ids, a few hundred at most.
+    everything = applicants is None and listings is None
+    bids = round_bids
+    if not everything:
+        wanted = Q(pk__in=[])
+        if applicants is not None:
+            wanted |= Q(applicant_id__in=list(applicants))
+        if listings is not None:
+            wanted |= Q(listing_id__in=list(listings))
+        bids = bids.filter(wanted)
+    bid_rows = list(bids.values_list("applicant_id", "listing_id", "preference"))
+    applicant_ids = {a for a, _l, _p in bid_rows}
+    listing_ids = {li for _a, li, _p in bid_rows}
+    first = (AllocationRun.objects.filter(allocation_round_id=round_id).order_by("number")
+             .values("pk", "skipped").first())
+    phase = round_phase(allocation_round, has_run=first is not None)
+
+    # Every offer of the round to these applicants or of these homes, oldest first (the latest counts).
+    offers = Offer.objects.filter(allocation_round_id=round_id)
+    if not everything:
+        offers = offers.filter(Q(applicant_id__in=applicant_ids) | Q(listing_id__in=listing_ids))
+    offer_rows = list(offers.order_by("offered_at", "pk").values_list(
+        "listing_id", "applicant_id", "status", "decline_reason", "run_id"))
+    holders = {li: (a, s, run) for li, a, s, _r, run in offer_rows if s in HELD_OFFERS}
+    held_pairs = {(a, li) for li, (a, _s, _run) in holders.items()}
+    people = applicant_ids | {a for _li, a, _s, _r, _run in offer_rows}
+    homes = listing_ids | {li for li, _a, _s, _r, _run in offer_rows}
+    applicant_rows = Applicant.objects.filter(
+        pk__in=round_bids.values("applicant_id") if everything else people)
+    codes = dict(applicant_rows.values_list("pk", "external_id"))
+    references = {}
+    listing_facts = {}
+    listing_rows = Listing.objects.filter(allocation_round_id=round_id) if everything else Listing.objects.filter(
+        pk__in=homes)
+    for pk, reference, status, selection, urgency_first in listing_rows.values_list(
+            "pk", "reference", "status", "selection", "urgency_first"):
+        references[pk] = reference
+        listing_facts[reference] = ListingFact(reference, status, selection, urgency_first)
+    # Each applicant's preference for the home they hold (for "ranked higher").
+    preferences = {}
+    if held_pairs:
+        for a, li, preference in round_bids.filter(
+            applicant_id__in={a for a, _li in held_pairs}, listing_id__in={li for _a, li in held_pairs}
+        ).values_list("applicant_id", "listing_id", "preference"):
+            if (a, li) in held_pairs:
+                preferences[(codes[a], references[li])] = preference
+
+    first_run: dict[tuple[str, str], FirstRunOutcome] = {}
+    skipped: dict[str, str] = {}
+    if first is not None:
+        rows = BidResult.objects.filter(run_id=first["pk"])
+        if not everything:
+            holder_ids = {a for a, _s, _run in holders.values()}
+            rows = rows.filter(listing_id__in=listing_ids, applicant_id__in=applicant_ids | holder_ids)
+        for a, li, rank, reason, detail in rows.values_list("applicant_id", "listing_id", "rank", "reason",
+                                                            "detail"):
+            first_run[(codes[a], references[li])] = FirstRunOutcome(rank, reason, detail)
+        skipped = {entry["applicant"]: entry["reason"] for entry in first["skipped"] or []}
+
+    # A place on the reserve list counts while the home is only offered: the one of the run that made the offer.
+    reserve = {}
+    offered_runs = {run for _a, s, run in holders.values() if s == OfferStatus.OFFERED}
+    if offered_runs:
+        rows = BidResult.objects.filter(run_id__in=offered_runs, reserve_position__isnull=False)
+        if not everything:
+            rows = rows.filter(listing_id__in=listing_ids, applicant_id__in=applicant_ids)
+        for a, li, run, position in rows.values_list("applicant_id", "listing_id", "run_id", "reserve_position"):
+            holder = holders.get(li)
+            if holder is not None and holder[2] == run:
+                reserve[(codes[a], references[li])] = position
+
+    accepted_here = {a for _li, a, s, _r, _run in offer_rows if s == OfferStatus.ACCEPTED}
+    profiles = ApplicantProfile.objects.filter(status=ApplicantStatus.HOUSED)
+    profiles = profiles.filter(applicant_id__in=round_bids.values("applicant_id") if everything else applicant_ids)
+    housed = set(profiles.values_list("applicant_id", flat=True))
+    facts = StatusFacts(
+        phase=phase,
+        bids=tuple(StatusBid(codes[a], references[li], p) for a, li, p in bid_rows),
+        listings=listing_facts,
+        first_run=first_run,
+        offers=tuple(OfferFact(references[li], codes[a], _offer_state(s), r or "")
+                     for li, a, s, r, _run in offer_rows),
+        skipped=skipped,
+        housed_elsewhere=frozenset(codes[a] for a in housed - accepted_here),
+        preferences=preferences,
+        reserve_positions=reserve,
+    )
+    return RoundStatuses(
+        phase=phase,
+        entries=bid_statuses(facts),
+        listings=listing_facts,
+        holders={references[li]: (codes[a], s) for li, (a, s, _run) in holders.items()},
+    )

@@ -1,0 +1,302 @@
+"""What happened to each bid of a round, derived from the round's current state (one source of truth).
+
+A round is worked out more than once: after a decline the engine runs again without the decided applicants and
+homes, and an approval turns the latest run into offers. No single run tells what became of a bid; the offers
+and their answers do, read together with the round's first run (the whole candidate list, whose order never
+changes: lottery numbers depend only on the seed and the registration number). `bid_statuses` reads exactly
+that and nothing else. Letters, the review screen, the public account and every export show its result.
+
+The statuses (docs/allocation-product.md, "Bid statuses"):
+
+    offered              this applicant holds an offer of this home that waits for an answer
+    accepted             this applicant accepted this home
+    declined             this applicant said no to the offer of this home (VERA GEW…, the code is the reason)
+    withdrawn            we withdrew the offer of this home (VERA ING…, the code is the reason)
+    allocated_elsewhere  the applicant holds an offer or tenancy of a home they ranked higher (`refers_to`)
+    let_to_other         the home is offered or let to someone with a better place on its list
+                         (`holder_rank`, `decided_by`: the first part of the priority where they were ahead)
+    ineligible           the applicant does not meet the home's conditions (the reason code)
+    not_considered       the applicant takes no part in (this part of) the round, and why (`reason`,
+                         `refers_to` where another home is the cause)
+    pending              only while the round is not approved: nothing is decided yet
+
+Steps per bid, the first that applies wins:
+    1. the round has not been worked out yet                                   -> pending
+    2. an offer of this home to this applicant: accepted / offered / declined / withdrawn (with a reason);
+       an offer withdrawn without a reason made way for a home the applicant preferred: go on
+    3. the applicant was left out of the round from its start (no income known, housed) -> not_considered
+    4. not eligible in the first run                                           -> ineligible
+    5. no approval yet                                                         -> pending
+    6. the applicant holds (offered or accepted, this round) a home ranked higher -> allocated_elsewhere
+    7. the home is held by someone ranked better on its list                   -> let_to_other
+    8. the applicant left the round (declined, had an offer withdrawn, accepted a home ranked lower, housed
+       elsewhere), or the home was taken back                                  -> not_considered
+    9. the round is being worked out again and the home is free               -> pending
+   10. anything else contradicts the round's own rules (stability of the approved result): not_considered with
+       reason `inconsistent`, which tests assert never occurs.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+class BidStatus(enum.StrEnum):
+    PENDING = "pending"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    ALLOCATED_ELSEWHERE = "allocated_elsewhere"
+    LET_TO_OTHER = "let_to_other"
+    INELIGIBLE = "ineligible"
+    NOT_CONSIDERED = "not_considered"
+
+
+class RoundPhase(enum.StrEnum):
+    """Where the round stands, as far as the statuses are concerned."""
+
+    NOT_RUN = "not_run"  # draft, or the first run is being made
+    UNDECIDED = "undecided"  # worked out, never approved: no offer was made
+    DECIDING = "deciding"  # approved before, now being worked out again or waiting for review
+    DECIDED = "decided"  # approved (or closed): every bid has a final status
+
+
+class PendingReason(enum.StrEnum):
+    NOT_WORKED_OUT = "not_worked_out"
+    AWAITING_APPROVAL = "awaiting_approval"
+    WORKED_OUT_AGAIN = "worked_out_again"
+
+
+class NotConsideredReason(enum.StrEnum):
+    NO_INCOME = "no_income"  # left out at the start: no income known
+    HOUSED = "housed"  # left out at the start: housed already
+    DECLINED_OTHER = "declined_other"  # said no to the offer of `refers_to`
+    WITHDRAWN_OTHER = "withdrawn_other"  # we withdrew the offer of `refers_to`
+    ACCEPTED_OTHER = "accepted_other"  # accepted `refers_to`, ranked lower, before this home became free again
+    HOUSED_ELSEWHERE = "housed_elsewhere"  # housed outside this round meanwhile
+    LISTING_WITHDRAWN = "listing_withdrawn"  # we took the home back
+    NOT_IN_ROUND = "not_in_round"  # the bid was not part of the round's first run
+    INCONSISTENT = "inconsistent"  # never expected: see step 10
+
+
+class OfferState(enum.StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+HELD = (OfferState.OFFERED, OfferState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class StatusBid:
+    applicant: str
+    listing: str
+    preference: int
+
+
+@dataclass(frozen=True)
+class FirstRunOutcome:
+    """A bid in the round's first run: its rank (None when not eligible), the reason when not eligible, and the
+    explanation values the priority compared (`is_urgent`, the selection key's value, `lottery_number`)."""
+
+    rank: int | None
+    reason: str = ""
+    detail: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class OfferFact:
+    """The latest offer of a home to an applicant in this round. `reason` is the VERA code of a decline or a
+    withdrawal; a withdrawal without a reason made way for a home the applicant preferred."""
+
+    listing: str
+    applicant: str
+    state: OfferState
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ListingFact:
+    id: str
+    state: str  # "open", "offered", "let", "not_let", "withdrawn"
+    selection: str  # the engine's SelectionKey value
+    urgency_first: bool = False
+
+
+@dataclass(frozen=True)
+class StatusFacts:
+    """Everything the statuses depend on. Only the bids asked about need to be in `bids`; `first_run` must hold
+    those bids and the holders' bids on the same homes; `offers` every offer of the round to the applicants
+    asked about and to the holders of their homes; `preferences` each applicant's preference for the homes they
+    hold (for "ranked higher")."""
+
+    phase: RoundPhase
+    bids: tuple[StatusBid, ...]
+    listings: Mapping[str, ListingFact]
+    first_run: Mapping[tuple[str, str], FirstRunOutcome]
+    offers: tuple[OfferFact, ...]
+    # Applicants left out of the round from its start: registration number -> "no_income" / "housed".
+    skipped: Mapping[str, str]
+    # Applicants housed outside this round since it started.
+    housed_elsewhere: frozenset[str]
+    preferences: Mapping[tuple[str, str], int]
+    # (applicant, listing) -> place on the reserve list in the run that made the holder's offer, where known.
+    reserve_positions: Mapping[tuple[str, str], int] | None = None
+
+
+@dataclass(frozen=True)
+class BidStatusEntry:
+    applicant: str
+    listing: str
+    preference: int
+    status: BidStatus
+    reason: str = ""
+    refers_to: str | None = None
+    # The applicant's own place on the home's list (first run); None when not eligible or not in the round.
+    rank: int | None = None
+    # For let_to_other: the holder's place and the deciding part of the priority; the holder's registration
+    # number is kept for the officer's screens only (letters and the public account never show it).
+    holder: str | None = None
+    holder_rank: int | None = None
+    decided_by: str | None = None
+    reserve_position: int | None = None
+
+    def as_letter_entry(self) -> dict:
+        """The bid as `round_letters` writes it (format buurtbalans.round-letters/1)."""
+        return {"listing": self.listing, "preference": self.preference, "status": self.status.value,
+                "reason": self.reason or None, "refers_to": self.refers_to}
+
+
+def deciding_part(better: Mapping[str, object], worse: Mapping[str, object], *, selection_field: str | None,
+                  urgency_first: bool) -> str:
+    """The first part of a home's priority where `better` was ahead of `worse` (the engine's `decided_by`),
+    from their first-run explanations: urgency (urgent first homes), the selection key's value, the lottery
+    number, else the order of the input."""
+    if urgency_first and bool(better.get("is_urgent")) != bool(worse.get("is_urgent")):
+        return "urgency"
+    if selection_field is not None and better.get(selection_field) != worse.get(selection_field):
+        return selection_field
+    if str(better.get("lottery_number")) != str(worse.get("lottery_number")):
+        return "lottery_number"
+    return "input_order"
+
+
+# The explanation field of each selection key (lottery homes are ordered by the lottery number itself).
+SELECTION_FIELD = {"registration": "registration_date", "motivation": "motivation_score",
+                   "first_come": "submitted_at", "lottery": None}
+
+
+def _entry(bid: StatusBid, status: BidStatus, rank: int | None = None, **extra) -> BidStatusEntry:
+    return BidStatusEntry(bid.applicant, bid.listing, bid.preference, status, rank=rank, **extra)
+
+
+def bid_statuses(facts: StatusFacts) -> list[BidStatusEntry]:
+    """The status of every bid in `facts.bids` (see the module docstring for the steps).
+
+    Args:
+        facts: the round's current state, as `StatusFacts` describes.
+
+    Returns:
+        One entry per bid, in the order of `facts.bids`.
+    """
+    offer_of: dict[tuple[str, str], OfferFact] = {}
+    held_by_applicant: dict[str, list[OfferFact]] = {}
+    holder_of: dict[str, OfferFact] = {}
+    left: dict[str, OfferFact] = {}  # applicants who declined or had an offer withdrawn with a reason
+    for offer in facts.offers:
+        offer_of[(offer.applicant, offer.listing)] = offer
+        if offer.state in HELD:
+            held_by_applicant.setdefault(offer.applicant, []).append(offer)
+            holder_of[offer.listing] = offer
+        elif offer.state == OfferState.DECLINED or offer.reason:
+            left.setdefault(offer.applicant, offer)
+    reserve = facts.reserve_positions or {}
+    phase = facts.phase
+    entries = []
+    for bid in facts.bids:
+        a, li = bid.applicant, bid.listing
+        if phase == RoundPhase.NOT_RUN:
+            entries.append(_entry(bid, BidStatus.PENDING, reason=PendingReason.NOT_WORKED_OUT))
+            continue
+        first = facts.first_run.get((a, li))
+        rank = first.rank if first is not None else None
+        own = offer_of.get((a, li))
+        if own is not None and (own.state != OfferState.WITHDRAWN or own.reason):
+            status = {OfferState.ACCEPTED: BidStatus.ACCEPTED, OfferState.OFFERED: BidStatus.OFFERED,
+                      OfferState.DECLINED: BidStatus.DECLINED, OfferState.WITHDRAWN: BidStatus.WITHDRAWN}[own.state]
+            entries.append(_entry(bid, status, rank, reason=own.reason if status not in (
+                BidStatus.ACCEPTED, BidStatus.OFFERED) else ""))
+            continue
+        if a in facts.skipped:
+            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, reason=facts.skipped[a]))
+            continue
+        if first is None:
+            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, reason=NotConsideredReason.NOT_IN_ROUND))
+            continue
+        if first.rank is None:
+            entries.append(_entry(bid, BidStatus.INELIGIBLE, reason=first.reason))
+            continue
+        if phase == RoundPhase.UNDECIDED:
+            entries.append(_entry(bid, BidStatus.PENDING, rank, reason=PendingReason.AWAITING_APPROVAL))
+            continue
+        held = held_by_applicant.get(a, [])
+        better = [o for o in held if o.listing != li and facts.preferences.get((a, o.listing), 0) < bid.preference]
+        if better:
+            best = min(better, key=lambda o: facts.preferences[(a, o.listing)])
+            entries.append(_entry(bid, BidStatus.ALLOCATED_ELSEWHERE, rank, refers_to=best.listing))
+            continue
+        holder = holder_of.get(li)
+        holder_first = facts.first_run.get((holder.applicant, li)) if holder is not None else None
+        if holder_first is not None and holder_first.rank is not None and holder_first.rank < rank:
+            listing = facts.listings[li]
+            decided = deciding_part(holder_first.detail or {}, first.detail or {},
+                                    selection_field=SELECTION_FIELD.get(listing.selection),
+                                    urgency_first=listing.urgency_first)
+            entries.append(_entry(
+                bid, BidStatus.LET_TO_OTHER, rank, holder=holder.applicant, holder_rank=holder_first.rank,
+                decided_by=decided,
+                reserve_position=reserve.get((a, li)) if holder.state == OfferState.OFFERED else None,
+            ))
+            continue
+        out = _why_out(a, held, left, facts.housed_elsewhere)
+        if out is not None:
+            reason, refers_to = out
+            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=reason, refers_to=refers_to))
+            continue
+        if facts.listings[li].state == "withdrawn":
+            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=NotConsideredReason.LISTING_WITHDRAWN))
+            continue
+        if phase == RoundPhase.DECIDING and holder is None:
+            entries.append(_entry(bid, BidStatus.PENDING, rank, reason=PendingReason.WORKED_OUT_AGAIN))
+            continue
+        entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=NotConsideredReason.INCONSISTENT))
+    return entries
+
+
+def _why_out(applicant: str, held: list[OfferFact], left: Mapping[str, OfferFact],
+             housed_elsewhere: frozenset[str]) -> tuple[str, str | None] | None:
+    """Why the applicant takes no further part in the round, or None while they still do."""
+    accepted = [o for o in held if o.state == OfferState.ACCEPTED]
+    if accepted:
+        return NotConsideredReason.ACCEPTED_OTHER, accepted[0].listing
+    # Before a decline or withdrawal here: accepting a home in another round withdraws the offers out here.
+    if applicant in housed_elsewhere:
+        return NotConsideredReason.HOUSED_ELSEWHERE, None
+    gone = left.get(applicant)
+    if gone is not None:
+        reason = (NotConsideredReason.DECLINED_OTHER if gone.state == OfferState.DECLINED
+                  else NotConsideredReason.WITHDRAWN_OTHER)
+        return reason, gone.listing
+    return None
+
+
+def statuses_by_listing(entries: Iterable[BidStatusEntry]) -> dict[str, list[BidStatusEntry]]:
+    grouped: dict[str, list[BidStatusEntry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.listing, []).append(entry)
+    return grouped
