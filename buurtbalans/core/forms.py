@@ -1,11 +1,12 @@
-"""Forms of the core screens: searching the audit log."""
+"""Forms of the core screens: searching the audit log, the corporation's contact details."""
 
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from buurtbalans.core.models import AuditEvent
+from buurtbalans.core.models import AuditEvent, CorporationContactDetails
 
 
 class UtrechtFormMixin:
@@ -52,3 +53,54 @@ class AuditSearchForm(UtrechtFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
+
+
+def _https_by_default(field, **kwargs):
+    """Form fields for the model's fields; a web address typed without https:// gets it (www.example.nl)."""
+    if isinstance(field, models.URLField):
+        return field.formfield(assume_scheme="https", **kwargs)
+    return field.formfield(**kwargs)
+
+
+class CorporationContactForm(UtrechtFormMixin, forms.ModelForm):
+    """The administrator's form for the corporation's contact details and objection route.
+
+    The model's validators check every value (postal code, phone, e-mail, web addresses, 1-52 weeks); the service
+    stores the normal forms ("8011 AB").
+    """
+
+    class Meta:
+        model = CorporationContactDetails
+        formfield_callback = _https_by_default
+        fields = [
+            "street_address", "postal_code", "city", "phone", "email", "website",
+            "objection_term_weeks", "objection_handler", "complaint_url",
+        ]
+        help_texts = {
+            "street_address": _("Where applicants send a letter, such as Stationsweg 10 or Postbus 1234."),
+            "postal_code": _("Four digits and two letters, such as 8011 AB."),
+            "phone": _("Such as 038-123 45 67."),
+            "website": _("Such as https://www.example.nl"),
+            "objection_term_weeks": _("How many weeks an applicant has to object. Usually 6."),
+            "objection_handler": _("Leave empty for “onze klachtencommissie” (our complaints committee)."),
+            "complaint_url": _("You may leave this empty. Such as https://www.example.nl/klacht"),
+        }
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "street_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "objection_term_weeks": forms.NumberInput(attrs={"min": 1, "max": 52}),
+        }
+        error_messages = {
+            "email": {"invalid": _("Enter an e-mail address, such as info@example.nl.")},
+            "website": {"invalid": _("Enter a web address, such as https://www.example.nl.")},
+            "complaint_url": {"invalid": _("Enter a web address, such as https://www.example.nl/klacht.")},
+            "objection_term_weeks": {
+                "min_value": _("The term is at least 1 week."),
+                "max_value": _("The term is at most 52 weeks."),
+                "invalid": _("Enter a whole number of weeks."),
+                "required": _("Enter the number of weeks (usually 6)."),
+            },
+        }

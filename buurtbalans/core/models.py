@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from buurtbalans.core.validators import validate_dutch_postal_code, validate_phone_number
 
 
 class HousingCorporation(models.Model):
@@ -23,6 +26,50 @@ class HousingCorporation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CorporationContactDetails(models.Model):
+    """How applicants reach the corporation, as printed on its letters, and where they can object.
+
+    One row per corporation, kept apart from `HousingCorporation` on purpose: the corporation row is loaded with
+    every request's membership, these details only when a letter is written or an administrator changes them, and
+    "no row" simply means "nothing filled in yet" (the defaults below apply). Read them through
+    `core.selectors.corporation_contact`; change them only through `core.services.corporation_contact_set`,
+    which audits every change.
+
+    The objection route (bezwaar- en klachtprocedure): an applicant who disagrees with an allocation decision can
+    object within `objection_term_weeks` weeks (six unless the corporation sets another term) to
+    `objection_handler` (empty: "onze klachtencommissie", in the letter's language), optionally through a form on
+    `complaint_url`.
+    """
+
+    corporation = models.OneToOneField(
+        HousingCorporation, on_delete=models.CASCADE, primary_key=True, related_name="contact_details"
+    )
+    # Street and number, or a PO box ("Postbus 1234"): the address letters are answered to.
+    street_address = models.CharField(_("street and number or PO box"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=7, blank=True, validators=[validate_dutch_postal_code]
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True, validators=[validate_phone_number])
+    email = models.EmailField(_("e-mail address"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    objection_term_weeks = models.PositiveSmallIntegerField(
+        _("term to object (weeks)"), default=6, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    objection_handler = models.CharField(_("who handles an objection or complaint"), max_length=200, blank=True)
+    complaint_url = models.URLField(_("web address of the complaint form"), blank=True)
+    changed = models.DateTimeField(_("changed"), auto_now=True)
+    # Copied so the screen still says who it was after the account is deleted.
+    changed_by_name = models.CharField(_("changed by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("corporation contact details")
+        verbose_name_plural = _("corporation contact details")
+
+    def __str__(self) -> str:
+        return f"contact details of corporation #{self.corporation_id}"
 
 
 class Role(models.TextChoices):
@@ -112,6 +159,7 @@ class AuditEvent(models.Model):
         DEMO_SEEDED = 903, _("Demo data generated")
         MEMBERSHIP_CHANGED = 904, _("Membership changed")
         PARAMETERS_CHANGED = 905, _("Legal parameters changed")
+        CORPORATION_CONTACT_CHANGED = 906, _("Corporation contact details changed")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -26,6 +26,8 @@ class Action(StrEnum):
     VIEW_PARAMETERS = "view_parameters"  # the legal parameters in force and where each value came from
     MANAGE_PARAMETERS = "manage_parameters"  # correct or add legal parameters
     MANAGE_AGREEMENTS = "manage_agreements"  # record performance agreements (prestatieafspraken)
+    # The corporation's own address, phone, e-mail, website and objection route, as its letters print them.
+    MANAGE_CORPORATION = "manage_corporation"
     # Allocation (issue 4): listings, rounds and their aggregate figures and public accounts, for officers and
     # analysts; bids, applicants' income and urgency, round results per applicant, offers and letters for officers.
     VIEW_ALLOCATION = "view_allocation"
@@ -118,6 +120,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_PARAMETERS,
             Action.MANAGE_PARAMETERS,
             Action.MANAGE_AGREEMENTS,
+            Action.MANAGE_CORPORATION,
             Action.VIEW_MONITOR,
             Action.VIEW_SOCIAL_RECORDS,
             Action.MANAGE_SOCIAL_RECORDS,

@@ -1,7 +1,8 @@
-"""Reading the audit log and jobs for users, scoped to the user's corporation and rights."""
+"""Reading the audit log, jobs and the corporation's contact details, scoped to the user's corporation and rights."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
@@ -9,9 +10,10 @@ from django.db.models import Func, IntegerField, QuerySet
 from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from buurtbalans.core.jobs import RUNNERS
-from buurtbalans.core.models import AuditEvent, Job
+from buurtbalans.core.models import AuditEvent, CorporationContactDetails, HousingCorporation, Job
 from buurtbalans.core.permissions import Action, actions_of, require
 
 
@@ -119,3 +121,101 @@ def _with_subject_id(events: QuerySet, subject_id: str) -> QuerySet:
         where=[f'EXISTS (SELECT 1 FROM json_each("{table}"."subject_ids") WHERE json_each.value = %s)'],
         params=[subject_id],
     )
+
+
+# --- the corporation's contact details ----------------------------------------------------------------------
+
+DEFAULT_OBJECTION_TERM_WEEKS = 6
+
+
+@dataclass(frozen=True)
+class CorporationContact:
+    """The corporation as its letters name it: address, phone, e-mail, website and the objection route.
+
+    Every text is "" when not filled in; `missing()` lists those a letter needs. The objection term and who
+    handles an objection always have a value: six weeks and "onze klachtencommissie" unless the corporation set
+    others.
+    """
+
+    name: str
+    street_address: str  # street and number, or "Postbus 1234"
+    postal_code: str  # "8000 AA"
+    city: str
+    phone: str
+    email: str
+    website: str
+    objection_term_weeks: int
+    objection_handler: str  # who handles an objection or complaint (bezwaar/klacht)
+    complaint_url: str  # optional: the complaint form on the web; never listed as missing
+    is_objection_handler_default: bool = True
+
+    # What a letter needs, in the order a letter prints it.
+    REQUIRED = ("street_address", "postal_code", "city", "phone", "email", "website")
+
+    def missing(self) -> list[str]:
+        """The names of the fields a letter needs that are not filled in, e.g. ["phone", "website"]."""
+        return [name for name in self.REQUIRED if not getattr(self, name)]
+
+    def missing_labels(self) -> list[str]:
+        """`missing()` as words for the screen, in the active language ("phone number", "website")."""
+        return [str(CONTACT_FIELD_LABELS[name]) for name in self.missing()]
+
+    def address_lines(self) -> list[str]:
+        """The postal address as printed on an envelope: ["Postbus 1234", "8000 AA  Zwolle"] (lines left out
+        when empty)."""
+        place = "  ".join(part for part in (self.postal_code, self.city) if part)
+        return [line for line in (self.street_address, place) if line]
+
+
+CONTACT_FIELD_LABELS = {
+    "street_address": gettext_lazy("street and number or PO box"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "phone": gettext_lazy("phone number"),
+    "email": gettext_lazy("e-mail address"),
+    "website": gettext_lazy("website"),
+}
+
+
+def corporation_contact(corporation: HousingCorporation) -> CorporationContact:
+    """The corporation's contact details and objection route for its letters, with the defaults filled in.
+
+    Not narrowed to a user: the letters of a round are written for the round's corporation by services and jobs
+    that checked the user's right already. Call it in the language of the letter: the default
+    `objection_handler` ("onze klachtencommissie") is given in the active language.
+
+    Args:
+        corporation: whose details.
+
+    Returns:
+        A frozen CorporationContact; texts not filled in are "" (see `CorporationContact.missing`).
+    """
+    stored = CorporationContactDetails.objects.filter(corporation_id=corporation.pk).first()
+    if stored is None:
+        stored = CorporationContactDetails(corporation_id=corporation.pk)
+    handler = stored.objection_handler.strip()
+    return CorporationContact(
+        name=corporation.name,
+        street_address=stored.street_address,
+        postal_code=stored.postal_code,
+        city=stored.city,
+        phone=stored.phone,
+        email=stored.email,
+        website=stored.website,
+        objection_term_weeks=stored.objection_term_weeks or DEFAULT_OBJECTION_TERM_WEEKS,
+        objection_handler=handler or gettext("our complaints committee"),
+        complaint_url=stored.complaint_url,
+        is_objection_handler_default=not handler,
+    )
+
+
+def corporation_contact_details_get(user) -> CorporationContactDetails:
+    """The user's own corporation's stored details for the settings screen (an unsaved row when none yet).
+
+    Raises:
+        PermissionDenied: for a user without MANAGE_CORPORATION.
+    """
+    membership = require(user, Action.MANAGE_CORPORATION)
+    stored = CorporationContactDetails.objects.filter(corporation_id=membership.corporation_id).first()
+    return stored or CorporationContactDetails(corporation=membership.corporation)
+

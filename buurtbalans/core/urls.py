@@ -18,4 +18,5 @@ urlpatterns = [
     path("jobs/", views.jobs, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),
+    path("settings/corporation/", views.corporation_settings, name="corporation_settings"),
 ]

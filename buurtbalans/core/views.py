@@ -1,4 +1,4 @@
-"""The corporation overview, the audit log search and the job pages.
+"""The corporation overview, the audit log search, the job pages and the corporation's contact details.
 
 Views stay thin: they check the right (through the selectors), read with selectors, and render or export.
 Templates run no queries, so every list handed to a template is already evaluated.
@@ -6,24 +6,29 @@ Templates run no queries, so every list handed to a template is already evaluate
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
-from buurtbalans.core.forms import AuditSearchForm
+from buurtbalans.core.forms import AuditSearchForm, CorporationContactForm
 from buurtbalans.core.permissions import Action, can, membership_of
 from buurtbalans.core.selectors import (
     audit_event_list,
+    corporation_contact,
+    corporation_contact_details_get,
     job_get,
     job_kind_label,
     job_list,
     with_subject_summary,
 )
+from buurtbalans.core.services import CONTACT_FIELDS, corporation_contact_set
 from buurtbalans.households.selectors import (
     INCOME_BAND_LABELS,
     INCOME_BAND_SHORT_LABELS,
@@ -242,4 +247,35 @@ def job_status(request, pk: int):
     return JsonResponse(job_context(job_get(request.user, pk)))
 
 
-__all__ = ["audit_log", "job_detail", "job_status", "jobs", "overview", "paginate"]
+@require_http_methods(["GET", "POST"])
+def corporation_settings(request):
+    """The own corporation's address, phone, e-mail, website and objection route, as letters print them.
+
+    Administrators only (MANAGE_CORPORATION); the page has no corporation in its URL, so nobody can reach
+    another corporation's details.
+    """
+    user = request.user
+    details = corporation_contact_details_get(user)
+    corporation = details.corporation
+    # Read before the form fills the row in with what was typed.
+    last_change = None if details._state.adding else {"who": details.changed_by_name, "when": details.changed}
+    form = CorporationContactForm(request.POST or None, instance=details)
+    if request.method == "POST" and form.is_valid():
+        try:
+            corporation_contact_set(corporation=corporation, actor=user,
+                                    values={name: form.cleaned_data[name] for name in CONTACT_FIELDS})
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved. New letters use these details."))
+            return redirect("corporation_settings")
+    context = {
+        "nav": "corporation",
+        "form": form,
+        "contact": corporation_contact(corporation),  # as stored: what letters print now
+        "last_change": last_change,
+    }
+    return render(request, "core/corporation_settings.html", context)
+
+
+__all__ = ["audit_log", "corporation_settings", "job_detail", "job_status", "jobs", "overview", "paginate"]
