@@ -280,6 +280,48 @@ def listing_update(*, listing: Listing, actor, allocation_round: AllocationRound
 
 
 @transaction.atomic
+def listing_relabel(*, listing: Listing, actor, **fields) -> Listing:
+    """Give an open listing a vacancy's newly decided label (labelling plan, issue 10), in the caller's transaction.
+
+    Only while nobody has reacted and no round has judged it: bids were made on the listing's rent and target
+    groups as they were, so changing them afterwards would judge applicants on terms they did not see.
+
+    Args:
+        listing: an open listing, in no round or in a draft round.
+        actor: who decided the label.
+        **fields: the label's fields, any of `LISTING_FIELDS` (steering.services.listing_fields gives label,
+            base_rent, selection, urgency_first, allowed_groups, excluded_groups).
+
+    Raises:
+        AllocationError: the listing is no longer open, its round has been run, it has bids or an offer, or a
+            field is invalid.
+    """
+    cleaned = _clean_listing_fields(fields, dwelling=None)
+    if listing.allocation_round_id is not None:
+        AllocationRound.objects.select_for_update().get(pk=listing.allocation_round_id)
+    listing = _lock_listing(listing)
+    _listing_editable(listing)
+    bids = Bid.objects.filter(listing=listing).count()
+    if bids:
+        raise AllocationError(_("Listing %(ref)s already has bids (%(n)s): its label can no longer change.")
+                              % {"ref": listing.reference, "n": bids})
+    offer = Offer.objects.filter(listing=listing, status__in=(OfferStatus.OFFERED, OfferStatus.ACCEPTED)).first()
+    if offer is not None:
+        raise AllocationError(_("Listing %(ref)s has an offer (%(status)s): its label can no longer change.")
+                              % {"ref": listing.reference, "status": offer.get_status_display()})
+    old = {name: getattr(listing, name) for name in cleaned}
+    for name, value in cleaned.items():
+        setattr(listing, name, value)
+    _check_ranges(listing)
+    listing.save()
+    _record(actor=actor, event=AuditEvent.Type.LISTING_WRITTEN, corporation=listing.corporation,
+            subject_type="listing", label=f"listing {listing.reference} relabelled",
+            data={"listing": listing.pk, "label": listing.label, "old": {k: str(v) for k, v in old.items()},
+                  "new": {k: str(v) for k, v in cleaned.items()}})
+    return listing
+
+
+@transaction.atomic
 def listing_withdraw(*, listing: Listing, actor) -> Listing:
     """Take an open listing back (no offer is out). Its bids stay for the record.
 

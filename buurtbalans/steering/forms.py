@@ -237,7 +237,20 @@ class PlanPolicyForm(UtrechtFormMixin, forms.Form):
 
 
 class LabelDecisionForm(UtrechtFormMixin, forms.Form):
+    """Accept or change a vacancy's label; with ABOVE_CAP the officer chooses the base rent within its limits.
+
+    `above_cap` is the dwelling's `steering.rents.AboveCapRange` (None: ABOVE_CAP not allowed). The rent field
+    starts at the highest rent allowed, as the plan proposes; it counts only with ABOVE_CAP.
+    """
+
     label = forms.ChoiceField(label=_("Label"), choices=Label.choices, widget=forms.RadioSelect)
+    # No decimal_places here: `rents.rent_problem` refuses more than two decimals with the limits in its message.
+    base_rent = forms.DecimalField(
+        label=_("Base rent above the rent cap (per month)"),
+        required=False,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10, "aria-describedby": "above-cap-rent-reason"}),
+    )
     reason = forms.CharField(
         label=_("Why do you change the label?"),
         required=False,
@@ -246,13 +259,18 @@ class LabelDecisionForm(UtrechtFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, proposal=None, **kwargs):
+    def __init__(self, *args, proposal=None, above_cap=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.proposal = proposal
+        self.above_cap = above_cap
         if proposal is not None:
             self.fields["label"].initial = proposal.label
+        if above_cap is not None:
+            self.fields["base_rent"].initial = above_cap.highest
 
     def clean(self):
+        from buurtbalans.steering.rents import rent_problem
+
         cleaned = super().clean()
         label = cleaned.get("label")
         if (
@@ -262,11 +280,21 @@ class LabelDecisionForm(UtrechtFormMixin, forms.Form):
             and not cleaned.get("reason", "").strip()
         ):
             self.add_error("reason", _("Say why you change the proposed label."))
-        if self.proposal is not None and label == Label.ABOVE_CAP and self.proposal.above_cap_rent is None:
+        if label != Label.ABOVE_CAP:
+            # The rent field belongs to ABOVE_CAP only; other labels keep the plan's affordable rent.
+            cleaned["base_rent"] = None
+        elif self.proposal is not None and self.above_cap is None:
             self.add_error(
                 "label",
                 _("This dwelling cannot be let above the rent cap: its lawful maximum rent is not above the cap."),
             )
+        elif self.above_cap is not None and "base_rent" not in self.errors:
+            rent = cleaned.get("base_rent")
+            if rent is None:
+                rent = cleaned["base_rent"] = self.above_cap.highest
+            problem = rent_problem(rent, self.above_cap)
+            if problem:
+                self.add_error("base_rent", problem)
         return cleaned
 
 

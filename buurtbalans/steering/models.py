@@ -9,6 +9,7 @@
   cooperative membership record it themselves (docs/steering.md, "Carrying residents").
 - `LabellingPlan` with `PlanComplex` and `ProposedLabel`: a labelling plan run for a quarter's vacancies, with its
   input, parameter version and result.
+- `PlanFixedDwelling`: a vacant dwelling a plan left out because its letting is under way ("vast").
 - `LabelDecision`: the allocation officer's acceptance or change of a vacancy's label, append-only.
 """
 
@@ -289,6 +290,41 @@ class ProposedLabel(models.Model):
         if label == Label.ABOVE_CAP:
             return self.above_cap_rent
         return self.affordable_rent
+
+
+class FixedReason(models.TextChoices):
+    """Why a vacant dwelling is "vast" (fixed): its letting is under way, so no label is planned or decided."""
+
+    OFFERED = "offered", _("Offered")
+    LET = "let", _("Let")
+    TENANCY = "tenancy", _("A tenancy starts")
+    ROUND_RUN = "round_run", _("Its round has been worked out")
+
+
+class PlanFixedDwelling(models.Model):
+    """A vacant dwelling a plan left out because it is fixed ("vast"): offered, let, or in a round already run.
+
+    Kept per plan so the plan page and its export say which dwellings were not planned and why, as they were
+    when the plan was made.
+    """
+
+    plan = models.ForeignKey(LabellingPlan, on_delete=models.CASCADE, related_name="fixed")
+    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, related_name="+")
+    complex_code = models.CharField(_("complex"), max_length=60, blank=True)
+    reason = models.CharField(_("why"), max_length=20, choices=FixedReason.choices)
+    listing_reference = models.CharField(_("listing code"), max_length=80, blank=True)
+    round_name = models.CharField(_("round"), max_length=100, blank=True)
+    # The first day of the tenancy that makes the dwelling let (reason "tenancy").
+    start_date = models.DateField(_("from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fixed dwelling in a plan")
+        verbose_name_plural = _("fixed dwellings in a plan")
+        ordering = ["plan", "complex_code", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "dwelling"], name="plan_fixed_dwelling_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} #{self.pk}"
 
 
 class LabelDecision(models.Model):

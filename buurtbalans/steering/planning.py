@@ -1,10 +1,12 @@
 """The labelling plan in the product: from the database to the engine's input, and the result back to rows.
 
 Steps of `label_plan_run` (docs/steering.md, "Plans"):
-  1. The vacancies: the corporation's dwellings with status vacant that belong to a complex and have a base
-     rent. Per vacancy the lawful maximum from its WWS points (`engine.rules.maximum_rent` on the plan's
-     reference date; no points or no table: not let above the cap), DAEB flag, and the leaving household: the
-     household of the dwelling's last ended tenancy (a marker valid on its end date; its income band now).
+  1. The vacancies: the corporation's dwellings with status vacant that are not fixed ("vast": offered, let, a
+     tenancy starting, or in a round already worked out; `steering.listings`), belong to a complex and have a base
+     rent. The fixed ones are stored with the plan (`PlanFixedDwelling`) and never get a label. Per vacancy the
+     lawful maximum from its WWS points (`engine.rules.maximum_rent` on the plan's reference date; no points or no
+     table: not let above the cap), DAEB flag, and the leaving household: the household of the dwelling's last
+     ended tenancy (a marker valid on its end date; its income band now).
   2. The complexes: every complex with households or vacancies; households, vulnerable and primary counted as on
      the composition date (`mix.composition_by_complex`), plus the leaving households of its vacancies (the
      engine counts them in "households", one leaves and one arrives); targets from the profile in force.
@@ -44,8 +46,9 @@ from buurtbalans.households.selectors import income_band_conditions, income_band
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 from buurtbalans.rules.compliance import compliance_for_corporation
 from buurtbalans.rules.parameters import parameters_for
+from buurtbalans.steering.listings import Fixed, fixed_dwellings
 from buurtbalans.steering.mix import categories_for, composition_by_complex, flag, profiles_for
-from buurtbalans.steering.models import LabellingPlan, PlanComplex, ProposedLabel
+from buurtbalans.steering.models import LabellingPlan, PlanComplex, PlanFixedDwelling, ProposedLabel
 from buurtbalans.steering.planfile import INPUT_FORMAT, PlanFileError, parse_plan_document, result_document, share
 
 # The dwelling has no minimum household size yet: every vacancy is planned for households from 1 person, so the
@@ -84,6 +87,8 @@ class PlanFacts:
     vacancies: dict[str, VacancyFacts]  # by dwelling code
     complexes: dict[str, ComplexFacts]  # by complex code
     skipped: dict[str, int]
+    # The fixed dwellings ("vast") left out, with their complex's code ("" without a complex).
+    fixed: tuple[tuple[Fixed, str], ...] = ()
 
 
 def _money(value: Decimal) -> str:
@@ -118,9 +123,12 @@ def plan_facts(plan: LabellingPlan, params: ParameterSet | None) -> PlanFacts:
         .order_by("external_id", "pk")
         .values_list("pk", "external_id", "complex_id", "base_rent", "wws_points", "is_daeb")
     )
-    skipped = {"no_complex": 0, "no_rent": 0}
+    fixed = fixed_dwellings(corporation_id, [row[0] for row in dwellings], on=plan.composition_date)
+    skipped = {"fixed": len(fixed), "no_complex": 0, "no_rent": 0}
     kept = []
     for row in dwellings:
+        if row[0] in fixed:
+            continue
         if row[2] is None:
             skipped["no_complex"] += 1
         elif row[3] is None:
@@ -188,7 +196,12 @@ def plan_facts(plan: LabellingPlan, params: ParameterSet | None) -> PlanFacts:
         "complexes": complex_rows,
         "vacancies": vacancy_rows,
     }
-    return PlanFacts(document=document, vacancies=vacancies, complexes=complexes, skipped=skipped)
+    fixed_rows = tuple(
+        (fixed[pk], codes.get(complex_id, "") if complex_id else "")
+        for pk, _code, complex_id, *_rest in dwellings
+        if pk in fixed
+    )
+    return PlanFacts(document=document, vacancies=vacancies, complexes=complexes, skipped=skipped, fixed=fixed_rows)
 
 
 def exception_budget_left(corporation, year: int) -> int | None:
@@ -229,6 +242,7 @@ def label_plan_run(plan: LabellingPlan, *, actor=None, on_progress: Callable[[in
         parameter_version=params.version[:80],
     )
     plan.input_document, plan.skipped, plan.vacancy_count = document, facts.skipped, len(facts.vacancies)
+    _store_fixed(plan, facts)
     if not facts.vacancies:
         raise _refuse(plan, "no_vacancies", "no vacant dwellings with a complex and a base rent")
     try:
@@ -253,6 +267,27 @@ def label_plan_run(plan: LabellingPlan, *, actor=None, on_progress: Callable[[in
     _store(plan, facts, plan_input, result, params, actor)
     progress(PROGRESS_STEPS, PROGRESS_STEPS)
     return plan
+
+
+@transaction.atomic
+def _store_fixed(plan: LabellingPlan, facts: PlanFacts) -> None:
+    """Keep which dwellings the plan left out as fixed, and why (a re-run of the job replaces them)."""
+    PlanFixedDwelling.objects.filter(plan=plan).delete()
+    PlanFixedDwelling.objects.bulk_create(
+        (
+            PlanFixedDwelling(
+                plan=plan,
+                dwelling_id=fixed.dwelling_id,
+                complex_code=complex_code,
+                reason=fixed.reason,
+                listing_reference=fixed.listing_reference,
+                round_name=fixed.round_name[:100],
+                start_date=fixed.start_date,
+            )
+            for fixed, complex_code in facts.fixed
+        ),
+        batch_size=1000,
+    )
 
 
 @transaction.atomic

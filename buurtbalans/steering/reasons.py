@@ -193,10 +193,15 @@ def label_name(label: str) -> str:
     return str(Label(label).label)
 
 
+def cap_text(cap_name: str, cap) -> str:
+    """The applicable rent cap in words, with its amount."""
+    if cap_name == "allowance_cap_high":
+        return _("the high rent cap %(cap)s (households of 3 or more)") % {"cap": euro(cap)}
+    return _("the low rent cap %(cap)s") % {"cap": euro(cap)}
+
+
 def _cap_text(proposal) -> str:
-    if proposal.cap_name == "allowance_cap_high":
-        return _("the high rent cap %(cap)s (households of 3 or more)") % {"cap": euro(proposal.cap)}
-    return _("the low rent cap %(cap)s") % {"cap": euro(proposal.cap)}
+    return cap_text(proposal.cap_name, proposal.cap)
 
 
 def _ceiling_text(proposal) -> str:
@@ -308,7 +313,15 @@ def plan_problem(plan) -> str:
             ) % {"asked": asked, "vacancies": plan.vacancy_count}
         return _("No plan is possible with this policy: %(detail)s") % {"detail": plan.problem}
     if code == "no_vacancies":
-        return _("No plan was made: there are no vacant dwellings with a complex and a base rent.")
+        text = _("No plan was made: there are no vacant dwellings with a complex and a base rent.")
+        fixed = (plan.skipped or {}).get("fixed", 0)
+        if fixed:
+            text += " " + ngettext(
+                "%(n)s vacant dwelling is fixed (offered or let) and gets no label.",
+                "%(n)s vacant dwellings are fixed (offered or let) and get no label.",
+                fixed,
+            ) % {"n": fixed}
+        return text
     if code == "solver":
         return _(
             "The solver stopped before it found the best plan (%(detail)s). Try again, or ask an administrator."

@@ -23,6 +23,7 @@ from buurtbalans.steering.models import (
     LabelDecision,
     LabellingPlan,
     PlanComplex,
+    PlanFixedDwelling,
     ProposedLabel,
     SteeringRole,
 )
@@ -154,6 +155,14 @@ def listing_list_for_dwelling(user, dwelling: Dwelling) -> list:
     return list(Listing.objects.filter(dwelling=dwelling, corporation_id=dwelling.corporation_id).order_by("-pk")[:10])
 
 
+def listing_effect_for(user, dwelling: Dwelling, *, on: date):
+    """What a label decision on this vacancy would do to its listing (`steering.listings.listing_effect`)."""
+    from buurtbalans.steering.listings import listing_effect
+
+    require(user, Action.VIEW_AGGREGATES)
+    return listing_effect(dwelling, on=on)
+
+
 # --- profiles ------------------------------------------------------------------------------------------------
 
 
@@ -266,6 +275,16 @@ def proposed_label_list(user, plan: LabellingPlan, *, sort: str = "complex", lab
     if label:
         queryset = queryset.filter(label=label)
     return queryset.order_by(*order, "pk")
+
+
+def plan_fixed_list(user, plan: LabellingPlan) -> QuerySet:
+    """The dwellings the plan left out as fixed ("vast"), by complex and address."""
+    require(user, Action.VIEW_AGGREGATES)
+    return (
+        PlanFixedDwelling.objects.filter(plan=plan, plan__corporation_id=plan.corporation_id)
+        .select_related("dwelling")
+        .order_by("complex_code", "dwelling__street", "dwelling__house_number", "pk")
+    )
 
 
 def label_counts(user, plan: LabellingPlan) -> dict[str, int]:

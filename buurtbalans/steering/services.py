@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import actor_label, audit_record
@@ -28,6 +29,7 @@ from buurtbalans.steering.models import (
     SteeringRole,
     SteeringRoleKind,
 )
+from buurtbalans.steering.reasons import euro
 
 LABEL_PLAN_KIND = "label_plan"
 SHARE_TOLERANCE = Decimal("0.0001")
@@ -306,16 +308,44 @@ def label_plan_request(
 
 
 @transaction.atomic
-def vacancy_label_decide(*, proposal: ProposedLabel, actor, label: str, reason: str = "") -> LabelDecision:
+def vacancy_label_decide(
+    *,
+    proposal: ProposedLabel,
+    actor,
+    label: str,
+    reason: str = "",
+    base_rent: Decimal | None = None,
+    on: date | None = None,
+) -> LabelDecision:
     """The allocation officer accepts the proposed label (same label) or changes it (another label, with a reason).
 
-    The rent follows the label: the plan's lawful rent for it (the affordable rent, or for ABOVE_CAP the highest
-    lawful rent).
+    Steps, in one transaction (docs/steering.md, "Label decisions and the listing"):
+      1. Refuse a dwelling that is no longer vacant or is fixed ("vast": offered, let, or its round has been run;
+         `steering.listings`), and one whose open listing already has bids (the message names the listing and
+         the number of bids).
+      2. The rent: with an affordable label the plan's affordable rent; with ABOVE_CAP the officer's `base_rent`
+         (default the highest lawful rent), checked against the limits of the rules engine (`steering.rents`).
+      3. Record the decision (append-only) and, when the dwelling has an open listing without bids in a draft
+         round or none, give that listing the label's fields (`allocation.services.listing_relabel`). Anything
+         refused there undoes the decision too.
+
+    Args:
+        proposal: the plan's proposal for the vacancy.
+        actor: the allocation officer.
+        label: the label decided.
+        reason: why, when the label differs from the proposal.
+        base_rent: the chosen base rent for ABOVE_CAP (per month); None: the highest lawful rent. Only ABOVE_CAP
+            takes a chosen rent.
+        on: the day of the decision (default today), for whether a tenancy has started.
 
     Raises:
-        SteeringInputError: the dwelling is no longer vacant, a change without a reason, or ABOVE_CAP where the
-            lawful rent is not above the cap.
+        SteeringInputError: the dwelling is no longer vacant or is fixed, its listing has bids, a change without a
+            reason, ABOVE_CAP where the lawful rent is not above the cap, or a chosen rent outside the limits.
     """
+    from buurtbalans.allocation.services import AllocationError, listing_relabel
+    from buurtbalans.steering.listings import listing_effect
+    from buurtbalans.steering.rents import above_cap_range, rent_problem
+
     dwelling = proposal.dwelling
     if dwelling.status != DwellingStatus.VACANT:
         raise SteeringInputError([_("This dwelling is no longer vacant.")])
@@ -325,11 +355,28 @@ def vacancy_label_decide(*, proposal: ProposedLabel, actor, label: str, reason: 
     is_change = label != proposal.label
     if is_change and not reason:
         raise SteeringInputError([_("Say why you change the proposed label.")])
-    rent = proposal.rent_for(label)
-    if rent is None:
-        raise SteeringInputError(
-            [_("This dwelling cannot be let above the rent cap: its lawful maximum rent is not above the cap.")]
-        )
+    effect = listing_effect(dwelling, on=on or timezone.localdate())
+    if effect.is_refused:
+        raise SteeringInputError([effect.message])
+    if label == EngineLabel.ABOVE_CAP:
+        allowed = above_cap_range(proposal)
+        if allowed is None:
+            raise SteeringInputError(
+                [_("This dwelling cannot be let above the rent cap: its lawful maximum rent is not above the cap.")]
+            )
+        rent = allowed.highest if base_rent is None else Decimal(base_rent)
+        problem = rent_problem(rent, allowed)
+        if problem:
+            raise SteeringInputError([problem])
+    else:
+        rent = proposal.affordable_rent
+        if base_rent is not None and Decimal(base_rent) != rent:
+            raise SteeringInputError(
+                [
+                    _("Only a dwelling let above the rent cap takes a chosen rent; this label has the rent %(rent)s.")
+                    % {"rent": euro(rent)}
+                ]
+            )
     decision = LabelDecision.objects.create(
         corporation_id=proposal.corporation_id,
         dwelling=dwelling,
@@ -342,6 +389,12 @@ def vacancy_label_decide(*, proposal: ProposedLabel, actor, label: str, reason: 
         decided_by=actor if getattr(actor, "is_authenticated", False) else None,
         decided_by_name=actor_label(actor),
     )
+    listing = None
+    if effect.listing is not None:
+        try:
+            listing = listing_relabel(listing=effect.listing, actor=actor, **listing_fields(decision))
+        except AllocationError as exc:
+            raise SteeringInputError(exc.messages) from None
     audit_record(
         actor=actor,
         event=AuditEvent.Type.VACANCY_LABEL_CHANGED if is_change else AuditEvent.Type.VACANCY_LABEL_ACCEPTED,
@@ -356,8 +409,11 @@ def vacancy_label_decide(*, proposal: ProposedLabel, actor, label: str, reason: 
             "label": label,
             "base_rent": str(rent),
             **({"reason": reason} if is_change else {}),
+            **({"listing": listing.reference} if listing is not None else {}),
         },
     )
+    # For the screen's message: which listing took the label (None: the dwelling had none).
+    decision.relabelled_listing = listing
     return decision
 
 
@@ -391,12 +447,18 @@ def vacancy_listing_create(*, decision: LabelDecision, actor):
     `listing_create_for_dwelling` (issue 4), which checks and audits the listing itself.
 
     Raises:
-        SteeringInputError: the dwelling is no longer vacant or is already listed (the allocation app's messages).
+        SteeringInputError: the dwelling is no longer vacant or is fixed (a tenancy starts), or is already listed
+            (the allocation app's messages).
     """
     from buurtbalans.allocation.services import AllocationError, listing_create_for_dwelling
+    from buurtbalans.steering.listings import fixed_dwellings, fixed_message
 
-    if decision.dwelling.status != DwellingStatus.VACANT:
+    dwelling = decision.dwelling
+    if dwelling.status != DwellingStatus.VACANT:
         raise SteeringInputError([_("This dwelling is no longer vacant.")])
+    fixed = fixed_dwellings(dwelling.corporation_id, [dwelling.pk], on=timezone.localdate()).get(dwelling.pk)
+    if fixed is not None:
+        raise SteeringInputError([fixed_message(dwelling.external_id, fixed)])
     try:
         return listing_create_for_dwelling(dwelling=decision.dwelling, actor=actor, **listing_fields(decision))
     except AllocationError as exc:

@@ -155,6 +155,7 @@ def make_steering_objects(stock, user) -> dict:
         LabelDecision,
         LabellingPlan,
         PlanComplex,
+        PlanFixedDwelling,
         ProposedLabel,
         SteeringRole,
         SteeringRoleSource,
@@ -193,6 +194,10 @@ def make_steering_objects(stock, user) -> dict:
         cap_name="allowance_cap_low", cap=Decimal("682.96"), ceiling=Decimal("800.00"),
         max_base_rent=Decimal("800.00"), engine_reason="label-reason-a",
     )  # fmt: skip
+    PlanFixedDwelling.objects.create(
+        plan=plan, dwelling=stock.dwellings[0], complex_code=complex_.external_id, reason="offered",
+        listing_reference="fixed-listing-a",
+    )  # fmt: skip
     LabelDecision.objects.create(
         corporation=corporation, dwelling=vacant, proposal=proposal, proposed_label="NO_VULNERABLE",
         label="NO_VULNERABLE", base_rent=Decimal("650.00"), decided_by_name=user.get_username(),
@@ -204,7 +209,7 @@ def make_steering_objects(stock, user) -> dict:
     return {"plan": plan, "job": job, "role": role, "complex": complex_, "vacant": vacant}
 
 
-STEERING_MARKERS = ("A-D3", "profile-note-a", "label-reason-a", "role-note-a", "label-plan-a.json")
+STEERING_MARKERS = ("A-D3", "profile-note-a", "label-reason-a", "role-note-a", "label-plan-a.json", "fixed-listing-a")
 
 
 def steering_urls_of(objects: dict) -> list[tuple[str, str, dict]]:
@@ -240,6 +245,7 @@ def steering_urls_of(objects: dict) -> list[tuple[str, str, dict]]:
         (reverse("steering_vacancies"), {}),
         (reverse("steering_profiles"), {}),
         (reverse("steering_plan", args=[plan.pk]), {}),
+        (reverse("steering_plan", args=[plan.pk]), {"table": "fixed"}),
         (reverse("steering_plan_complexes", args=[plan.pk]), {}),
     ):
         for export_format in ("csv", "xlsx"):

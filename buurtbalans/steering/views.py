@@ -6,6 +6,7 @@ Figures about households go through the small-cell rule for users who may not re
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from django.contrib import messages
@@ -32,9 +33,11 @@ from buurtbalans.steering.forms import (
     SteeringRoleForm,
     to_percent,
 )
-from buurtbalans.steering.models import CategoryRule, Label
+from buurtbalans.steering.listings import fixed_short_text
+from buurtbalans.steering.models import CategoryRule, Label, PlanFixedDwelling
 from buurtbalans.steering.reasons import (
     Cell,
+    euro,
     is_protected,
     label_name,
     label_reason,
@@ -44,6 +47,7 @@ from buurtbalans.steering.reasons import (
     room_label,
     room_reasons,
 )
+from buurtbalans.steering.rents import above_cap_range, default_reason
 
 ROWS_PER_PAGE = 50
 
@@ -261,28 +265,38 @@ def vacancies(request):
 
 @require_http_methods(["GET", "POST"])
 def vacancy_detail(request, pk: int):
-    """One vacancy: room for a vulnerable household and why, the proposed label and why, the decision and history."""
+    """One vacancy: room for a vulnerable household and why, the proposed label and why, the decision and history,
+    and what a decision does to the dwelling's listing (or why no label can be decided: fixed, or bids)."""
     user = request.user
     dwelling = selectors.vacancy_get(user, pk)
     today = timezone.localdate()
     protected = is_protected(user)
     proposal = selectors.proposal_current(user, dwelling)
-    may_decide = can(user, Action.DECIDE_LABELS) and dwelling.status == "vacant" and proposal is not None
+    is_vacant = dwelling.status == "vacant"
+    effect = selectors.listing_effect_for(user, dwelling, on=today) if is_vacant else None
+    above_cap = above_cap_range(proposal) if proposal is not None else None
+    may_decide = can(user, Action.DECIDE_LABELS) and is_vacant and proposal is not None
     form = None
     if request.method == "POST":
         require(user, Action.DECIDE_LABELS)
         if proposal is None:
             raise Http404
     if may_decide:
-        form = LabelDecisionForm(request.POST or None, proposal=proposal)
+        form = LabelDecisionForm(request.POST or None, proposal=proposal, above_cap=above_cap)
         if request.method == "POST" and form.is_valid():
             try:
                 decision = services.vacancy_label_decide(
-                    proposal=proposal, actor=user, label=form.cleaned_data["label"], reason=form.cleaned_data["reason"]
+                    proposal=proposal,
+                    actor=user,
+                    label=form.cleaned_data["label"],
+                    reason=form.cleaned_data["reason"],
+                    base_rent=form.cleaned_data["base_rent"],
+                    on=today,
                 )
             except services.SteeringInputError as exc:
                 for error in exc.errors:
                     form.add_error(None, error)
+                effect = selectors.listing_effect_for(user, dwelling, on=today)
             else:
                 if decision.is_change:
                     messages.success(
@@ -293,6 +307,12 @@ def vacancy_detail(request, pk: int):
                         request,
                         _("The proposed label “%(label)s” was accepted.") % {"label": label_name(decision.label)},
                     )
+                if decision.relabelled_listing is not None:
+                    messages.success(
+                        request,
+                        _("Listing %(ref)s now has this label, base rent %(rent)s, its target groups and selection.")
+                        % {"ref": decision.relabelled_listing.reference, "rent": euro(decision.base_rent)},
+                    )
                 return redirect("steering_vacancy", pk=dwelling.pk)
     mix_row = None
     if dwelling.complex_id:
@@ -302,13 +322,18 @@ def vacancy_detail(request, pk: int):
     label_options = []
     if proposal is not None:
         for value, name in Label.choices:
-            rent = proposal.rent_for(value)
+            if value == Label.ABOVE_CAP:
+                rent = above_cap.highest if above_cap is not None else None
+            else:
+                rent = proposal.affordable_rent
             label_options.append(
                 {
                     "value": value,
                     "name": name,
                     "rent": rent,
                     "is_proposed": value == proposal.label,
+                    "above_cap": above_cap if value == Label.ABOVE_CAP else None,
+                    "rent_reason": default_reason(above_cap) if value == Label.ABOVE_CAP and above_cap else "",
                     "reason": label_reason(proposal, proposal.plan_complex, protected=protected, label=value)
                     if rent is not None
                     else "",
@@ -326,7 +351,8 @@ def vacancy_detail(request, pk: int):
         current=decisions[0] if decisions else None,
         form=form,
         may_decide=may_decide,
-        may_list=can(user, Action.DECIDE_LABELS) and bool(decisions) and dwelling.status == "vacant",
+        listing_effect=effect,
+        may_list=can(user, Action.DECIDE_LABELS) and bool(decisions) and effect is not None and effect.kind == "none",
         listings=selectors.listing_list_for_dwelling(user, dwelling),
     )
     return render(
@@ -598,22 +624,41 @@ def plan_new(request):
     return render(request, "steering/plan_new.html", context, status=status)
 
 
+def _is_fixed(row) -> bool:
+    return isinstance(row, PlanFixedDwelling)
+
+
 def proposal_columns(protected: bool) -> list[Column]:
+    """The plan's export: a row per proposed label, then a row per fixed dwelling ("vast", no label)."""
     return [
         Column(gettext_lazy("Dwelling code"), lambda p: p.dwelling.external_id),
         Column(gettext_lazy("Address"), lambda p: p.dwelling.address),
-        Column(gettext_lazy("Complex"), lambda p: p.plan_complex.complex_code),
-        Column(gettext_lazy("Label"), lambda p: p.label),
-        Column(gettext_lazy("Proposed base rent"), "base_rent"),
-        Column(gettext_lazy("Current base rent"), "current_rent"),
-        Column(gettext_lazy("Decided label"), lambda p: p.decided_label or ""),
-        Column(gettext_lazy("Reason"), lambda p: label_reason(p, p.plan_complex, protected=protected)),
+        Column(gettext_lazy("Complex"), lambda p: p.complex_code if _is_fixed(p) else p.plan_complex.complex_code),
+        Column(gettext_lazy("Label"), lambda p: _("fixed") if _is_fixed(p) else p.label),
+        Column(gettext_lazy("Proposed base rent"), lambda p: None if _is_fixed(p) else p.base_rent),
+        Column(gettext_lazy("Current base rent"), lambda p: p.dwelling.base_rent if _is_fixed(p) else p.current_rent),
+        Column(gettext_lazy("Decided label"), lambda p: "" if _is_fixed(p) else (p.decided_label or "")),
+        Column(
+            gettext_lazy("Reason"),
+            lambda p: fixed_short_text(p) if _is_fixed(p) else label_reason(p, p.plan_complex, protected=protected),
+        ),
+    ]
+
+
+def fixed_columns() -> list[Column]:
+    return [
+        Column(gettext_lazy("Dwelling code"), lambda f: f.dwelling.external_id),
+        Column(gettext_lazy("Address"), lambda f: f.dwelling.address),
+        Column(gettext_lazy("Complex"), "complex_code"),
+        Column(gettext_lazy("Label"), lambda f: _("fixed")),
+        Column(gettext_lazy("Why"), fixed_short_text),
     ]
 
 
 @require_GET
 def plan_detail(request, pk: int):
-    """A plan: its progress while it runs; then the totals and each vacancy's label, rent and reason."""
+    """A plan: its progress while it runs; then the totals and each vacancy's label, rent and reason, and the
+    dwellings left out as fixed ("vast": offered, let or in a round already worked out)."""
     user = request.user
     plan = selectors.label_plan_get(user, pk)
     protected = is_protected(user)
@@ -621,15 +666,21 @@ def plan_detail(request, pk: int):
     label_filter = request.GET.get("label") if request.GET.get("label") in Label.values else ""
     sort = request.GET.get("sort") or "complex"
     proposals = selectors.proposed_label_list(user, plan, sort=sort, label=label_filter)
+    fixed = selectors.plan_fixed_list(user, plan)
     export_format = requested_format(request)
     if export_format:
+        if request.GET.get("table") == "fixed":
+            return export_response(
+                export_format=export_format, name=f"label-plan-{plan.pk}-fixed", columns=fixed_columns(), rows=fixed
+            )
         if status != "done":
             raise Http404
+        rows = proposals.iterator(chunk_size=500)
         return export_response(
             export_format=export_format,
             name=f"label-plan-{plan.pk}",
             columns=proposal_columns(protected),
-            rows=proposals.iterator(chunk_size=500),
+            rows=rows if label_filter else itertools.chain(rows, fixed.iterator(chunk_size=500)),
         )
     page = None
     counts = {}
@@ -638,6 +689,9 @@ def plan_detail(request, pk: int):
         for p in page.object_list:
             p.reason_text = label_reason(p, p.plan_complex, protected=protected)
         counts = selectors.label_counts(user, plan)
+    fixed_rows = list(fixed) if status in ("done", "refused") else []
+    for f in fixed_rows:
+        f.reason_text = fixed_short_text(f)
     job = plan.job
     context = _context(
         request,
@@ -654,6 +708,7 @@ def plan_detail(request, pk: int):
         sort=sort,
         label_filter=label_filter,
         labels=[(value, name, counts.get(value, 0)) for value, name in Label.choices],
+        fixed=fixed_rows,
         overridden=set(plan.overridden or []),
         policy_rows=_policy_rows(plan),
         excess_points=points(plan.excess_share_sum) if plan.excess_share_sum is not None else "–",
