@@ -21,7 +21,8 @@ Steps (`generate_corporation`):
    (rent within the allowance cap for the primary target group); a few knowingly do not and carry an
    exception reason.
 5. Vulnerability markers: 3-5 complexes in low-income buurten get 25-40% marked households, the others 2-5%.
-6. A waiting list of about three times the yearly lettings, registered over the last 15 years.
+6. A waiting list of about three times the yearly lettings, registered over the last 15 years, each applicant
+   with a made-up name and a home address in the town (for letters).
 """
 
 from __future__ import annotations
@@ -201,6 +202,11 @@ class ApplicantRow:
     external_id: str
     household_external_id: str
     registration_date: date
+    # A made-up name and home address in the demo town, for letters (see names.person_names, home_addresses).
+    name: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    city: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -746,7 +752,7 @@ def generate_corporation(
     accessibility[(d_type != "room") & (rng.random(n) < 0.02)] = "wheelchair"
 
     dwelling_ids = [f"{prefix}-D{i + 1:06d}" for i in range(n)]
-    addresses = _addresses(cx, sizes, streets, first_numbers, complex_type, complex_buurt, neighbourhoods)
+    addresses = _addresses(cx, sizes, streets, first_numbers, complex_type, complex_buurt, neighbourhoods, city)
     dwelling_rows = tuple(
         DwellingRow(
             external_id=dwelling_ids[i],
@@ -919,7 +925,9 @@ def generate_corporation(
         n_applicants = round(3 * TURNOVER_RATE * dwellings)
         a_households, a_rows, a_markers = _waiting_list(rng, n_applicants, prefix, m, ref_day, limits, ref_year)
         households.extend(a_households)
-        applicants = a_rows
+        # Names and addresses come from a generator of their own, so adding them changed no other row of the demo.
+        applicants = _with_names_and_addresses(rng.spawn(1)[0], a_rows, a_households, city,
+                                               postcode_areas(neighbourhoods, city))
         markers.extend(a_markers)
 
     return CorporationData(
@@ -973,13 +981,31 @@ def _roman(number: int) -> str:
     return out
 
 
-def _addresses(cx, sizes, streets, first_numbers, complex_type, complex_buurt, neighbourhoods):
-    """(street, number, suffix, postcode) per dwelling: consecutive numbers, a postcode per ~20 addresses."""
-    digits = {}
+def postcode_areas(neighbourhoods, city: str) -> list[int]:
+    """A stable four-digit postal area per buurt: one of the town's real areas where the demo knows them
+    (`names.POSTAL_AREAS`, e.g. Zwolle), a made-up one elsewhere."""
+    known = names.POSTAL_AREAS.get(city)
+    areas = []
     for i, buurt in enumerate(neighbourhoods):
-        # A stable four-digit area per buurt (fictional: no real postcode is meant).
-        number = sum(ord(ch) * (k + 1) for k, ch in enumerate(buurt.cbs_code))
-        digits[i] = 1000 + (number * 7 + i * 13) % 8900
+        number = sum(ord(ch) * (k + 1) for k, ch in enumerate(buurt.cbs_code)) * 7 + i * 13
+        areas.append(known[number % len(known)] if known else 1000 + number % 8900)
+    return areas
+
+
+def _with_names_and_addresses(rng, applicants, households, city, areas) -> list[ApplicantRow]:
+    """The applicants with a made-up name and a home address in the town (they live there now, elsewhere)."""
+    people = names.person_names(rng, [h.adults for h in households])
+    homes = names.home_addresses(rng, len(applicants), postal_areas=areas)
+    return [
+        ApplicantRow(a.external_id, a.household_external_id, a.registration_date, person, street, code, city)
+        for a, person, (street, code) in zip(applicants, people, homes, strict=True)
+    ]
+
+
+def _addresses(cx, sizes, streets, first_numbers, complex_type, complex_buurt, neighbourhoods, city):
+    """(street, number, suffix, postcode) per dwelling: consecutive numbers, a postcode per ~20 addresses."""
+    # A stable four-digit area per buurt (the town's real ones where known, else fictional).
+    digits = dict(enumerate(postcode_areas(neighbourhoods, city)))
     letter_next = dict.fromkeys(range(len(neighbourhoods)), 0)
     out = []
     for c, size in enumerate(sizes.tolist()):

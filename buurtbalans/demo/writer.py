@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
-from buurtbalans.demo import generator
+from buurtbalans.core.services import corporation_contact_set
+from buurtbalans.demo import generator, names
 from buurtbalans.demo.allocation import allocation_demo_write
 from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, Town
@@ -180,6 +181,9 @@ def demo_seed(
             corporation, _created = HousingCorporation.objects.get_or_create(code=code, defaults={"name": name})
             _corporation_clear(corporation, say)
             _corporation_write(corporation, data, say)
+            if code == DEMO_CODE:  # the address, phone and objection route its letters print (fictitious)
+                corporation_contact_set(corporation=corporation, actor=None,
+                                        values={**names.DEMO_CONTACT, "city": city}, purpose="demo")
             allocation_demo_write(corporation, reference_date=reference_date, seed=seed, say=say)  # issue 4
             audit_record(
                 actor=None,
@@ -394,8 +398,10 @@ def _corporation_write(corporation: HousingCorporation, data: CorporationData, s
     )
     rows_insert(
         Applicant,
-        ("corporation", "external_id", "household", "registration_date"),
-        [(corp, a.external_id, household_ids[a.household_external_id], a.registration_date)
+        ("corporation", "external_id", "household", "registration_date", "name", "street_address", "postal_code",
+         "city"),
+        [(corp, a.external_id, household_ids[a.household_external_id], a.registration_date, a.name,
+          a.street_address, a.postal_code, a.city)
          for a in data.applicants],
     )
     say(_("%(name)s: stored %(markers)d vulnerability markers and %(applicants)d applicants (%(seconds).1f s)")

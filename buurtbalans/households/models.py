@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.models import HousingCorporation
 from buurtbalans.core.permissions import Action, scoped_queryset
+from buurtbalans.core.validators import POSTAL_CODE_MAX_LENGTH, validate_postal_code
 from buurtbalans.portfolio.models import Dwelling
 
 HouseholdQuerySet = scoped_queryset(Action.VIEW_HOUSEHOLDS)
@@ -205,12 +206,27 @@ class VulnerabilityMarker(models.Model):
 
 
 class Applicant(models.Model):
-    """A registered home-seeker on the waiting list (woningzoekende with inschrijving, VERA Relatie+Inschrijving)."""
+    """A registered home-seeker on the waiting list (woningzoekende with inschrijving, VERA Relatie+Inschrijving).
+
+    The name and postal address are what a letter about the applicant's bids is sent to. They are personal data
+    (not special-category): shown only to roles with MANAGE_ALLOCATION, on the applicant's page, whose opening
+    is logged; never in aggregates. They may be empty (an applicant imported before they were kept): a letter
+    can then still be made, and says the address is missing.
+    """
 
     corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="applicants")
     external_id = models.CharField(_("registration number"), max_length=60)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="applications")
     registration_date = models.DateField(_("registration date"))
+    # The full name as it goes on an envelope ("J. de Vries").
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    # Street and number with any addition ("Merelstraat 12 A"), or a PO box.
+    street_address = models.CharField(_("street and number"), max_length=200, blank=True)
+    # Dutch codes are stored as "8011 AB"; a foreign code with its country first ("D-12345").
+    postal_code = models.CharField(
+        _("postal code"), max_length=POSTAL_CODE_MAX_LENGTH, blank=True, validators=[validate_postal_code]
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -224,3 +240,14 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+    @property
+    def has_postal_address(self) -> bool:
+        """Whether a letter can be posted: a name, a street address, a postal code and a city."""
+        return all((self.name, self.street_address, self.postal_code, self.city))
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address block of an envelope: name, street and number, postal code and city (empty lines left out)."""
+        place = "  ".join(part for part in (self.postal_code, self.city) if part)
+        return [line for line in (self.name, self.street_address, place) if line]

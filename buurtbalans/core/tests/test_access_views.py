@@ -34,6 +34,9 @@ A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1"
              "A-T3", "agreement-note-a", "toewijzingsverantwoording-corp-a")
 A_MARKERS += COOPERATIVE_MARKERS  # housing cooperatives (issue 7)
 A_MARKERS += LIVEABILITY_MARKERS  # liveability monitor (issue 6)
+# Letters (issue 10): A's contact details and its applicants' names and addresses.
+NAME_AND_ADDRESS_MARKERS = ("Persoon-A", "Adresweg-A")
+A_MARKERS += ("brieven@contact-a.example", *NAME_AND_ADDRESS_MARKERS)
 
 
 @pytest.fixture
@@ -78,6 +81,14 @@ def a_objects(stock_a, stock_b, alice):
     cooperative = make_cooperative_objects(stock_a)  # housing cooperatives (issue 7)
     make_liveability_records(stock_a, alice)  # liveability monitor (issue 6)
     allocation = make_allocation_objects(stock_a, alice)  # allocation rounds (issue 4)
+    # Letters (issue 10): the corporation's contact details; applicants' names and postal addresses.
+    from buurtbalans.core.services import corporation_contact_set
+    from buurtbalans.households.models import Applicant
+
+    corporation_contact_set(corporation=corporation, actor=None,
+                            values={"email": "brieven@contact-a.example", "city": "Zwolle"})
+    Applicant.objects.filter(corporation=corporation).update(name="Persoon-A", street_address="Adresweg-A 1",
+                                                             postal_code="8011 AB", city="Zwolle")
     return {"stock": stock_a, "import_job": import_job, "agreement": agreement, "report_job": report_job,
             "steering": steering, "cooperative": cooperative, "allocation": allocation}
 
@@ -142,6 +153,11 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
     urls += cooperative_urls_of(a_objects["cooperative"])  # housing cooperatives (issue 7)
     urls += liveability_urls(stock)  # liveability monitor (issue 6)
     urls += allocation_urls_of(a_objects["allocation"])  # allocation rounds (issue 4)
+    # The contact details for letters: the page has no corporation in its URL; it shows the user's own.
+    urls += [
+        ("get", reverse("corporation_settings"), {}),
+        ("post", reverse("corporation_settings"), {"email": "info@b.example", "objection_term_weeks": "6"}),
+    ]
     return urls
 
 
@@ -226,6 +242,23 @@ def test_bob_sees_aggregates_but_never_a_household(client, bob, a_objects):
         assert response.status_code in (403, 404), (url, data, response.status_code)
     overview = body(client.get(reverse("overview")))
     assert "21.000" not in overview and "21000" not in overview
+
+
+def test_applicants_names_and_addresses_are_shown_to_allocation_officers_only(client, alice, bob, nina, ada,
+                                                                              a_objects):
+    pages = [(url, data) for method, url, data in urls_of_a(a_objects) if method == "get"]
+    for user in (bob, nina, ada):
+        client.force_login(user)
+        for url, data in pages:
+            response = client.get(url, data)
+            if response.status_code != 200 or response.get("Content-Type", "").startswith("application/pdf"):
+                continue  # the PDFs these roles may open are reports of aggregates
+            shown = [marker for marker in NAME_AND_ADDRESS_MARKERS if marker in body(response)]
+            assert not shown, (user.username, url, data, shown)
+    client.force_login(alice)
+    person = a_objects["allocation"]["people"][0]
+    page = body(client.get(reverse("allocation_applicant", args=[person.pk])))
+    assert "Persoon-A" in page and "Adresweg-A 1" in page and "8011 AB  Zwolle" in page
 
 
 def test_only_the_auditor_reads_the_audit_log(client, alice, bob, nina, ada, otto, a_objects):

@@ -382,6 +382,21 @@ APPLICANTS = Sheet(
                expected="a household code from the households sheet or the database"),
         Column("registration_date", v.parse_date_cached(), ("inschrijfdatum", "inschrijvingsdatum", "registratiedatum"),
                required=True, blank=False, expected="date"),
+        # Name and postal address for letters (personal data: see households.models.Applicant).
+        Column(
+            "name", v.text_parser(max_length=200),
+            ("naam", "volledige naam", "volledigeNaam", "aanschrijfnaam", "tenaamstelling", "Relatie.naam"),
+            default="", expected="text: the full name as on an envelope, e.g. J. de Vries",
+        ),
+        Column(
+            "street_address", v.text_parser(max_length=200),
+            ("adres", "straat en huisnummer", "straat_huisnummer", "adresregel", "postadres", "correspondentieadres"),
+            default="", expected="text: street, number and addition in one cell, e.g. Merelstraat 12 A",
+        ),
+        Column("postal_code", v.parse_postal_code, ("postcode", "adres.postcode"), default="",
+               expected="1234 AB (stored so); abroad: the country first, e.g. D-12345"),
+        Column("city", v.text_parser(max_length=100), ("woonplaats", "plaats", "adres.woonplaats", "postplaats"),
+               default="", expected="text"),
     ),
 )
 

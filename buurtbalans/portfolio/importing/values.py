@@ -26,6 +26,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtbalans.core.validators import postal_code
+
 Parser = Callable[[object], object]
 
 # Spaces of every kind (thin, non-breaking) appear in amounts copied from documents.
@@ -308,6 +310,20 @@ def parse_postcode(value: object) -> str:
     if not match:
         raise bad(value, _("is not a Dutch postcode (expected 1234 AB)"))
     return f"{match[1]}{match[2].upper()}"
+
+
+def _parse_postal_code(value: object) -> str:
+    """A person's postal code: Dutch ones as "8011 AB"; a code starting with a letter is foreign ("D-12345")."""
+    if value.__class__ in (int, float):
+        value = int(value)  # an Excel number cell: "12345" typed without letters
+    code = postal_code(str(value))
+    if code is None:
+        raise bad(value, _("is not a Dutch postal code (expected 1234 AB; for an address abroad the country first, "
+                           "such as D-12345)"))
+    return code
+
+
+parse_postal_code = memoized(_parse_postal_code, limit=50_000)
 
 
 _BU_CODE = re.compile(r"BU[0-9]{8}")
