@@ -1,9 +1,11 @@
 """Yearly compliance against a generated year of lettings whose figures are worked out by hand below."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from buurtbalans.engine.compliance import Letting, compliance_for_year
+from buurtbalans.engine.parameters import builtin_parameter_sets
 from buurtbalans.engine.rules import HouseholdFacts
 
 
@@ -84,7 +86,12 @@ def test_a_year_with_missing_caps_leaves_fit_unknown_and_still_counts_the_rest()
         Letting("A", date(2026, 2, 1), "GM0193", "D1", Decimal("650"), True, HouseholdFacts(1, Decimal("20000"))),
         Letting("B", date(2026, 3, 1), "GM0193", "D2", Decimal("650"), True, HouseholdFacts(2, Decimal("90000"))),
     ]
-    total = compliance_for_year(lettings, 2026).total
+    # 2026 as it was before its caps were published.
+    without_caps = tuple(
+        replace(s, allowance_cap_low=None, allowance_cap_high=None) if s.valid_from.year == 2026 else s
+        for s in builtin_parameter_sets()
+    )
+    total = compliance_for_year(lettings, 2026, parameter_sets=without_caps).total
     assert (total.lettings, total.low_income_lettings) == (2, 1)
     assert (total.fit, total.fit_share, total.fit_norm_met, total.exception_budget_left) == (None, None, None, None)
     assert (total.daeb_lettings, total.daeb_target_group_lettings, total.daeb_norm_met) == (2, 1, False)

@@ -9,6 +9,7 @@ from buurtbalans.engine.parameters import (
     VALUE_FIELDS,
     ParameterMissing,
     ParameterTableError,
+    builtin_parameter_rows,
     builtin_parameter_sets,
     builtin_wws_rent_tables,
     parameters_for,
@@ -42,7 +43,7 @@ EXPECTED = {
         "67366",
         "89821",
     ),
-    2026: ("498.20", N, N, "932.93", "29400", "39925", "28775", "38650", "51537", "56910", N, N),
+    2026: ("498.20", "713.02", "764.14", "932.93", "29400", "39925", "28775", "38650", "51537", "56910", N, N),
 }
 COLUMNS = (
     "quality_discount_limit",
@@ -83,10 +84,10 @@ def test_each_year_holds_the_allocation_norms(year, quota, target, free, free_ma
 
 
 def test_unknown_values_are_listed_as_missing_and_refused():
-    params = parameters_for(date(2026, 3, 1))
-    assert "allowance_cap_low" in params.missing_parameters()
-    with pytest.raises(ParameterMissing, match="allowance_cap_low"):
-        params.require("allowance_cap_low")
+    params = parameters_for(date(2024, 3, 1))
+    assert "quality_discount_limit" in params.missing_parameters()
+    with pytest.raises(ParameterMissing, match="quality_discount_limit"):
+        params.require("quality_discount_limit")
     with pytest.raises(ParameterMissing, match="allowance_income_limit_multi"):
         parameters_for(date(2021, 3, 1)).allowance_income_limit(2, False)
 
@@ -170,6 +171,44 @@ def test_the_wws_table_at_143_points_is_the_daeb_rent_limit_of_its_year(table):
     # This is what dates each table: the rent at 143 points equals the DAEB rent limit from 1 January.
     assert table.amount_at(143) == parameters_for(table.valid_from).daeb_rent_limit
     assert (table.min_points, table.max_points) == (40, 250)
+
+
+def test_the_2026_caps_and_quality_discount_limit_are_the_figures_of_the_law():
+    # Wet op de huurtoeslag art. 20 as in force from 1-1-2026 [S137], to the cent.
+    params = parameters_for(date(2026, 6, 1))
+    assert (params.quality_discount_limit, params.allowance_cap_low, params.allowance_cap_high) == (
+        D("498.20"),
+        D("713.02"),
+        D("764.14"),
+    )
+    for name in ("quality_discount_limit", "allowance_cap_low", "allowance_cap_high"):
+        assert "S137" in params.sources[name].split(), name
+    assert any("wetten.overheid.nl/BWBR0008659/2026-01-01" in url for url in source_urls()["S137"])
+
+
+def test_every_2026_value_that_is_not_n_f_has_a_source_and_every_n_f_says_why():
+    rows = [r for r in builtin_parameter_rows() if r.valid_from == date(2026, 1, 1)]
+    assert {r.key for r in rows} == set(VALUE_FIELDS)
+    urls = source_urls()
+    for row in rows:
+        if row.is_unknown:
+            assert row.note.startswith("n/f:"), row.key
+        elif not row.is_not_applicable:
+            assert row.source.split(), row.key
+            assert all(key in urls for key in row.source.split()), row.key
+    # What no official source gives exactly stays unknown: no guess, no indexation.
+    assert parameters_for(date(2026, 6, 1)).missing_parameters() == (
+        "middle_income_limit_single",
+        "middle_income_limit_multi",
+        "pension_assets_limit_single",
+        "pension_assets_limit_multi",
+    )
+
+
+def test_the_2026_middle_rent_limit_is_the_186_point_amount_of_the_2026_table():
+    table = wws_rent_table_for(date(2026, 6, 1))
+    assert table.valid_from == date(2026, 1, 1)
+    assert table.amount_at(186) == parameters_for(date(2026, 1, 1)).middle_rent_limit == D("1228.07")
 
 
 def test_the_wws_table_at_186_points_is_the_middle_rent_limit():

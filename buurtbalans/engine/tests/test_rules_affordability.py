@@ -1,5 +1,6 @@
 """Passend toewijzen: every year 2021-2026 and household type, the cap and the income limit to the cent."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -39,7 +40,7 @@ def test_rent_at_the_cap_fits_and_a_cent_more_does_not(year, size, pension, kind
         decision = fit(params, size, pension, "1000", "100")
         assert decision.outcome is None and decision.missing_parameter == f"allowance_income_limit_{kind}"
         return
-    if cap is None:  # 2026: the caps are not published in the sources yet
+    if cap is None:  # a year whose caps are not known (none since 2026's were published)
         decision = fit(params, size, pension, limit, "100")
         assert decision.outcome is None and decision.reason == f"parameter missing: {cap_name}"
         return
@@ -100,6 +101,14 @@ def test_the_assets_exception_does_not_exist_in_2021_and_its_threshold_is_unknow
     assert unknown.outcome is None and unknown.missing_parameter == "pension_assets_limit_single"
     # Without known assets the ordinary test applies.
     assert fit(parameters_for(date(2023, 6, 1)), 1, True, "20000", "700").outcome is FitOutcome.NOT_FIT
+
+
+def test_a_missing_cap_is_named_and_never_guessed():
+    # 2026 as it was before its caps were published.
+    params = replace(parameters_for(date(2026, 6, 1)), allowance_cap_low=None, allowance_cap_high=None)
+    decision = fit(params, 2, False, "20000", "500")
+    assert decision.outcome is None and decision.reason == "parameter missing: allowance_cap_low"
+    assert fit(params, 3, False, "20000", "500").missing_parameter == "allowance_cap_high"
 
 
 def test_the_tested_rent_is_the_base_rent_unless_the_allowance_rent_is_asked_for():

@@ -53,10 +53,11 @@ def test_without_database_values_the_effective_sets_are_the_built_in_table():
 
 
 def test_a_database_value_changes_rules_show_rules_check_and_the_version(ada):
+    # A correction of the built-in 2026 caps (the figures are made up for the test).
     before = parameters_for(date(2026, 3, 1))
-    assert show("2026-03-01")["allowance_cap_low"] is None
-    case = ("--date", "2026-03-01", "--household-size", "2", "--income", "20000", "--base-rent", "700")
-    assert check(*case)["affordability_fit"] is None
+    assert show("2026-03-01")["allowance_cap_low"] == "713.02"
+    case = ("--date", "2026-03-01", "--household-size", "2", "--income", "20000", "--base-rent", "713.50")
+    assert check(*case)["affordability_fit"] == "NOT_FIT"
 
     result = parameter_file_import(text=CAPS_2026, file_name="caps-2026.csv", actor=ada)
 
@@ -83,7 +84,7 @@ def test_a_database_value_changes_rules_show_rules_check_and_the_version(ada):
         "checked twice",
     )
     change = ParameterChange.objects.get(key="allowance_cap_low")
-    assert (change.old_value, change.new_value, change.via) == ("n/f", "713.57", "file")
+    assert (change.old_value, change.new_value, change.via) == ("713.02", "713.57", "file")
     assert change.file_name == "caps-2026.csv"
     assert (change.version_before, change.version_after) == (before.version, after.version)
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.PARAMETERS_CHANGED)
@@ -163,13 +164,13 @@ def test_the_same_value_again_is_not_stored_and_removing_restores_the_built_in_v
 
 
 def test_a_value_stored_by_another_process_is_seen_without_a_restart():
-    assert parameters_for(date(2026, 2, 1)).allowance_cap_high is None
+    assert parameters_for(date(2026, 2, 1)).middle_income_limit_multi is None
     # Written straight to the table, as another web process or the worker would: no in-process invalidation.
     ParameterValue.objects.create(
-        valid_from=date(2026, 1, 1), key="allowance_cap_high", state="value", value=D("764.73"), source="S28",
-        version="x", changed=timezone.now(), changed_by_name="other-process",
+        valid_from=date(2026, 1, 1), key="middle_income_limit_multi", state="value", value=D("92000"),
+        source="https://example.org/test", version="x", changed=timezone.now(), changed_by_name="other-process",
     )  # fmt: skip
-    assert parameters_for(date(2026, 2, 1)).allowance_cap_high == D("764.73")
+    assert parameters_for(date(2026, 2, 1)).middle_income_limit_multi == D("92000")
 
 
 # --- screens ------------------------------------------------------------------------------------------------
@@ -194,26 +195,28 @@ def _form_data(client, url) -> dict:
     return {name: form[name].value() or "" for name in form.fields}
 
 
-def test_an_administrator_fills_in_the_2026_caps_on_screen_and_sees_where_values_come_from(client, ada):
+def test_an_administrator_fills_in_a_2026_limit_on_screen_and_sees_where_values_come_from(client, ada):
     client.force_login(ada)
     url = reverse("rules_parameter_set", args=["2026-01-01"])
     page = client.get(url)
     values = {v.key: v for v in page.context["set_view"].values}
-    assert values["allowance_cap_low"].state == "unknown" and values["allowance_cap_low"].origin == "builtin"
+    single = values["middle_income_limit_single"]
+    assert single.state == "unknown" and single.origin == "builtin"
+    assert values["allowance_cap_low"].state == "value" and values["allowance_cap_low"].source == "S137 S28"
     data = _form_data(client, url)
-    data.update({"value__allowance_cap_low": "713,57", "source__allowance_cap_low": "S28"})
+    # A made-up figure: the test is about the screen, not the law.
+    data.update({"value__middle_income_limit_single": "69.000,50", "source__middle_income_limit_single": "S28"})
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     stored = ParameterValue.objects.get()
-    assert (stored.key, stored.value, stored.source) == ("allowance_cap_low", D("713.57"), "S28")
+    assert (stored.key, stored.value, stored.source) == ("middle_income_limit_single", D("69000.50"), "S28")
     values = {v.key: v for v in client.get(url).context["set_view"].values}
-    assert values["allowance_cap_low"].origin == "database"
-    assert values["allowance_cap_low"].changed_by == "ada"
-    assert values["allowance_cap_low"].builtin_text == "n/f"
+    assert values["middle_income_limit_single"].origin == "database"
+    assert values["middle_income_limit_single"].changed_by == "ada"
+    assert values["middle_income_limit_single"].builtin_text == "n/f"
     assert values["daeb_rent_limit"].origin == "builtin"
     assert [v.key for v in client.get(url).context["set_view"].missing] == [
-        "allowance_cap_high", "middle_income_limit_single", "middle_income_limit_multi",
-        "pension_assets_limit_single", "pension_assets_limit_multi",
+        "middle_income_limit_multi", "pension_assets_limit_single", "pension_assets_limit_multi",
     ]  # fmt: skip
 
 

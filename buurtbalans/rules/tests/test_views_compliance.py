@@ -135,8 +135,16 @@ def test_a_year_with_unknown_caps_says_so_instead_of_guessing(client, bob, stock
     from datetime import date
     from decimal import Decimal
 
-    from buurtbalans.households.models import Tenancy
+    from django.utils import timezone
 
+    from buurtbalans.households.models import Tenancy
+    from buurtbalans.rules.models import ParameterValue
+
+    # 2026 as it was before its caps were published: the low cap unknown.
+    ParameterValue.objects.create(
+        valid_from=date(2026, 1, 1), key="allowance_cap_low", state="unknown", version="x", changed=timezone.now(),
+        changed_by_name="test",
+    )  # fmt: skip
     Tenancy.objects.create(
         corporation=stock_a.corporation, external_id="A-2026", dwelling=stock_a.dwellings[2],
         household=stock_a.households[0], start_date=date(2026, 3, 1), income_at_start=Decimal("21000"),
