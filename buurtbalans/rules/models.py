@@ -91,6 +91,8 @@ class ParameterChange(models.Model):
         FORM = "form", _("Screen")
         FILE = "file", _("File")
         REMOVED = "removed", _("Correction removed")
+        # `seed_demo` filling in what the official sources do not give yet, marked as demo values.
+        DEMO = "demo", _("Demo data")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -25,6 +25,16 @@ from buurtbalans.engine.parameters import parameters_for as engine_parameters_fo
 
 logger = logging.getLogger(__name__)
 
+# The source (and note) of a value that only the demo filled in: shown next to the value on the parameter
+# screens, and the banner for administrators lists every value in force that carries it.
+DEMO_VALUE_MARK = "demo-waarde, niet officieel"
+
+
+def is_demo_value(params: ParameterSet, name: str) -> bool:
+    """Whether the value of `name` in force in `params` is a demo value, not an official figure."""
+    return DEMO_VALUE_MARK in params.sources.get(name, "") or DEMO_VALUE_MARK in params.notes.get(name, "")
+
+
 _lock = threading.Lock()
 _cache: tuple[tuple, tuple[ParameterSet, ...]] | None = None
 _request = threading.local()
@@ -108,4 +118,4 @@ def _request_ends(**kwargs) -> None:
 request_started.connect(_request_begins, dispatch_uid="rules.parameters.request_started")
 request_finished.connect(_request_ends, dispatch_uid="rules.parameters.request_finished")
 
-__all__ = ["parameter_sets", "parameter_sets_changed", "parameters_for"]
+__all__ = ["DEMO_VALUE_MARK", "is_demo_value", "parameter_sets", "parameter_sets_changed", "parameters_for"]

@@ -71,7 +71,12 @@ def _same(a: ParameterRow | None, b: ParameterRow) -> bool:
 
 @transaction.atomic
 def parameter_values_save(
-    *, rows: Sequence[ParameterRow], actor, via: str = ParameterChange.Via.FORM, file_name: str = ""
+    *,
+    rows: Sequence[ParameterRow],
+    actor,
+    via: str = ParameterChange.Via.FORM,
+    file_name: str = "",
+    actor_name: str | None = None,
 ) -> ParameterSaveResult:
     """Store checked parameter rows as corrections of (or additions to) the built-in table; all or nothing.
 
@@ -81,8 +86,9 @@ def parameter_values_save(
     Args:
         rows: rows checked by `engine.parameters.parse_parameter_rows` (numbers with a source).
         actor: the administrator (a user), or None for a command.
-        via: how the values came in (screen or file).
+        via: how the values came in (screen, file or the demo).
         file_name: the uploaded file's name, for the history.
+        actor_name: who, when there is no user (default "cli:<login>"; the demo says "seed_demo").
 
     Returns:
         The rows that changed something, how many were unchanged, and the versions of the changed dates.
@@ -116,7 +122,7 @@ def parameter_values_save(
     who = {
         "changed": now,
         "changed_by": actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        "changed_by_name": actor_label(actor),
+        "changed_by_name": actor_label(actor, actor_name),
         "changed_by_corporation": membership.corporation if membership else None,
     }
     for row in changed:
@@ -159,6 +165,7 @@ def parameter_values_save(
         ],
         versions={d.isoformat(): after_versions[d] for d in dates},
         via=via,
+        actor_name=who["changed_by_name"],
     )
     parameter_sets_changed()
     return ParameterSaveResult(tuple(changed), len(rows) - len(changed), {d: after_versions[d] for d in dates})
@@ -225,7 +232,9 @@ def parameter_value_remove(*, valid_from: date, key: str, actor) -> bool:
     return True
 
 
-def _audit_parameters_changed(*, actor, membership, changes: list[dict], versions: dict, via: str) -> None:
+def _audit_parameters_changed(
+    *, actor, membership, changes: list[dict], versions: dict, via: str, actor_name: str | None = None
+) -> None:
     """Legal parameters hold no personal data, but who changed the rules every decision is tested against
     belongs in the audit log next to the parameter history."""
     audit_record(
@@ -236,6 +245,7 @@ def _audit_parameters_changed(*, actor, membership, changes: list[dict], version
         subject_label=", ".join(sorted({c["valid_from"] for c in changes})),
         purpose="parameter_maintenance",
         data={"changes": changes, "versions": versions, "via": str(via)},
+        actor_name=actor_name,
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.models import Role
+from buurtbalans.demo.parameters import demo_parameters_seed
 from buurtbalans.demo.writer import DEFAULT_DWELLINGS, DEFAULT_SEED, DemoSeedError, demo_seed
 
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         if open_data and not Path(open_data).is_dir():
             raise CommandError(_("--open-data %(dir)s is not a folder") % {"dir": open_data})
         reference_date = options["reference_date"] or timezone.localdate()
+        # First, so the generated lettings, plans and rounds find every legal parameter (demo values, marked).
+        demo_parameters_seed(reference_date=reference_date, dry_run=options["dry_run"], progress=self.stdout.write)
         try:
             result = demo_seed(
                 reference_date=reference_date,
