@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "buurtbalans.core.context_processors.membership",
+                "buurtbalans.rules.context_processors.parameter_banner",
             ],
         },
     },

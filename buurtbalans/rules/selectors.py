@@ -26,7 +26,7 @@ from buurtbalans.rules.models import (
     ParameterValue,
     PerformanceAgreement,
 )
-from buurtbalans.rules.parameters import parameter_sets
+from buurtbalans.rules.parameters import DEMO_VALUE_MARK, parameter_sets
 
 FIRST_YEAR = 2021
 
@@ -56,6 +56,7 @@ class ParameterValueView:
     changed: datetime | None = None
     changed_by: str = ""
     builtin_text: str = ""  # the built-in table's value for the date, when an administrator replaced it
+    is_demo: bool = False  # filled in by the demo ("demo-waarde, niet officieel"), not an official figure
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _set_view(params: ParameterSet, builtin: dict, stored: dict, corporation_id:
                 if stored_value
                 else "",
                 builtin_text=(builtin_row.value or "n/f") if stored_value and builtin_row else "",
+                is_demo=row is not None and (DEMO_VALUE_MARK in row.source or DEMO_VALUE_MARK in row.note),
             )
         )
     return ParameterSetView(
