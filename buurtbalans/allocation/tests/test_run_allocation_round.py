@@ -34,6 +34,7 @@ from buurtbalans.engine.tests.allocation_support import (
     load_json,
     small_rounds,
 )
+from buurtbalans.rules.testing import caps_unknown
 
 # The command reads the legal parameters in force (the database's values over the built-in table).
 pytestmark = pytest.mark.django_db
@@ -191,8 +192,9 @@ def test_every_missing_top_level_key_is_named(tmp_path):
 
 
 def test_a_parameter_missing_for_the_reference_date_exits_2_and_names_it(tmp_path):
+    caps_unknown(2026)  # stored as unknown by an administrator, as they were before they were published
     document = load_json(scenario("registration_basic") / "input.json")
-    document["reference_date"] = "2026-03-01"  # the 2026 caps are unknown in our table
+    document["reference_date"] = "2026-03-01"
     code, _out, message = run(write(tmp_path, document))
     assert code == 2
     assert "parameter missing: allowance_cap_low (valid from 2026-01-01)" in message
@@ -201,7 +203,7 @@ def test_a_parameter_missing_for_the_reference_date_exits_2_and_names_it(tmp_pat
         listing["affordability_exception"] = True
     code, out, _err = run(write(tmp_path, document), "--output", str(tmp_path / "out.json"))
     assert code == 0
-    assert json.loads((tmp_path / "out.json").read_text())["parameters_version"].startswith("parameters:2026-01-01:")
+    assert json.loads((tmp_path / "out.json").read_text())["parameters_version"].startswith("database:2026-01-01:")
 
 
 def test_an_administrators_value_for_a_missing_cap_is_used_and_recorded(tmp_path):

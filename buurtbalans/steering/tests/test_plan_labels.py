@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 
 from buurtbalans.engine.parameters import ParameterRow
 from buurtbalans.rules.services import parameter_values_save
+from buurtbalans.rules.testing import caps_unknown
 from buurtbalans.steering.planfile import PlanFileError, parse_plan_document
 
 # The command reads the legal parameters in force from the database.
@@ -261,6 +262,7 @@ def test_more_placements_than_vacancies_exits_2_naming_the_constraint(tmp_path):
 
 
 def test_a_date_without_caps_exits_2_with_parameter_missing(tmp_path):
+    caps_unknown(2026)
     message = refused(write(tmp_path, changed(reference_date="2026-02-01")))
     assert message.startswith(
         "plan.json: reference_date 2026-02-01: parameter missing: allowance_cap_low, allowance_cap_high"

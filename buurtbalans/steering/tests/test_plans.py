@@ -13,6 +13,7 @@ from buurtbalans.core.jobs import run_pending_jobs
 from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.engine.parameters import ParameterRow
 from buurtbalans.rules.services import parameter_values_save
+from buurtbalans.rules.testing import caps_unknown
 from buurtbalans.steering.estimates import inflow_estimate
 from buurtbalans.steering.models import LabellingPlan, PlanComplex, ProposedLabel
 from buurtbalans.steering.services import label_plan_request
@@ -108,6 +109,7 @@ def test_the_analyst_sees_the_plan_its_complexes_and_its_file(english, town, bob
 
 
 def test_a_missing_legal_parameter_stops_the_plan_and_points_to_the_parameter_page(english, town, bob, ada):
+    caps_unknown(2026)
     client = english
     plan = request_plan(town["stock"].corporation, bob, start=date(2026, 1, 1), end=date(2026, 3, 31))
     run_pending_jobs()
@@ -136,6 +138,7 @@ def test_a_missing_legal_parameter_stops_the_plan_and_points_to_the_parameter_pa
 def test_the_new_plan_form_warns_before_the_plan_is_asked_when_the_caps_are_unknown(
     english, town, bob, ada, monkeypatch
 ):
+    caps_unknown(2026)
     client = english
     # In November 2025 the form offers the first quarter of 2026 first, whose caps the built-in table lacks.
     monkeypatch.setattr("buurtbalans.steering.views.timezone.localdate", lambda: date(2025, 11, 15))
