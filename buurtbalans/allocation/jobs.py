@@ -1,13 +1,20 @@
-"""Background jobs of the allocation app: working a round out (building its input, solving, storing outcomes)."""
+"""Background jobs of the allocation app: working a round out (building its input, solving, storing outcomes), and
+every letter of a round as one PDF."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.allocation.models import AllocationRound
-from buurtbalans.allocation.services import SOLVE_JOB_KIND, allocation_round_solve
+from buurtbalans.allocation.services import LETTERS_JOB_KIND, SOLVE_JOB_KIND, allocation_round_solve
 from buurtbalans.core.jobs import JobRunner
+from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action
 
 
@@ -46,4 +53,68 @@ class AllocationRoundSolveJob(JobRunner):
             "allocations": summary.get("allocations"),
             "bids": summary.get("bids"),
             "url": url,
+        }
+
+
+# The letters are written in Dutch (B1) whatever the officer's screen language.
+LETTER_LANGUAGE = "nl"
+
+
+def letters_file_path(job) -> Path:
+    """Where the job keeps the round's letters: under VAR_DIR, named by the job (never by user input)."""
+    return Path(settings.VAR_DIR) / "letters" / f"letters-job-{job.pk}.pdf"
+
+
+def letters_file_name(allocation_round: AllocationRound) -> str:
+    return f"brieven-{slugify(allocation_round.name) or allocation_round.pk}.pdf"
+
+
+class AllocationLettersJob(JobRunner):
+    """Every letter of the round in params["round"] as one PDF, for the post room (progress per letter).
+
+    Result: {"round", "letters", "missing_addresses", "file": {"name", "url"}}. The file stays under
+    VAR_DIR/letters until the next such job of the round replaces it; downloading it is logged.
+    """
+
+    kind = LETTERS_JOB_KIND
+    label = _("Letters of a round (PDF)")
+    # The file holds every applicant's name, address and outcomes.
+    view_action = Action.MANAGE_ALLOCATION
+
+    def run(self) -> dict:
+        from buurtbalans.allocation.letterpdf import letters_pdf
+        from buurtbalans.allocation.letters import letter_facts, letters_build
+
+        allocation_round = AllocationRound.objects.get(pk=self.job.params["round"], corporation=self.job.corporation)
+        path = letters_file_path(self.job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        with translation.override(LETTER_LANGUAGE):
+            facts = letter_facts(allocation_round)
+            total = len(facts.entries)
+            self.progress(0, total)
+            missing = []
+
+            def counted():
+                for letter in letters_build(allocation_round, facts=facts):
+                    if not letter.has_postal_address:
+                        missing.append(letter.applicant_code)
+                    yield letter
+
+            count = letters_pdf(counted(), partial, title=_("Letters of %(round)s") % {"round": allocation_round.name},
+                                author=allocation_round.corporation.name,
+                                on_letter=lambda done: self.progress(done, total))
+        # A download never sees a half-written file.
+        partial.replace(path)
+        # Earlier files of this round are superseded by this one.
+        for old in Job.objects.filter(kind=LETTERS_JOB_KIND, corporation=self.job.corporation,
+                                      params__round=allocation_round.pk).exclude(pk=self.job.pk):
+            letters_file_path(old).unlink(missing_ok=True)
+        self.log(f"round {allocation_round.pk}: {count} letters, {len(missing)} without a postal address")
+        return {
+            "round": allocation_round.pk,
+            "letters": count,
+            "missing_addresses": len(missing),
+            "file": {"name": letters_file_name(allocation_round),
+                     "url": reverse("allocation_letters_file", args=[self.job.pk])},
         }

@@ -1,58 +1,54 @@
 """A letter per applicant in plain Dutch (B1): what became of each of their bids in a round, and why.
 
-The letter is built once as sentences (`Letter`), and shown as an HTML page or rendered as a PDF from the same
-sentences, so both say the same. It is written in the language active when it is built; the views build it
-under Dutch.
+The letter is built once as sentences (`Letter`) and shown as an HTML page or drawn as a PDF from the same
+sentences, so both say the same. It is written in the language active when it is built; the views and jobs
+build it under Dutch.
 
-What a letter may say about other people: only the position on the list (rank) and the registration date of
-the person who got a home, never who they are, their income, household, score, lottery number or bid time
-(tested). Positions are those of the round's first run, the whole list of candidates: later runs after a decline
-leave people out, but nobody's place in the order changes.
+What a bid's letter says follows its status (`outcomes.round_bid_statuses`, one source of truth for the page,
+the PDF, the export and `round_letters`). It is ready to post: the corporation's name, address, phone, e-mail
+and website (a corporation setting), the applicant's name and postal address, the date, and the objection route
+with its term.
 
-Sources per bid: the applicant's offers in the round (accepted, out, declined); otherwise the outcome in the
-latest run that still had the applicant (a re-run after a decline may have given them a home they preferred).
+What a letter may say about other people: only the place on the list (rank) and the registration date of the
+person who got or was offered a home, never who they are, their income, household, score, lottery number or
+bid time (tested). Places are those of the round's first run, the whole list of candidates: later runs after a
+decline leave people out, but nobody's place in the order changes.
 """
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from buurtbalans.allocation.models import (
-    AllocationRound,
-    AllocationRun,
-    Bid,
-    BidOutcomeCode,
-    BidResult,
-    DeclineReason,
-    Listing,
-    Offer,
-    OfferStatus,
-    SelectionKey,
-)
-from buurtbalans.allocation.roundinput import SKIP_HOUSED, SKIP_NO_INCOME
+from buurtbalans.allocation.models import AllocationRound, DeclineReason, Listing, Offer, OfferStatus, SelectionKey
+from buurtbalans.allocation.outcomes import RoundStatuses, round_bid_statuses
 from buurtbalans.allocation.selectors import group_labels
+from buurtbalans.core.selectors import CorporationContact, corporation_contact
+from buurtbalans.engine.allocation.status import (
+    BidStatus,
+    BidStatusEntry,
+    NotConsideredReason,
+    PendingReason,
+    RoundPhase,
+)
 from buurtbalans.households.models import Applicant
-
-# How many weeks an applicant has to object (bezwaar); a corporation's own rule, shown in the closing line.
-OBJECTION_WEEKS = 6
 
 
 @dataclass
 class LetterItem:
-    """One bid: the home, the applicant's own preference, a short headline and the explanation."""
+    """One bid: the home, the applicant's own preference, its status, a short headline and the explanation."""
 
     listing_reference: str
     address: str
     preference: int
-    outcome: str  # "accepted", "offered", "declined", "withdrawn", "elsewhere", "outranked", "ineligible", "open"
+    status: str  # a BidStatus value
+    reason: str
     headline: str
     sentences: list[str] = field(default_factory=list)
     preference_text: str = ""
@@ -64,16 +60,29 @@ class Letter:
     applicant_code: str
     written_on: date
     title: str
+    sender: CorporationContact
+    # Name, street and number, postal code and city, as on the envelope (what is known of them).
+    recipient: list[str]
+    has_postal_address: bool
+    subject: str
     opening: list[str]
     items: list[LetterItem]
+    objection: list[str]
     closing: list[str]
+    is_final: bool
+
+    def sender_lines(self) -> list[str]:
+        """The letterhead: name, postal address, phone, e-mail, website (what is filled in)."""
+        contact = self.sender
+        return [line for line in (contact.name, *contact.address_lines(), contact.phone, contact.email,
+                                  contact.website) if line]
 
     def text(self) -> str:
-        """The whole letter as plain text (tests read it)."""
-        lines = [self.title, *self.opening]
+        """The whole letter as plain text (tests and the mail-merge export read it)."""
+        lines = [*self.sender_lines(), *self.recipient, self.title, self.subject, *self.opening]
         for item in self.items:
             lines += [f"{item.address} ({item.listing_reference})", item.headline, *item.sentences]
-        return "\n".join([*lines, *self.closing])
+        return "\n".join([*lines, *self.objection, *self.closing])
 
 
 def _day(value) -> str:
@@ -128,134 +137,218 @@ def _decided_by_sentence(decided_by: str | None) -> str:
     }.get(decided_by or "", "")
 
 
-def _decline_label(code: str) -> str:
+def decline_label(code: str) -> str:
     return str(dict(DeclineReason.choices).get(code, code))
 
 
-def letter_build(allocation_round: AllocationRound, applicant: Applicant, *, today: date | None = None) -> Letter:
-    """The letter to one applicant about their bids on the round's listings (no access check: see selectors)."""
-    # The runs' documents are large (a weekly round: megabytes); the letter needs only their outcome rows.
-    runs = list(AllocationRun.objects.filter(allocation_round=allocation_round).only("pk", "number", "skipped")
-                .order_by("number"))
-    first = runs[0] if runs else None
-    run_numbers = {run.pk: run.number for run in runs}
-    bids = list(
-        Bid.objects.filter(applicant=applicant, listing__allocation_round=allocation_round)
-        .select_related("listing", "listing__dwelling")
-        .order_by("preference")
-    )
-    listing_ids = [bid.listing_id for bid in bids]
-    results = list(BidResult.objects.filter(run_id__in=run_numbers, applicant=applicant))
-    latest_number = max((run_numbers[r.run_id] for r in results), default=None)
-    latest = {r.listing_id: r for r in results if run_numbers[r.run_id] == latest_number}
-    first_results = {r.listing_id: r for r in results if first is not None and r.run_id == first.pk}
-    offers = {}
-    for offer in Offer.objects.filter(allocation_round=allocation_round, applicant=applicant).order_by("offered_at"):
-        offers[offer.listing_id] = offer
-    # The people who have (or were offered) each home now, for the outranked explanations: rank and date only.
-    holders = {
-        offer.listing_id: offer
-        for offer in Offer.objects.filter(listing_id__in=listing_ids,
-                                          status__in=[OfferStatus.OFFERED, OfferStatus.ACCEPTED])
-        .select_related("applicant")
-    }
-    holder_ranks = {}
-    if first is not None and holders:
-        for listing_id, applicant_id, rank in BidResult.objects.filter(
-            run=first, listing_id__in=list(holders), applicant_id__in=[o.applicant_id for o in holders.values()]
-        ).values_list("listing_id", "applicant_id", "rank"):
-            holder_ranks[(listing_id, applicant_id)] = rank
-    listing_addresses = {
-        listing.reference: listing.dwelling.address
+@dataclass
+class LetterFacts:
+    """What the letters of (some of) a round's applicants need, read once for all of them."""
+
+    round: AllocationRound
+    statuses: RoundStatuses
+    contact: CorporationContact
+    applicants: dict[str, Applicant]
+    listings: dict[str, Listing]
+    # (applicant, listing) -> the latest offer (its decision date, the tenancy's start)
+    offers: dict[tuple[str, str], Offer]
+    # registration number -> registration date, of those who hold (or were offered) a home the letters name
+    holder_registration: dict[str, date]
+    # registration number -> their bids' statuses, by preference
+    entries: dict[str, list[BidStatusEntry]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.entries = self.statuses.by_applicant()
+
+    def preference(self, applicant: str, listing: str | None) -> int | None:
+        return next((e.preference for e in self.entries.get(applicant, []) if e.listing == listing), None)
+
+
+def letter_facts(allocation_round: AllocationRound, applicants: Iterable[Applicant] | None = None) -> LetterFacts:
+    """Read the statuses and everything the letters name, for the given applicants (default: all of the round).
+
+    No access check: callers (selectors, views, jobs) checked MANAGE_ALLOCATION.
+    """
+    wanted = None if applicants is None else [a.pk for a in applicants]
+    statuses = round_bid_statuses(allocation_round, applicants=wanted)
+    codes = {entry.applicant for entry in statuses.entries}
+    people = Applicant.objects.filter(corporation_id=allocation_round.corporation_id).select_related("household")
+    people = people.filter(pk__in=wanted) if wanted is not None else people.filter(external_id__in=codes)
+    listings = {
+        listing.reference: listing
         for listing in Listing.objects.filter(allocation_round=allocation_round).select_related("dwelling")
     }
-    skipped = {s["applicant"]: s["reason"] for s in (first.skipped if first else [])}
+    offers = {}
+    offer_rows = Offer.objects.filter(allocation_round=allocation_round).select_related("applicant", "tenancy",
+                                                                                        "listing")
+    if wanted is not None:
+        offer_rows = offer_rows.filter(applicant_id__in=wanted)
+    for offer in offer_rows.order_by("offered_at", "pk"):
+        offers[(offer.applicant.external_id, offer.listing.reference)] = offer
+    holders = {code for code, _state in statuses.holders.values()}
+    return LetterFacts(
+        round=allocation_round,
+        statuses=statuses,
+        contact=corporation_contact(allocation_round.corporation),
+        applicants={person.external_id: person for person in people},
+        listings=listings,
+        offers=offers,
+        holder_registration=dict(
+            Applicant.objects.filter(corporation_id=allocation_round.corporation_id, external_id__in=holders)
+            .values_list("external_id", "registration_date")
+        ),
+    )
 
-    items = []
-    for bid in bids:
-        listing = bid.listing
-        address = listing.dwelling.address
-        item = LetterItem(listing.reference, address, bid.preference, "open", "",
-                          preference_text=_("Your choice %(n)d") % {"n": bid.preference})
-        offer = offers.get(listing.pk)
-        mine_first = first_results.get(listing.pk)
-        position = mine_first.rank if mine_first is not None else None
-        result = latest.get(listing.pk)
-        if offer is not None and offer.status == OfferStatus.ACCEPTED:
-            item.outcome, item.headline = "accepted", _("You got this home.")
-            start = offer.tenancy.start_date if offer.tenancy_id else None
-            item.sentences.append(
-                _("You accepted the offer. Your rental contract starts on %(date)s.") % {"date": _day(start)}
-                if start else _("You accepted the offer.")
-            )
-        elif offer is not None and offer.status == OfferStatus.OFFERED:
-            item.outcome, item.headline = "offered", _("We offer you this home.")
-            item.sentences.append(_("You are number %(rank)d on the list of candidates who meet the conditions.")
-                                  % {"rank": position or offer.rank})
-            item.sentences.append(_("We will contact you soon about the next steps."))
-        elif offer is not None and offer.status in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN) and \
-                offer.decline_reason:
-            if offer.status == OfferStatus.DECLINED:
-                item.outcome, item.headline = "declined", _("We offered you this home. You said no.")
-                item.sentences.append(_("You said no on %(date)s. Reason: %(reason)s.") % {
-                    "date": _day(timezone.localdate(offer.decided_at)), "reason": _decline_label(offer.decline_reason)})
-            else:
-                item.outcome, item.headline = "withdrawn", _("We offered you this home, but we withdrew the offer.")
-                item.sentences.append(_("We withdrew the offer on %(date)s. Reason: %(reason)s.") % {
-                    "date": _day(timezone.localdate(offer.decided_at)), "reason": _decline_label(offer.decline_reason)})
-        elif result is not None and result.outcome == BidOutcomeCode.INELIGIBLE:
-            item.outcome, item.headline = "ineligible", _("You could not get this home.")
-            item.sentences.append(_reason_sentence(result.reason, listing, applicant))
-        elif result is not None and result.outcome == BidOutcomeCode.ALLOCATED_ELSEWHERE:
-            other = result.detail.get("allocated_listing")
-            item.outcome, item.headline = "elsewhere", _("You got a home you wanted more.")
-            item.sentences.append(_("You did not get this home, because you got a home that was higher on your list: "
-                                    "%(address)s (your choice %(choice)s).") % {
-                "address": listing_addresses.get(other, other), "choice": result.detail.get("allocated_preference")})
-        elif result is not None and result.outcome == BidOutcomeCode.ALLOCATED and listing.pk not in holders:
-            # Allocated in a result that is not approved yet: no offer has been made.
-            item.outcome, item.headline = "open", _("This round has not been decided yet.")
-            if position is not None:
-                item.sentences.append(_("You are number %(rank)d on the list of candidates who meet the conditions.")
-                                      % {"rank": position})
-        elif result is not None and result.outcome in (BidOutcomeCode.OUTRANKED, BidOutcomeCode.ALLOCATED):
-            holder = holders.get(listing.pk)
-            item.outcome, item.headline = "outranked", _("This home went to someone who was ahead of you.")
-            if position is not None:
-                item.sentences.append(_("You were number %(rank)d on the list of candidates who meet the conditions.")
-                                      % {"rank": position})
-            if holder is not None:
-                holder_rank = holder_ranks.get((listing.pk, holder.applicant_id))
-                item.sentences.append(_("The person who got the home was number %(rank)s and has been registered "
-                                        "since %(date)s.") % {"rank": holder_rank or "–",
-                                                              "date": _day(holder.applicant.registration_date)})
-            reason = _decided_by_sentence(result.detail.get("decided_by"))
-            if reason:
-                item.sentences.append(reason)
-            if listing.selection == SelectionKey.LOTTERY and result.detail.get("lottery_number"):
-                item.sentences.append(_("Your lottery number was %(number)s.") % {
-                    "number": result.detail["lottery_number"]})
-            if result.reserve_position:
-                item.sentences.append(_("You are number %(n)d on the reserve list of this home. If the home becomes "
-                                        "free again, we may offer it to you.") % {"n": result.reserve_position})
-        elif skipped.get(applicant.external_id) == SKIP_NO_INCOME:
-            item.outcome, item.headline = "open", _("We could not take your reaction into account.")
-            item.sentences.append(_("We do not know your income, so we cannot check whether this home fits you. "
-                                    "Please send us your income statement."))
-        elif skipped.get(applicant.external_id) == SKIP_HOUSED:
-            item.outcome, item.headline = "open", _("You already have a home from us.")
+
+def _item(facts: LetterFacts, entry: BidStatusEntry, applicant: Applicant) -> LetterItem:
+    listing = facts.listings[entry.listing]
+    item = LetterItem(entry.listing, listing.dwelling.postal_address, entry.preference, entry.status.value,
+                      str(entry.reason or ""), "", preference_text=_("Your choice %(n)d") % {"n": entry.preference})
+    say = item.sentences.append
+    status, reason = entry.status, entry.reason
+    offer = facts.offers.get((entry.applicant, entry.listing))
+    other = facts.listings.get(entry.refers_to) if entry.refers_to else None
+    other_address = other.dwelling.postal_address if other is not None else ""
+    rank_sentence = (_("You were number %(rank)d on the list of candidates who meet the conditions.")
+                     % {"rank": entry.rank}) if entry.rank else ""
+    if status == BidStatus.ACCEPTED:
+        item.headline = _("You got this home.")
+        start = offer.tenancy.start_date if offer is not None and offer.tenancy_id else None
+        say(_("You accepted the offer. Your rental contract starts on %(date)s.") % {"date": _day(start)}
+            if start else _("You accepted the offer."))
+    elif status == BidStatus.OFFERED:
+        item.headline = _("We offer you this home.")
+        if entry.rank:
+            say(_("You are number %(rank)d on the list of candidates who meet the conditions.") % {"rank": entry.rank})
+        say(_("We will contact you soon about the next steps."))
+    elif status == BidStatus.DECLINED:
+        item.headline = _("We offered you this home. You said no.")
+        decided = timezone.localdate(offer.decided_at) if offer is not None and offer.decided_at else None
+        if decided:
+            say(_("You said no on %(date)s. Reason: %(reason)s.") % {"date": _day(decided),
+                                                                      "reason": decline_label(reason)})
+        say(_("After that, you no longer take part in this round."))
+    elif status == BidStatus.WITHDRAWN:
+        item.headline = _("We offered you this home, but we withdrew the offer.")
+        decided = timezone.localdate(offer.decided_at) if offer is not None and offer.decided_at else None
+        if decided:
+            say(_("We withdrew the offer on %(date)s. Reason: %(reason)s.") % {"date": _day(decided),
+                                                                                "reason": decline_label(reason)})
+        if reason != DeclineReason.OTHER_DWELLING_ACCEPTED:
+            say(_("After that, you no longer take part in this round."))
+    elif status == BidStatus.ALLOCATED_ELSEWHERE:
+        item.headline = _("You got a home you wanted more.")
+        preference = facts.preference(entry.applicant, entry.refers_to)
+        say(_("You did not get this home, because you got a home that was higher on your list: %(address)s "
+              "(your choice %(choice)s).") % {"address": other_address, "choice": preference})
+    elif status == BidStatus.LET_TO_OTHER:
+        holder, state = facts.statuses.holders.get(entry.listing, (None, ""))
+        is_let = state == OfferStatus.ACCEPTED
+        item.headline = (_("This home went to someone who was ahead of you.") if is_let
+                         else _("We offered this home to someone who was ahead of you."))
+        if rank_sentence:
+            say(rank_sentence)
+        if listing.selection == SelectionKey.LOTTERY:
+            say((_("The person who got the home was number %(rank)s.") if is_let
+                 else _("The person we offered the home to is number %(rank)s.")) % {"rank": entry.holder_rank})
         else:
-            item.outcome, item.headline = "open", _("This round has not been decided yet.")
-        items.append(item)
+            registered = facts.holder_registration.get(holder)
+            template = (_("The person who got the home was number %(rank)s and has been registered since %(date)s.")
+                        if is_let else _("The person we offered the home to is number %(rank)s and has been "
+                                         "registered since %(date)s."))
+            say(template % {"rank": entry.holder_rank, "date": _day(registered) if registered else "–"})
+        because = _decided_by_sentence(entry.decided_by)
+        if because:
+            say(because)
+        if entry.lottery_number:
+            say(_("Your lottery number was %(number)s.") % {"number": entry.lottery_number})
+        if entry.reserve_position:
+            say(_("You are number %(n)d on the reserve list of this home. If the home becomes free again, we may "
+                  "offer it to you.") % {"n": entry.reserve_position})
+    elif status == BidStatus.INELIGIBLE:
+        item.headline = _("You could not get this home.")
+        say(_reason_sentence(reason, listing, applicant))
+    elif status == BidStatus.NOT_CONSIDERED:
+        _not_considered(item, entry, other_address, rank_sentence)
+    else:  # pending
+        if reason == PendingReason.WORKED_OUT_AGAIN:
+            item.headline = _("We are choosing again who gets this home.")
+            say(_("The home became free again. We will write to you when we have decided."))
+        else:
+            item.headline = _("This round has not been decided yet.")
+        if entry.rank:
+            say(_("You are number %(rank)d on the list of candidates who meet the conditions.") % {"rank": entry.rank})
+    return item
 
-    written = today or timezone.localdate()
+
+def _not_considered(item: LetterItem, entry: BidStatusEntry, other_address: str, rank_sentence: str) -> None:
+    say = item.sentences.append
+    reason = entry.reason
+    if reason == NotConsideredReason.NO_INCOME:
+        item.headline = _("We could not take your reaction into account.")
+        say(_("We do not know your income, so we cannot check whether this home fits you. Please send us your "
+              "income statement."))
+        return
+    if reason in (NotConsideredReason.HOUSED, NotConsideredReason.HOUSED_ELSEWHERE):
+        item.headline = _("You already have a home from us.")
+        say(_("That is why your reaction no longer counts in this round."))
+        return
+    if reason == NotConsideredReason.LISTING_WITHDRAWN:
+        item.headline = _("We took this home off the list.")
+        say(_("Nobody gets this home in this round."))
+        return
+    item.headline = _("Your reaction no longer counted.")
+    if rank_sentence:
+        say(rank_sentence)
+    if reason == NotConsideredReason.DECLINED_OTHER:
+        say(_("You said no to the offer of %(address)s. After that, you no longer take part in this round.")
+            % {"address": other_address})
+    elif reason == NotConsideredReason.WITHDRAWN_OTHER:
+        say(_("We withdrew the offer of %(address)s. After that, you no longer take part in this round.")
+            % {"address": other_address})
+    elif reason == NotConsideredReason.ACCEPTED_OTHER:
+        say(_("You accepted %(address)s. This home became free again later, when you no longer took part in "
+              "this round.") % {"address": other_address})
+    else:
+        say(_("We are still checking what happened with this reaction. We will write to you again."))
+
+
+def letter_for(facts: LetterFacts, applicant: Applicant, *, today: date | None = None) -> Letter:
+    """The letter to one applicant of `facts`."""
+    items = [_item(facts, entry, applicant) for entry in facts.entries.get(applicant.external_id, [])]
+    contact = facts.contact
+    allocation_round = facts.round
+    code = applicant.external_id
+    objection = [
+        _("Do you not agree with this decision? Then you can object or make a complaint within %(weeks)d weeks "
+          "after the date of this letter. Write to %(handler)s and mention your registration number %(code)s.")
+        % {"weeks": contact.objection_term_weeks, "handler": contact.objection_handler, "code": code},
+    ]
+    where = ", ".join(contact.address_lines())
+    if where or contact.email:
+        objection.append(" ".join(part for part in (
+            _("Our address is %(address)s.") % {"address": where} if where else "",
+            _("You can also send an e-mail to %(email)s.") % {"email": contact.email} if contact.email else "",
+        ) if part))
+    if contact.complaint_url:
+        objection.append(_("Or use the form on %(url)s.") % {"url": contact.complaint_url})
+    questions = [part for part in (
+        _("You can call us on %(phone)s.") % {"phone": contact.phone} if contact.phone else "",
+        _("More information is on %(website)s.") % {"website": contact.website} if contact.website else "",
+    ) if part]
+    name = applicant.name.strip()
     return Letter(
         round_name=allocation_round.name,
-        applicant_code=applicant.external_id,
-        written_on=written,
+        applicant_code=code,
+        written_on=today or timezone.localdate(),
         title=_("What happened with your reactions"),
+        sender=contact,
+        recipient=applicant.address_lines,
+        has_postal_address=applicant.has_postal_address,
+        subject=_("Subject: the outcome of round %(round)s · registration number %(code)s")
+        % {"round": allocation_round.name, "code": code},
         opening=[
-            _("Dear applicant with registration number %(code)s,") % {"code": applicant.external_id},
+            _("Dear %(name)s,") % {"name": name} if name else _("Dear applicant,"),
             ngettext(
                 "You reacted to %(n)d home in the round %(round)s. In this letter you read what happened with your "
                 "reaction and why.",
@@ -266,51 +359,28 @@ def letter_build(allocation_round: AllocationRound, applicant: Applicant, *, tod
             _("You have been registered since %(date)s.") % {"date": _day(applicant.registration_date)},
         ],
         items=items,
+        objection=objection,
         closing=[
-            _("Do you have a question, or do you think something is wrong? Contact us within %(weeks)d weeks and "
-              "mention your registration number %(code)s.") % {"weeks": OBJECTION_WEEKS,
-                                                                "code": applicant.external_id},
+            " ".join([_("Do you have a question?"), *questions]) if questions else "",
             _("Kind regards,"),
-            _("The letting team"),
+            _("The letting team of %(name)s") % {"name": contact.name},
         ],
+        is_final=facts.statuses.phase == RoundPhase.DECIDED,
     )
 
 
-def letter_pdf(letter: Letter, *, corporation_name: str, generated: datetime) -> bytes:
-    """The letter as an A4 PDF (reportlab), the same sentences as the page."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+def letter_build(allocation_round: AllocationRound, applicant: Applicant, *, today: date | None = None) -> Letter:
+    """The letter to one applicant about their bids on the round's listings (no access check: see selectors)."""
+    facts = letter_facts(allocation_round, [applicant])
+    applicant = facts.applicants.get(applicant.external_id, applicant)
+    return letter_for(facts, applicant, today=today)
 
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("bb-letter-body", parent=styles["BodyText"], fontSize=11, leading=15)
-    heading = ParagraphStyle("bb-letter-heading", parent=styles["Heading2"], fontSize=12, leading=15, spaceBefore=10)
-    title = ParagraphStyle("bb-letter-title", parent=styles["Title"], fontSize=16, leading=20, alignment=0)
-    small = ParagraphStyle("bb-letter-small", parent=body, fontSize=9, leading=12)
-    story = [
-        Paragraph(escape(corporation_name), small),
-        Paragraph(escape(date_format(letter.written_on, "j F Y")), small),
-        Spacer(1, 6 * mm),
-        Paragraph(escape(letter.title), title),
-        Paragraph(escape(letter.round_name), small),
-        Spacer(1, 4 * mm),
-    ]
-    story += [Paragraph(escape(line), body) for line in letter.opening]
-    for item in letter.items:
-        story.append(Paragraph(escape(f"{item.address} ({item.listing_reference})"), heading))
-        story.append(Paragraph(escape(item.preference_text), small))
-        story.append(Paragraph(f"<b>{escape(item.headline)}</b>", body))
-        story += [Paragraph(escape(sentence), body) for sentence in item.sentences]
-    story.append(Spacer(1, 6 * mm))
-    story += [Paragraph(escape(line), body) for line in letter.closing]
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
-        title=letter.title, author=corporation_name,
-        subject=f"{letter.round_name} {letter.applicant_code}", creator="Buurtbalans",
-        # A letter is a page or two: uncompressed, its text can be searched by archives (and by our tests).
-        pageCompression=0,
-    )
-    document.build(story)
-    return buffer.getvalue()
+
+def letters_build(allocation_round: AllocationRound, *, today: date | None = None,
+                  facts: LetterFacts | None = None) -> Iterator[Letter]:
+    """Every applicant's letter, by registration number (one read of the round for all of them)."""
+    facts = facts or letter_facts(allocation_round)
+    for code in sorted(facts.entries):
+        applicant = facts.applicants.get(code)
+        if applicant is not None:
+            yield letter_for(facts, applicant, today=today)

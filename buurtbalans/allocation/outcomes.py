@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.allocation.models import (
     AllocationRound,
@@ -30,6 +31,7 @@ from buurtbalans.allocation.models import (
     RoundStatus,
 )
 from buurtbalans.engine.allocation.status import (
+    BidStatus,
     BidStatusEntry,
     FirstRunOutcome,
     ListingFact,
@@ -44,15 +46,31 @@ from buurtbalans.households.models import Applicant
 
 HELD_OFFERS = (OfferStatus.OFFERED, OfferStatus.ACCEPTED)
 
+# How screens and exports name each status (the letters say it in whole sentences).
+BID_STATUS_LABELS = {
+    BidStatus.PENDING: _("Not decided yet"),
+    BidStatus.OFFERED: _("Offered"),
+    BidStatus.ACCEPTED: _("Accepted"),
+    BidStatus.DECLINED: _("Declined by the applicant"),
+    BidStatus.WITHDRAWN: _("Offer withdrawn by us"),
+    BidStatus.ALLOCATED_ELSEWHERE: _("Got a home ranked higher"),
+    BidStatus.LET_TO_OTHER: _("Went to someone ahead"),
+    BidStatus.INELIGIBLE: _("Does not meet the conditions"),
+    BidStatus.NOT_CONSIDERED: _("No longer taken into account"),
+}
+
 
 def round_phase(allocation_round: AllocationRound, *, has_run: bool) -> RoundPhase:
     """Where the round stands: not worked out, worked out but never approved, being worked out again after an
-    approval (or a re-run that failed), or approved."""
+    approval (or a re-run that failed), or approved. Read from the database, not from the (possibly older)
+    object in hand."""
     if not has_run:
         return RoundPhase.NOT_RUN
-    if allocation_round.approved_at is None:
+    status, approved_at, error = AllocationRound.objects.filter(pk=allocation_round.pk).values_list(
+        "status", "approved_at", "error").get()
+    if approved_at is None:
         return RoundPhase.UNDECIDED
-    if allocation_round.status in (RoundStatus.APPROVED, RoundStatus.CLOSED) and not allocation_round.error:
+    if status in (RoundStatus.APPROVED, RoundStatus.CLOSED) and not error:
         return RoundPhase.DECIDED
     return RoundPhase.DECIDING
 

@@ -909,14 +909,14 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
 def _lock_offer(offer: Offer, *, with_other_rounds: bool = False) -> tuple[AllocationRound, Offer, Listing]:
     """Lock the offer's applicant, round, offer and listing (in that order) and return them fresh.
 
-    With `with_other_rounds`, the rounds where the applicant has other offers out are locked with the offer's
-    own, all in the order of their keys, so two acceptances in two rounds never wait for each other's round.
+    With `with_other_rounds`, the other rounds an acceptance changes are locked with the offer's own, all in the
+    order of their keys, so two acceptances in two rounds never wait for each other's round: those where the
+    applicant has an offer out, and those waiting for review where the applicant reacted.
     """
     Applicant.objects.select_for_update().get(pk=offer.applicant_id)
     round_ids = {offer.allocation_round_id}
     if with_other_rounds:
-        round_ids |= set(Offer.objects.filter(applicant_id=offer.applicant_id, status=OfferStatus.OFFERED)
-                         .values_list("allocation_round_id", flat=True))
+        round_ids |= set(_rounds_changed_by_housing(offer.applicant_id))
     rounds = {r.pk: r for r in AllocationRound.objects.select_for_update().filter(pk__in=round_ids).order_by("pk")}
     allocation_round = rounds[offer.allocation_round_id]
     offer = (
@@ -926,6 +926,16 @@ def _lock_offer(offer: Offer, *, with_other_rounds: bool = False) -> tuple[Alloc
     )
     listing = Listing.objects.select_for_update().get(pk=offer.listing_id)
     return allocation_round, offer, listing
+
+
+def _rounds_changed_by_housing(applicant_id: int) -> set[int]:
+    """The rounds that change when the applicant is housed: an offer to them is out, or a result waiting for
+    review counts them."""
+    offered = Offer.objects.filter(applicant_id=applicant_id, status=OfferStatus.OFFERED).values_list(
+        "allocation_round_id", flat=True)
+    in_review = Bid.objects.filter(applicant_id=applicant_id, listing__allocation_round__status=RoundStatus.REVIEW
+                                   ).values_list("listing__allocation_round_id", flat=True)
+    return set(offered) | set(in_review)
 
 
 def _offer_is_open(offer: Offer) -> None:
@@ -1003,11 +1013,11 @@ def offer_accept(*, offer: Offer, actor, start_date: date) -> Tenancy:
         other.decided_by_name = _name(actor)
         other.save(update_fields=["status", "decline_reason", "decided_at", "decided_by_name"])
         Listing.objects.filter(pk=other.listing_id, status=ListingStatus.OFFERED).update(status=ListingStatus.OPEN)
-    # A home freed in another round goes to the next candidate there: work that round out again, as a decline
-    # does (its rows were locked with this offer's).
-    rerun = AllocationRound.objects.filter(
-        pk__in={o.allocation_round_id for o in others}, status__in=(RoundStatus.APPROVED, RoundStatus.REVIEW))
-    for other_round in rerun.order_by("pk"):
+    # A home freed in another round goes to the next candidate there, and a result waiting for review elsewhere
+    # still counts this applicant: work those rounds out again, as a decline does (locked with this offer).
+    rerun = AllocationRound.objects.filter(pk__in=_rounds_changed_by_housing(applicant.pk) | {
+        o.allocation_round_id for o in others}).exclude(pk=allocation_round.pk)
+    for other_round in rerun.filter(status__in=(RoundStatus.APPROVED, RoundStatus.REVIEW)).order_by("pk"):
         _enqueue_solve(other_round, actor)
     _record(actor=actor, event=AuditEvent.Type.OFFER_ACCEPTED, corporation=allocation_round.corporation,
             subject_type="offer", subject_ids=[household.external_id],
@@ -1074,3 +1084,24 @@ def allocation_round_close(*, allocation_round: AllocationRound, actor) -> Alloc
             subject_type="round", label=f"round {allocation_round.name} closed",
             data={"round": allocation_round.pk, "not_let": not_let})
     return allocation_round
+
+
+# --- letters ------------------------------------------------------------------------------------------------
+
+LETTERS_JOB_KIND = "allocation_letters_pdf"
+
+
+@transaction.atomic
+def round_letters_request(*, allocation_round: AllocationRound, actor) -> Job:
+    """Have every letter of the round made as one PDF by the worker (`jobs.AllocationLettersJob`).
+
+    Raises:
+        AllocationError: the round has not been worked out yet (there is nothing to write).
+    """
+    allocation_round = _lock_round(allocation_round)
+    if not allocation_round.runs.exists():
+        raise AllocationError(_("The round has not been worked out yet: there are no letters to make."))
+    # No audit event here: the letters are read when the file is downloaded, and that is logged.
+    return job_enqueue(kind=LETTERS_JOB_KIND, corporation=allocation_round.corporation,
+                       user=actor if getattr(actor, "is_authenticated", False) else None,
+                       params={"round": allocation_round.pk})

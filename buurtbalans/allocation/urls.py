@@ -1,6 +1,6 @@
 from django.urls import path
 
-from buurtbalans.allocation import views
+from buurtbalans.allocation import letter_views, views
 
 urlpatterns = [
     path("", views.round_list, name="allocation_round_list"),
@@ -11,9 +11,12 @@ urlpatterns = [
     path("rounds/<int:pk>/result/", views.round_result, name="allocation_round_result"),
     path("rounds/<int:pk>/approve/", views.round_approve, name="allocation_round_approve"),
     path("rounds/<int:pk>/close/", views.round_close, name="allocation_round_close"),
-    path("rounds/<int:pk>/letters/", views.letter_list, name="allocation_letter_list"),
-    path("rounds/<int:pk>/letters/<int:applicant_pk>/", views.letter_detail, name="allocation_letter"),
-    path("rounds/<int:pk>/letters/<int:applicant_pk>/pdf/", views.letter_download, name="allocation_letter_pdf"),
+    path("rounds/<int:pk>/letters/", letter_views.letter_list, name="allocation_letter_list"),
+    path("rounds/<int:pk>/letters/all/", letter_views.letters_all, name="allocation_letters_all"),
+    path("rounds/<int:pk>/letters/<int:applicant_pk>/", letter_views.letter_detail, name="allocation_letter"),
+    path("rounds/<int:pk>/letters/<int:applicant_pk>/pdf/", letter_views.letter_download,
+         name="allocation_letter_pdf"),
+    path("letters/<int:job_pk>/", letter_views.letters_file, name="allocation_letters_file"),
     path("offers/<int:pk>/accept/", views.offer_accept, name="allocation_offer_accept"),
     path("offers/<int:pk>/decline/", views.offer_decline, name="allocation_offer_decline"),
     path("listings/", views.listing_list, name="allocation_listing_list"),

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,7 +32,6 @@ from buurtbalans.allocation.forms import (
     RoundForm,
 )
 from buurtbalans.allocation.importing import BIDS_SHEET, bids_import
-from buurtbalans.allocation.letters import letter_build, letter_pdf
 from buurtbalans.allocation.models import (
     ListingStatus,
     OfferStatus,
@@ -41,19 +39,14 @@ from buurtbalans.allocation.models import (
     SelectionKey,
 )
 from buurtbalans.allocation.services import AllocationError
-from buurtbalans.core.audit import audit_record
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
-from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.views import job_context, paginate
 
 ROUNDS_PER_PAGE = 50
 LISTINGS_PER_PAGE = 50
 BIDS_PER_PAGE = 100
-LETTERS_PER_PAGE = 100
 RESULT_LISTINGS_PER_PAGE = 20
-# Letters are written in Dutch (B1) whatever the officer's screen language, like the compliance report.
-LETTER_LANGUAGE = "nl"
 
 
 def _context(request, **extra) -> dict:
@@ -280,63 +273,6 @@ def round_result(request, pk: int):
     context = _context(request, round=allocation_round, run=run, results=results, statuses=RoundStatus,
                        skipped=run.skipped, page=page)
     return render(request, "allocation/round_result.html", context)
-
-
-# --- letters ------------------------------------------------------------------------------------------------
-
-
-@require_GET
-def letter_list(request, pk: int):
-    user = request.user
-    allocation_round = selectors.round_manage_get(user, pk)
-    applicants = selectors.round_applicants(user, allocation_round)
-    query = (request.GET.get("q") or "").strip()
-    if query:
-        applicants = applicants.filter(Q(external_id__icontains=query))
-    page = paginate(request, applicants, per_page=LETTERS_PER_PAGE)
-    return render(request, "allocation/letter_list.html",
-                  _context(request, round=allocation_round, page=page, query=query))
-
-
-def _letter(request, pk: int, applicant_pk: int, *, what: str):
-    """The letter, built in Dutch; reading it is a read of the applicant's personal data and is logged."""
-    user = request.user
-    allocation_round = selectors.round_manage_get(user, pk)
-    applicant = selectors.applicant_get(user, applicant_pk)
-    if not selectors.round_applicants(user, allocation_round).filter(pk=applicant.pk).exists():
-        raise Http404
-    language = request.GET.get("language") if request.GET.get("language") in ("nl", "en") else LETTER_LANGUAGE
-    with translation.override(language):
-        letter = letter_build(allocation_round, applicant)
-    audit_record(
-        actor=user, event=AuditEvent.Type.ALLOCATION_LETTER_READ, corporation=allocation_round.corporation,
-        subject_type="applicant", subject_ids=[applicant.household.external_id],
-        subject_label=f"letter ({what}) to applicant {applicant.external_id} about round {allocation_round.name}",
-        purpose="allocation",
-    )
-    return allocation_round, applicant, letter, language
-
-
-@require_GET
-def letter_detail(request, pk: int, applicant_pk: int):
-    allocation_round, applicant, letter, language = _letter(request, pk, applicant_pk, what="page")
-    return render(request, "allocation/letter.html", _context(
-        request, round=allocation_round, applicant=applicant, letter=letter, letter_language=language,
-        is_decided=allocation_round.status in (RoundStatus.APPROVED, RoundStatus.CLOSED),
-    ))
-
-
-@require_GET
-def letter_download(request, pk: int, applicant_pk: int):
-    allocation_round, applicant, letter, language = _letter(request, pk, applicant_pk, what="pdf")
-    with translation.override(language):
-        content = letter_pdf(letter, corporation_name=allocation_round.corporation.name,
-                             generated=timezone.localtime())
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="brief-{allocation_round.pk}-{applicant.external_id}.pdf"'
-    )
-    return response
 
 
 # --- offers -------------------------------------------------------------------------------------------------

@@ -111,3 +111,11 @@ class Dwelling(models.Model):
     def address(self) -> str:
         number = f"{self.house_number}{self.house_number_suffix}" if self.house_number else ""
         return f"{self.street} {number}".strip()
+
+    @property
+    def postal_address(self) -> str:
+        """Street and number, postal code and city, as a letter names the home: "Zwaluwweg 63, 8021 AB Zwolle"."""
+        code = self.postcode.replace(" ", "").upper()
+        code = f"{code[:4]} {code[4:]}" if len(code) == 6 and code[:4].isdigit() else self.postcode
+        place = " ".join(part for part in (code, self.city) if part)
+        return ", ".join(part for part in (self.address, place) if part)

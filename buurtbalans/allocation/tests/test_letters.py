@@ -37,11 +37,13 @@ def test_the_letter_explains_each_bid_in_words(stock_a, alice):
     assert "We offer you this home." in text
     assert "You are number 1 on the list of candidates who meet the conditions." in text
     assert (f"You did not get this home, because you got a home that was higher on your list: "
-            f"{l1.dwelling.address} (your choice 1).") in text
+            f"{l1.dwelling.postal_address} (your choice 1).") in text
 
     text = english_letter(allocation_round, a4)
     assert "You were number 3 on the list of candidates who meet the conditions." in text
-    assert "The person who got the home was number 1 and has been registered since 1 March 2005." in text
+    # Offered, not let yet: the letter says so.
+    assert "We offered this home to someone who was ahead of you." in text
+    assert "The person we offered the home to is number 1 and has been registered since 1 March 2005." in text
     assert "That person has been registered longer than you." in text
     assert "Your income is higher than the highest income for this home (€ 40,000.00 per year)." in text
     assert "registration number A4" in text
@@ -52,16 +54,22 @@ def test_the_letter_explains_each_bid_in_words(stock_a, alice):
     services.allocation_round_approve(allocation_round=allocation_round, actor=alice)
     text = english_letter(allocation_round, a1)
     assert "We offered you this home. You said no." in text and "Reason: Rent too high." in text
+    assert (f"You said no to the offer of {l1.dwelling.postal_address}. After that, you no longer take part in "
+            "this round.") in text  # about L2, which A1 ranked second
     text = english_letter(allocation_round, a2)
     assert "We offer you this home." in text
-    assert f"higher on your list: {l1.dwelling.address} (your choice 1)" in text
+    assert f"higher on your list: {l1.dwelling.postal_address} (your choice 1)" in text
     text = english_letter(allocation_round, a4)
-    assert "The person who got the home was number 2 and has been registered since 1 July 2008." in text
+    assert "The person we offered the home to is number 2 and has been registered since 1 July 2008." in text
 
     services.offer_accept(offer=Offer.objects.get(listing=l2), actor=alice, start_date=date(2025, 7, 1))
     text = english_letter(allocation_round, s.applicants[2])
     assert "You got this home." in text and "Your rental contract starts on 1 July 2025." in text
     assert l3.reference in english_letter(allocation_round, a2)
+    services.offer_accept(offer=Offer.objects.get(listing=l1, status="offered"), actor=alice,
+                          start_date=date(2025, 7, 1))
+    assert ("The person who got the home was number 2 and has been registered since 1 July 2008."
+            in english_letter(allocation_round, a4))
 
 
 def test_every_ineligibility_reason_is_said_in_words(stock_a, alice):
@@ -210,7 +218,8 @@ def test_the_letter_is_in_plain_dutch_whatever_the_officers_language(client, ali
     page = body(client.get(url))
     assert "Wat er met uw reacties is gebeurd" in page
     assert "U stond op plaats 3 van de lijst met kandidaten die aan de voorwaarden voldoen." in page
-    assert "De persoon die de woning kreeg, stond op plaats 1 en staat ingeschreven sinds 1 maart 2005." in page
+    assert ("De persoon aan wie we de woning aanboden, staat op plaats 1 en staat ingeschreven sinds 1 maart 2005."
+            in page)
     assert "Uw inkomen is hoger dan het hoogste inkomen voor deze woning (€ 40.000,00 per jaar)." in page
     assert 'lang="nl"' in page and "Download as PDF" in page  # the page around it is in English
     assert "What happened with your reactions" in body(client.get(url, {"language": "en"}))

@@ -165,6 +165,8 @@ class BidStatusEntry:
     holder_rank: int | None = None
     decided_by: str | None = None
     reserve_position: int | None = None
+    # The applicant's own lottery number on a lottery home (for let_to_other: they may check it with the seed).
+    lottery_number: str | None = None
 
     def as_letter_entry(self) -> dict:
         """The bid as `round_letters` writes it (format buurtbalans.round-letters/1)."""
@@ -261,6 +263,8 @@ def bid_statuses(facts: StatusFacts) -> list[BidStatusEntry]:
                 bid, BidStatus.LET_TO_OTHER, rank, holder=holder.applicant, holder_rank=holder_first.rank,
                 decided_by=decided,
                 reserve_position=reserve.get((a, li)) if holder.state == OfferState.OFFERED else None,
+                lottery_number=str((first.detail or {}).get("lottery_number") or "") or None
+                if listing.selection == "lottery" else None,
             ))
             continue
         out = _why_out(a, held, left, facts.housed_elsewhere)
