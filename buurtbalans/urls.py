@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from buurtbalans.allocation.public_views import public_account
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -9,6 +11,8 @@ urlpatterns = [
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
     path("rules/", include("buurtbalans.rules.urls")),
     path("allocation/", include("buurtbalans.allocation.urls")),
+    # The public account of a listing, without a login (a random key per listing).
+    path("verantwoording/<str:token>/", public_account, name="public_account"),
     path("steering/", include("buurtbalans.steering.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),

@@ -11,6 +11,8 @@ personal data (income, urgency) and need MANAGE_ALLOCATION (allocation officers)
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -138,11 +140,18 @@ class AllocationRound(models.Model):
         return self.name
 
 
+def new_public_token() -> str:
+    """An unguessable key for the public account's link (22 URL-safe characters, 128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
 class Listing(models.Model):
     """A vacant dwelling offered in a round (publicatie), with its labels.
 
     The labels are what the engine's `Listing` needs. The labelling plan (issue 5) fills them through
-    `services.listing_create_for_dwelling` and records its label code in `label`.
+    `services.listing_create_for_dwelling` and records its label code in `label`. `public_token` makes the link
+    to the listing's public account (verantwoording), which anyone may open without logging in; it is random so
+    nobody can walk through a corporation's listings by counting.
     """
 
     corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
@@ -170,6 +179,8 @@ class Listing(models.Model):
     # The labelling plan's label code for this vacancy (issue 5); None: the listing did not come from a plan.
     label = models.CharField(_("label"), max_length=40, null=True, blank=True)  # noqa: DJ001
     note = models.CharField(_("note"), max_length=300, blank=True)
+    public_token = models.CharField(_("public link key"), max_length=32, unique=True, default=new_public_token,
+                                    editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by_name = models.CharField(_("created by"), max_length=150)
 

@@ -7,7 +7,7 @@ offers and letters; every read of those writes a BIDS_READ audit event naming wh
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,17 +34,15 @@ from buurtbalans.allocation.models import (
     RoundStatus,
     SelectionKey,
 )
+from buurtbalans.allocation.outcomes import BID_STATUS_LABELS, round_bid_statuses
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import Action, can, require
+from buurtbalans.engine.allocation.status import BidStatus, BidStatusEntry, NotConsideredReason, RoundPhase
 from buurtbalans.households.models import Applicant
 from buurtbalans.portfolio.models import Dwelling, DwellingStatus
 
 PURPOSE = "allocation"
-# Why candidates above the new tenant did not get the home (public account, in aggregate).
-_ACCEPTED_ELSEWHERE = _("accepted another home in this round")
-_PREFERRED_ELSEWHERE = _("got a home they wanted more")
-_LEFT_ROUND = _("left the round (declined another offer)")
 
 
 def group_labels(codes) -> list[str]:
@@ -285,6 +283,10 @@ class CandidateRow:
     reason_label: str
     reserve_position: int | None
     detail: dict
+    # What became of the bid now, after every answer and run (outcomes.round_bid_statuses); the run's outcome
+    # above is only this run's proposal.
+    status: str = ""
+    status_label: str = ""
 
 
 @dataclass
@@ -351,6 +353,13 @@ def round_result(user, allocation_round: AllocationRound, run: AllocationRun | N
                 result.reserve.append(candidate)
     for result in results.values():
         result.reserve.sort(key=lambda c: c.reserve_position)
+    current = round_bid_statuses(allocation_round, listings=[listing.pk for listing in listings.values()])
+    now = {(e.applicant, e.listing): e.status for e in current.entries}
+    for result in results.values():
+        for candidate in (*result.candidates, *result.ineligible):
+            status = now.get((candidate.applicant, result.listing.reference))
+            if status is not None:
+                candidate.status, candidate.status_label = status.value, str(BID_STATUS_LABELS[status])
     bids_read_record(user=user, households=households,
                      what=f"result of round {allocation_round.name} run {run.number}")
     return sorted(results.values(), key=lambda r: r.listing.reference)
@@ -420,107 +429,143 @@ def applicant_bids(user, applicant: Applicant) -> QuerySet:
 
 # --- the public account -------------------------------------------------------------------------------------
 
+# Why candidates above the one who got (or was offered) the home did not get it, as the public account counts
+# them: by the status of their bid (outcomes.round_bid_statuses), never by who they are.
+_PASSED_OVER = {
+    BidStatus.ALLOCATED_ELSEWHERE: _("got a home that was higher on their own list"),
+    NotConsideredReason.DECLINED_OTHER: _("said no to another home in this round"),
+    NotConsideredReason.WITHDRAWN_OTHER: _("an offer of another home was withdrawn"),
+    NotConsideredReason.ACCEPTED_OTHER: _("accepted another home in this round earlier"),
+    NotConsideredReason.HOUSED_ELSEWHERE: _("got a home elsewhere"),
+    NotConsideredReason.LISTING_WITHDRAWN: _("the home was taken off the list"),
+}
+_PASSED_OVER_OTHER = _("no longer took part in the round")
+_PASSED_OVER_DECLINED = _("said no to the offer")
+_PASSED_OVER_WITHDRAWN = _("offer withdrawn")
+# The state of a home as the public account names it; "undecided" while the round has not been approved.
+ACCOUNT_STATES = {
+    "undecided": _("Not decided yet"),
+    ListingStatus.OPEN: _("Not let yet"),
+    ListingStatus.OFFERED: _("Offered, not let yet"),
+    ListingStatus.LET: _("Let"),
+    ListingStatus.NOT_LET: _("Not let in this round"),
+    ListingStatus.WITHDRAWN: _("Taken off the list"),
+}
+
 
 @dataclass
 class ListingAccount:
-    """The public account (verantwoording) of one listing: counts, the selection, and the new tenant's rank and
-    registration date; never who anyone is."""
+    """The public account (verantwoording) of one listing, as the regional platforms publish it: counts, the
+    selection, and the place and registration year of the one who got (or was offered) the home; never who
+    anyone is, no exact dates, no lottery numbers.
+
+    `passed_over` holds (reason, count, share of the candidates above): why those higher on the list did not
+    get the home.
+    """
 
     listing: Listing
     selection_label: str
     bids: int
     eligible: int | None
-    status_label: str
-    tenant_state: str  # "accepted", "offered" or ""
+    state: str
+    state_label: str
     tenant_rank: int | None
-    tenant_registration_date: date | None
-    passed_over: list[tuple[str, int]]
+    tenant_registration_year: int | None
+    is_lottery: bool
+    passed_over: list[tuple[str, int, float]]
     ineligible: list[tuple[str, int]]
 
     @property
     def address(self) -> str:
         return self.listing.dwelling.address
 
+    @property
+    def city(self) -> str:
+        return self.listing.dwelling.city
 
-def _accounts(listings: list[Listing]) -> list[ListingAccount]:
-    """Public accounts of listings, from the first run each listing was in (its whole candidate list)."""
+    @property
+    def is_let(self) -> bool:
+        return self.state == ListingStatus.LET
+
+    @property
+    def passed_over_text(self) -> str:
+        return "; ".join(f"{why}: {n} ({share:.0%})" for why, n, share in self.passed_over)
+
+    @property
+    def ineligible_text(self) -> str:
+        return "; ".join(f"{why}: {n}" for why, n in self.ineligible)
+
+
+def _passed_over_reason(entry: BidStatusEntry) -> str:
+    decline_labels = dict(DeclineReason.choices)
+    if entry.status == BidStatus.DECLINED:
+        return f"{_PASSED_OVER_DECLINED} ({decline_labels.get(entry.reason, entry.reason)})"
+    if entry.status == BidStatus.WITHDRAWN:
+        return f"{_PASSED_OVER_WITHDRAWN} ({decline_labels.get(entry.reason, entry.reason)})"
+    return str(_PASSED_OVER.get(entry.status, _PASSED_OVER.get(entry.reason, _PASSED_OVER_OTHER)))
+
+
+def _accounts(allocation_round: AllocationRound | None, listings: list[Listing]) -> list[ListingAccount]:
+    """Public accounts of listings of one round (or of listings not in a round yet), from the bid statuses."""
     if not listings:
         return []
-    round_ids = {listing.allocation_round_id for listing in listings if listing.allocation_round_id}
-    first_runs = {}
-    for run_id, round_id in AllocationRun.objects.filter(allocation_round_id__in=round_ids).order_by(
-            "number").values_list("pk", "allocation_round_id"):
-        first_runs.setdefault(round_id, run_id)
-    listing_ids = [listing.pk for listing in listings]
-    results = defaultdict(list)
-    for listing_id, applicant_id, outcome, rank, reason in BidResult.objects.filter(
-        run_id__in=first_runs.values(), listing_id__in=listing_ids
-    ).values_list("listing_id", "applicant_id", "outcome", "rank", "reason"):
-        results[listing_id].append((applicant_id, outcome, rank, reason))
-    offers = list(Offer.objects.filter(listing_id__in=listing_ids).values_list(
-        "listing_id", "applicant_id", "status", "decline_reason", "allocation_round_id"))
-    current = {lid: (a, s) for lid, a, s, _r, _ro in offers if s in (OfferStatus.OFFERED, OfferStatus.ACCEPTED)}
-    declined_here = {(lid, a): r for lid, a, s, r, _ro in offers if s in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN)
-                     and r}
-    round_offers_by_applicant = defaultdict(list)
-    for lid, a, s, r, ro in Offer.objects.filter(allocation_round_id__in=round_ids).values_list(
-            "listing_id", "applicant_id", "status", "decline_reason", "allocation_round_id"):
-        round_offers_by_applicant[(ro, a)].append((lid, s, r))
-    registration = dict(
-        Applicant.objects.filter(pk__in=[a for a, _s in current.values()]).values_list("pk", "registration_date")
-    )
     bid_counts = dict(
-        Bid.objects.filter(listing_id__in=listing_ids).values("listing_id").annotate(n=Count("pk"))
+        Bid.objects.filter(listing__in=listings).values("listing_id").annotate(n=Count("pk"))
         .values_list("listing_id", "n")
     )
+    statuses = None
+    if allocation_round is not None:
+        statuses = round_bid_statuses(allocation_round, listings=[listing.pk for listing in listings])
+    grouped = statuses.by_listing() if statuses is not None else {}
+    decided = statuses is not None and statuses.phase in (RoundPhase.DECIDED, RoundPhase.DECIDING)
+    holders = statuses.holders if statuses is not None else {}
+    registration_years = {}
+    if holders:
+        registration_years = {
+            code: day.year for code, day in Applicant.objects.filter(
+                corporation_id=allocation_round.corporation_id, external_id__in=[h for h, _s in holders.values()]
+            ).values_list("external_id", "registration_date")
+        }
     selection_labels = dict(SelectionKey.choices)
     reason_labels = dict(IneligibleReasonCode.choices)
-    decline_labels = dict(DeclineReason.choices)
     accounts = []
     for listing in listings:
-        rows = results.get(listing.pk, [])
-        eligible = [r for r in rows if r[1] != BidOutcomeCode.INELIGIBLE]
-        tenant, state = current.get(listing.pk, (None, ""))
-        ranks = {a: rank for a, _o, rank, _r in eligible}
-        tenant_rank = ranks.get(tenant) if tenant is not None else None
+        entries = grouped.get(listing.reference, [])
+        ran = statuses is not None and statuses.phase != RoundPhase.NOT_RUN
+        eligible = [e for e in entries if e.rank is not None]
+        holder = holders.get(listing.reference)
+        tenant = next((e for e in entries if holder and e.applicant == holder[0]), None)
+        tenant_rank = tenant.rank if tenant is not None else None
         passed = Counter()
         if tenant_rank is not None:
-            for applicant_id, outcome, rank, _reason in eligible:
-                if rank >= tenant_rank:
-                    continue
-                declined = declined_here.get((listing.pk, applicant_id))
-                if declined:
-                    passed[str(decline_labels[declined])] += 1
-                    continue
-                elsewhere = round_offers_by_applicant.get((listing.allocation_round_id, applicant_id), [])
-                if any(s == OfferStatus.ACCEPTED for _l, s, _r in elsewhere):
-                    passed[str(_ACCEPTED_ELSEWHERE)] += 1
-                elif any(s in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN) and r for _l, s, r in elsewhere):
-                    passed[str(_LEFT_ROUND)] += 1
-                elif outcome == BidOutcomeCode.ALLOCATED_ELSEWHERE or elsewhere:
-                    passed[str(_PREFERRED_ELSEWHERE)] += 1
-                else:
-                    passed[str(_LEFT_ROUND)] += 1
-        ineligible = Counter(str(reason_labels[r[3]]) for r in rows if r[1] == BidOutcomeCode.INELIGIBLE)
+            for entry in eligible:
+                if entry.rank < tenant_rank:
+                    passed[_passed_over_reason(entry)] += 1
+        above = max(sum(passed.values()), 1)
+        is_lottery = listing.selection == SelectionKey.LOTTERY
+        state = listing.status if decided or listing.status == ListingStatus.WITHDRAWN else "undecided"
         accounts.append(ListingAccount(
             listing=listing,
             selection_label=str(selection_labels[listing.selection]),
             bids=bid_counts.get(listing.pk, 0),
-            eligible=len(eligible) if rows else None,
-            status_label=str(listing.get_status_display()),
-            tenant_state=state,
+            eligible=len(eligible) if ran else None,
+            state=state,
+            state_label=str(ACCOUNT_STATES.get(state, listing.get_status_display())),
             tenant_rank=tenant_rank,
-            tenant_registration_date=registration.get(tenant) if tenant is not None else None,
-            passed_over=sorted(passed.items()),
-            ineligible=sorted(ineligible.items()),
+            tenant_registration_year=(registration_years.get(holder[0]) if holder and not is_lottery else None),
+            is_lottery=is_lottery,
+            passed_over=sorted((why, n, n / above) for why, n in passed.items()),
+            ineligible=sorted(Counter(str(reason_labels.get(e.reason, e.reason)) for e in entries
+                                      if e.status == BidStatus.INELIGIBLE).items()),
         ))
     return accounts
 
 
-
 def listing_account(user, listing: Listing) -> ListingAccount:
     require(user, Action.VIEW_ALLOCATION)
-    return _accounts([listing])[0]
+    # Read again: the account must show the listing's state now, not that of the object in hand.
+    listing = listing_get(user, listing.pk)
+    return _accounts(listing.allocation_round, [listing])[0]
 
 
 def round_account(user, allocation_round: AllocationRound) -> list[ListingAccount]:
@@ -531,7 +576,20 @@ def round_account(user, allocation_round: AllocationRound) -> list[ListingAccoun
         .select_related("dwelling")
         .order_by("reference")
     )
-    return _accounts(listings)
+    return _accounts(allocation_round, listings)
+
+
+def public_listing_account(token: str) -> tuple[ListingAccount, str]:
+    """The public account behind a listing's public link, and the corporation's name; for anyone, without a
+    login (the account holds nothing that identifies a person). 404 for an unknown link."""
+    listing = (
+        Listing.objects.filter(public_token=token)
+        .select_related("dwelling", "allocation_round", "corporation")
+        .first()
+    )
+    if listing is None:
+        raise Http404
+    return _accounts(listing.allocation_round, [listing])[0], listing.corporation.name
 
 
 # --- the complex page -----------------------------------------------------------------------------------------

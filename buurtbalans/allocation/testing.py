@@ -46,10 +46,13 @@ def make_allocation_objects(stock, officer) -> dict:
     run_pending_jobs()
     open_listing = services.listing_create_for_dwelling(dwelling=vacant_dwelling(stock, 73), actor=officer,
                                                         note="listing-note-a")
+    letters = services.round_letters_request(allocation_round=allocation_round, actor=officer)
+    run_pending_jobs()
     allocation_round.refresh_from_db()
+    kinds = (SOLVE_JOB_KIND, services.LETTERS_JOB_KIND)
     return {"round": allocation_round, "listings": listings, "open_listing": open_listing, "people": people,
-            "accepted": accepted, "declined": declined,
-            "jobs": list(Job.objects.filter(kind=SOLVE_JOB_KIND, corporation=corporation).values_list("pk", flat=True))}
+            "accepted": accepted, "declined": declined, "letters_job": letters,
+            "jobs": list(Job.objects.filter(kind__in=kinds, corporation=corporation).values_list("pk", flat=True))}
 
 
 def allocation_urls_of(objects: dict) -> list[tuple[str, str, dict]]:
@@ -64,6 +67,8 @@ def allocation_urls_of(objects: dict) -> list[tuple[str, str, dict]]:
         ("get", reverse("allocation_letter_list", args=[round_pk]), {}),
         ("get", reverse("allocation_letter", args=[round_pk, person.pk]), {}),
         ("get", reverse("allocation_letter_pdf", args=[round_pk, person.pk]), {}),
+        ("get", reverse("allocation_letters_file", args=[objects["letters_job"].pk]), {}),
+        ("post", reverse("allocation_letters_all", args=[round_pk]), {}),
         ("get", reverse("allocation_listing_list"), {}),
         ("get", reverse("allocation_listing_detail", args=[listing.pk]), {}),
         ("get", reverse("allocation_listing_account", args=[listing.pk]), {}),
@@ -90,7 +95,8 @@ def allocation_urls_of(objects: dict) -> list[tuple[str, str, dict]]:
     ]
     for url in (reverse("allocation_round_detail", args=[round_pk]), reverse("allocation_round_result",
                                                                              args=[round_pk]),
-                reverse("allocation_listing_list"), reverse("allocation_listing_account", args=[listing.pk])):
+                reverse("allocation_listing_list"), reverse("allocation_listing_account", args=[listing.pk]),
+                reverse("allocation_letter_list", args=[round_pk])):
         for export_format in ("csv", "xlsx"):
             urls.append(("get", url, {"format": export_format}))
     return urls

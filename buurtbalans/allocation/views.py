@@ -94,19 +94,20 @@ def round_new(request):
 
 
 def account_columns() -> list[Column]:
-    """The public account per listing, as shown and exported (counts, rank and registration date only)."""
+    """The public account per listing, as shown and exported (counts, place and registration year only)."""
     return [
         Column(gettext_lazy("Listing"), lambda a: a.listing.reference),
         Column(gettext_lazy("Address"), "address"),
+        Column(gettext_lazy("City"), "city"),
         Column(gettext_lazy("Selection"), "selection_label"),
         Column(gettext_lazy("Urgent applicants first"), lambda a: a.listing.urgency_first),
         Column(gettext_lazy("Bids"), "bids"),
         Column(gettext_lazy("Candidates who meet the conditions"), "eligible"),
-        Column(gettext_lazy("Status"), "status_label"),
-        Column(gettext_lazy("Rank of the new tenant"), "tenant_rank"),
-        Column(gettext_lazy("Registration date of the new tenant"), "tenant_registration_date"),
-        Column(gettext_lazy("Passed over, and why"), lambda a: "; ".join(f"{why}: {n}" for why, n in a.passed_over)),
-        Column(gettext_lazy("Not eligible, and why"), lambda a: "; ".join(f"{why}: {n}" for why, n in a.ineligible)),
+        Column(gettext_lazy("Status"), "state_label"),
+        Column(gettext_lazy("Place on the list of the one who got it"), "tenant_rank"),
+        Column(gettext_lazy("Registered since (year)"), "tenant_registration_year"),
+        Column(gettext_lazy("Passed over, and why"), "passed_over_text"),
+        Column(gettext_lazy("Not eligible, and why"), "ineligible_text"),
     ]
 
 
@@ -228,10 +229,12 @@ def result_columns() -> list[Column]:
         Column(gettext_lazy("Registration number"), "applicant"),
         Column(gettext_lazy("Household code"), "household"),
         Column(gettext_lazy("Rank"), "rank"),
-        Column(gettext_lazy("Outcome"), "outcome"),
+        Column(gettext_lazy("Outcome in this run"), "outcome"),
         Column(gettext_lazy("Reason"), "reason"),
         Column(gettext_lazy("Reserve position"), "reserve"),
         Column(gettext_lazy("Explanation"), "note"),
+        Column(gettext_lazy("Status now (code)"), "status"),
+        Column(gettext_lazy("Status now"), "status_label"),
     ]
 
 
@@ -259,7 +262,7 @@ def round_result(request, pk: int):
         rows = [
             {"listing": r.listing.reference, "applicant": c.applicant, "household": c.household_code,
              "rank": c.rank, "outcome": c.outcome_label, "reason": c.reason_label, "reserve": c.reserve_position,
-             "note": c.note}
+             "note": c.note, "status": c.status, "status_label": c.status_label}
             for r in results for c in (*r.candidates, *r.ineligible)
         ]
         personal_data_export_record(

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from buurtbalans.allocation import services
 from buurtbalans.allocation.models import DeclineReason, Offer
@@ -65,9 +66,9 @@ def test_it_writes_to_a_file_and_names_what_is_wrong_with_the_arguments(stock_a,
     target = tmp_path / "letters.json"
     call_command("round_letters", "--corporation", "corp-a", "--output", str(target), stdout=io.StringIO())
     assert json.loads(target.read_text())["rounds"][0]["round"] == s.round.pk
-    with pytest.raises(CommandError, match="meer dan één corporatie"):
+    with translation.override("nl"), pytest.raises(CommandError, match="meer dan één corporatie"):
         run()
-    with pytest.raises(CommandError, match="onbekende corporatiecode 'nope'"):
+    with translation.override("nl"), pytest.raises(CommandError, match="onbekende corporatiecode 'nope'"):
         run("--corporation", "nope")
-    with pytest.raises(CommandError, match=f"ronde {s.round.pk} is geen ronde van corp-b"):
+    with translation.override("nl"), pytest.raises(CommandError, match=f"ronde {s.round.pk} is geen ronde van corp-b"):
         run("--corporation", "corp-b", "--round", str(s.round.pk))
