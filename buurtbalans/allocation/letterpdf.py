@@ -108,8 +108,9 @@ def draw_letter(canvas: Canvas, letter: Letter) -> None:
     for line in letter.objection:
         writer.text(line)
     writer.space(4)
-    for line in letter.closing:
-        writer.text(line, after=2)
+    for index, line in enumerate(letter.closing):
+        # The question line stands apart from the greeting and signature.
+        writer.text(line, after=10 if index == 0 else 2)
     c.showPage()
 
 

@@ -345,15 +345,15 @@ def letter_for(facts: LetterFacts, applicant: Applicant, *, today: date | None =
         sender=contact,
         recipient=applicant.address_lines,
         has_postal_address=applicant.has_postal_address,
-        subject=_("Subject: the outcome of round %(round)s · registration number %(code)s")
+        subject=_("Subject: outcome of %(round)s · registration number %(code)s")
         % {"round": allocation_round.name, "code": code},
         opening=[
             _("Dear %(name)s,") % {"name": name} if name else _("Dear applicant,"),
             ngettext(
-                "You reacted to %(n)d home in the round %(round)s. In this letter you read what happened with your "
-                "reaction and why.",
-                "You reacted to %(n)d homes in the round %(round)s. In this letter you read what happened with each "
-                "reaction and why.",
+                "You reacted to %(n)d home in %(round)s. In this letter you read what happened with your reaction "
+                "and why.",
+                "You reacted to %(n)d homes in %(round)s. In this letter you read what happened with each reaction "
+                "and why.",
                 len(items),
             ) % {"n": len(items), "round": allocation_round.name},
             _("You have been registered since %(date)s.") % {"date": _day(applicant.registration_date)},
