@@ -287,6 +287,9 @@ class CandidateRow:
     # above is only this run's proposal.
     status: str = ""
     status_label: str = ""
+    # The place on the home's whole list (the round's first run), as the letters and the public account give it;
+    # `rank` is the place among those left in this run.
+    place: int | None = None
 
 
 @dataclass
@@ -354,12 +357,13 @@ def round_result(user, allocation_round: AllocationRound, run: AllocationRun | N
     for result in results.values():
         result.reserve.sort(key=lambda c: c.reserve_position)
     current = round_bid_statuses(allocation_round, listings=[listing.pk for listing in listings.values()])
-    now = {(e.applicant, e.listing): e.status for e in current.entries}
+    now = {(e.applicant, e.listing): e for e in current.entries}
     for result in results.values():
         for candidate in (*result.candidates, *result.ineligible):
-            status = now.get((candidate.applicant, result.listing.reference))
-            if status is not None:
-                candidate.status, candidate.status_label = status.value, str(BID_STATUS_LABELS[status])
+            entry = now.get((candidate.applicant, result.listing.reference))
+            if entry is not None:
+                candidate.status, candidate.status_label = entry.status.value, str(BID_STATUS_LABELS[entry.status])
+                candidate.place = entry.rank
     bids_read_record(user=user, households=households,
                      what=f"result of round {allocation_round.name} run {run.number}")
     return sorted(results.values(), key=lambda r: r.listing.reference)

@@ -197,8 +197,9 @@ def round_close(request, pk: int):
     return redirect("allocation_round_detail", pk=allocation_round.pk)
 
 
-def candidate_note(candidate, listing_addresses: dict) -> str:
-    """A short explanation of a candidate's outcome for the review (officers see who is who)."""
+def candidate_note(candidate, places: dict) -> str:
+    """A short explanation of a candidate's outcome for the review (officers see who is who); `places` gives the
+    place on the whole list of the home's candidates, as the letters do (a re-run ranks only those left)."""
     detail = candidate.detail
     if candidate.outcome == "ineligible":
         return candidate.reason_label
@@ -208,7 +209,8 @@ def candidate_note(candidate, listing_addresses: dict) -> str:
                                                                  "choice": detail.get("allocated_preference")}
     if candidate.outcome == "outranked":
         return _("%(who)s (rank %(rank)s) was ahead on %(key)s") % {
-            "who": detail.get("allocated_to"), "rank": detail.get("allocated_rank"),
+            "who": detail.get("allocated_to"),
+            "rank": places.get(detail.get("allocated_to")) or detail.get("allocated_rank"),
             "key": DECIDED_BY_LABELS.get(detail.get("decided_by"), detail.get("decided_by"))}
     return ""
 
@@ -228,7 +230,8 @@ def result_columns() -> list[Column]:
         Column(gettext_lazy("Listing"), "listing"),
         Column(gettext_lazy("Registration number"), "applicant"),
         Column(gettext_lazy("Household code"), "household"),
-        Column(gettext_lazy("Rank"), "rank"),
+        Column(gettext_lazy("Place on the list"), "place"),
+        Column(gettext_lazy("Rank in this run"), "rank"),
         Column(gettext_lazy("Outcome in this run"), "outcome"),
         Column(gettext_lazy("Reason"), "reason"),
         Column(gettext_lazy("Reserve position"), "reserve"),
@@ -256,12 +259,13 @@ def round_result(request, pk: int):
         page = paginate(request, sorted(selectors.run_listing_statuses(run)), per_page=RESULT_LISTINGS_PER_PAGE)
         results = selectors.round_result(user, allocation_round, run, references=page.object_list)
     for result in results:
+        places = {c.applicant: c.place for c in result.candidates}
         for candidate in (*result.candidates, *result.ineligible):
-            candidate.note = candidate_note(candidate, {})
+            candidate.note = candidate_note(candidate, places)
     if export_format:
         rows = [
             {"listing": r.listing.reference, "applicant": c.applicant, "household": c.household_code,
-             "rank": c.rank, "outcome": c.outcome_label, "reason": c.reason_label, "reserve": c.reserve_position,
+             "place": c.place, "rank": c.rank, "outcome": c.outcome_label, "reason": c.reason_label, "reserve": c.reserve_position,
              "note": c.note, "status": c.status, "status_label": c.status_label}
             for r in results for c in (*r.candidates, *r.ineligible)
         ]

@@ -205,3 +205,22 @@ def test_every_round_keeps_the_status_rules_under_random_answers_and_reruns(stoc
         problems = _play(stock_a, alice, spec, actions)
         transaction.set_rollback(True)
     assert problems == []
+
+
+def test_the_review_after_a_rerun_gives_the_place_on_the_whole_list_as_the_letters_do(client, stock_a, alice):
+    from django.urls import reverse
+
+    from buurtbalans.core.tests.test_access_views import body
+
+    s = scene(stock_a, alice)
+    solve(s.round, alice)
+    services.allocation_round_approve(allocation_round=s.round, actor=alice)
+    services.offer_decline(offer=Offer.objects.get(listing=s.listings[0]), actor=alice,
+                           reason=DeclineReason.RENT_TOO_HIGH)
+    run_pending_jobs()
+    client.force_login(alice)
+    page = body(client.get(reverse("allocation_round_result", args=[s.round.pk])))
+    # A2 was second on L1's whole list; in the re-run, without A1, first. The review shows both, the letter 2.
+    row = page.split(s.listings[0].reference, 1)[1].split("</tr>", 2)[1]
+    assert "A2" in row and "2 <span" in row and "1 in deze berekening" in row
+    assert "Status nu" in page
