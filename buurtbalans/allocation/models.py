@@ -275,9 +275,11 @@ class RunReason(models.TextChoices):
 class AllocationRun(models.Model):
     """One solve of a round: exactly what went in and what came out.
 
-    `input_document` is a `buurtbalans.round/1` document and `result_document` the engine's
-    `buurtbalans.round-result/1` for it (docs/allocation.md): solving the input with the seed and the parameter
-    set named by `parameter_version` gives the result again, also with `buurtbalans run_allocation_round`.
+    `input_document` is a `buurtbalans.round/1` document (docs/allocation.md): solving it with the seed and the
+    parameter set named by `parameter_version` gives the result again, also with `buurtbalans run_allocation_round`.
+    The result is kept as the run's outcome rows (`bid_results`) and `summary["listing_statuses"]`;
+    `roundinput.run_result_document` makes the engine's `buurtbalans.round-result/1` of them. Runs stored before
+    hold that document in `result_document`; later runs hold JSON null there.
     `removed` records what a re-run left out (accepted offers, decliners), so approval can tell whether the
     round changed since.
     """
@@ -332,13 +334,25 @@ class IneligibleReasonCode(models.TextChoices):
 
 
 class BidResult(models.Model):
-    """The outcome of one bid in one run, with the engine's explanation (`detail`, docs/allocation.md)."""
+    """The outcome of one bid in one run, with the engine's explanation (`detail`, docs/allocation.md).
 
-    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
-    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="bid_results")
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="results")
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="+")
+    A run writes one row per bid, 60,000 for a weekly round, in one go (`services._write_bid_results`). So the
+    table has only the indexes its readers use (all by run) and no foreign-key constraints in the database: each
+    one cost PostgreSQL a lookup per row at commit (0.3 to 0.5 s per key for a weekly round) and each index as
+    much again. The keys are copied from the bid rows in the solving transaction; deleting through Django still
+    deletes the outcomes with their run, bid, listing or applicant (`on_delete`).
+    """
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False, db_constraint=False)
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="bid_results",
+                            db_index=False, db_constraint=False)
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="results", db_index=False,
+                            db_constraint=False)
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                db_constraint=False)
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=BidOutcomeCode.choices)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=IneligibleReasonCode.choices, blank=True)

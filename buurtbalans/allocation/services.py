@@ -25,8 +25,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
+import orjson
 from django.db import connection, models, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +42,7 @@ from buurtbalans.allocation.models import (
     ApplicantProfile,
     ApplicantStatus,
     Bid,
+    BidOutcomeCode,
     BidResult,
     BidSource,
     DeclineReason,
@@ -51,20 +55,23 @@ from buurtbalans.allocation.models import (
     RunReason,
     SelectionKey,
 )
-from buurtbalans.allocation.roundfile import RoundFileError, parse_round_document
-from buurtbalans.allocation.roundinput import document_without, round_input_from_rows
+from buurtbalans.allocation.roundfile import RoundFileError, candidate_detail_texts, gc_paused, parse_round_document
+from buurtbalans.allocation.roundinput import bid_keys_for, document_without, round_input_from_rows
 from buurtbalans.core.audit import actor_label, audit_record
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job
-from buurtbalans.engine.allocation import RoundParameterMissing, solve_round
+from buurtbalans.engine.allocation import REASON_ORDER, RoundParameterMissing, solve_round
+from buurtbalans.engine.allocation.result import OUTCOME_ORDER
 from buurtbalans.households.models import Applicant, Tenancy
 from buurtbalans.portfolio.models import Dwelling, DwellingStatus
 from buurtbalans.rules.parameters import parameters_for
 
 SOLVE_JOB_KIND = "allocation_round_solve"
 PURPOSE = "allocation"
-# BidResult rows are written in chunks of this size (progress is reported per chunk).
-RESULT_CHUNK = 2000
+# BidResult rows are written in chunks of this size (progress is reported per chunk), each sent to PostgreSQL in
+# pieces of COPY_PIECE rows.
+RESULT_CHUNK = 20_000
+COPY_PIECE = 2000
 
 
 class AllocationError(Exception):
@@ -579,11 +586,19 @@ def allocation_round_start(*, allocation_round: AllocationRound, actor) -> Alloc
     return allocation_round
 
 
-def round_removals(allocation_round: AllocationRound, base_document: dict) -> dict:
+def round_removals(allocation_round: AllocationRound, first_run: AllocationRun) -> dict:
     """What a run after the first leaves out of the first run's input: listings that are let, withdrawn or no
-    longer open, and applicants who accepted or declined an offer in this round or were housed elsewhere."""
-    listing_ids = [entry["id"] for entry in base_document["listings"]]
-    applicant_ids = [entry["id"] for entry in base_document["applicants"]]
+    longer open, and applicants who accepted or declined an offer in this round or were housed elsewhere.
+
+    The first run's listings are the keys of its `listing_statuses` and its applicants those of its outcome rows
+    (each has a bid), so its input document (megabytes) is read only for a run stored before the summary kept
+    the statuses.
+    """
+    statuses = first_run.summary.get("listing_statuses")
+    if statuses is None:
+        listing_ids = [entry["id"] for entry in first_run.input_document["listings"]]
+    else:
+        listing_ids = list(statuses)
     closed_listings = set(
         Listing.objects.filter(allocation_round=allocation_round, reference__in=listing_ids)
         .exclude(status__in=ACTIVE_LISTING_STATUSES)
@@ -602,7 +617,7 @@ def round_removals(allocation_round: AllocationRound, base_document: dict) -> di
     housed = set(
         ApplicantProfile.objects.filter(
             corporation_id=allocation_round.corporation_id, status=ApplicantStatus.HOUSED,
-            applicant__external_id__in=applicant_ids,
+            applicant_id__in=BidResult.objects.filter(run=first_run).values("applicant_id"),
         ).values_list("applicant__external_id", flat=True)
     )
     return {"listings": sorted(closed_listings), "applicants": sorted(decided | housed)}
@@ -663,31 +678,44 @@ def _solve(*, allocation_round, actor, job, on_progress) -> AllocationRun | None
     if allocation_round.status != RoundStatus.SOLVING or (job is not None and allocation_round.job_id != job.pk):
         return None
     progress = on_progress or (lambda done, total: None)
-    first = allocation_round.runs.order_by("number").first()
-    if first is None:
-        built = round_input_from_rows(allocation_round)
-        document, skipped, reason = built.document, built.skipped, RunReason.FIRST
-        removed = {"listings": [], "applicants": []}
-        if built.markers_read:
-            audit_record(actor=actor, event=AuditEvent.Type.MARKERS_READ, corporation=allocation_round.corporation,
-                         subject_type="round", purpose=PURPOSE, subject_ids=built.markers_read,
-                         subject_label=f"vulnerability (yes/no) of applicants in round {allocation_round.name}",
-                         data={"round": allocation_round.pk, "count": len(built.markers_read)})
-    else:
-        removed = round_removals(allocation_round, first.input_document)
-        document = document_without(first.input_document, **removed)
-        skipped, reason = first.skipped, RunReason.AGAIN
+    # Working a weekly round out makes some hundred thousand small dicts, lists and strings and no reference
+    # cycles; the cyclic collector would walk the growing heap again and again (a third of the time).
+    with gc_paused():
+        return _solve_round(allocation_round, actor, job, progress)
+
+
+def _solve_round(allocation_round, actor, job, progress) -> AllocationRun:
+    # The runs' documents are loaded only where needed: each is megabytes of JSON for a weekly round.
+    first = allocation_round.runs.defer("input_document", "result_document").order_by("number").first()
     try:
-        round_file = parse_round_document(document)
+        if first is None:
+            built = round_input_from_rows(allocation_round)
+            document, skipped, reason, keys = built.document, built.skipped, RunReason.FIRST, built.keys
+            removed = {"listings": [], "applicants": []}
+            if built.markers_read:
+                audit_record(actor=actor, event=AuditEvent.Type.MARKERS_READ,
+                             corporation=allocation_round.corporation, subject_type="round", purpose=PURPOSE,
+                             subject_ids=built.markers_read,
+                             subject_label=f"vulnerability (yes/no) of applicants in round {allocation_round.name}",
+                             data={"round": allocation_round.pk, "count": len(built.markers_read)})
+            # The stored document is read with the contract's own reader: what is solved is what is stored.
+            round_file = parse_round_document(document)
+            facts = round_file.facts
+        else:
+            removed = round_removals(allocation_round, first)
+            base_document = first.input_document
+            round_file = parse_round_document(base_document)
+            # The engine's own cut of the first run's facts is solved, and the same cut of the document
+            # (`document_without`) is stored as this run's input; the two agree (tests/test_round_flow.py).
+            facts = round_file.facts.without(**removed)
+            document = document_without(base_document, **removed)
+            _check_same_round(facts, document)
+            keys = bid_keys_for(allocation_round, document)
+            skipped, reason = first.skipped, RunReason.AGAIN
     except RoundFileError as exc:
         raise _SolveFailed(_("The round's bids do not make a round: %(problems)s")
                            % {"problems": "; ".join(exc.problems[:20])}) from exc
-    facts = round_file.facts
-    if first is not None:
-        # The same cut with the engine's own operation on the first run's facts: the two must agree.
-        base = parse_round_document(first.input_document).facts
-        facts = base.without(**removed)
-    n_bids = len(document["bids"])
+    n_bids = len(facts.bid_applicant)
     total = 2 + n_bids
     progress(1, total)
     try:
@@ -700,6 +728,7 @@ def _solve(*, allocation_round, actor, job, on_progress) -> AllocationRun | None
     except LookupError as exc:
         raise _SolveFailed(str(exc)) from exc
     progress(2, total)
+    _compress_quickly()
     number = (allocation_round.runs.aggregate(n=Max("number"))["n"] or 0) + 1
     run = AllocationRun.objects.create(
         corporation_id=allocation_round.corporation_id,
@@ -708,8 +737,10 @@ def _solve(*, allocation_round, actor, job, on_progress) -> AllocationRun | None
         reason=reason,
         lottery_seed=allocation_round.lottery_seed,
         parameter_version=result.parameters_version[:60],
-        input_document=document,
-        result_document=result.to_document(),
+        input_document=_json_text(document),
+        # The result is kept as the outcome rows (below), from which `run_result_document` puts the document
+        # together again: storing it as well doubled the megabytes a run writes. JSON null marks that.
+        result_document=Value(None, output_field=models.JSONField()),
         summary={**result.summary(), "listing_statuses": {
             listing.id: result.listing_status(li).value for li, listing in enumerate(result.facts.listings)}},
         removed=removed,
@@ -717,97 +748,145 @@ def _solve(*, allocation_round, actor, job, on_progress) -> AllocationRun | None
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_by_name=_name(actor),
     )
-    households = _write_bid_results(run, document, on_progress=lambda done: progress(2 + done, total))
+    run.input_document, run.result_document = document, None
+    _write_bid_results(run, result, keys, on_progress=lambda done: progress(2 + done, total))
     allocation_round.status = RoundStatus.REVIEW
     allocation_round.error = ""
     allocation_round.save(update_fields=["status", "error"])
     if job is not None:
         Job.objects.filter(pk=job.pk).update(parameter_version=run.parameter_version)
     _record(actor=actor, event=AuditEvent.Type.ROUND_SOLVED, corporation=allocation_round.corporation,
-            subject_type="round", subject_ids=households,
+            subject_type="round", subject_ids=keys.households,
             label=f"round {allocation_round.name} run {run.number}",
             data={"round": allocation_round.pk, "run": run.pk, "parameter_version": run.parameter_version,
                   "allocations": run.summary.get("allocations"), "bids": n_bids, "removed": removed})
     return run
 
 
+def _json_text(document: dict):
+    """A document for a JSON column, serialised here with orjson: a weekly round's input is 12 MB of JSON, which
+    `json.dumps` (what Django would use) takes 0.1 to 0.4 s to write and orjson a tenth of that."""
+    return Cast(Value(orjson.dumps(document).decode(), output_field=models.TextField()),
+                output_field=models.JSONField())
+
+
+def _compress_quickly() -> None:
+    """On PostgreSQL, compress the large values of this transaction (the run's input document) with lz4 when the
+    server has it: a third of the time of the default pglz for 12 MB of JSON, at about the same size. Reading does
+    not depend on it (each value records how it was compressed)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+
+
+def _check_same_round(facts, document: dict) -> None:
+    """The facts solved and the document stored name the same listings, applicants and bids, in the same order."""
+    if (
+        list(facts.listing_ids) != [entry["id"] for entry in document["listings"]]
+        or list(facts.applicant_ids) != [entry["id"] for entry in document["applicants"]]
+        or list(map(facts.applicant_ids.__getitem__, facts.bid_applicant.tolist()))
+        != [bid["applicant"] for bid in document["bids"]]
+        or list(map(facts.listing_ids.__getitem__, facts.bid_listing.tolist()))
+        != [bid["listing"] for bid in document["bids"]]
+    ):
+        raise RuntimeError("the re-run's facts and its stored input document differ")
+
+
 BID_RESULT_FIELDS = ("corporation", "run", "bid", "listing", "applicant", "outcome", "rank", "reason",
                      "reserve_position", "detail")
 
 
-def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert plain rows (foreign keys as ids, JSON as dicts; text, numbers and None only). PostgreSQL gets them
-    through COPY and SQLite through one executemany: 60,000 outcomes of a weekly round in a fraction of the time
-    of `bulk_create`, which builds a model instance per row. Other databases get `bulk_create`."""
-    if not rows:
+def _insert_rows(model, fields: tuple[str, ...], columns: list[list]) -> None:
+    """Insert rows given as columns (foreign keys as ids, JSON as its text; text, whole numbers and None only).
+
+    PostgreSQL gets them through one COPY of text made column by column, SQLite through one executemany: 60,000
+    outcomes of a weekly round in a fraction of the time of `bulk_create`, which builds a model instance per row.
+    Other databases get `bulk_create`.
+    """
+    if not columns or not len(columns[0]):
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    is_json = [isinstance(column, models.JSONField) for column in columns]
+    model_fields = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(c.column) for c in columns)
+    names = ", ".join(quote(f.column) for f in model_fields)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
         ) as copy:
-            for row in rows:
-                copy.write_row([json.dumps(v) if j else v for v, j in zip(row, is_json, strict=True)])
+            # Sent in pieces: the server stores one piece while the next is made.
+            for start in range(0, len(columns[0]), COPY_PIECE):
+                piece = [column[start:start + COPY_PIECE] for column in columns]
+                copy.write("\n".join(map("\t".join, zip(*map(_copy_column, piece), strict=True))) + "\n")
         return
+    rows = list(zip(*columns, strict=True))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
-                [[json.dumps(v) if j else v for v, j in zip(row, is_json, strict=True)] for row in rows],
-            )
+                f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
         return
-    model.objects.bulk_create(
-        [model(**{c.attname: v for c, v in zip(columns, row, strict=True)}) for row in rows], batch_size=1000
-    )
+    is_json = [isinstance(f, models.JSONField) for f in model_fields]
+    model.objects.bulk_create([
+        model(**{f.attname: json.loads(v) if j else v for f, v, j in zip(model_fields, row, is_json, strict=True)})
+        for row in rows
+    ], batch_size=1000)
 
 
-def _write_bid_results(run: AllocationRun, document: dict, on_progress: Callable[[int], None]) -> list[str]:
-    """One BidResult per bid of the run; returns the household codes of the applicants concerned."""
-    bids = {
-        (code, reference): (pk, applicant_id, listing_id, household)
-        for code, reference, pk, applicant_id, listing_id, household in Bid.objects.filter(
-            listing__allocation_round_id=run.allocation_round_id
-        ).values_list("applicant__external_id", "listing__reference", "pk", "applicant_id", "listing_id",
-                      "applicant__household__external_id")
-    }
-    result = run.result_document
-    corporation, run_id = run.corporation_id, run.pk
-    rows: list[tuple] = []
-    households: set[str] = set()
-    written = 0
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    def add(applicant: str, listing: str, outcome: str, rank, reason: str, reserve, detail: dict) -> None:
-        nonlocal rows, written
-        bid, applicant_id, listing_id, household = bids[(applicant, listing)]
-        households.add(household)
-        rows.append((corporation, run_id, bid, listing_id, applicant_id, outcome, rank, reason, reserve, detail))
-        if len(rows) >= RESULT_CHUNK:
-            _insert_rows(BidResult, BID_RESULT_FIELDS, rows)
-            written += len(rows)
-            rows = []
-            on_progress(written)
 
-    for listing_id, entry in result["listings"].items():
-        for candidate in entry["candidates"]:
-            detail = candidate["detail"]
-            add(candidate["applicant"], listing_id, candidate["outcome"], candidate["rank"], "",
-                detail.get("reserve_position"), detail)
-    for entry in result["ineligible"]:
-        add(entry["applicant"], entry["listing"], "ineligible", None, entry["reason"], None,
-            {"reason": entry["reason"]})
-    _insert_rows(BidResult, BID_RESULT_FIELDS, rows)
-    on_progress(written + len(rows))
-    return sorted(households)
+def _copy_column(values: list) -> list[str]:
+    """A column as COPY's text format writes it: `\\N` for None, backslash and control characters escaped."""
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return list(map(str, values))
+    if kinds <= {int, type(None)}:
+        return ["\\N" if v is None else str(v) for v in values]
+    if kinds <= {str}:
+        texts, joined = values, "".join(values)
+    else:
+        texts = ["\\N" if v is None else str(v) for v in values]
+        joined = "".join(str(v) for v in values if v is not None)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        texts = ["\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in values]
+    return texts
+
+
+def _write_bid_results(run: AllocationRun, result, keys, on_progress: Callable[[int], None]) -> None:
+    """One BidResult per bid of the run: the candidates listing by listing in rank order, then the ineligible
+    bids in input order. The explanations (`detail`) are the engine's, as JSON text made from its columns."""
+    columns = result.candidate_columns()
+    candidates = columns.bid.tolist()
+    ineligible = np.flatnonzero(result.reason).tolist()
+    order = candidates + ineligible
+    n_candidates, n_ineligible = len(candidates), len(ineligible)
+    outcomes = [outcome.value for outcome in OUTCOME_ORDER]
+    reasons = [reason.value for reason in REASON_ORDER]
+    ineligible_reasons = list(map(reasons.__getitem__, (result.reason[ineligible] - 1).tolist()))
+    table = [
+        [run.corporation_id] * len(order),
+        [run.pk] * len(order),
+        list(map(keys.bid.__getitem__, order)),
+        list(map(keys.listing.__getitem__, order)),
+        list(map(keys.applicant.__getitem__, order)),
+        list(map(outcomes.__getitem__, columns.outcome.tolist())) + [BidOutcomeCode.INELIGIBLE.value] * n_ineligible,
+        columns.rank.tolist() + [None] * n_ineligible,
+        [""] * n_candidates + ineligible_reasons,
+        [position or None for position in columns.reserve_position.tolist()] + [None] * n_ineligible,
+        candidate_detail_texts(result) + ['{"reason":"' + reason + '"}' for reason in ineligible_reasons],
+    ]
+    for start in range(0, len(order), RESULT_CHUNK):
+        _insert_rows(BidResult, BID_RESULT_FIELDS, [column[start:start + RESULT_CHUNK] for column in table])
+        on_progress(min(start + RESULT_CHUNK, len(order)))
 
 
 def _current_removals(allocation_round: AllocationRound) -> dict:
     """What a run made now would leave out; a run whose `removed` differs is out of date."""
-    first_input = allocation_round.runs.order_by("number").values_list("input_document", flat=True).first()
-    return round_removals(allocation_round, first_input)
+    first = allocation_round.runs.defer("input_document", "result_document").order_by("number").first()
+    return round_removals(allocation_round, first)
 
 
 @transaction.atomic
@@ -859,6 +938,8 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
         ).exclude(rank=None).values_list("listing__reference", "applicant__external_id", "rank")
     }
     now = timezone.now()
+    # Written a statement per kind of change, not a row at a time (250 offers and listings in a weekly round).
+    # The withdrawals go first: the constraints allow one active offer per listing and per applicant.
     withdrawn: dict[int, Offer] = {}
     for listing_pk, offer in pending.items():
         entry = wanted.get(listing_pk)
@@ -866,34 +947,41 @@ def allocation_round_approve(*, allocation_round: AllocationRound, actor) -> lis
             offer.status = OfferStatus.WITHDRAWN
             offer.decided_at = now
             offer.decided_by_name = _name(actor)
-            offer.save(update_fields=["status", "decided_at", "decided_by_name"])
             withdrawn[offer.applicant_id] = offer
+    Offer.objects.bulk_update(withdrawn.values(), ["status", "decided_at", "decided_by_name"])
+    confirmed: list[int] = []
     created: list[Offer] = []
     for entry in allocations:
         listing = round_listings[entry["listing"]]
         current = pending.get(listing.pk)
         if current is not None and current.status == OfferStatus.OFFERED:
             current.run = run
-            current.save(update_fields=["run"])
+            confirmed.append(current.pk)
             continue
-        applicant = applicants[entry["applicant"]]
-        offer = Offer.objects.create(
+        created.append(Offer(
             corporation_id=allocation_round.corporation_id, allocation_round=allocation_round, run=run,
-            listing=listing, applicant=applicant, offered_at=now,
+            listing=listing, applicant=applicants[entry["applicant"]], offered_at=now,
             rank=first_ranks.get((entry["listing"], entry["applicant"]), entry["rank"]),
-        )
-        created.append(offer)
-        if applicant.pk in withdrawn:
-            old = withdrawn[applicant.pk]
+        ))
+    Offer.objects.filter(pk__in=confirmed).update(run=run)
+    Offer.objects.bulk_create(created)
+    replaced = []
+    for offer in created:
+        old = withdrawn.get(offer.applicant_id)
+        if old is not None:
             old.replaced_by = offer
-            old.save(update_fields=["replaced_by"])
+            replaced.append(old)
+    Offer.objects.bulk_update(replaced, ["replaced_by"])
     offered = set(wanted)
+    changed: dict[str, list[int]] = {}
     for listing in round_listings.values():
         if listing.status in ACTIVE_LISTING_STATUSES:
             status = ListingStatus.OFFERED if listing.pk in offered else ListingStatus.OPEN
             if listing.status != status:
                 listing.status = status
-                listing.save(update_fields=["status"])
+                changed.setdefault(status, []).append(listing.pk)
+    for status, pks in changed.items():
+        Listing.objects.filter(pk__in=pks).update(status=status)
     allocation_round.status = RoundStatus.APPROVED
     allocation_round.approved_at = now
     allocation_round.approved_by_name = _name(actor)

@@ -18,6 +18,7 @@ from buurtbalans.allocation.models import (
     RoundStatus,
 )
 from buurtbalans.allocation.roundfile import parse_round_document
+from buurtbalans.allocation.roundinput import run_result_document
 from buurtbalans.allocation.tests.support import REFERENCE_DATE, scene, solve
 from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.engine.allocation import solve_round
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def allocations(run: AllocationRun) -> dict[str, str]:
-    return {entry["listing"]: entry["applicant"] for entry in run.result_document["allocations"]}
+    return {entry["listing"]: entry["applicant"] for entry in run_result_document(run)["allocations"]}
 
 
 def offers_of(allocation_round) -> dict[str, tuple[str, str]]:
@@ -73,7 +74,8 @@ def test_a_stored_run_solves_again_to_the_identical_result(stock_a, alice):
     again = solve_round(round_file.facts, parameters_for(round_file.reference_date),
                         reference_date=round_file.reference_date, lottery_seed=round_file.lottery_seed)
     assert again.parameters_version == run.parameter_version
-    assert again.to_document() == run.result_document
+    # The run keeps its result as outcome rows; put together as a document they are what solving again gives.
+    assert again.to_document() == run_result_document(run)
     assert run.input_document["lottery_seed"] == run.lottery_seed == "week-23"
 
 
@@ -142,7 +144,7 @@ def test_a_decline_runs_the_round_again_for_what_is_left_keeping_accepted_offers
     params = parameters_for(REFERENCE_DATE)
     assert solve_round(base, params, reference_date=REFERENCE_DATE, lottery_seed="week-23").to_document() == \
         solve_round(again, params, reference_date=REFERENCE_DATE, lottery_seed="week-23").to_document() == \
-        second.result_document
+        run_result_document(second)
 
 
 def solve_pending(allocation_round):
@@ -183,7 +185,7 @@ def test_closing_marks_what_is_not_let_and_needs_every_answer(stock_a, alice):
     services.offer_decline(offer=Offer.objects.get(listing=s.listings[2]), actor=alice,
                            reason=DeclineReason.REFUSED)
     allocation_round = solve_pending(allocation_round)
-    assert allocation_round.runs.get(number=2).result_document["allocations"] == []
+    assert run_result_document(allocation_round.runs.get(number=2))["allocations"] == []
     services.allocation_round_approve(allocation_round=allocation_round, actor=alice)
     services.allocation_round_close(allocation_round=allocation_round, actor=alice)
     s.listings[2].refresh_from_db()
@@ -216,7 +218,7 @@ def test_markers_place_applicants_in_the_vulnerable_group_only_when_a_listing_na
 
     run = run_round("no-vulnerable", 2, excluded_groups=["vulnerable"])
     assert allocations(run) == {"A-V2/1": "M-2"}
-    assert run.result_document["ineligible"] == [{"applicant": "M-1", "listing": "A-V2/1",
+    assert run_result_document(run)["ineligible"] == [{"applicant": "M-1", "listing": "A-V2/1",
                                                   "reason": "group_excluded"}]
     read = AuditEvent.objects.get(event_type=AuditEvent.Type.MARKERS_READ)
     assert read.subject_ids == ["H-M-1"] and read.purpose == "allocation"
