@@ -23,8 +23,7 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from buurtbalans.allocation.models import AllocationRound, DeclineReason, Listing, Offer, OfferStatus, SelectionKey
 from buurtbalans.allocation.outcomes import RoundStatuses, round_bid_statuses
@@ -85,10 +84,29 @@ class Letter:
         return "\n".join([*lines, *self.objection, *self.closing])
 
 
+# All letters of a weekly round are 20,000 letters of a few dozen sentences each: looking every sentence up in
+# the catalogue again, and formatting the same dates again, took more time than drawing the PDF. Both are kept
+# per language (the catalogue does not change while the process runs).
+_TEXTS: dict[tuple[str, str], str] = {}
+_DAYS: dict[tuple[str, date], str] = {}
+
+
+def _(message: str) -> str:
+    key = (get_language(), message)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = gettext(message)
+    return text
+
+
 def _day(value) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    return date_format(value, "j F Y")
+    key = (get_language(), value)
+    text = _DAYS.get(key)
+    if text is None:
+        text = _DAYS[key] = date_format(value, "j F Y")
+    return text
 
 
 def _euro(value) -> str:
@@ -127,14 +145,18 @@ def _reason_sentence(reason: str, listing: Listing, applicant: Applicant) -> str
     return _("You do not meet the conditions of this home.")
 
 
+_DECIDED_BY = {
+    "urgency": gettext_noop("This home goes to people with an urgency first."),
+    "registration_date": gettext_noop("That person has been registered longer than you."),
+    "motivation_score": gettext_noop("The motivation of that person got a higher score."),
+    "submitted_at": gettext_noop("That person reacted earlier than you."),
+    "lottery_number": gettext_noop("That person had a better lottery number."),
+}
+
+
 def _decided_by_sentence(decided_by: str | None) -> str:
-    return {
-        "urgency": _("This home goes to people with an urgency first."),
-        "registration_date": _("That person has been registered longer than you."),
-        "motivation_score": _("The motivation of that person got a higher score."),
-        "submitted_at": _("That person reacted earlier than you."),
-        "lottery_number": _("That person had a better lottery number."),
-    }.get(decided_by or "", "")
+    message = _DECIDED_BY.get(decided_by or "")
+    return _(message) if message else ""
 
 
 def decline_label(code: str) -> str:

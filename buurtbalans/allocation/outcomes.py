@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.allocation.models import (
@@ -106,29 +107,52 @@ def _offer_state(status: str) -> OfferState:
     return OfferState(status)
 
 
+# The explanation values `engine.allocation.status.deciding_part` compares, and the lottery number letters give.
+DETAIL_KEYS = ("is_urgent", "registration_date", "motivation_score", "submitted_at", "lottery_number")
+
+
+def _detail(values) -> dict:
+    """The explanation values as text, as both databases give them out of the JSON (a boolean as text on
+    PostgreSQL, as 1/0 on SQLite); absent keys are left out."""
+    detail = {key: str(value) for key, value in zip(DETAIL_KEYS, values, strict=True) if value is not None}
+    if "is_urgent" in detail:
+        detail["is_urgent"] = detail["is_urgent"] in ("true", "1", "True")
+    return detail
+
+
 def round_bid_statuses(allocation_round: AllocationRound, *, applicants: Iterable[int] | None = None,
-                       listings: Iterable[int] | None = None) -> RoundStatuses:
+                       listings: Iterable[int] | None = None, with_explanations: bool = True) -> RoundStatuses:
     """The status of the round's bids: all of them, or those of the given applicants (pks) or on the given
     listings (pks).
+
+    Args:
+        allocation_round: the round.
+        applicants, listings: only the bids of these applicants or on these listings (default: every bid).
+        with_explanations: also the deciding part of the priority and the lottery number of `let_to_other`
+            bids (the letters say them); screens that show only the status leave them out, which saves reading
+            them for every bid.
 
     Returns:
         The statuses (one per bid, in no particular order) and the round's phase.
     """
     round_id = allocation_round.pk
     round_bids = Bid.objects.filter(listing__allocation_round_id=round_id)
-    # The whole round reads by the round (joins); a part of it by the ids, a few hundred at most.
     everything = applicants is None and listings is None
     bids = round_bids
+    asked_applicants = None if applicants is None else list(applicants)
+    asked_listings = None if listings is None else list(listings)
     if not everything:
         wanted = Q(pk__in=[])
-        if applicants is not None:
-            wanted |= Q(applicant_id__in=list(applicants))
-        if listings is not None:
-            wanted |= Q(listing_id__in=list(listings))
+        if asked_applicants is not None:
+            wanted |= Q(applicant_id__in=asked_applicants)
+        if asked_listings is not None:
+            wanted |= Q(listing_id__in=asked_listings)
         bids = bids.filter(wanted)
+    # The applicants and homes of these bids as subqueries: a weekly round's pages would otherwise send lists
+    # of thousands of ids to the database, which cost more than the queries themselves.
+    bidders = bids.values("applicant_id")
+    bid_homes = bids.values("listing_id")
     bid_rows = list(bids.values_list("applicant_id", "listing_id", "preference"))
-    applicant_ids = {a for a, _l, _p in bid_rows}
-    listing_ids = {li for _a, li, _p in bid_rows}
     first = (AllocationRun.objects.filter(allocation_round_id=round_id).order_by("number")
              .values("pk", "skipped").first())
     phase = round_phase(allocation_round, has_run=first is not None)
@@ -136,21 +160,19 @@ def round_bid_statuses(allocation_round: AllocationRound, *, applicants: Iterabl
     # Every offer of the round to these applicants or of these homes, oldest first (the latest counts).
     offers = Offer.objects.filter(allocation_round_id=round_id)
     if not everything:
-        offers = offers.filter(Q(applicant_id__in=applicant_ids) | Q(listing_id__in=listing_ids))
+        offers = offers.filter(Q(applicant_id__in=bidders) | Q(listing_id__in=bid_homes))
     offer_rows = list(offers.order_by("offered_at", "pk").values_list(
         "listing_id", "applicant_id", "status", "decline_reason", "run_id"))
     holders = {li: (a, s, run) for li, a, s, _r, run in offer_rows if s in HELD_OFFERS}
     held_pairs = {(a, li) for li, (a, _s, _run) in holders.items()}
-    people = applicant_ids | {a for _li, a, _s, _r, _run in offer_rows}
-    homes = listing_ids | {li for li, _a, _s, _r, _run in offer_rows}
-    applicant_rows = Applicant.objects.filter(
-        pk__in=round_bids.values("applicant_id") if everything else people)
-    codes = dict(applicant_rows.values_list("pk", "external_id"))
+    offer_people = {a for _li, a, _s, _r, _run in offer_rows}
+    offer_homes = {li for li, _a, _s, _r, _run in offer_rows}
+    codes = dict(Applicant.objects.filter(Q(pk__in=bidders) | Q(pk__in=offer_people))
+                 .values_list("pk", "external_id"))
     references = {}
     listing_facts = {}
-    listing_rows = Listing.objects.filter(allocation_round_id=round_id) if everything else Listing.objects.filter(
-        pk__in=homes)
-    for pk, reference, status, selection, urgency_first in listing_rows.values_list(
+    for pk, reference, status, selection, urgency_first in Listing.objects.filter(
+            Q(pk__in=bid_homes) | Q(pk__in=offer_homes)).values_list(
             "pk", "reference", "status", "selection", "urgency_first"):
         references[pk] = reference
         listing_facts[reference] = ListingFact(reference, status, selection, urgency_first)
@@ -167,30 +189,40 @@ def round_bid_statuses(allocation_round: AllocationRound, *, applicants: Iterabl
     skipped: dict[str, str] = {}
     if first is not None:
         rows = BidResult.objects.filter(run_id=first["pk"])
-        if not everything:
+        if asked_applicants is None and asked_listings is not None:
+            # Every bid on these homes; whoever holds one of them bid on it too.
+            rows = rows.filter(listing_id__in=asked_listings)
+        elif not everything:
             holder_ids = {a for a, _s, _run in holders.values()}
-            rows = rows.filter(listing_id__in=listing_ids, applicant_id__in=applicant_ids | holder_ids)
-        for a, li, rank, reason, detail in rows.values_list("applicant_id", "listing_id", "rank", "reason",
-                                                            "detail"):
-            first_run[(codes[a], references[li])] = FirstRunOutcome(rank, reason, detail)
+            rows = rows.filter(Q(applicant_id__in=bidders) | Q(applicant_id__in=holder_ids, listing_id__in=bid_homes))
+        if with_explanations:
+            # Only the explanation values the priority compares, read out of the JSON by the database: parsing
+            # 60,000 whole explanations of a weekly round took longer than everything else here.
+            for a, li, rank, reason, *values in rows.values_list(
+                    "applicant_id", "listing_id", "rank", "reason", *(KT(f"detail__{key}") for key in DETAIL_KEYS)):
+                first_run[(codes[a], references[li])] = FirstRunOutcome(rank, reason, _detail(values))
+        else:
+            for a, li, rank, reason in rows.values_list("applicant_id", "listing_id", "rank", "reason"):
+                first_run[(codes[a], references[li])] = FirstRunOutcome(rank, reason)
         skipped = {entry["applicant"]: entry["reason"] for entry in first["skipped"] or []}
 
     # A place on the reserve list counts while the home is only offered: the one of the run that made the offer.
     reserve = {}
     offered_runs = {run for _a, s, run in holders.values() if s == OfferStatus.OFFERED}
-    if offered_runs:
+    if offered_runs and with_explanations:
         rows = BidResult.objects.filter(run_id__in=offered_runs, reserve_position__isnull=False)
-        if not everything:
-            rows = rows.filter(listing_id__in=listing_ids, applicant_id__in=applicant_ids)
+        if asked_applicants is None and asked_listings is not None:
+            rows = rows.filter(listing_id__in=asked_listings)
+        elif not everything:
+            rows = rows.filter(applicant_id__in=bidders)
         for a, li, run, position in rows.values_list("applicant_id", "listing_id", "run_id", "reserve_position"):
             holder = holders.get(li)
             if holder is not None and holder[2] == run:
                 reserve[(codes[a], references[li])] = position
 
     accepted_here = {a for _li, a, s, _r, _run in offer_rows if s == OfferStatus.ACCEPTED}
-    profiles = ApplicantProfile.objects.filter(status=ApplicantStatus.HOUSED)
-    profiles = profiles.filter(applicant_id__in=round_bids.values("applicant_id") if everything else applicant_ids)
-    housed = set(profiles.values_list("applicant_id", flat=True))
+    housed = set(ApplicantProfile.objects.filter(status=ApplicantStatus.HOUSED, applicant_id__in=bidders)
+                 .values_list("applicant_id", flat=True))
     facts = StatusFacts(
         phase=phase,
         bids=tuple(StatusBid(codes[a], references[li], p) for a, li, p in bid_rows),

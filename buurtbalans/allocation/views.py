@@ -265,7 +265,8 @@ def round_result(request, pk: int):
     if export_format:
         rows = [
             {"listing": r.listing.reference, "applicant": c.applicant, "household": c.household_code,
-             "place": c.place, "rank": c.rank, "outcome": c.outcome_label, "reason": c.reason_label, "reserve": c.reserve_position,
+             "place": c.place, "rank": c.rank, "outcome": c.outcome_label, "reason": c.reason_label,
+             "reserve": c.reserve_position,
              "note": c.note, "status": c.status, "status_label": c.status_label}
             for r in results for c in (*r.candidates, *r.ineligible)
         ]
