@@ -75,12 +75,8 @@ def letter_list(request, pk: int):
     return render(request, "allocation/letter_list.html", _context(
         request, round=allocation_round, page=page, rows=rows, query=query, phase=facts.statuses.phase,
         is_decided=allocation_round.status in (RoundStatus.APPROVED, RoundStatus.CLOSED),
-        letters_job=jobs.first(), letter_count=paginated_total(page),
+        letters_job=jobs.first(), letter_count=page.paginator.count,
     ))
-
-
-def paginated_total(page) -> int:
-    return page.paginator.count
 
 
 def _letter(request, pk: int, applicant_pk: int, *, what: str):

@@ -177,7 +177,7 @@ class LetterFacts:
     # registration number -> registration date, of those who hold (or were offered) a home the letters name
     holder_registration: dict[str, date]
     # registration number -> their bids' statuses, by preference
-    entries: dict[str, list[BidStatusEntry]] = field(default_factory=dict)
+    entries: dict[str, list[BidStatusEntry]] = field(init=False)
 
     def __post_init__(self):
         self.entries = self.statuses.by_applicant()
@@ -243,19 +243,15 @@ def _item(facts: LetterFacts, entry: BidStatusEntry, applicant: Applicant) -> Le
         if entry.rank:
             say(_("You are number %(rank)d on the list of candidates who meet the conditions.") % {"rank": entry.rank})
         say(_("We will contact you soon about the next steps."))
-    elif status == BidStatus.DECLINED:
-        item.headline = _("We offered you this home. You said no.")
-        decided = timezone.localdate(offer.decided_at) if offer is not None and offer.decided_at else None
-        if decided:
-            say(_("You said no on %(date)s. Reason: %(reason)s.") % {"date": _day(decided),
-                                                                      "reason": decline_label(reason)})
-        say(_("After that, you no longer take part in this round."))
-    elif status == BidStatus.WITHDRAWN:
-        item.headline = _("We offered you this home, but we withdrew the offer.")
-        decided = timezone.localdate(offer.decided_at) if offer is not None and offer.decided_at else None
-        if decided:
-            say(_("We withdrew the offer on %(date)s. Reason: %(reason)s.") % {"date": _day(decided),
-                                                                                "reason": decline_label(reason)})
+    elif status in (BidStatus.DECLINED, BidStatus.WITHDRAWN):
+        declined = status == BidStatus.DECLINED
+        item.headline = (_("We offered you this home. You said no.") if declined
+                         else _("We offered you this home, but we withdrew the offer."))
+        if offer is not None and offer.decided_at:
+            when = {"date": _day(timezone.localdate(offer.decided_at)), "reason": decline_label(reason)}
+            say((_("You said no on %(date)s. Reason: %(reason)s.") if declined
+                 else _("We withdrew the offer on %(date)s. Reason: %(reason)s.")) % when)
+        # Withdrawn because they accepted a home elsewhere: nothing more to take part in.
         if reason != DeclineReason.OTHER_DWELLING_ACCEPTED:
             say(_("After that, you no longer take part in this round."))
     elif status == BidStatus.ALLOCATED_ELSEWHERE:

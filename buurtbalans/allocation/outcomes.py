@@ -103,10 +103,6 @@ class RoundStatuses:
         return grouped
 
 
-def _offer_state(status: str) -> OfferState:
-    return OfferState(status)
-
-
 # The explanation values `engine.allocation.status.deciding_part` compares, and the lottery number letters give.
 DETAIL_KEYS = ("is_urgent", "registration_date", "motivation_score", "submitted_at", "lottery_number")
 
@@ -228,7 +224,7 @@ def round_bid_statuses(allocation_round: AllocationRound, *, applicants: Iterabl
         bids=tuple(StatusBid(codes[a], references[li], p) for a, li, p in bid_rows),
         listings=listing_facts,
         first_run=first_run,
-        offers=tuple(OfferFact(references[li], codes[a], _offer_state(s), r or "")
+        offers=tuple(OfferFact(references[li], codes[a], OfferState(s), r or "")
                      for li, a, s, r, _run in offer_rows),
         skipped=skipped,
         housed_elsewhere=frozenset(codes[a] for a in housed - accepted_here),

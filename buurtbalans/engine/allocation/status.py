@@ -39,7 +39,7 @@ Steps per bid, the first that applies wins:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -299,9 +299,3 @@ def _why_out(applicant: str, held: list[OfferFact], left: Mapping[str, OfferFact
         return reason, gone.listing
     return None
 
-
-def statuses_by_listing(entries: Iterable[BidStatusEntry]) -> dict[str, list[BidStatusEntry]]:
-    grouped: dict[str, list[BidStatusEntry]] = {}
-    for entry in entries:
-        grouped.setdefault(entry.listing, []).append(entry)
-    return grouped
