@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from buurtbalans.cooperatives.models import Activity, CooperativeBoardMember, HousingCooperative
-from buurtbalans.core.models import HousingCorporation, Role
+from buurtbalans.core.models import Role
 from buurtbalans.core.testing import PASSWORD, make_user
 from tests.browser.test_screens import (  # noqa: F401 - fixtures
     assert_accessible,
@@ -21,6 +20,7 @@ from tests.browser.test_screens import (  # noqa: F401 - fixtures
     login_with_keyboard,
     page,
     screenshot,
+    seed_small_demo,
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,9 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def cooperative_demo(settings, audit_log_cleared_after):  # noqa: F811 - the fixture imported above
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", dwellings=600, verbosity=0)
-    corporation = HousingCorporation.objects.get(name="Voorbeeld Wonen")
+    corporation = seed_small_demo(settings, 600)
     cooperative = HousingCooperative.objects.get(corporation=corporation, name__contains="Groene Hof")
     board = make_user("ui-board", corporation, Role.COOPERATIVE_BOARD)
     CooperativeBoardMember.objects.create(user=board, cooperative=cooperative)

@@ -25,7 +25,6 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -33,7 +32,7 @@ from playwright.sync_api import expect
 from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus, Bid, Listing
 from buurtbalans.allocation.tests.test_letter_views import pdf_text
 from buurtbalans.core.jobs import run_pending_jobs
-from buurtbalans.core.models import HousingCorporation, Role
+from buurtbalans.core.models import Role
 from buurtbalans.core.testing import make_user
 from buurtbalans.households.models import Applicant
 from buurtbalans.rules.parameters import parameters_for
@@ -45,6 +44,7 @@ from tests.browser.test_screens import (  # noqa: F401 - fixtures
     login_with_keyboard,
     page,
     screenshot,
+    seed_small_demo,
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -57,9 +57,7 @@ JOB_FOLLOWED = 20_000
 
 @pytest.fixture
 def cycle_demo(settings, audit_log_cleared_after):  # noqa: F811 - the fixture imported above
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", dwellings=600, verbosity=0)
-    corporation = HousingCorporation.objects.get(name="Voorbeeld Wonen")
+    corporation = seed_small_demo(settings, 600)
     return {
         "corporation": corporation,
         "officer": make_user("ui-officer", corporation, Role.ALLOCATION_OFFICER),

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from buurtbalans.core.models import HousingCorporation, Role
+from buurtbalans.core.models import Role
 from buurtbalans.core.testing import make_user
 from tests.browser.test_screens import (  # noqa: F401 - fixtures
     assert_accessible,
@@ -22,6 +22,7 @@ from tests.browser.test_screens import (  # noqa: F401 - fixtures
     login_with_keyboard,
     page,
     screenshot,
+    seed_small_demo,
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -31,10 +32,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def monitor_demo(settings, audit_log_cleared_after):  # noqa: F811 - the fixture imported above
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", dwellings=600, verbosity=0)
+    corporation = seed_small_demo(settings, 600)
     call_command("seed_social_demo", corporation="voorbeeld-wonen", refresh=True, verbosity=0)
-    corporation = HousingCorporation.objects.get(name="Voorbeeld Wonen")
     return {"corporation": corporation, "manager": make_user("ui-manager", corporation, Role.NEIGHBOURHOOD_MANAGER)}
 
 

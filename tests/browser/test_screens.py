@@ -81,12 +81,18 @@ def audit_log_cleared_after(live_server):
         cursor.execute(restore)
 
 
+def seed_small_demo(settings, dwellings: int) -> HousingCorporation:
+    """The product's own demo, small, for the browser tests; returns its corporation "Voorbeeld Wonen"."""
+    # The demo hashes its password once per run; the slow production hasher would dominate these tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", dwellings=dwellings, verbosity=0)
+    return HousingCorporation.objects.get(name="Voorbeeld Wonen")
+
+
 @pytest.fixture
 def demo(settings, audit_log_cleared_after):
     """A small demo corporation (the product's own generator) and two users of ours in it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", dwellings=400, verbosity=0)
-    corporation = HousingCorporation.objects.get(name="Voorbeeld Wonen")
+    corporation = seed_small_demo(settings, 400)
     return {
         "corporation": corporation,
         "officer": make_user("ui-officer", corporation, Role.ALLOCATION_OFFICER),
