@@ -119,6 +119,11 @@ def letters_all(request, pk: int):
     the progress and, when done, the download)."""
     user = request.user
     allocation_round = selectors.round_manage_get(user, pk)
+    try:
+        services.round_letters_check(allocation_round)
+    except AllocationError as error:
+        _refused(request, error)
+        return redirect("allocation_letter_list", pk=allocation_round.pk)
     count = selectors.round_applicants(user, allocation_round).count()
     if count <= LETTERS_IN_REQUEST:
         with translation.override(LETTER_LANGUAGE):

@@ -1179,6 +1179,12 @@ def allocation_round_close(*, allocation_round: AllocationRound, actor) -> Alloc
 LETTERS_JOB_KIND = "allocation_letters_pdf"
 
 
+def round_letters_check(allocation_round: AllocationRound) -> None:
+    """Raise AllocationError when the round has no letters to make yet (it has not been worked out)."""
+    if not AllocationRun.objects.filter(allocation_round_id=allocation_round.pk).exists():
+        raise AllocationError(_("The round has not been worked out yet: there are no letters to make."))
+
+
 @transaction.atomic
 def round_letters_request(*, allocation_round: AllocationRound, actor) -> Job:
     """Have every letter of the round made as one PDF by the worker (`jobs.AllocationLettersJob`).
@@ -1187,8 +1193,7 @@ def round_letters_request(*, allocation_round: AllocationRound, actor) -> Job:
         AllocationError: the round has not been worked out yet (there is nothing to write).
     """
     allocation_round = _lock_round(allocation_round)
-    if not allocation_round.runs.exists():
-        raise AllocationError(_("The round has not been worked out yet: there are no letters to make."))
+    round_letters_check(allocation_round)
     # No audit event here: the letters are read when the file is downloaded, and that is logged.
     return job_enqueue(kind=LETTERS_JOB_KIND, corporation=allocation_round.corporation,
                        user=actor if getattr(actor, "is_authenticated", False) else None,

@@ -177,3 +177,13 @@ def test_a_letter_names_what_is_missing_before_it_can_be_posted(client, alice, e
     assert "deze brief kan niet op de post" in page  # no postal address
     assert "In de brief ontbreken contactgegevens van de corporatie" in page  # no contact details set
     assert "nog niet goedgekeurd" in page  # the round waits for approval: a draft
+
+
+def test_a_round_not_worked_out_has_no_letters_to_make(client, alice, stock_a):
+    from buurtbalans.allocation.tests.support import scene
+
+    s = scene(stock_a, alice)
+    client.force_login(alice)
+    response = client.post(reverse("allocation_letters_all", args=[s.round.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("allocation_letter_list", args=[s.round.pk])
+    assert "De ronde is nog niet uitgerekend: er zijn nog geen brieven te maken." in body(response)
