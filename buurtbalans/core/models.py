@@ -115,7 +115,10 @@ class AuditEvent(models.Model):
         MARKERS_READ = 104, _("Vulnerability markers read")
         APPLICANTS_WRITTEN = 105, _("Applicants written")
         HOUSEHOLD_READ = 106, _("Household income read")
+        SUBJECT_ACCESS_EXPORTED = 107, _("Everything about a household exported (AVG art. 15)")
+        HOUSEHOLD_ERASED = 108, _("Household's personal data erased (AVG art. 17)")
         PERSONAL_DATA_EXPORTED = 110, _("Personal data exported")
+        IMPORT_PREVIEWED = 111, _("Import checked without saving (dry run)")
         # 2xx allocation (listings, bids, rounds, offers, letters)
         LISTING_WRITTEN = 201, _("Listing written")
         BIDS_WRITTEN = 202, _("Bids written")
@@ -160,6 +163,11 @@ class AuditEvent(models.Model):
         MEMBERSHIP_CHANGED = 904, _("Membership changed")
         PARAMETERS_CHANGED = 905, _("Legal parameters changed")
         CORPORATION_CONTACT_CHANGED = 906, _("Corporation contact details changed")
+        RETENTION_PURGED = 907, _("Expired data removed (retention)")
+        USER_ACCOUNT_CHANGED = 908, _("User account created or changed")
+        MFA_CHANGED = 909, _("Two-step verification set up or reset")
+        LOGIN_LOCKED = 910, _("Account locked after failed logins")
+        LOCAL_PARAMETERS_CHANGED = 911, _("Corporation's own parameter values changed")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -222,6 +230,10 @@ class Job(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=100, blank=True)
+    # Written by the worker while it runs the job; a running job whose heartbeat stopped belongs to a dead worker.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    # How many times a worker has started this job (a job of a dead worker may be retried when that is safe).
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("job")
