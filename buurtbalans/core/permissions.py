@@ -36,6 +36,8 @@ class Action(StrEnum):
     VIEW_MONITOR = "view_monitor"  # liveability monitor, map, trends, early warning, focus buurten, reports
     VIEW_SOCIAL_RECORDS = "view_social_records"  # single signals, visits, activities, meeting places with notes
     MANAGE_SOCIAL_RECORDS = "manage_social_records"  # enter and import social management records and arrears
+    # Support needs are special-category data: only a role whose purpose covers them enters or imports them.
+    MANAGE_SUPPORT_NEEDS = "manage_support_needs"
     MANAGE_MONITOR_SETTINGS = "manage_monitor_settings"  # weights and norms of the vitality indicators
     # 3xx housing cooperatives
     VIEW_COOPERATIVES = "view_cooperatives"  # every cooperative of the corporation: registry, agreements, log, reviews
@@ -79,6 +81,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_MONITOR,
             Action.VIEW_SOCIAL_RECORDS,
             Action.MANAGE_SOCIAL_RECORDS,
+            Action.MANAGE_SUPPORT_NEEDS,
             Action.VIEW_COOPERATIVES,
             Action.MANAGE_COOPERATIVES,
             Action.REVIEW_COOPERATIVES,

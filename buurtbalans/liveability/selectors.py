@@ -22,6 +22,7 @@ from django.http import Http404
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.core.permissions import Action, membership_of, require
+from buurtbalans.households.models import Tenancy
 from buurtbalans.households.selectors import marker_purposes_for
 from buurtbalans.liveability import mapping
 from buurtbalans.liveability.focus import focus_neighbourhoods
@@ -332,6 +333,26 @@ def support_need_count(user, complex_: Complex) -> int:
     return SupportNeed.objects.filter(corporation_id=membership.corporation_id, complex=complex_).count()
 
 
+def support_need_household_codes(needs) -> list[str]:
+    """Whose data support needs are: the households renting each need's dwelling on the day it was reported.
+
+    For the audit log's "whose data" (`subject_ids`). A need recorded for a complex without a dwelling names nobody.
+    """
+    wanted = [(need.dwelling_id, need.reported_on) for need in needs if need.dwelling_id is not None]
+    if not wanted:
+        return []
+    codes: set[str] = set()
+    tenancies = Tenancy.objects.filter(dwelling_id__in={dwelling for dwelling, _day in wanted}).values_list(
+        "dwelling_id", "start_date", "end_date", "household__external_id")
+    by_dwelling = defaultdict(list)
+    for dwelling_id, start, end, code in tenancies:
+        by_dwelling[dwelling_id].append((start, end, code))
+    for dwelling_id, day in wanted:
+        codes.update(code for start, end, code in by_dwelling[dwelling_id]
+                     if start <= day and (end is None or end >= day))
+    return sorted(codes)
+
+
 @transaction.atomic
 def support_needs_for_complex(*, user, complex_: Complex, purpose: str) -> list[SupportNeed]:
     """The complex's support needs, for a user with a purpose; every call is logged before anything is returned.
@@ -354,6 +375,7 @@ def support_needs_for_complex(*, user, complex_: Complex, purpose: str) -> list[
         event=AuditEvent.Type.SUPPORT_NEEDS_READ,
         corporation=membership.corporation,
         subject_type="support_need",
+        subject_ids=support_need_household_codes(needs),
         subject_label=f"support needs of complex {complex_.external_id}",
         purpose=purpose,
         data={"complex": complex_.external_id, "ids": [n.pk for n in needs], "count": len(needs)},

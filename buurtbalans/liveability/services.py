@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import actor_label, audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation
-from buurtbalans.core.permissions import Action, require
+from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.engine.vitality import IndicatorRule, WarningPolicy, assess
 from buurtbalans.households.models import Tenancy
 from buurtbalans.liveability import importing
@@ -47,6 +47,7 @@ from buurtbalans.liveability.models import (
     SupportNeed,
     Visit,
 )
+from buurtbalans.liveability.selectors import support_need_household_codes
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.portfolio.importing.report import ImportReport
 from buurtbalans.portfolio.models import Complex, Dwelling
@@ -67,12 +68,14 @@ def _manager(actor, complex_: Complex | None = None):
     return membership
 
 
-def _record_written(actor, membership, record, *, event=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN) -> None:
+def _record_written(actor, membership, record, *, event=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN,
+                    subject_ids=()) -> None:
     audit_record(
         actor=actor,
         event=event,
         corporation=membership.corporation,
         subject_type=record._meta.model_name,
+        subject_ids=subject_ids,
         subject_label=f"{record._meta.model_name} #{record.pk}",
         purpose="social_management",
         data={"id": record.pk},
@@ -101,8 +104,14 @@ def signal_create(*, actor, complex_: Complex, kind: str, reported_on: date, res
 @transaction.atomic
 def support_need_create(*, actor, complex_: Complex, reported_on: date, dwelling: Dwelling | None = None,
                         resolved_on: date | None = None, referred_to: str = "", note: str = "") -> SupportNeed:
-    """Record a support need (special-category data, stored apart; the write is audited as such)."""
+    """Record a support need (special-category data, stored apart; the write is audited as such).
+
+    Raises:
+        PermissionDenied: for a role whose purpose does not cover support needs (MANAGE_SUPPORT_NEEDS), even when it
+            manages the other social records (administrators).
+    """
     membership = _manager(actor, complex_)
+    require(actor, Action.MANAGE_SUPPORT_NEEDS)
     if dwelling is not None and dwelling.complex_id != complex_.pk:
         raise ValidationError({"dwelling": _("This dwelling is not in the complex.")})
     _check_dates(reported_on, resolved_on, "resolved_on")
@@ -110,7 +119,8 @@ def support_need_create(*, actor, complex_: Complex, reported_on: date, dwelling
         corporation=membership.corporation, complex=complex_, dwelling=dwelling, reported_on=reported_on,
         resolved_on=resolved_on, referred_to=referred_to, note=note, recorded_by_name=actor_label(actor),
     )
-    _record_written(actor, membership, need, event=AuditEvent.Type.SUPPORT_NEEDS_WRITTEN)
+    _record_written(actor, membership, need, event=AuditEvent.Type.SUPPORT_NEEDS_WRITTEN,
+                    subject_ids=support_need_household_codes([need]))
     return need
 
 
@@ -236,6 +246,11 @@ def social_records_import(*, source: Path, corporation: HousingCorporation, acto
     report.timings["read"] = time.monotonic() - started
     if parsed is None:
         return report
+    if "support_needs" in parsed.sheets and actor is not None and not can(actor, Action.MANAGE_SUPPORT_NEEDS):
+        # Managing the records is no purpose for special-category data: the whole file waits, nothing is written.
+        parsed.sheets["support_needs"].error(report, None, None, _(
+            "holds support needs. Your role may not import support needs: they are special-category data. "
+            "Leave this sheet out, or ask a neighbourhood manager to import the file."))
     plan = _plan(parsed, corporation, report)
     order = {sheet.name: index for index, sheet in enumerate(importing.SHEETS)}
     report.errors.sort(key=lambda e: (order.get(e.sheet, len(order)), e.file, e.row or 0))
@@ -521,6 +536,8 @@ def _write(plan: _Plan, corporation: HousingCorporation, actor, source_name: str
         audit_record(
             actor=actor, event=AuditEvent.Type.SUPPORT_NEEDS_WRITTEN, corporation=corporation,
             subject_type="support_need", subject_label=f"support needs from {source_name}",
+            subject_ids=support_need_household_codes([*plan.new.get("support_needs", []),
+                                                      *plan.changed.get("support_needs", [])]),
             purpose="social_management", data={"counts": counts.get("support_needs", {})},
         )
     arrears = [*plan.new.get("arrears", []), *plan.changed.get("arrears", [])]

@@ -706,6 +706,9 @@ def record_new(request, kind: str):
     membership = require(user, Action.MANAGE_SOCIAL_RECORDS)
     if kind not in RECORD_FORMS:
         raise Http404
+    if kind == "support_need":
+        # Special-category data: only a role whose purpose covers support needs (not an administrator).
+        require(user, Action.MANAGE_SUPPORT_NEEDS)
     form_class, title = RECORD_FORMS[kind]
     complex_ = None
     wanted = request.GET.get("complex") or request.POST.get("complex")
