@@ -33,6 +33,17 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def csv_formula_safe(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet runs: a leading apostrophe before a formula character."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def xlsx_formula_safe(cell) -> None:
+    """Keep an openpyxl cell's text as text: openpyxl would write a string starting with "=" as a formula."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an exported table: a header and how to read the value from a row.
@@ -88,8 +99,8 @@ def _csv_text(value: Any) -> str:
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        return csv_formula_safe(value)
     return str(value)
 
 
@@ -127,9 +138,7 @@ def _xlsx_file(columns: Sequence[Column], rows: Iterable[Any], title: str):
         for column in columns:
             value = _plain(column.read(row))
             cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                # openpyxl treats a leading "=" as a formula; keep it as the text it is.
-                cell.data_type = "s"
+            xlsx_formula_safe(cell)
             cells.append(cell)
         sheet.append(cells)
     handle = tempfile.TemporaryFile()

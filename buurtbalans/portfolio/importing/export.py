@@ -1,7 +1,9 @@
 """Writing a corporation's portfolio in the import format (our column names), as CSV files or one .xlsx.
 
 The values are written so that importing them gives the same rows back: amounts with a decimal point
-and two decimals, ISO dates, `true`/`false`, codes for enumerations, JSON objects with sorted keys.
+and two decimals, ISO dates, `true`/`false`, codes for enumerations, JSON objects with sorted keys. Text that a
+spreadsheet would run as a formula (starting with =, +, -, @) is written as the web exports write it (core.exports):
+with a leading apostrophe in CSV, which the import takes off again, and as a text cell in Excel.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from buurtbalans.core.exports import FORMULA_PREFIXES, csv_formula_safe, xlsx_formula_safe
 from buurtbalans.portfolio.importing.columns import REF_KIND, SHEETS, Sheet
 from buurtbalans.portfolio.importing.plan import _REF_PATHS, MODELS
 
@@ -43,7 +46,7 @@ def csv_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return str(value)
+    return csv_formula_safe(value) if isinstance(value, str) else str(value)
 
 
 def _excel_value(value: object) -> object:
@@ -93,6 +96,10 @@ def write_xlsx(path: Path, corporation, sheets=SHEETS) -> dict[str, list]:
                     cell = WriteOnlyCell(worksheet, value=cells[index])
                     cell.number_format = "yyyy-mm-dd"
                     cells[index] = cell
+            for index, value in enumerate(cells):
+                if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                    cells[index] = cell = WriteOnlyCell(worksheet, value=value)
+                    xlsx_formula_safe(cell)
             worksheet.append(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

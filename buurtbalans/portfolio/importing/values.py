@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtbalans.core.exports import FORMULA_PREFIXES
 from buurtbalans.core.validators import postal_code
 
 Parser = Callable[[object], object]
@@ -295,6 +296,9 @@ def text_parser(*, max_length: int):
         if value.__class__ is float and value.is_integer():  # type: ignore[union-attr]
             value = int(value)  # type: ignore[arg-type]
         text = value if value.__class__ is str else str(value)
+        if text[:1] == "'" and text[1:2] and text[1:].startswith(FORMULA_PREFIXES):
+            # Our CSV export writes "=..." as "'=..." so no spreadsheet runs it (core.exports): the text is "=...".
+            text = text[1:]
         if len(text) > max_length:  # type: ignore[arg-type]
             raise bad(value, _("is longer than %(max)d characters") % {"max": max_length})
         return text  # type: ignore[return-value]
