@@ -56,6 +56,16 @@ def stock_b(corporation_b):
     return make_stock(corporation_b, "B", "BU01930002")
 
 
+@pytest.fixture(autouse=True)
+def mfa_not_enforced(settings):
+    """Two-step verification off: tests log in with force_login or a password only, as before issue 11.
+
+    The accounts tests (and tests/browser/test_accounts.py) switch it on again with `mfa_enforced` and walk the
+    real flow with TOTP codes.
+    """
+    settings.MFA_REQUIRED = False
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hasher():
     """PBKDF2 costs ~0.3 s per persona; tests need a password check, not its strength."""

@@ -1,11 +1,12 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from buurtbalans.allocation.public_views import public_account
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Login (password, then a code), passwords, two-step verification, the administrator's users. No /admin/:
+    # nothing in the product needs Django's admin site (issue 11).
+    path("", include("buurtbalans.accounts.urls")),
     path("stock/", include("buurtbalans.portfolio.urls")),
     path("households/", include("buurtbalans.households.urls")),
     path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),

@@ -1,18 +1,9 @@
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from buurtbalans.core import views
 
+# Login and logout are in buurtbalans/accounts/urls.py (throttled, with the second step).
 urlpatterns = [
-    path(
-        "login/",
-        login_not_required(
-            auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True)
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.overview, name="overview"),
     path("audit/", views.audit_log, name="audit_log"),
     path("jobs/", views.jobs, name="job_list"),
