@@ -278,6 +278,14 @@ X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+# While a job runs, its worker writes a heartbeat this often; a running job without one for the timeout belongs
+# to a dead worker and is failed, or queued again when its kind is retry-safe, up to WORKER_MAX_ATTEMPTS starts
+# (docs/operations.md, "Background workers"). Keep the timeout well above the interval.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_HEARTBEAT_TIMEOUT_SECONDS = env_int("WORKER_HEARTBEAT_TIMEOUT_SECONDS", 120)
+WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3)
+# How often a worker looks whether a periodic job (JobRunner.every) is due for a corporation.
+WORKER_PERIODIC_CHECK_SECONDS = env_int("WORKER_PERIODIC_CHECK_SECONDS", 60)
 # The worker polls for queued jobs this often when idle.
 WORKER_POLL_SECONDS = env_int("WORKER_POLL_SECONDS", 2)
 

@@ -12,8 +12,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.allocation.models import AllocationRound
-from buurtbalans.allocation.services import LETTERS_JOB_KIND, SOLVE_JOB_KIND, allocation_round_solve
-from buurtbalans.core.jobs import JobRunner
+from buurtbalans.allocation.services import (
+    LETTERS_JOB_KIND,
+    SOLVE_JOB_KIND,
+    AllocationError,
+    _solve_failed,
+    allocation_round_solve,
+)
+from buurtbalans.core.jobs import JobError, JobRunner
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action
 
@@ -31,13 +37,19 @@ class AllocationRoundSolveJob(JobRunner):
     label = _("Allocation round")
     # The job's log and result name the round only, but its page belongs with the round's personal data.
     view_action = Action.MANAGE_ALLOCATION
+    # Working out is one transaction with the round locked: a worker that died wrote nothing of it.
+    retry_safe = True
 
     def run(self) -> dict:
         allocation_round = AllocationRound.objects.get(pk=self.job.params["round"], corporation=self.job.corporation)
         url = reverse("allocation_round_detail", args=[allocation_round.pk])
-        run = allocation_round_solve(
-            allocation_round=allocation_round, actor=self.job.user, job=self.job, on_progress=self.progress
-        )
+        try:
+            run = allocation_round_solve(
+                allocation_round=allocation_round, actor=self.job.user, job=self.job, on_progress=self.progress
+            )
+        except AllocationError as exc:
+            # Why the round cannot be worked out (conflicting bids, a legal parameter unknown): for the officer.
+            raise JobError("; ".join(exc.messages)) from exc
         if run is None:
             self.log(f"round {allocation_round.pk}: nothing to do (worked out by a newer task)")
             return {"round": allocation_round.pk, "skipped": True, "url": url}
@@ -54,6 +66,14 @@ class AllocationRoundSolveJob(JobRunner):
             "bids": summary.get("bids"),
             "url": url,
         }
+
+    @classmethod
+    def on_abandoned(cls, job, message: str) -> None:
+        # Given up without this runner (its worker died): the round may not stay "being worked out" for ever.
+        allocation_round = AllocationRound.objects.filter(pk=job.params.get("round"),
+                                                          corporation_id=job.corporation_id).first()
+        if allocation_round is not None:
+            _solve_failed(allocation_round, job, message)
 
 
 # The letters are written in Dutch (B1) whatever the officer's screen language.
@@ -80,6 +100,8 @@ class AllocationLettersJob(JobRunner):
     label = _("Letters of a round (PDF)")
     # The file holds every applicant's name, address and outcomes.
     view_action = Action.MANAGE_ALLOCATION
+    # The PDF is written aside and then moved into place; a second start writes the same file again.
+    retry_safe = True
 
     def run(self) -> dict:
         from buurtbalans.allocation.letterpdf import letters_pdf

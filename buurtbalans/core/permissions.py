@@ -21,6 +21,8 @@ class Action(StrEnum):
     VIEW_MARKERS = "view_markers"  # special-category data: vulnerability markers
     MANAGE_PORTFOLIO = "manage_portfolio"  # import/export of stock and households
     VIEW_JOBS = "view_jobs"
+    # A failed job's technical log (traceback, what the runner wrote): may quote data, for the administrator only.
+    VIEW_JOB_LOG = "view_job_log"
     VIEW_AUDIT = "view_audit"
     VIEW_COMPLIANCE = "view_compliance"  # yearly compliance figures; non-fitting lettings by letting id
     VIEW_PARAMETERS = "view_parameters"  # the legal parameters in force and where each value came from
@@ -119,6 +121,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_HOUSEHOLDS,
             Action.MANAGE_PORTFOLIO,
             Action.VIEW_JOBS,
+            Action.VIEW_JOB_LOG,
             Action.VIEW_COMPLIANCE,
             Action.VIEW_PARAMETERS,
             Action.MANAGE_PARAMETERS,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.forms import AuditSearchForm, CorporationContactForm
+from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.permissions import Action, can, membership_of
 from buurtbalans.core.selectors import (
     audit_event_list,
@@ -228,6 +229,10 @@ def job_detail(request, pk: int):
     """A job's progress (polled by script, or refreshed without it) and, when done, its result."""
     job = job_get(request.user, pk)
     context = {"nav": "jobs", "job": job, "info": job_context(job)}
+    if job.status == job.Status.FAILED:
+        # A plain message for everyone; what really happened (a traceback) only for the administrator.
+        context["error_message"] = job_error_message(job)
+    context["show_log"] = bool(job.log) and can(request.user, Action.VIEW_JOB_LOG)
     if job.kind == "portfolio_import":
         # The import's own screens live with the portfolio app; the job page only hosts them.
         from buurtbalans.portfolio.views import import_job_export, import_report_context

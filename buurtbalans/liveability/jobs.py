@@ -33,6 +33,8 @@ class VitalityRefreshJob(JobRunner):
     kind = VITALITY_REFRESH_KIND
     label = gettext_lazy("Vitality of the complexes")
     view_action = Action.VIEW_MONITOR
+    # Scores are replaced in one transaction: a second start after a dead worker does the same again.
+    retry_safe = True
 
     def run(self) -> dict:
         raw = self.job.params.get("reference_date")
@@ -81,6 +83,8 @@ class LiveabilityReportJob(JobRunner):
     kind = REPORT_KIND
     label = gettext_lazy("Liveability report")
     view_action = Action.VIEW_MONITOR
+    # The file row is written with update_or_create per job: a second start replaces the first one's.
+    retry_safe = True
 
     def run(self) -> dict:
         from buurtbalans.liveability.report_pdf import liveability_report_data, liveability_report_pdf

@@ -30,6 +30,8 @@ class ComplianceReportJob(JobRunner):
     kind = COMPLIANCE_REPORT_KIND
     label = _("Compliance report")
     view_action = Action.VIEW_COMPLIANCE
+    # The file row is written with update_or_create per job: a second start replaces the first one's.
+    retry_safe = True
 
     def run(self) -> dict:
         from buurtbalans.rules.report_pdf import compliance_pdf

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from buurtbalans.core.jobs import JobRunner
+from buurtbalans.core.jobs import JobError, JobRunner
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action
 from buurtbalans.steering.models import LabellingPlan
-from buurtbalans.steering.planning import label_plan_run
+from buurtbalans.steering.planning import PlanRefused, label_plan_run
+from buurtbalans.steering.reasons import plan_problem
 from buurtbalans.steering.services import LABEL_PLAN_KIND
 
 
@@ -29,7 +30,11 @@ class LabelPlanJob(JobRunner):
     def run(self) -> dict:
         plan = LabellingPlan.objects.select_related("corporation").get(job=self.job)
         self.log(f"plan {plan.pk}: vacancies of {plan.period_start} to {plan.period_end}")
-        label_plan_run(plan, actor=self.job.user, on_progress=self.progress)
+        try:
+            label_plan_run(plan, actor=self.job.user, on_progress=self.progress)
+        except PlanRefused as exc:
+            # No plan was made, for a reason the analyst can act on: the words of the plan page.
+            raise JobError(plan_problem(plan)) from exc
         Job.objects.filter(pk=self.job.pk).update(parameter_version=plan.parameter_version[:60])
         self.log(f"{plan.vacancy_count} vacancies planned, parameters {plan.parameter_version}")
         return {

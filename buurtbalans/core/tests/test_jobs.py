@@ -58,8 +58,9 @@ def test_a_failing_job_is_recorded_as_failed_and_the_worker_goes_on(corporation_
     failing.refresh_from_db()
     ok.refresh_from_db()
     assert failing.status == Job.Status.FAILED
-    assert failing.result == {"error": "the input file is gone"}
-    assert "RuntimeError" in failing.log
+    # An unexpected error is not for the user's eyes: a plain message with the job's number; the log has it.
+    assert failing.result["error_code"] == "internal" and f"#{failing.pk}" in failing.result["error"]
+    assert "RuntimeError: the input file is gone" in failing.log
     assert ok.status == Job.Status.SUCCEEDED
 
 

@@ -1,45 +1,28 @@
-"""Run background jobs: `buurtbalans run_worker [--once]`."""
+"""Run background jobs: `buurtbalans run_worker [--once]` (docs/operations.md, "Background workers")."""
 
 import signal
-import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
-from buurtbalans.core.jobs import job_claim_next, job_run, run_pending_jobs, worker_name
+from buurtbalans.core.jobs import Worker, worker_name
 
 
 class Command(BaseCommand):
-    help = "Claim and run queued jobs (imports, reports, rounds, simulations)."
+    help = "Claim and run queued jobs (imports, reports, rounds, simulations); also starts periodic jobs."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run what is queued now, then stop.")
 
     def handle(self, *args, once: bool = False, **options):
-        name = worker_name()
+        worker = Worker(worker_name(), say=self.stdout.write)
+        # SIGTERM (systemd, kill) and SIGINT (Ctrl-C): finish the job in hand, then leave; a half-run import would
+        # be rolled back and the work lost. A second signal stops the job now (it is queued again or failed).
+        signal.signal(signal.SIGTERM, worker.request_stop)
+        signal.signal(signal.SIGINT, worker.request_stop)
         if once:
-            ran = run_pending_jobs(name)
-            self.stdout.write(f"worker {name}: ran {ran} job(s)")
+            ran = worker.run(once=True)
+            self.stdout.write(f"worker {worker.name}: ran {ran} job(s)")
             return
-        self.stopping = False
-
-        def stop(signum, frame):
-            # Finish the job in hand, then leave: a half-run import would be rolled back and lost work.
-            self.stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"worker {name}: waiting for jobs")
-        while not self.stopping:
-            job = job_claim_next(name)
-            if job is None:
-                close_old_connections()
-                time.sleep(settings.WORKER_POLL_SECONDS)
-                continue
-            self.stdout.write(f"worker {name}: job {job.pk} ({job.kind})")
-            job = job_run(job)
-            self.stdout.write(f"worker {name}: job {job.pk} {job.status}")
-            # A long-lived process must drop connections the database has closed or that grew old.
-            close_old_connections()
-        self.stdout.write(f"worker {name}: stopped")
+        self.stdout.write(f"worker {worker.name}: waiting for jobs")
+        worker.run()
+        self.stdout.write(f"worker {worker.name}: stopped")
