@@ -228,12 +228,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", USE_
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 _PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 if _PROXY_SSL_HEADER:
-    _header, _, _value = _PROXY_SSL_HEADER.partition(",")
-    if not _header.startswith("HTTP_") or not _value:
+    _proxy_header, _comma, _proxy_value = _PROXY_SSL_HEADER.partition(",")  # not `_`: that is gettext here
+    if not _proxy_header.startswith("HTTP_") or not _proxy_value:
         raise ImproperlyConfigured(
             f"SECURE_PROXY_SSL_HEADER={_PROXY_SSL_HEADER!r}: use HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
         )
-    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+    SECURE_PROXY_SSL_HEADER = (_proxy_header.strip(), _proxy_value.strip())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

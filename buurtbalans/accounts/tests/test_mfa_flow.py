@@ -142,7 +142,9 @@ def test_an_administrator_resets_a_colleagues_app_who_then_sets_it_up_again(clie
     assert not StaticToken.objects.filter(device__user=alice).exists()
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.MFA_CHANGED)
     assert event.actor == ada and event.data == {
-        "user": "alice", "change": "reset_by_administrator", "removed_devices": 2
+        "user": "alice",
+        "change": "reset_by_administrator",
+        "removed_devices": 2,
     }
     client.logout()
     password_step(client, "alice")

@@ -1,0 +1,79 @@
+"""Security headers, no inline script or style in any template, no /admin/, and a clean `check --deploy`."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def test_every_page_sends_a_strict_content_security_policy_and_the_other_headers(client, bob):
+    for response in (client.get(reverse("login")), client.get("/no-such-page/")):
+        csp = response["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+        assert directives["default-src"] == "'self'"
+        assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+        assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+        assert "unsafe" not in csp
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "camera=()" in response["Permissions-Policy"]
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_no_template_has_inline_script_or_style():
+    """style-src 'self' and script-src 'self' block them: a template that has one breaks in the browser."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"\sstyle=", text) or re.search(r"<style[\s>]", text) or re.search(r"\son[a-z]+=", text):
+            offenders.append(str(path))
+        offenders += [str(path) for tag in re.findall(r"<script\b[^>]*>", text) if "src=" not in tag]
+    assert offenders == []
+
+
+def test_django_admin_is_not_mounted(client):
+    assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/login/").status_code == 404
+
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "buurtbalans.example.nl",
+    "USE_HTTPS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "EMAIL_HOST": "smtp.example.nl",
+}
+
+
+def test_check_deploy_is_clean_with_the_production_settings_of_the_readme(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k3y-" + "x9Q!a" * 12)
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update(PRODUCTION_ENV, SECRET_KEY_FILE=str(key_file), BUURTBALANS_VAR_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "buurtbalans", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_https_settings_check_deploy_names_what_is_missing(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k3y-" + "x9Q!a" * 12)
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "USE_HTTPS"}}
+    env.update(SECRET_KEY_FILE=str(key_file), BUURTBALANS_VAR_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "buurtbalans", "check", "--deploy"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "security.W004" in result.stderr + result.stdout

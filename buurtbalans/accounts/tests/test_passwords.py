@@ -1,0 +1,90 @@
+"""Passwords (ASVS 2.1, 2.5): the validators, changing it, and a reset link by e-mail without user enumeration."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from buurtbalans.core.models import AuditEvent
+from buurtbalans.core.testing import PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("elf tekens!", False),  # 11 characters
+        ("twaalf tekns", True),  # 12, lower case only: no composition rules
+        ("x" * 64 + " een lange wachtzin", True),
+        ("lange zin " * 12 + "12345678", True),  # 128
+        ("lange zin " * 12 + "123456789", False),  # 129
+        ("qwerty123456789", False),  # in the breached-password list
+        ("1q2w3e4r5t6y", False),
+    ],
+)
+def test_the_password_rules(password, ok, db):
+    if ok:
+        validate_password(password)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password)
+
+
+def test_a_password_like_the_user_name_is_refused(bob):
+    bob.email = "bob.bakker@corporatie.nl"
+    with pytest.raises(ValidationError):
+        validate_password("bob.bakker@corp", user=bob)
+
+
+def test_a_user_changes_their_password_and_stays_logged_in(client, bob):
+    client.force_login(bob)
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "not-it", "new_password1": "een nieuwe lange zin", "new_password2": "een nieuwe lange zin"},
+    )
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "een nieuwe lange zin", "new_password2": "een nieuwe lange zin"},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("overview")).status_code == 200
+    bob.refresh_from_db()
+    assert bob.check_password("een nieuwe lange zin")
+    assert AuditEvent.objects.get(event_type=AuditEvent.Type.USER_ACCOUNT_CHANGED).data["change"] == "password_changed"
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, bob):
+    bob.email = "bob@corporatie.nl"
+    bob.save()
+    known = client.post(reverse("password_reset"), {"email": "bob@corporatie.nl"})
+    unknown = client.post(reverse("password_reset"), {"email": "niemand@corporatie.nl"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["bob@corporatie.nl"]
+
+
+def test_the_reset_link_works_once_and_for_one_hour(client, bob, clock):
+    bob.email = "bob@corporatie.nl"
+    bob.save()
+    client.post(reverse("password_reset"), {"email": "bob@corporatie.nl"})
+    link = re.search(r"https?://[^/]+(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    assert "Kies een nieuw wachtwoord met deze link" in mail.outbox[0].body
+
+    clock.shift(timedelta(minutes=61))
+    expired = client.get(link, follow=True)
+    assert "werkt niet meer" in expired.content.decode()
+
+    clock.shift(timedelta(minutes=-2))
+    form = client.get(link, follow=True)
+    assert form.context["validlink"]
+    set_url = form.redirect_chain[-1][0]
+    done = client.post(set_url, {"new_password1": "mijn nieuwe wachtzin", "new_password2": "mijn nieuwe wachtzin"})
+    assert done.status_code == 302
+    bob.refresh_from_db()
+    assert bob.check_password("mijn nieuwe wachtzin")
+    again = client.get(link, follow=True)
+    assert not again.context["validlink"]
