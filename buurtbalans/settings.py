@@ -279,6 +279,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # While a job runs, its worker writes a heartbeat this often; a running job without one for the timeout belongs
+# Zip files and .xlsx workbooks given to an import (core/safeinput.py): at most this much unpacked in all, this
+# many members, and no member packed more than IMPORT_MAX_ZIP_RATIO times beyond its first 10 MB (a zip bomb).
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
+IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", 1000)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
+
 # to a dead worker and is failed, or queued again when its kind is retry-safe, up to WORKER_MAX_ATTEMPTS starts
 # (docs/operations.md, "Background workers"). Keep the timeout well above the interval.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)

@@ -18,8 +18,6 @@ A bid already recorded with the same values is unchanged; with another preferenc
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import time
 from collections import defaultdict
@@ -34,13 +32,15 @@ from django.utils.translation import gettext_lazy
 
 from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus, Bid, BidSource, Listing
 from buurtbalans.allocation.services import bid_check_listing
+from buurtbalans.core import safeinput
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.households.models import Applicant
 from buurtbalans.portfolio.importing import values as v
 from buurtbalans.portfolio.importing.columns import Column, Sheet
 from buurtbalans.portfolio.importing.parse import parse_sheet
-from buurtbalans.portfolio.importing.readers import RawSheet, decode
+from buurtbalans.portfolio.importing.readers import RawSheet, csv_sheet
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
 
 _DUTCH_DATETIME = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
@@ -101,32 +101,24 @@ BIDS_SHEET = Sheet(
 
 
 def _open_sheet(path: Path, name: str, report: ImportReport) -> RawSheet | None:
+    """The bids sheet: a CSV file or the first sheet of a workbook; None (the error in the report) when unreadable."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = decode(path.read_bytes())
-        first_line = text.split("\n", 1)[0]
-        delimiter = max((";", ",", "\t"), key=first_line.count)
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        estimated = max(0, text.count("\n") - (1 if text.endswith("\n") else 0))
-        return RawSheet(BIDS_SHEET, name, header, enumerate(reader, start=2), estimated)
-    if suffix in (".xlsx", ".xlsm"):
-        import zipfile
-
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-            report.add_error(ImportError(name, None, None, _("is not a readable Excel (.xlsx) file"), "bids"))
-            return None
-        worksheet = workbook.worksheets[0]
-        rows = list(worksheet.iter_rows(values_only=True))
-        workbook.close()
-        header = ["" if cell is None else str(cell).strip() for cell in (rows[0] if rows else ())]
-        label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
-        return RawSheet(BIDS_SHEET, label, header, enumerate(rows[1:], start=2), max(0, len(rows) - 1), False)
+    try:
+        if suffix == ".csv":
+            return csv_sheet(BIDS_SHEET, name, safeinput.read_bytes(path, name))
+        if suffix in (".xlsx", ".xlsm"):
+            workbook = safeinput.open_workbook(path, name)
+            try:
+                worksheet = workbook.worksheets[0]
+                label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
+                header, rows, _estimated = safeinput.workbook_sheet(worksheet, label)
+                rows = list(rows)
+            finally:
+                workbook.close()
+            return RawSheet(BIDS_SHEET, label, header, iter(rows), len(rows), False)
+    except InputError as exc:
+        report.add_error(ImportError(exc.file, exc.row, exc.field, exc.message, "bids"))
+        return None
     report.add_error(ImportError(name, None, None, _("is not a .csv or .xlsx file"), "bids"))
     return None
 

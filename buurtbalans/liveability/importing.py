@@ -12,20 +12,19 @@ signals, support_needs, visits, meeting_places, meeting_place_use, activities, a
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from buurtbalans.core import safeinput
 from buurtbalans.portfolio.importing import values as v
 from buurtbalans.portfolio.importing.columns import Column, Sheet, normalize_header
 from buurtbalans.portfolio.importing.parse import ParsedSheet, parse_sheet
-from buurtbalans.portfolio.importing.readers import RawSheet, SourceError, decode
+from buurtbalans.portfolio.importing.readers import RawSheet, SourceError, csv_sheet
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
 
 CODE = ("code", "nummer", "id", "kenmerk")
@@ -254,47 +253,33 @@ def open_sheets(path: Path, name: str) -> tuple[list[RawSheet], list[str], objec
     found: dict[str, str] = {}
     close = None
     if path.is_dir() or suffix in (".csv", ".zip"):
+        # (file name, function returning its bytes), read only when the name is one of our sheets.
         if path.is_dir():
-            files = [(p.name, p.read_bytes()) for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
+            files = [(p.name, partial(safeinput.read_bytes, p, p.name))
+                     for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
         elif suffix == ".zip":
-            try:
-                with zipfile.ZipFile(path) as archive:
-                    files = [
-                        (Path(n).name, archive.read(n)) for n in sorted(archive.namelist())
-                        if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
-                    ]
-            except zipfile.BadZipFile:
-                raise SourceError(name, _("is not a readable zip file")) from None
+            files = safeinput.zip_files(path, name)
         else:
-            files = [(name, path.read_bytes())]
-        for file_name, data in files:
+            files = [(name, partial(safeinput.read_bytes, path, name))]
+        for file_name, read in files:
             sheet = sheet_for(Path(file_name).stem)
             if not _claim(found, sheet, file_name, warnings):
                 continue
-            text = decode(data)
-            first_line = text.split("\n", 1)[0]
-            delimiter = max((";", ",", "\t"), key=first_line.count)
-            reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-            header = [h.strip() for h in next(reader, [])]
-            sheets.append(RawSheet(sheet, file_name, header, enumerate(reader, start=2), text.count("\n")))
+            sheets.append(csv_sheet(sheet, file_name, read()))
     elif suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-            raise SourceError(name, _("is not a readable Excel (.xlsx) file")) from None
+        workbook = safeinput.open_workbook(path, name)
         close = workbook.close
-        for worksheet in workbook.worksheets:
-            label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
-            sheet = sheet_for(worksheet.title)
-            if not _claim(found, sheet, label, warnings):
-                continue
-            rows = worksheet.iter_rows(values_only=True)
-            header = ["" if cell is None else str(cell).strip() for cell in next(rows, None) or ()]
-            estimated = max(0, (worksheet.max_row or 1) - 1)
-            sheets.append(RawSheet(sheet, label, header, enumerate(rows, start=2), estimated, False))
+        try:
+            for worksheet in workbook.worksheets:
+                label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
+                sheet = sheet_for(worksheet.title)
+                if not _claim(found, sheet, label, warnings):
+                    continue
+                header, rows, estimated = safeinput.workbook_sheet(worksheet, label)
+                sheets.append(RawSheet(sheet, label, header, rows, estimated, False))
+        except BaseException:
+            close()
+            raise
     else:
         raise SourceError(name, _("is not an .xlsx file, a .csv file, a .zip of CSV files or a folder of CSV files"))
     if not sheets:
@@ -328,7 +313,7 @@ def parse_file(path: Path, name: str, report: ImportReport) -> ParsedFile | None
     try:
         raws, warnings, close = open_sheets(path, name)
     except SourceError as exc:
-        report.add_error(ImportError(exc.file, None, None, exc.message))
+        report.add_error(ImportError(exc.file, exc.row, exc.field, exc.message))
         return None
     report.warnings.extend(warnings)
     parsed = ParsedFile()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.portfolio.importing.columns import Sheet, normalize_header
 from buurtbalans.portfolio.importing.readers import RawSheet
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
@@ -92,22 +93,28 @@ def parse_sheet(raw: RawSheet, report: ImportReport, on_row: Callable[[int], Non
     is_text = raw.is_text
     chunk: list = []
     chunk_numbers: list[int] = []
-    for number, cells in raw.rows:
-        # Skip blank lines (Excel keeps formatted but empty rows; CSV files end in empty lines).
-        if is_text:
-            if not any(cells):
+    try:
+        for number, cells in raw.rows:
+            # Skip blank lines (Excel keeps formatted but empty rows; CSV files end in empty lines).
+            if is_text:
+                if not any(cells):
+                    continue
+            elif all(c is None or c == "" for c in cells):
                 continue
-        elif all(c is None or c == "" for c in cells):
-            continue
-        if len(cells) != width:
-            cells = [*cells[:width], *(["" if is_text else None] * (width - len(cells)))]
-        chunk.append(cells)
-        chunk_numbers.append(number)
-        if len(chunk) == CHUNK_ROWS:
-            _parse_chunk(parsed, chunk, chunk_numbers, positions, at, report)
-            if on_row is not None:
-                on_row(len(chunk))
-            chunk, chunk_numbers = [], []
+            if len(cells) != width:
+                cells = [*cells[:width], *(["" if is_text else None] * (width - len(cells)))]
+            chunk.append(cells)
+            chunk_numbers.append(number)
+            if len(chunk) == CHUNK_ROWS:
+                _parse_chunk(parsed, chunk, chunk_numbers, positions, at, report)
+                if on_row is not None:
+                    on_row(len(chunk))
+                chunk, chunk_numbers = [], []
+    except InputError as exc:
+        # A row the reader cannot read (a cell over the CSV limit, a damaged sheet): the rest of the file is
+        # unknown, so the sheet counts as incomplete and nothing is checked against it.
+        report.add_error(ImportError(exc.file, exc.row, exc.field, exc.message, sheet.name))
+        parsed.is_complete = False
     if chunk:
         _parse_chunk(parsed, chunk, chunk_numbers, positions, at, report)
         if on_row is not None:

@@ -1,31 +1,28 @@
 """Reading the input: an .xlsx workbook, a folder of CSV files, one CSV file or a .zip of CSV files.
 
 Each sheet comes out as a header and an iterator of (row number, cells), numbered as a spreadsheet
-shows them (the header is row 1). CSV files may be UTF-8 (with or without BOM) or Windows-1252, and
-separated by `;`, `,` or tabs (Dutch Excel writes `;`).
+shows them (the header is row 1). CSV files may be UTF-8 (with or without BOM), UTF-16 or UTF-32 with a
+BOM (Excel's "Unicode text") or Windows-1252, separated by `;`, `,` or tabs (Dutch Excel writes `;`),
+with any newline convention. Decoding, zip and workbook limits live in `core.safeinput`: a file that
+breaks them raises `SourceError` here, or while its rows are read (`parse.parse_sheet` reports it).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from buurtbalans.core import safeinput
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.portfolio.importing.columns import SHEETS, Sheet, sheet_for
 
-
-class SourceError(Exception):
-    """The input cannot be read at all (missing, not a workbook, no known sheet)."""
-
-    def __init__(self, file: str, message: str):
-        super().__init__(f"{file}: {message}")
-        self.file = file
-        self.message = message
+# The input cannot be read (missing, not a workbook, no known sheet, a broken limit); `file`, `row`, `field`
+# and `message` say where and what.
+SourceError = InputError
 
 
 @dataclass
@@ -65,21 +62,15 @@ def open_source(path: Path, name: str | None = None) -> Source:
         raise SourceError(name, _("does not exist"))
     suffix = path.suffix.lower()
     if path.is_dir():
-        files = [(p.name, p.read_bytes) for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
+        files = [(p.name, partial(safeinput.read_bytes, p, p.name))
+                 for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
         source = _csv_source(files, container=name)
     elif suffix in (".xlsx", ".xlsm"):
         source = _xlsx_source(path, name)
     elif suffix == ".csv":
-        source = _csv_source([(name, path.read_bytes)], container=None)
+        source = _csv_source([(name, partial(safeinput.read_bytes, path, name))], container=None)
     elif suffix == ".zip":
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise SourceError(name, _("is not a readable zip file")) from None
-        with archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
-            files = [(Path(n).name, archive.read(n)) for n in sorted(names)]
-        source = _csv_source(files, container=name)
+        source = _csv_source(safeinput.zip_files(path, name), container=name)
     else:
         raise SourceError(
             name, _("is not an .xlsx file, a .csv file, a .zip of CSV files or a folder of CSV files")
@@ -105,36 +96,34 @@ def _claim(found: dict[str, str], sheet: Sheet | None, label: str, warnings: lis
 
 
 def _xlsx_source(path: Path, name: str) -> Source:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise SourceError(name, _("is not a readable Excel (.xlsx) file")) from None
+    workbook = safeinput.open_workbook(path, name)
     sheets, warnings, found = [], [], {}
-    for worksheet in workbook.worksheets:
-        label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
-        if not _claim(found, sheet_for(worksheet.title), label, warnings):
-            continue
-        rows = worksheet.iter_rows(values_only=True)
-        header_cells = next(rows, None) or ()
-        header = ["" if cell is None else str(cell).strip() for cell in header_cells]
-        estimated = max(0, (worksheet.max_row or 1) - 1)
-        sheets.append(RawSheet(sheet_for(worksheet.title), label, header, enumerate(rows, start=2), estimated, False))
+    try:
+        for worksheet in workbook.worksheets:
+            label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
+            if not _claim(found, sheet_for(worksheet.title), label, warnings):
+                continue
+            header, rows, estimated = safeinput.workbook_sheet(worksheet, label)
+            sheets.append(RawSheet(sheet_for(worksheet.title), label, header, rows, estimated, False))
+    except BaseException:
+        workbook.close()
+        raise
     return Source(sheets, warnings, close=workbook.close)
 
 
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the local code page.
-        return data.decode("cp1252", errors="replace")
+def csv_sheet(sheet: Sheet, name: str, data: bytes) -> RawSheet:
+    """One CSV file as a sheet; every record is a row as a spreadsheet shows it, blank lines included.
+
+    Raises:
+        SourceError: the bytes are not text (see `safeinput.decode_text`) or the header cannot be read.
+    """
+    text = safeinput.decode_text(data, name)
+    header, rows = safeinput.csv_table(text, name)
+    return RawSheet(sheet, name, header, rows, safeinput.estimated_rows(text))
 
 
 def _csv_source(files, container: str | None) -> Source:
-    """`files` is [(file name, bytes or a function returning them)].
+    """`files` is [(file name, a function returning its bytes)], read only when the name is one of our sheets.
 
     Messages name the file alone (`dwellings.csv`), not `container` (the folder or zip): that is the name
     the user knows.
@@ -144,12 +133,5 @@ def _csv_source(files, container: str | None) -> Source:
         sheet = sheet_for(Path(name).stem)
         if not _claim(found, sheet, name, warnings):
             continue
-        text = decode(read() if callable(read) else read)
-        first_line = text.split("\n", 1)[0]
-        delimiter = max((";", ",", "\t"), key=first_line.count)
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        estimated = max(0, text.count("\n") - (1 if text.endswith("\n") else 0))
-        # Every record is a row as a spreadsheet shows it, blank lines included.
-        sheets.append(RawSheet(sheet, name, header, enumerate(reader, start=2), estimated))
+        sheets.append(csv_sheet(sheet, name, read()))
     return Source(sheets, warnings)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
+from buurtbalans.core.safeinput import decode_text
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood
-from buurtbalans.portfolio.importing.readers import decode
 
 DATA = Path(__file__).parent / "data"
 
@@ -38,7 +38,7 @@ def csv_folder_to_xlsx(folder: Path, path: Path) -> Path:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for file in sorted(folder.glob("*.csv")):
-        text = decode(file.read_bytes())
+        text = decode_text(file.read_bytes(), file.name)
         delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
         sheet = workbook.create_sheet(file.stem)
         for row in csv.reader(text.splitlines(), delimiter=delimiter):
