@@ -156,8 +156,10 @@ def job_error_message(job: Job) -> str:
         return str(WORKER_LOST_MESSAGE)
     if code == ERROR_WORKER_STOPPED:
         return str(WORKER_STOPPED_MESSAGE)
-    # A runner's own message, or a job that failed before messages had codes.
-    return str(result.get("error") or "")
+    if code == ERROR_USER:
+        return str(result.get("error") or "")
+    # A job that failed before failures had codes stored the exception's text, meant for nobody: not shown.
+    return INTERNAL_MESSAGE % {"job": job.pk}
 
 
 def job_enqueue(*, kind: str, corporation, user=None, params: dict | None = None, seed: int | None = None) -> Job:

@@ -512,3 +512,16 @@ def test_two_workers_side_by_side_run_every_job_exactly_once(corporation_a):
     rows = Job.objects.filter(pk__in=[job.pk for job in jobs])
     assert {(row.status, row.attempts) for row in rows} == {(Job.Status.SUCCEEDED, 1)}
     assert {row.worker for row in rows} <= {"host:1", "host:2"}
+
+
+@pytest.mark.django_db
+def test_a_job_that_failed_before_messages_had_codes_does_not_show_its_raw_error(client, corporation_a, alice, ada):
+    raw = "duplicate key value violates unique constraint"
+    job = Job.objects.create(kind="test_resilience_tally", corporation=corporation_a, user=alice,
+                             status=Job.Status.FAILED, result={"error": raw},
+                             log="Traceback (most recent call last): ...\nIntegrityError: duplicate key value\n")
+    client.force_login(alice)
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "duplicate key" not in page and f"#{job.pk}" in page
+    client.force_login(ada)
+    assert "IntegrityError: duplicate key value" in client.get(reverse("job_detail", args=[job.pk])).content.decode()

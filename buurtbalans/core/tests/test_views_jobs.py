@@ -21,7 +21,7 @@ def jobs(alice, corporation_a):
     running = Job.objects.create(kind="report", corporation=corporation_a, user=alice, status=Job.Status.RUNNING,
                                  progress_done=25, progress_total=100)
     failed = Job.objects.create(kind="report", corporation=corporation_a, user=alice, status=Job.Status.FAILED,
-                                result={"error": "the file disappeared"})
+                                result={"error": "the file disappeared", "error_code": "user"})
     imported = Job.objects.create(kind="portfolio_import", corporation=corporation_a, user=alice,
                                   params={"path": "/x.xlsx", "dry_run": True})
     return running, failed, imported
