@@ -45,6 +45,7 @@ from buurtbalans.portfolio.selectors import (
     is_plain_complex_sort,
     stock_summary,
 )
+from buurtbalans.steering.reasons import Cell, is_protected
 
 COMPLEXES_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
@@ -74,8 +75,14 @@ def paginate(request, queryset, *, per_page: int, count: int | None = None):
     return page
 
 
-def complex_columns() -> list[Column]:
-    """The complex composition table as exported (the same figures as on screen, with counts and shares)."""
+def complex_columns(protected: bool = False) -> list[Column]:
+    """The complex composition table as exported (the same figures as on screen, with counts and shares).
+
+    `protected`: the small-cell rule of the steering pages (`steering.reasons.Cell`) for users who may not read
+    markers: a count of fewer than 5 households, and its share, is written as "< 5".
+    """
+    if protected:
+        return _small_cell_complex_columns()
     columns = [
         Column(_("Complex code"), "external_id"),
         Column(_("Complex"), "name"),
@@ -91,6 +98,20 @@ def complex_columns() -> list[Column]:
         columns.append(Column(_("%(band)s (share)") % {"band": INCOME_BAND_LABELS[band]}, _rounded(f"{band}_share")))
     columns.append(Column(_("Households with a vulnerability marker"), "marker_count"))
     columns.append(Column(_("Share with a vulnerability marker"), _rounded("marker_share")))
+    return columns
+
+
+def _small_cell_complex_columns() -> list[Column]:
+    def cell(row, band: str) -> Cell:
+        return Cell(getattr(row, f"{band}_count", 0) or 0, row.household_count or 0, True)
+
+    columns = complex_columns()[:8]
+    for band in INCOME_BANDS:
+        columns.append(Column(INCOME_BAND_LABELS[band], lambda r, b=band: cell(r, b).export_count))
+        columns.append(Column(_("%(band)s (share)") % {"band": INCOME_BAND_LABELS[band]},
+                              lambda r, b=band: cell(r, b).export_share))
+    columns.append(Column(_("Households with a vulnerability marker"), lambda r: cell(r, "marker").export_count))
+    columns.append(Column(_("Share with a vulnerability marker"), lambda r: cell(r, "marker").export_share))
     return columns
 
 
@@ -143,7 +164,8 @@ def overview(request):
     if export_format:
         sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
         rows = list(complex_composition_list(user, reference_date=today, sort=sort))
-        return export_response(export_format=export_format, name="complexes", columns=complex_columns(), rows=rows)
+        return export_response(export_format=export_format, name="complexes",
+                               columns=complex_columns(is_protected(user)), rows=rows)
     summary = stock_summary(user, reference_date=today)
     statuses = [
         (status, label, summary.dwellings_by_status.get(status, 0)) for status, label in DwellingStatus.choices

@@ -136,16 +136,19 @@ def complex_vitality_get(user, complex_: Complex) -> ComplexVitality | None:
 def complex_monitor_context(user, complex_: Complex) -> dict | None:
     """The liveability section of the complex page: score, reasons and the figures that count; None without the
     right to see the monitor."""
-    from buurtbalans.liveability.texts import indicator_rows, warning_lines
+    from buurtbalans.liveability.texts import indicator_rows, small_cell_keys, warning_lines
+    from buurtbalans.steering.reasons import is_protected
 
     if Action.VIEW_MONITOR not in _rights(user):
         return None
     vitality = complex_vitality_get(user, complex_)
+    hidden = small_cell_keys(vitality, is_protected(user))  # the small-cell rule, as on the monitor's complex page
     rows = []
     if vitality is not None:
         rules, _policy = monitor_rules_get(user)
-        rows = [row for row in indicator_rows(rules, vitality) if row.weight > 0]
-    return {"vitality": vitality, "reasons": warning_lines(vitality.warnings) if vitality else [], "rows": rows}
+        rows = [row for row in indicator_rows(rules, vitality, hidden) if row.weight > 0]
+    return {"vitality": vitality, "reasons": warning_lines(vitality.warnings, hidden) if vitality else [],
+            "rows": rows}
 
 
 def complex_vitality_series(user, complex_: Complex) -> list[ComplexVitality]:

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from buurtbalans.engine.vitality import IndicatorRule
 from buurtbalans.liveability.indicators import GROUP_LABELS, INDICATORS, TREND_LABELS, format_value
+from buurtbalans.steering.reasons import SMALL_CELL_TEXT, Cell
+
+# Indicators that are a share of a complex's households. Under the small-cell rule of the steering pages
+# (`steering.reasons.Cell`: for users who may not read markers) a share standing for fewer than 5 households is
+# shown as "< 5", and its trend, sub-score and exact value in warnings are left out.
+HOUSEHOLD_SHARE_KEYS = ("vulnerable_share", "primary_share", "arrears_share")
+
+
+def small_cell_keys(row, protected: bool) -> frozenset[str]:
+    """The household-share indicators of a vitality row (one complex, one date) that stand for fewer than 5
+    households, for a user under the small-cell rule; none for a user who may read markers."""
+    if not protected or row is None:
+        return frozenset()
+    households = getattr(row, "household_count", 0) or 0
+    values = getattr(row, "values", None) or {}
+    return frozenset(
+        key for key in HOUSEHOLD_SHARE_KEYS
+        if values.get(key) is not None and Cell(round(values[key] * households), households, True).is_suppressed
+    )
 
 
 def direction_text(key: str) -> str:
@@ -23,13 +42,16 @@ def change_text(key: str, change: float | None) -> str:
     return f"+{text}" if change >= 0 else f"−{text}"
 
 
-def warning_line(warning: dict) -> str:
-    """One reason of a warning, as a sentence."""
+def warning_line(warning: dict, hidden: frozenset[str] = frozenset()) -> str:
+    """One reason of a warning, as a sentence; without the value for an indicator in `hidden` (small cells)."""
     kind = warning.get("kind")
     if kind == "past_warning_level":
         key = warning["key"]
         indicator = INDICATORS.get(key)
         label = indicator.label if indicator else key
+        if key in hidden:
+            return _("%(indicator)s is past the warning level of %(threshold)s.") % {
+                "indicator": label, "threshold": format_value(key, warning["threshold"])}
         return _("%(indicator)s is %(value)s, past the warning level of %(threshold)s.") % {
             "indicator": label, "value": format_value(key, warning["value"]),
             "threshold": format_value(key, warning["threshold"]),
@@ -47,8 +69,8 @@ def warning_line(warning: dict) -> str:
     return str(kind)
 
 
-def warning_lines(warnings: list[dict]) -> list[str]:
-    return [warning_line(w) for w in warnings or []]
+def warning_lines(warnings: list[dict], hidden: frozenset[str] = frozenset()) -> list[str]:
+    return [warning_line(w, hidden) for w in warnings or []]
 
 
 @dataclass(frozen=True)
@@ -73,8 +95,12 @@ class IndicatorRow:
     norm_note: str = ""
 
 
-def indicator_rows(rules: tuple[IndicatorRule, ...], row) -> list[IndicatorRow]:
-    """One row per indicator of a ComplexVitality (or an object with `values`, `parts`, `trends`)."""
+def indicator_rows(rules: tuple[IndicatorRule, ...], row, hidden: frozenset[str] = frozenset()) -> list[IndicatorRow]:
+    """One row per indicator of a ComplexVitality (or an object with `values`, `parts`, `trends`).
+
+    Indicators in `hidden` (`small_cell_keys`) show "< 5" and no value, sub-score or change; whether they are past
+    their warning level still shows.
+    """
     rows = []
     parts = getattr(row, "parts", {}) or {}
     trends = getattr(row, "trends", {}) or {}
@@ -105,4 +131,6 @@ def indicator_rows(rules: tuple[IndicatorRule, ...], row) -> list[IndicatorRow]:
             change_text=change_text(rule.key, trend.get("change")), trend_years=years,
             is_past_warning=value is not None and rule.is_past_warning(value), norm_note=str(norm_note),
         ))
+        if rule.key in hidden:
+            rows[-1] = replace(rows[-1], value=None, value_text=SMALL_CELL_TEXT, sub_score=None, change_text="–")
     return rows

@@ -55,10 +55,11 @@ from buurtbalans.liveability.indicators import (
 from buurtbalans.liveability.jobs import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
 from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR, svg_layers
 from buurtbalans.liveability.models import SignalKind, VisitKind
-from buurtbalans.liveability.texts import indicator_rows, warning_lines
+from buurtbalans.liveability.texts import HOUSEHOLD_SHARE_KEYS, indicator_rows, small_cell_keys, warning_lines
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.portfolio.models import Dwelling
 from buurtbalans.portfolio.selectors import complex_get
+from buurtbalans.steering.reasons import SMALL_CELL_TEXT, is_protected
 
 COMPLEXES_PER_PAGE = 50
 RECORDS_PER_PAGE = 50
@@ -99,7 +100,14 @@ def _pct(value):
     return None if value is None else round(value, 6)
 
 
-def monitor_columns() -> list[Column]:
+def _share_or_small_cell(row, key: str, protected: bool):
+    """An indicator's value for a download: "< 5" where it stands for fewer than 5 households (small-cell rule)."""
+    if key in small_cell_keys(row, protected):
+        return SMALL_CELL_TEXT
+    return _pct((row.values or {}).get(key))
+
+
+def monitor_columns(protected: bool = False) -> list[Column]:
     columns = [
         Column(gettext_lazy("Complex code"), lambda r: r.complex.external_id),
         Column(gettext_lazy("Complex"), lambda r: r.complex.name),
@@ -114,8 +122,9 @@ def monitor_columns() -> list[Column]:
         Column(gettext_lazy("Warnings"), "warning_count"),
     ]
     for key in INDICATOR_KEYS:
-        columns.append(Column(INDICATORS[key].label, lambda r, key=key: _pct((r.values or {}).get(key))))
-    columns.append(Column(gettext_lazy("Reasons"), lambda r: " ".join(warning_lines(r.warnings))))
+        columns.append(Column(INDICATORS[key].label, lambda r, key=key: _share_or_small_cell(r, key, protected)))
+    columns.append(Column(gettext_lazy("Reasons"),
+                          lambda r: " ".join(warning_lines(r.warnings, small_cell_keys(r, protected)))))
     return columns
 
 
@@ -135,8 +144,8 @@ def monitor_overview(request):
     rows = selectors.monitor_complex_list(user, sort=sort, municipality_code=municipality)
     export_format = requested_format(request)
     if export_format:
-        return export_response(export_format=export_format, name="vitality", columns=monitor_columns(),
-                               rows=rows.iterator(chunk_size=500))
+        return export_response(export_format=export_format, name="vitality",
+                               columns=monitor_columns(is_protected(user)), rows=rows.iterator(chunk_size=500))
     summary = selectors.monitor_summary(user)
     page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE)
     rules, policy = selectors.monitor_rules_get(user)
@@ -152,9 +161,13 @@ def monitor_overview(request):
         summary_rows=indicator_rows(rules, summary) if summary else [],
         recent_refresh=job_list(user).filter(kind=VITALITY_REFRESH_KIND).first(),
     )
+    protected = is_protected(user)
     for row in page.object_list:
-        row.cells = [format_value(key, (row.values or {}).get(key)) for key in TABLE_INDICATORS]
+        hidden = small_cell_keys(row, protected)
+        row.cells = [SMALL_CELL_TEXT if key in hidden else format_value(key, (row.values or {}).get(key))
+                     for key in TABLE_INDICATORS]
         _score_cell(row, policy)
+    context["protected"] = protected
     return render(request, "liveability/overview.html", context)
 
 
@@ -170,12 +183,13 @@ def monitor_warnings(request):
     rows = selectors.early_warning_list(user, municipality_code=municipality)
     export_format = requested_format(request)
     if export_format:
-        return export_response(export_format=export_format, name="early-warning", columns=monitor_columns(),
-                               rows=rows.iterator(chunk_size=500))
+        return export_response(export_format=export_format, name="early-warning",
+                               columns=monitor_columns(is_protected(user)), rows=rows.iterator(chunk_size=500))
     page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE)
     _rules, policy = selectors.monitor_rules_get(user)
+    protected = is_protected(user)
     for row in page.object_list:
-        row.reasons = warning_lines(row.warnings)
+        row.reasons = warning_lines(row.warnings, small_cell_keys(row, protected))
         _score_cell(row, policy)
     return render(request, "liveability/warnings.html", _context(
         request, page=page, municipality=municipality, municipalities=municipalities, policy=policy,
@@ -208,6 +222,9 @@ def _series_points(rows, key) -> tuple[tuple[int, float], ...]:
 def complex_trend_series(user, complex_, key: str) -> list[Series]:
     """The complex's yearly values of `key` ("score" or an indicator), with its municipality and the corporation."""
     own = selectors.complex_vitality_series(user, complex_)
+    if key in HOUSEHOLD_SHARE_KEYS and is_protected(user):
+        # A year whose share stands for fewer than 5 households is left out of the complex's line (small cells).
+        own = [row for row in own if key not in small_cell_keys(row, True)]
     series = [Series(complex_.name, _series_points(own, key))]
     if key in LEEFBAAROMETER_KEYS:
         latest = own[-1] if own else None
@@ -256,7 +273,9 @@ def monitor_complex(request, pk: int):
     key = request.GET.get("indicator") or "score"
     if key != "score" and key not in INDICATORS:
         raise Http404
-    rows = indicator_rows(rules, vitality) if vitality else []
+    protected = is_protected(user)
+    hidden = small_cell_keys(vitality, protected)
+    rows = indicator_rows(rules, vitality, hidden) if vitality else []
     series = complex_trend_series(user, complex_, key)
     export_format = requested_format(request)
     if export_format:
@@ -284,7 +303,8 @@ def monitor_complex(request, pk: int):
         request,
         complex=complex_,
         vitality=vitality,
-        reasons=warning_lines(vitality.warnings) if vitality else [],
+        reasons=warning_lines(vitality.warnings, hidden) if vitality else [],
+        protected=protected and bool(hidden),
         indicator_rows=rows,
         policy=policy,
         indicator=key,

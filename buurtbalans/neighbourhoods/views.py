@@ -19,6 +19,7 @@ from buurtbalans.portfolio.selectors import (
     complex_composition_list,
     neighbourhood_list_with_stock,
 )
+from buurtbalans.steering.reasons import is_protected
 
 NEIGHBOURHOODS_PER_PAGE = 100
 
@@ -69,7 +70,8 @@ def neighbourhood_detail(request, cbs_code: str):
             sort = request.GET.get("sort") or DEFAULT_COMPLEX_SORT
             rows = list(complex_composition_list(user, reference_date=today, neighbourhood=neighbourhood, sort=sort))
             name = f"{neighbourhood.cbs_code}-complexes"
-            return export_response(export_format=export_format, name=name, columns=complex_columns(), rows=rows)
+            return export_response(export_format=export_format, name=name,
+                                   columns=complex_columns(is_protected(user)), rows=rows)
         if table in public["tables"]:
             columns, rows = public["tables"][table]
             return export_response(

@@ -3,7 +3,9 @@ there room for a vulnerable household?", why a vacancy got its label, and why a 
 
 Small-cell rule (privacy): for users who may not read vulnerability markers or single households (policy
 analysts, administrators), a count of fewer than 5 households, and the share computed from it, is shown as
-"< 5". The figures behind a decision are still the exact ones; only what is shown is coarsened.
+"< 5"; so is a share expected after a plan that stands for fewer than 5 households. The figures behind a decision
+are still the exact ones; only what is shown is coarsened. The same rule holds on the overview's and the monitor's
+figures and downloads (core.views, liveability.texts) and in the plan's result document (views.plan_result).
 """
 
 from __future__ import annotations
@@ -91,6 +93,19 @@ class Cell:
 
     def __str__(self) -> str:
         return self.share_text
+
+
+def is_small_share(share, households: int, protected: bool) -> bool:
+    """Whether a share of `households` (e.g. one expected after a plan) stands for fewer than 5 of them, for a user
+    under the small-cell rule: the share would give the count away, as the count itself would."""
+    if not protected or share is None:
+        return False
+    return Cell(round(float(share) * households), households, True).is_suppressed
+
+
+def small_share_text(share, households: int, protected: bool) -> str:
+    """A share as text, or "< 5" under the small-cell rule (`is_small_share`)."""
+    return SMALL_CELL_TEXT if is_small_share(share, households, protected) else percent(share)
 
 
 # --- room for a vulnerable household -------------------------------------------------------------------------
@@ -214,7 +229,7 @@ def vulnerable_text(pc, *, protected: bool) -> str:
     now = Cell(pc.vulnerable, pc.households, protected)
     values = {
         "now": now.share_text,
-        "after": percent(pc.projected_vulnerable_share),
+        "after": small_share_text(pc.projected_vulnerable_share, pc.households, protected),
         "max": percent(pc.target_vulnerable_max_share),
     }
     return _("vulnerable households %(now)s now, %(after)s after the plan, maximum %(max)s") % values
@@ -224,7 +239,7 @@ def primary_text(pc, *, protected: bool) -> str:
     now = Cell(pc.primary, pc.households, protected)
     values = {
         "now": now.share_text,
-        "after": percent(pc.projected_primary_share),
+        "after": small_share_text(pc.projected_primary_share, pc.households, protected),
         "max": percent(pc.target_primary_max_share),
     }
     return _("lowest incomes %(now)s now, %(after)s after the plan, maximum %(max)s") % values

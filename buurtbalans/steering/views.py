@@ -12,7 +12,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,9 +36,11 @@ from buurtbalans.steering.forms import (
 from buurtbalans.steering.listings import fixed_short_text
 from buurtbalans.steering.models import CategoryRule, Label, PlanFixedDwelling
 from buurtbalans.steering.reasons import (
+    SMALL_CELL_TEXT,
     Cell,
     euro,
     is_protected,
+    is_small_share,
     label_name,
     label_reason,
     percent,
@@ -46,6 +48,7 @@ from buurtbalans.steering.reasons import (
     points,
     room_label,
     room_reasons,
+    small_share_text,
 )
 from buurtbalans.steering.rents import above_cap_range, default_reason
 
@@ -737,23 +740,42 @@ def _policy_rows(plan) -> list[tuple[str, str, bool]]:
     return rows
 
 
+def _small_cells(pc, protected: bool) -> tuple[bool, bool]:
+    """Whether a plan complex's figures now, and after the plan, stand for fewer than 5 households (small cells)."""
+    now = any(Cell(count, pc.households, protected).is_suppressed for count in (pc.vulnerable, pc.primary))
+    after = any(is_small_share(share, pc.households, protected)
+                for share in (pc.projected_vulnerable_share, pc.projected_primary_share))
+    return now, after
+
+
+def _excess(excess, is_small: bool):
+    """Share points over the limits; "< 5" when it would give a small cell's share away (it is share - maximum)."""
+    return SMALL_CELL_TEXT if is_small and excess else round(100 * excess, 2)
+
+
 def plan_complex_columns(protected: bool) -> list[Column]:
     def cell(count_attr):
         return lambda pc: Cell(getattr(pc, count_attr), pc.households, protected).export_share
+
+    def after(share_attr):
+        return lambda pc: (SMALL_CELL_TEXT if is_small_share(getattr(pc, share_attr), pc.households, protected)
+                           else getattr(pc, share_attr))
 
     return [
         Column(gettext_lazy("Complex code"), "complex_code"),
         Column(gettext_lazy("Households"), "households"),
         Column(gettext_lazy("Vacancies"), "vacancies"),
         Column(gettext_lazy("Share with a vulnerability marker now"), cell("vulnerable")),
-        Column(gettext_lazy("Share with a vulnerability marker after the plan"), "projected_vulnerable_share"),
+        Column(gettext_lazy("Share with a vulnerability marker after the plan"), after("projected_vulnerable_share")),
         Column(gettext_lazy("Maximum share with a vulnerability marker"), "target_vulnerable_max_share"),
         Column(gettext_lazy("Share of the lowest incomes now"), cell("primary")),
-        Column(gettext_lazy("Share of the lowest incomes after the plan"), "projected_primary_share"),
+        Column(gettext_lazy("Share of the lowest incomes after the plan"), after("projected_primary_share")),
         Column(gettext_lazy("Maximum share of the lowest incomes"), "target_primary_max_share"),
-        Column(gettext_lazy("Over the limits now (share points)"), lambda pc: round(100 * pc.excess_before, 2)),
+        Column(gettext_lazy("Over the limits now (share points)"),
+               lambda pc: _excess(pc.excess_before, _small_cells(pc, protected)[0])),
         Column(
-            gettext_lazy("Over the limits after the plan (share points)"), lambda pc: round(100 * pc.excess_after, 2)
+            gettext_lazy("Over the limits after the plan (share points)"),
+            lambda pc: _excess(pc.excess_after, _small_cells(pc, protected)[1]),
         ),
     ]
 
@@ -780,17 +802,60 @@ def plan_complexes(request, pk: int):
     for pc in page.object_list:
         pc.vulnerable_cell = Cell(pc.vulnerable, pc.households, protected)
         pc.primary_cell = Cell(pc.primary, pc.households, protected)
+        pc.projected_vulnerable_text = small_share_text(pc.projected_vulnerable_share, pc.households, protected)
+        pc.projected_primary_text = small_share_text(pc.projected_primary_share, pc.households, protected)
+        small_now, small_after = _small_cells(pc, protected)
+        pc.excess_before_text = SMALL_CELL_TEXT if small_now and pc.excess_before else percent(pc.excess_before)
+        pc.excess_after_text = SMALL_CELL_TEXT if small_after and pc.excess_after else percent(pc.excess_after)
     context = _context(request, "plans", plan=plan, page=page, sort=sort, protected=protected)
     return render(request, "steering/plan_complexes.html", context)
 
 
+def result_under_small_cells(user, plan, document: dict) -> dict:
+    """The result document as the plan's pages show it to a user under the small-cell rule (`reasons.Cell`).
+
+    A complex's share now, or after the plan, that stands for fewer than 5 households is "< 5"; a label of such a
+    complex gets the reason its page gives (the engine's reason quotes the exact shares), in English as the
+    document's other reasons.
+    """
+    complexes = {pc.complex_code: pc for pc in selectors.plan_complex_list(user, plan)}
+    hidden: set[str] = set()
+    rows = []
+    for entry in document.get("complexes", []):
+        pc, entry = complexes.get(entry["id"]), dict(entry)
+        for key, count in (("vulnerable_share", "vulnerable"), ("primary_share", "primary")):
+            if pc is None or Cell(getattr(pc, count), pc.households, True).is_suppressed:
+                entry[key] = SMALL_CELL_TEXT
+                hidden.add(entry["id"])
+            if pc is None or is_small_share(getattr(pc, f"projected_{key}"), pc.households, True):
+                entry[f"projected_{key}"] = SMALL_CELL_TEXT
+                hidden.add(entry["id"])
+        rows.append(entry)
+    proposals = {
+        p.dwelling.external_id: p
+        for p in selectors.proposed_label_list(user, plan).filter(plan_complex__complex_code__in=hidden)
+    }
+    labels = []
+    with translation.override("en"):
+        for entry in document.get("labels", []):
+            proposal, entry = proposals.get(entry["vacancy"]), dict(entry)
+            if proposal is not None:
+                entry["reason"] = label_reason(proposal, proposal.plan_complex, protected=True, label=entry["label"])
+            labels.append(entry)
+    return {**document, "complexes": rows, "labels": labels}
+
+
 @require_GET
 def plan_result(request, pk: int):
-    """The plan's result document (`buurtbalans.label-plan-result/1`), as a download."""
+    """The plan's result document (`buurtbalans.label-plan-result/1`), as a download; under the small-cell rule for
+    users who may not read markers, as the plan's pages are."""
     plan = selectors.label_plan_get(request.user, pk, with_documents=True)
     if not plan.is_done or not plan.result_document:
         raise Http404
-    response = JsonResponse(plan.result_document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    document = plan.result_document
+    if is_protected(request.user):
+        document = result_under_small_cells(request.user, plan, document)
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="label-plan-{plan.pk}.json"'
     return response
 
