@@ -42,21 +42,31 @@ def test_django_admin_is_not_mounted(client):
     assert client.get("/admin/login/").status_code == 404
 
 
-PRODUCTION_ENV = {
-    "DEBUG": "0",
-    "ALLOWED_HOSTS": "buurtbalans.example.nl",
-    "USE_HTTPS": "1",
-    "SECURE_HSTS_PRELOAD": "1",
-    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
-    "EMAIL_HOST": "smtp.example.nl",
-}
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def readme_production_env(tmp_path) -> dict[str, str]:
+    """The variables of README.md's "Production settings" block; secret files are made up in tmp_path."""
+    text = README.read_text()
+    block = text[text.index("### Production settings") :]
+    block = block[block.index("```sh") + 5 : block.index("```", block.index("```sh") + 5)]
+    env = {}
+    for line in block.strip().splitlines():
+        name, _, value = line.split("#")[0].strip().partition("=")
+        env[name] = value.strip().strip('"')
+    for name in env:
+        if name.endswith("_FILE"):
+            secret = tmp_path / name.lower()
+            secret.write_text("k3y-" + "x9Q!a" * 12)
+            env[name] = str(secret)
+    return env
 
 
 def test_check_deploy_is_clean_with_the_production_settings_of_the_readme(tmp_path):
-    key_file = tmp_path / "secret_key"
-    key_file.write_text("k3y-" + "x9Q!a" * 12)
+    production = readme_production_env(tmp_path)
+    assert production["USE_HTTPS"] == "1" and production["DEBUG"] == "0"
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
-    env.update(PRODUCTION_ENV, SECRET_KEY_FILE=str(key_file), BUURTBALANS_VAR_DIR=str(tmp_path))
+    env.update(production, BUURTBALANS_VAR_DIR=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "-m", "buurtbalans", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

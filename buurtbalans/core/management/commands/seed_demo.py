@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,3 +82,16 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
+        self._print_two_step_note(logins)
+
+    def _print_two_step_note(self, logins) -> None:
+        # Imported here: the accounts app decides who needs two-step verification, from the role table.
+        from buurtbalans.accounts.mfa import role_requires_mfa
+
+        names = [login.username for login in logins if role_requires_mfa(login.roles)]
+        if names and settings.MFA_REQUIRED:
+            self.stdout.write("")
+            self.stdout.write(
+                _("%(names)s set up two-step verification at their first login: an authenticator app on a phone "
+                  "(e.g. FreeOTP or Google Authenticator) scans the QR code shown.") % {"names": ", ".join(names)}
+            )
