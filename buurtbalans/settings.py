@@ -60,6 +60,10 @@ VAR_DIR = Path(os.environ.get("BUURTBALANS_VAR_DIR") or BASE_DIR / "var")
 if not VAR_DIR.is_absolute():
     VAR_DIR = BASE_DIR / VAR_DIR
 UPLOAD_DIR = VAR_DIR / "uploads"
+# Uploaded import files (core/uploads.py) are removed once imported; a file whose check or import failed is kept at
+# most UPLOAD_RETENTION_FAILED_DAYS, a checked one nobody confirmed UPLOAD_RETENTION_UNCONFIRMED_DAYS.
+UPLOAD_RETENTION_FAILED_DAYS = env_int("UPLOAD_RETENTION_FAILED_DAYS", 7)
+UPLOAD_RETENTION_UNCONFIRMED_DAYS = env_int("UPLOAD_RETENTION_UNCONFIRMED_DAYS", 1)
 
 # `make demo` writes a random key to var/secret_key, so a local installation runs with DEBUG off without
 # anyone choosing a key; a deployment passes SECRET_KEY or SECRET_KEY_FILE.

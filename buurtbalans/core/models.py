@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -252,3 +254,55 @@ class Job(models.Model):
         if not self.progress_total:
             return 100 if self.is_finished else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class Upload(models.Model):
+    """An uploaded import file, kept on disk only while the import needs it (see `buurtbalans.core.uploads`).
+
+    The file lives under UPLOAD_DIR with a random name (mode 0600); this row says whose it is, what it is for and
+    until when it may be kept. A file is removed as soon as its import is written, and otherwise when `expires`
+    has passed (the nightly retention job calls `uploads_purge_expired`). The row is also what a confirmation
+    locks, so that one checked file is imported once.
+    """
+
+    class Kind(models.TextChoices):
+        PORTFOLIO = "portfolio", _("Portfolio")
+        SOCIAL_RECORDS = "social", _("Social management records")
+        BIDS = "bids", _("Bids")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received, waiting for the check")
+        CHECKED = "checked", _("Checked, waiting for confirmation")
+        REJECTED = "rejected", _("Has errors")
+        IMPORTING = "importing", _("Being imported")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Stopped with an error")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    # Copied so the row still says who it was after the account is deleted.
+    uploaded_by_name = models.CharField(_("uploaded by"), max_length=150)
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # The name the user gave the file, for messages only; it never becomes a path.
+    file_name = models.CharField(_("file name"), max_length=200)
+    # The random name under UPLOAD_DIR.
+    stored_name = models.CharField(max_length=80, unique=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    # The real import queued when the check was confirmed; set once (a failed one may be retried).
+    import_job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires = models.DateTimeField(_("kept until"), db_index=True)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} upload #{self.pk} ({self.status})"
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.UPLOAD_DIR) / self.stored_name
