@@ -278,7 +278,8 @@ HOUSEHOLDS = Sheet(
             default=False, expected="ja/nee; default nee",
         ),
         Column(
-            "assessed_income", v.decimal_parser(places=2, max_digits=10, minimum=None, noun="amount"),
+            # An income below 0 is refused as a mistake in the file (issue 11, finding 13).
+            "assessed_income", v.decimal_parser(places=2, max_digits=10, noun="amount"),
             ("rekeninkomen", "verzamelinkomen", "huishoudinkomen", "inkomen", "toetsinkomen"),
             expected="euros per year",
         ),
@@ -313,7 +314,7 @@ TENANCIES = Sheet(
                required=True, blank=False, expected="date"),
         Column("end_date", v.parse_date_cached(), ("einddatum", "opzegdatum", "datum_einde"),
                expected="date, empty if current"),
-        Column("income_at_start", v.decimal_parser(places=2, max_digits=10, minimum=None, noun="amount"),
+        Column("income_at_start", v.decimal_parser(places=2, max_digits=10, noun="amount"),  # < 0 refused
                ("inkomen_bij_start", "inkomenBijAanvang", "aanvangsinkomen", "inkomen_bij_toewijzing"),
                expected="euros per year"),
         Column("rent_at_start", _money(8), ("huur_bij_start", "aanvangshuur", "kaleHuurBijAanvang", "huur_bij_aanvang"),

@@ -7,6 +7,7 @@ existing row (matched by external id within the corporation) and which are uncha
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -187,6 +188,17 @@ def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportRep
                 if value is not None and value not in known:
                     parsed.error(report, position, column.name, message % {"value": value})
 
+    if "tenancies" in plans:
+        _report_overlapping_tenancies(plans["tenancies"], report)
+
+    for parsed in parsed_sheets:
+        report.rows_read[parsed.sheet.name] = len(parsed.rows)
+    if "markers" in by_name:
+        # Whose special-category data the file names: the audit of a check records them (IMPORT_PREVIEWED).
+        markers = by_name["markers"]
+        at = markers.sheet.index("household")
+        report.subjects["markers"] = sorted({row[at] for row in markers.rows if row[at] is not None})
+
     for name, plan in plans.items():
         _diff(plan)
         report.counts[name] = plan.counts()
@@ -258,3 +270,79 @@ def _diff(plan: SheetPlan) -> None:
             plan.updated.append(row)
         else:
             plan.unchanged += 1
+
+
+def _report_overlapping_tenancies(plan: SheetPlan, report: ImportReport) -> None:
+    """A dwelling has one tenancy at a time: no two periods of one dwelling may overlap, and at most one is open.
+
+    The periods are the file's rows plus the stored tenancies the file does not replace (by contract code). Dates
+    count inclusive, as elsewhere: a tenancy that ends on 31-12 still lets the dwelling on that day. A conflict is
+    reported on the file's row (the later one when both are in the file); stored tenancies that conflict among
+    themselves are not this file's problem.
+    """
+    parsed = plan.parsed
+    sheet = parsed.sheet
+    key_at, dwelling_at = sheet.index("external_id"), sheet.index("dwelling")
+    start_at, end_at = sheet.index("start_date"), sheet.index("end_date")
+    has_end = "end_date" in parsed.present
+    existing = plan.existing
+    periods: dict[str, list[tuple]] = defaultdict(list)  # dwelling -> [(start, end, code, position or None)]
+    in_file: set[str] = set()
+    for position, row in enumerate(parsed.rows):
+        code = row[key_at]
+        in_file.add(code)
+        if position in parsed.bad_rows or row[dwelling_at] is None or row[start_at] is None:
+            continue
+        if has_end:
+            end = row[end_at]
+        else:  # an update without the column keeps the stored end date; a new row has none
+            stored = existing.get(code)
+            end = stored[end_at] if stored is not None else None
+        periods[row[dwelling_at]].append((row[start_at], end, code, position))
+    for code, row in existing.items():
+        if code not in in_file:
+            periods[row[dwelling_at]].append((row[start_at], row[end_at], code, None))
+
+    reported: set[int] = set()
+    for dwelling, items in periods.items():
+        if len(items) < 2:
+            continue
+        # By start; on the same day the file's rows after the stored ones, so the file's row is the one named.
+        items.sort(key=lambda p: (p[0], p[3] is not None, p[3] or 0))
+        longest = items[0]  # of the periods so far, the one that ends last (None: still running)
+        for current in items[1:]:
+            if longest[1] is None or longest[1] >= current[0]:
+                this, other = (current, longest) if current[3] is not None else (longest, current)
+                position = this[3]
+                if position is not None and position not in reported:
+                    reported.add(position)
+                    _overlap_error(parsed, report, position, dwelling, this, other)
+            if longest[1] is not None and (current[1] is None or current[1] > longest[1]):
+                longest = current
+
+
+def _overlap_error(parsed, report: ImportReport, position: int, dwelling: str, this: tuple, other: tuple) -> None:
+    start = other[0].isoformat()
+    if other[1] is None:
+        period = _("from %(start)s, no end date") % {"start": start}
+    else:
+        period = _("%(start)s to %(end)s") % {"start": start, "end": other[1].isoformat()}
+    values = {"other": other[2], "dwelling": dwelling, "period": period}
+    if other[3] is not None:
+        values["row"] = parsed.row_numbers[other[3]]
+    both_open = this[1] is None and other[1] is None
+    if both_open and other[3] is not None:
+        message = _('is empty, and tenancy "%(other)s" on row %(row)d of dwelling "%(dwelling)s" has no end date '
+                    "either: a dwelling has one current tenancy at a time")
+    elif both_open:
+        message = _('is empty, and tenancy "%(other)s" of dwelling "%(dwelling)s" in Buurtbalans has no end date '
+                    "either: a dwelling has one current tenancy at a time")
+    elif other[3] is not None:
+        message = _('overlaps tenancy "%(other)s" on row %(row)d of dwelling "%(dwelling)s" (%(period)s): '
+                    "a dwelling has one tenancy at a time")
+    else:
+        message = _('overlaps tenancy "%(other)s" of dwelling "%(dwelling)s" in Buurtbalans (%(period)s): '
+                    "a dwelling has one tenancy at a time")
+    # The column to change: the end of the earlier tenancy, or the start of the later one.
+    column = "end_date" if both_open or this[0] < other[0] else "start_date"
+    parsed.error(report, position, column, message % values)

@@ -58,6 +58,9 @@ class ImportReport:
         written: whether the rows were written (False for a dry run or when there were errors).
         dry_run: whether this was a dry run.
         timings: seconds per phase ("read", "check", "write", "total").
+        rows_read: per sheet, how many rows the file holds (with errors or not).
+        subjects: per sheet of special-category data (markers), the household codes it names, for the audit
+            of a check; never part of `as_dict`.
     """
 
     source: str = ""
@@ -69,6 +72,8 @@ class ImportReport:
     written: bool = False
     dry_run: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
+    subjects: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -83,14 +88,34 @@ class ImportReport:
         if len(self.errors) < MAX_KEPT_ERRORS:
             self.errors.append(error)
 
-    def counts_line(self) -> str:
-        return "; ".join(
-            _("%(sheet)s %(new)d new, %(updated)d updated, %(unchanged)d unchanged") % {"sheet": sheet, **c}
-            for sheet, c in self.counts.items()
-        )
+    def shown_counts(self, hidden: tuple[str, ...] | frozenset[str] = ()) -> dict[str, dict[str, int]]:
+        """The counts per sheet, with only {"rows": n} for the `hidden` sheets.
 
-    def as_dict(self, *, max_errors: int = 500) -> dict:
-        """A JSON-ready dict (for `Job.result`), with at most `max_errors` errors listed."""
+        Whether a row is new, changed or unchanged tells what is stored already: for a sheet of special-category
+        data (markers) only a user who may read that data learns it.
+        """
+        return {
+            sheet: {"rows": self.rows_read.get(sheet, sum(c.values()))} if sheet in hidden else c
+            for sheet, c in self.counts.items()
+        }
+
+    def counts_line(self, hidden: tuple[str, ...] | frozenset[str] = ()) -> str:
+        parts = []
+        for sheet, c in self.shown_counts(hidden).items():
+            if "rows" in c:
+                parts.append(_("%(sheet)s %(rows)d rows read and checked") % {"sheet": sheet, **c})
+            else:
+                parts.append(
+                    _("%(sheet)s %(new)d new, %(updated)d updated, %(unchanged)d unchanged") % {"sheet": sheet, **c}
+                )
+        return "; ".join(parts)
+
+    def as_dict(self, *, max_errors: int = 500, hidden: tuple[str, ...] | frozenset[str] = ()) -> dict:
+        """A JSON-ready dict (for `Job.result`), with at most `max_errors` errors listed.
+
+        Args:
+            hidden: sheets whose counts are given only as {"rows": n} (see `shown_counts`).
+        """
         listed = [e.as_dict() for e in self.errors[:max_errors]]
         return {
             "source": self.source,
@@ -100,7 +125,7 @@ class ImportReport:
             "error_count": self.error_count,
             "errors": listed,
             "errors_truncated": self.error_count > len(listed),
-            "counts": self.counts,
+            "counts": self.shown_counts(hidden),
             "warnings": self.warnings,
             "columns": self.columns,
             "timings": {k: round(t, 3) for k, t in self.timings.items()},
