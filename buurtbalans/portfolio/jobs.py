@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buurtbalans.core.jobs import JobRunner
-from buurtbalans.core.permissions import Action
+from buurtbalans.core.jobs import JobError, JobRunner
+from buurtbalans.core.permissions import Action, can
+from buurtbalans.core.uploads import import_previewed_record, upload_in_use
 from buurtbalans.portfolio.importing.report import ImportReport
 from buurtbalans.portfolio.services import portfolio_import
 
 # Job.result holds at most this many errors; result["error_count"] counts them all.
 MAX_ERRORS_IN_RESULT = 500
+# Sheets of special-category data: their new/updated/unchanged split tells what is stored about whom.
+SPECIAL_SHEETS = ("markers",)
 
 
 class PortfolioImportJob(JobRunner):
-    """Import (or with dry_run, only check) the file at params["path"] for the job's corporation.
+    """Import (or with dry_run, only check) the uploaded file of params["upload"] for the job's corporation.
 
-    Params: {"path": str, "dry_run": bool} and optionally "file_name": the name the user uploaded the file
-    under, used in messages. Result: `ImportReport.as_dict(max_errors=500)`.
+    Params: {"upload": Upload id, "path": str, "dry_run": bool, "file_name": str} (see core.uploads; a job with
+    only "path" reads that file). Result: `ImportReport.as_dict(max_errors=500)`, with the counts of the markers
+    sheet reduced to {"rows": n} unless the user may read markers. A dry run that read markers is audited as
+    IMPORT_PREVIEWED; a written import removes the uploaded file.
     """
 
     kind = "portfolio_import"
@@ -30,19 +34,33 @@ class PortfolioImportJob(JobRunner):
 
     def run(self) -> dict:
         params = self.job.params
-        report: ImportReport = portfolio_import(
-            source=Path(params["path"]),
-            corporation=self.job.corporation,
-            actor=self.job.user,
-            dry_run=bool(params.get("dry_run", False)),
-            on_progress=self.progress,
-            source_name=params.get("file_name") or None,
-        )
-        values = {"source": report.source, "counts": report.counts_line(), "errors": report.error_count}
+        dry_run = bool(params.get("dry_run", False))
+        try:
+            with upload_in_use(self.job) as use:
+                report: ImportReport = portfolio_import(
+                    source=use.path,
+                    corporation=self.job.corporation,
+                    actor=self.job.user,
+                    dry_run=dry_run,
+                    on_progress=self.progress,
+                    source_name=params.get("file_name") or None,
+                )
+                use.done(dry_run=dry_run, valid=report.is_valid, written=report.written)
+        except PermissionDenied:
+            raise JobError(_("You may not import for this corporation (any more). Nothing is saved.")) from None
+        shows_special = can(self.job.user, Action.VIEW_MARKERS)
+        hidden = () if shows_special else SPECIAL_SHEETS
+        if dry_run:
+            for sheet in SPECIAL_SHEETS:
+                rows = report.rows_read.get(sheet, 0)
+                if rows:
+                    import_previewed_record(job=self.job, sheet=sheet, rows=rows, subject_type="household",
+                                            subject_ids=report.subjects.get(sheet, ()), counts_shown=shows_special)
+        values = {"source": report.source, "counts": report.counts_line(hidden=hidden), "errors": report.error_count}
         if not report.is_valid:
             self.log(_("%(source)s: %(errors)d error(s), nothing written") % values)
         elif report.dry_run:
             self.log(_("%(source)s: checked, nothing written: %(counts)s") % values)
         else:
             self.log(_("%(source)s: imported: %(counts)s") % values)
-        return report.as_dict(max_errors=MAX_ERRORS_IN_RESULT)
+        return report.as_dict(max_errors=MAX_ERRORS_IN_RESULT, hidden=hidden)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -18,9 +15,17 @@ from buurtbalans.allocation.selectors import complex_listing_context
 from buurtbalans.cooperatives.selectors import complex_cooperative_list
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.jobs import job_enqueue
-from buurtbalans.core.models import Job
+from buurtbalans.core.models import Job, Upload
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.core.selectors import job_get, job_list
+from buurtbalans.core.uploads import (
+    UPLOAD_GONE_MESSAGE,
+    UploadGone,
+    upload_available,
+    upload_import_enqueue,
+    upload_job_params,
+    upload_store,
+)
 from buurtbalans.core.views import paginate
 from buurtbalans.households.selectors import (
     INCOME_BAND_LABELS,
@@ -133,17 +138,6 @@ def complex_detail(request, pk: int):
     return render(request, "portfolio/complex_detail.html", context)
 
 
-def _store_upload(upload, suffix: str):
-    """Save the upload under UPLOAD_DIR with a random name: the user's file name never becomes a path."""
-    directory = settings.UPLOAD_DIR
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"portfolio-{secrets.token_hex(16)}{suffix}"
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
-
-
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     """Upload a portfolio file; a dry run checks it and the job page shows the preview."""
@@ -151,12 +145,14 @@ def import_upload(request):
     membership = require(user, Action.MANAGE_PORTFOLIO)
     form = PortfolioUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        path = _store_upload(form.cleaned_data["file"], form.suffix)
+        # Stored privately (core.uploads): removed after the import, or when nobody confirms the check.
+        upload = upload_store(form.cleaned_data["file"], kind=Upload.Kind.PORTFOLIO,
+                              corporation=membership.corporation, user=user, suffix=form.suffix)
         job = job_enqueue(
             kind=IMPORT_JOB_KIND,
             corporation=membership.corporation,
             user=user,
-            params={"path": str(path), "dry_run": True, "file_name": form.cleaned_data["file"].name[:200]},
+            params={**upload_job_params(upload), "dry_run": True},
         )
         return redirect("job_detail", pk=job.pk)
     recent = list(job_list(user).filter(kind=IMPORT_JOB_KIND)[:10])
@@ -171,37 +167,43 @@ def _import_job(user, pk: int) -> Job:
     return job
 
 
-def _can_confirm(user, job: Job) -> bool:
-    """A dry run that found no errors, not yet followed by the real import of the same file."""
-    if not (
+def _is_good_check(user, job: Job) -> bool:
+    """A dry run that found no errors, which this user may confirm."""
+    return bool(
         can(user, Action.MANAGE_PORTFOLIO)
         and job.status == Job.Status.SUCCEEDED
         and job.params.get("dry_run")
-        and job.result.get("is_valid")
-    ):
-        return False
-    return not (
-        Job.objects.filter(corporation_id=job.corporation_id, kind=IMPORT_JOB_KIND, params__path=job.params.get("path"))
-        .exclude(pk=job.pk)
+        and (job.result or {}).get("is_valid")
+    )
+
+
+def _import_of(job: Job) -> Job | None:
+    """The real import that a check (dry run) led to, unless it stopped with an error (it may be started again)."""
+    return (
+        Job.objects.filter(corporation_id=job.corporation_id, kind=IMPORT_JOB_KIND, params__dry_run_job=job.pk)
         .exclude(status=Job.Status.FAILED)
-        .exists()
+        .order_by("pk")
+        .first()
     )
 
 
 @require_POST
 def import_confirm(request, pk: int):
-    """Enqueue the real import of a file whose dry run found no errors."""
+    """Queue the real import of a file whose dry run found no errors: once, however often "Import now" is sent.
+
+    Requests that come in at the same moment wait for each other on the upload's row (core.uploads); the first
+    queues the import, the others are sent to its page.
+    """
     user = request.user
     job = _import_job(user, pk)
-    if not _can_confirm(user, job):
+    if not _is_good_check(user, job):
         messages.error(request, _("This file cannot be imported (again). Upload it once more to check it."))
         return redirect("job_detail", pk=job.pk)
-    real = job_enqueue(
-        kind=IMPORT_JOB_KIND,
-        corporation=job.corporation,
-        user=user,
-        params={**job.params, "dry_run": False, "dry_run_job": job.pk},
-    )
+    try:
+        real, _created = upload_import_enqueue(check_job=job, user=user)
+    except UploadGone:
+        messages.error(request, UPLOAD_GONE_MESSAGE)
+        return redirect("job_detail", pk=job.pk)
     return redirect("job_detail", pk=real.pk)
 
 
@@ -229,19 +231,32 @@ def import_report_context(request, job: Job) -> dict:
     user = request.user
     if not can(user, Action.MANAGE_PORTFOLIO):
         raise PermissionDenied
-    result = job.result or {}
+    failed = job.status == Job.Status.FAILED
+    # A failed job's result is {"error": ...}: no report (the job page shows the message).
+    result = {} if failed else (job.result or {})
     errors = result.get("errors") or []
     page = paginate(request, errors, per_page=IMPORT_ERRORS_PER_PAGE) if errors else None
+    # New/changed/unchanged of markers would tell what is stored about whom: only for who may read markers.
+    shows_markers = can(user, Action.VIEW_MARKERS)
+    counts = []
+    for sheet, c in (result.get("counts") or {}).items():
+        hidden = "rows" in c or (sheet == "markers" and not shows_markers)
+        shown = {"rows": c.get("rows", sum(c.values()))} if hidden else c
+        # The sheet's name as in the file, with what it holds in the user's language.
+        counts.append((sheet, SHEET_LABELS.get(sheet, sheet), shown, hidden))
+    good_check = _is_good_check(user, job)
+    real_import = _import_of(job) if good_check else None
+    available = good_check and real_import is None and upload_available(job)
     return {
         "report": result,
+        "import_failed": failed,
         "is_dry_run": bool(job.params.get("dry_run")),
         "file_name": job.params.get("file_name", ""),
         "error_page": page,
-        # The sheet's name as in the file, with what it holds in the user's language.
-        "counts": [
-            (sheet, SHEET_LABELS.get(sheet, sheet), counts) for sheet, counts in (result.get("counts") or {}).items()
-        ],
-        "can_confirm": _can_confirm(user, job),
+        "counts": counts,
+        "can_confirm": available,
+        "real_import": real_import,
+        "upload_gone": good_check and real_import is None and not available,
     }
 
 

@@ -61,7 +61,7 @@ def test_a_good_file_is_checked_previewed_and_imported_on_request(client, ada, u
     run_pending_jobs()
     preview = client.get(response.url)
     assert preview.context["report"]["is_valid"] is True
-    counts = {sheet: c for sheet, _label, c in preview.context["counts"]}
+    counts = {sheet: c for sheet, _label, c, _hidden in preview.context["counts"]}
     assert counts["dwellings"]["new"] == 2
     assert preview.context["can_confirm"] is True
     assert not Dwelling.objects.exists()
