@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.jobs import JobRunner
-from buurtbalans.core.permissions import Action
+from buurtbalans.core.permissions import Action, can
+from buurtbalans.core.uploads import import_previewed_record, upload_in_use
 from buurtbalans.liveability.models import LiveabilityReportFile
 from buurtbalans.liveability.services import social_records_import, vitality_refresh
 
@@ -58,12 +58,24 @@ class SocialRecordsImportJob(JobRunner):
 
     def run(self) -> dict:
         params = self.job.params
-        report = social_records_import(
-            source=Path(params["path"]), corporation=self.job.corporation, actor=self.job.user,
-            dry_run=bool(params.get("dry_run", True)), source_name=params.get("file_name") or None,
-            on_progress=self.progress,
-        )
-        values = {"source": report.source, "counts": report.counts_line(), "errors": report.error_count}
+        dry_run = bool(params.get("dry_run", True))
+        # The uploaded file (core.uploads): gone after a written import; a missing one fails the job plainly.
+        with upload_in_use(self.job) as use:
+            report = social_records_import(
+                source=use.path, corporation=self.job.corporation, actor=self.job.user,
+                dry_run=dry_run, source_name=params.get("file_name") or None,
+                on_progress=self.progress,
+            )
+            use.done(dry_run=dry_run, valid=report.is_valid, written=report.written)
+        # Support needs are special-category data: new/unchanged tells what is stored, only for who may read them.
+        shows_needs = can(self.job.user, Action.VIEW_MARKERS)
+        needs = sum((report.counts.get("support_needs") or {}).values())
+        if dry_run and needs:
+            # A check compares support needs with what is stored: audited like a read.
+            import_previewed_record(job=self.job, sheet="support_needs", rows=needs, subject_type="support_need",
+                                    counts_shown=shows_needs)
+        hidden = () if shows_needs else ("support_needs",)
+        values = {"source": report.source, "counts": report.counts_line(hidden=hidden), "errors": report.error_count}
         if not report.is_valid:
             self.log(_("%(source)s: %(errors)d error(s), nothing written") % values)
         elif report.dry_run:

@@ -7,10 +7,8 @@ render or export (every table as CSV/Excel through core.exports). Templates run 
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -24,10 +22,18 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, requested_format
-from buurtbalans.core.jobs import job_enqueue
-from buurtbalans.core.models import Job
+from buurtbalans.core.jobs import job_enqueue, job_error_message
+from buurtbalans.core.models import Job, Upload
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.selectors import job_get, job_list
+from buurtbalans.core.uploads import (
+    UPLOAD_GONE_MESSAGE,
+    UploadGone,
+    upload_available,
+    upload_import_enqueue,
+    upload_job_params,
+    upload_store,
+)
 from buurtbalans.core.views import paginate
 from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
 from buurtbalans.liveability import selectors, services
@@ -797,17 +803,6 @@ def meeting_place_use(request, pk: int):
 # --- import -----------------------------------------------------------------------------------------------------
 
 
-def _store_upload(upload, suffix: str):
-    """Save the upload under UPLOAD_DIR with a random name: the user's file name never becomes a path."""
-    directory = settings.UPLOAD_DIR
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"social-{secrets.token_hex(16)}{suffix}"
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
-
-
 @require_http_methods(["GET", "POST"])
 def records_import(request):
     """Upload a file of records; a dry run checks it and the result page shows what would happen."""
@@ -815,10 +810,11 @@ def records_import(request):
     membership = require(user, Action.MANAGE_SOCIAL_RECORDS)
     form = RecordsUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = _store_upload(upload, form.suffix)
+        # Stored privately (core.uploads): removed after the import, or when nobody confirms the check.
+        upload = upload_store(form.cleaned_data["file"], kind=Upload.Kind.SOCIAL_RECORDS,
+                              corporation=membership.corporation, user=user, suffix=form.suffix)
         job = job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=membership.corporation, user=user,
-                          params={"path": str(path), "dry_run": True, "file_name": upload.name[:200]})
+                          params={**upload_job_params(upload), "dry_run": True})
         return redirect("monitor_records_import_result", pk=job.pk)
     recent = list(job_list(user).filter(kind=RECORDS_IMPORT_KIND)[:10])
     return render(request, "liveability/records_import.html", _context(request, form=form, recent=recent))
@@ -832,15 +828,21 @@ def _import_job(user, pk: int) -> Job:
     return job
 
 
-def _can_confirm(job: Job) -> bool:
-    """A dry run without errors, not yet followed by the real import of the same file."""
-    if not (job.status == Job.Status.SUCCEEDED and job.params.get("dry_run") and job.result.get("is_valid")):
-        return False
-    return not (
-        Job.objects.filter(corporation_id=job.corporation_id, kind=RECORDS_IMPORT_KIND,
-                           params__path=job.params.get("path"))
-        .exclude(pk=job.pk).exclude(status=Job.Status.FAILED).exists()
+def _is_good_check(job: Job) -> bool:
+    """A dry run without errors."""
+    return bool(job.status == Job.Status.SUCCEEDED and job.params.get("dry_run") and (job.result or {}).get("is_valid"))
+
+
+def _import_of(job: Job) -> Job | None:
+    """The real import a check led to, unless it stopped with an error (then it may be started again)."""
+    return (
+        Job.objects.filter(corporation_id=job.corporation_id, kind=RECORDS_IMPORT_KIND, params__dry_run_job=job.pk)
+        .exclude(status=Job.Status.FAILED).order_by("pk").first()
     )
+
+
+# Special-category sheets: whether a row is new or unchanged tells what is stored (read with VIEW_MARKERS only).
+SPECIAL_SHEETS = ("support_needs",)
 
 
 SHEET_LABELS = {
@@ -867,12 +869,25 @@ def records_import_result(request, pk: int):
                    Column(gettext_lazy("Column"), "column"), Column(gettext_lazy("Problem"), "message")]
         return export_response(export_format=export_format, name=f"import-{job.pk}-errors", columns=columns,
                                rows=errors)
+    shows_special = can(user, Action.VIEW_MARKERS)
+    counts = []
+    for sheet, c in (result.get("counts") or {}).items():
+        hidden = "rows" in c or (sheet in SPECIAL_SHEETS and not shows_special)
+        shown = {"rows": c.get("rows", sum(c.values()))} if hidden else c
+        if hidden and not shown["rows"]:
+            continue  # nothing of it was checked (the sheet was refused as a whole: see the errors)
+        counts.append((sheet, SHEET_LABELS.get(sheet, sheet), shown, hidden))
+    good_check = _is_good_check(job)
+    real_import = _import_of(job) if good_check else None
+    available = good_check and real_import is None and upload_available(job)
     return render(request, "liveability/records_import_result.html", _context(
         request, job=job, report=result, is_dry_run=bool(job.params.get("dry_run")),
         file_name=job.params.get("file_name", ""),
         error_page=paginate(request, errors, per_page=100) if errors else None,
-        counts=[(sheet, SHEET_LABELS.get(sheet, sheet), c) for sheet, c in (result.get("counts") or {}).items()],
-        can_confirm=_can_confirm(job),
+        counts=counts, can_confirm=available, real_import=real_import,
+        upload_gone=good_check and real_import is None and not available,
+        # A plain message in the reader's language; a fault's details are in the job's log, not here.
+        error_message=job_error_message(job) if job.status == Job.Status.FAILED else "",
     ))
 
 
@@ -880,11 +895,15 @@ def records_import_result(request, pk: int):
 def records_import_confirm(request, pk: int):
     user = request.user
     job = _import_job(user, pk)
-    if not _can_confirm(job):
+    if not _is_good_check(job):
         messages.error(request, _("This file cannot be imported (again). Upload it once more to check it."))
         return redirect("monitor_records_import_result", pk=job.pk)
-    real = job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=job.corporation, user=user,
-                       params={**job.params, "dry_run": False, "dry_run_job": job.pk})
+    # Once, however often "Import now" is sent at the same moment: the upload's row is locked (core.uploads).
+    try:
+        real, _created = upload_import_enqueue(check_job=job, user=user)
+    except UploadGone:
+        messages.error(request, UPLOAD_GONE_MESSAGE)
+        return redirect("monitor_records_import_result", pk=job.pk)
     return redirect("monitor_records_import_result", pk=real.pk)
 
 
