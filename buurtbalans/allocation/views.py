@@ -7,10 +7,8 @@ turn a service's `AllocationError` into messages for the user.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -40,7 +38,9 @@ from buurtbalans.allocation.models import (
 )
 from buurtbalans.allocation.services import AllocationError
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
+from buurtbalans.core.models import Upload
 from buurtbalans.core.permissions import Action, actions_of, can, require
+from buurtbalans.core.uploads import upload_discard, upload_store
 from buurtbalans.core.views import job_context, paginate
 
 ROUNDS_PER_PAGE = 50
@@ -497,17 +497,6 @@ def listing_score_add(request, pk: int):
 # --- bids import --------------------------------------------------------------------------------------------
 
 
-def _store_upload(upload) -> Path:
-    """Save the upload under UPLOAD_DIR with a random name: the user's file name never becomes a path."""
-    directory = Path(settings.UPLOAD_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"bids-{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
-
-
 @require_http_methods(["GET", "POST"])
 def bid_import(request):
     """Upload the platform's bids (CSV or Excel): every problem with file, row and column; nothing saved on error."""
@@ -517,12 +506,14 @@ def bid_import(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = _store_upload(upload)
+        # Checked (and saved) within this request: the stored file goes when the request ends (core.uploads).
+        stored = upload_store(upload, kind=Upload.Kind.BIDS, corporation=membership.corporation, user=user,
+                              suffix=Path(upload.name).suffix)
         try:
-            report = bids_import(path=path, corporation=membership.corporation, actor=user,
+            report = bids_import(path=stored.path, corporation=membership.corporation, actor=user,
                                  file_name=Path(upload.name).name, dry_run=form.cleaned_data["dry_run"])
         finally:
-            path.unlink(missing_ok=True)
+            upload_discard(stored)
     return render(request, "allocation/bid_import.html",
                   _context(request, form=form, report=report, sheet=BIDS_SHEET))
 

@@ -143,3 +143,17 @@ def test_the_upload_screen_shows_the_errors_and_a_dry_run_saves_nothing(client, 
                                 f"2025-05-26\n".encode())
     response = client.post(reverse("allocation_bid_import"), {"file": upload, "dry_run": "on"})
     assert response.context["report"].is_valid and not Bid.objects.exists()
+
+
+def test_the_uploaded_bids_file_is_not_kept_after_the_request(client, alice, open_round, settings, tmp_path):
+    from buurtbalans.core.models import Upload
+
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    _round, (l1, _l2), _people = open_round
+    client.force_login(alice)
+    upload = SimpleUploadedFile("reacties.csv", f"listing;applicant;preference;submitted_at\n{l1.reference};W-001;1;"
+                                f"2025-05-26\n".encode())
+    response = client.post(reverse("allocation_bid_import"), {"file": upload})
+    assert response.context["report"].written
+    assert Bid.objects.count() == 1
+    assert list(settings.UPLOAD_DIR.iterdir()) == [] and not Upload.objects.exists()
