@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buurtbalans.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
+from buurtbalans.accounts.notices import APP_RESET, APP_SET_UP, security_notice_send
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, Membership, Role
 
@@ -177,6 +178,7 @@ def mfa_reset(*, admin, membership: Membership, target: Membership) -> int:
         user=user,
         data={"change": "reset_by_administrator", "removed_devices": removed},
     )
+    transaction.on_commit(lambda: security_notice_send(user, APP_RESET))
     return removed
 
 
@@ -206,6 +208,7 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, membership: Membership | None
         purpose="account_security",
         data={"user": user.get_username(), "change": "app_set_up"},
     )
+    transaction.on_commit(lambda: security_notice_send(user, APP_SET_UP))
     return codes
 
 

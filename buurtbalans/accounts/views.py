@@ -31,6 +31,7 @@ from buurtbalans.accounts.forms import (
     lock_message,
     mfa_role_labels,
 )
+from buurtbalans.accounts.notices import PASSWORD_CHANGED, security_notice_send
 from buurtbalans.accounts.selectors import corporation_user_get, corporation_user_list
 from buurtbalans.accounts.sessions import SESSION_HAS_APP
 from buurtbalans.core.audit import audit_record
@@ -193,12 +194,25 @@ def mfa_manage(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change your own password; a wrong current password counts as a failed login (someone at an unlocked screen
+    must not be able to guess it here without limit)."""
+
     template_name = "accounts/password_change.html"
     form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts_mfa_manage")
 
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            lock = throttle.login_failure_record(
+                username=self.request.user.get_username(), address=throttle.client_address(self.request)
+            )
+            if lock is not None:
+                return _refuse_locked(self.request, lock)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         response = super().form_valid(form)
+        security_notice_send(self.request.user, PASSWORD_CHANGED)
         membership = membership_of(self.request.user)
         audit_record(
             actor=self.request.user,
@@ -213,6 +227,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    form_class = SetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_notice_send(form.user, PASSWORD_CHANGED)
+        return response
+
+
 password_change = PasswordChangeView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
     form_class=ResetRequestForm,
@@ -221,9 +245,7 @@ password_reset = auth_views.PasswordResetView.as_view(
     subject_template_name="registration/password_reset_subject.txt",
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="registration/password_reset_confirm.html", form_class=SetPasswordForm
-)
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
 )

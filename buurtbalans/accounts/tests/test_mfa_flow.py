@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -132,11 +133,19 @@ def test_before_the_code_only_public_pages_and_logout_open(client, alice):
     assert "_auth_user_id" not in client.session
 
 
-def test_an_administrator_resets_a_colleagues_app_who_then_sets_it_up_again(client, alice, ada):
+def test_an_administrator_resets_a_colleagues_app_who_then_sets_it_up_again(
+    client, alice, ada, django_capture_on_commit_callbacks
+):
+    alice.email = "alice@corporatie.nl"
+    alice.save()
     enrol(alice)
     recovery_codes(alice)
     login_verified(client, ada)
-    response = client.post(reverse("accounts_user_mfa_reset", args=[alice.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts_user_mfa_reset", args=[alice.pk]))
+    # Alice hears of it, in case it was not her who asked.
+    (notice,) = mail.outbox
+    assert notice.to == ["alice@corporatie.nl"] and "Bel meteen uw beheerder" in notice.body
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=alice).exists()
     assert not StaticToken.objects.filter(device__user=alice).exists()

@@ -88,3 +88,30 @@ def test_the_reset_link_works_once_and_for_one_hour(client, bob, clock):
     assert bob.check_password("mijn nieuwe wachtzin")
     again = client.get(link, follow=True)
     assert not again.context["validlink"]
+
+
+def test_the_user_gets_a_notice_after_their_password_changed(client, bob):
+    bob.email = "bob@corporatie.nl"
+    bob.save()
+    client.force_login(bob)
+    new = "een nieuwe lange zin"
+    client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    (notice,) = mail.outbox
+    assert notice.to == ["bob@corporatie.nl"]
+    assert "wachtwoord van uw account in Buurtbalans is gewijzigd" in notice.body
+    assert new not in notice.body
+
+
+def test_guessing_the_current_password_on_the_change_form_locks_the_account(client, bob, clock):
+    client.force_login(bob)
+    data = {
+        "old_password": "a-guess-at-it",
+        "new_password1": "een nieuwe lange zin",
+        "new_password2": "een nieuwe lange zin",
+    }
+    for _ in range(4):
+        assert client.post(reverse("password_change"), data).status_code == 200
+    response = client.post(reverse("password_change"), data)
+    assert response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert client.post(reverse("login"), {"username": "bob", "password": PASSWORD}).status_code == 429
