@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "buurtbalans.steering",
     "buurtbalans.liveability",
     "buurtbalans.cooperatives",
+    "buurtbalans.privacy",  # retention, subject access and erasure (issue 11); no models of its own
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,8 @@ MIDDLEWARE = [
     "buurtbalans.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "buurtbalans.accounts.middleware.SecondStepMiddleware",
+    # Pages for a signed-in user show personal data: no browser or proxy may keep them (privacy, issue 11).
+    "buurtbalans.privacy.middleware.PrivatePagesNotStoredMiddleware",
 ]
 
 ROOT_URLCONF = "buurtbalans.urls"
@@ -298,6 +301,22 @@ WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3)
 WORKER_PERIODIC_CHECK_SECONDS = env_int("WORKER_PERIODIC_CHECK_SECONDS", 60)
 # The worker polls for queued jobs this often when idle.
 WORKER_POLL_SECONDS = env_int("WORKER_POLL_SECONDS", 2)
+
+# --- RETENTION_: how long each kind of personal data is kept (docs/privacy.md gives the legal ground of each) ---
+# Days, counted from the moment named; `buurtbalans purge_expired` (and its nightly job) removes what expired.
+# Vulnerability markers: after the household's last tenancy ended, or after the marker's own end date.
+RETENTION_MARKERS_DAYS = env_int("RETENTION_MARKERS_DAYS", 365)
+# Support needs (zorgsignalen): after they were resolved; one never resolved, after it was reported.
+RETENTION_SUPPORT_NEEDS_DAYS = env_int("RETENTION_SUPPORT_NEEDS_DAYS", 365)
+RETENTION_SUPPORT_NEEDS_OPEN_DAYS = env_int("RETENTION_SUPPORT_NEEDS_OPEN_DAYS", 730)
+# The free-text notes of signals, visits and activities: after the record's date (the record and its counts stay).
+RETENTION_SOCIAL_NOTES_DAYS = env_int("RETENTION_SOCIAL_NOTES_DAYS", 730)
+# The logs and results of finished jobs (import reports quote rows; letters PDFs hold names and addresses).
+RETENTION_JOB_RESULTS_DAYS = env_int("RETENTION_JOB_RESULTS_DAYS", 90)
+# The audit log: 7 years (BIO logging, accountability). The product never deletes audit events: past this term
+# the purge only counts them; removing them is an operator procedure (docs/privacy.md, "The audit log").
+RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", 7 * 365 + 2)
+# --- end RETENTION_ ---
 
 LOGGING = {
     "version": 1,

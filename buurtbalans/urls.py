@@ -17,5 +17,6 @@ urlpatterns = [
     path("steering/", include("buurtbalans.steering.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
+    path("privacy/", include("buurtbalans.privacy.urls")),
     path("", include("buurtbalans.core.urls")),
 ]

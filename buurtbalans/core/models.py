@@ -81,6 +81,8 @@ class Role(models.TextChoices):
     COOPERATIVE_BOARD = "COOPERATIVE_BOARD", _("Cooperative board")
     AUDITOR = "AUDITOR", _("Auditor")
     ADMIN = "ADMIN", _("Administrator")
+    # Privacy officer (privacyfunctionaris): answers data subjects' requests (AVG art. 15 and 17).
+    PRIVACY_OFFICER = "PRIVACY_OFFICER", _("Privacy officer")
 
 
 class Membership(models.Model):

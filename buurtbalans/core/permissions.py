@@ -52,6 +52,9 @@ class Action(StrEnum):
     PLAN_LABELS = "plan_labels"  # set the labelling policy and run labelling plans
     DECIDE_LABELS = "decide_labels"  # accept or change a vacancy's proposed label; list the vacancy with it
     RECORD_STEERING_ROLES = "record_steering_roles"  # record a tenant's carrying role (personal data)
+    # Data subjects' rights (AVG): everything about one household as one download (art. 15), and erasure (art. 17).
+    EXPORT_SUBJECT_DATA = "export_subject_data"
+    ERASE_HOUSEHOLD = "erase_household"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -113,6 +116,11 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # Boards see their own cooperative only (the one their CooperativeBoardMember link names), never the stock.
     Role.COOPERATIVE_BOARD: frozenset({Action.COOPERATIVE_PORTAL}),
     Role.AUDITOR: frozenset({Action.VIEW_AUDIT}),
+    # The privacy officer answers a household's request: opens its page (logged), downloads everything about it
+    # and erases what the law allows; reads the audit log to answer "who saw my data". No markers on screen.
+    Role.PRIVACY_OFFICER: frozenset(
+        {Action.VIEW_HOUSEHOLDS, Action.VIEW_AUDIT, Action.EXPORT_SUBJECT_DATA, Action.ERASE_HOUSEHOLD}
+    ),
     # Functional administrators load and export the data but have no purpose to read special-category data.
     Role.ADMIN: frozenset(
         {

@@ -152,6 +152,8 @@ def overview(request):
     """The corporation at a glance: stock by status, households, vacancy, and the composition per complex."""
     user = request.user
     if not can(user, Action.VIEW_AGGREGATES):
+        if can(user, Action.EXPORT_SUBJECT_DATA):  # the privacy officer starts from a household's request
+            return redirect("privacy_home")
         if can(user, Action.VIEW_AUDIT):
             return redirect("audit_log")
         # Signed in, but none of the corporation-wide screens is for this role (e.g. a cooperative board, whose

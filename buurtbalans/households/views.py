@@ -49,6 +49,9 @@ def _household_context(request, household, **extra) -> dict:
         "band_label": INCOME_BAND_LABELS[band],
         "band_limits": limits,
         "may_read_markers": can(user, Action.VIEW_MARKERS),
+        # The privacy officer's buttons (AVG art. 15 and 17): buurtbalans.privacy.
+        "may_export_subject": can(user, Action.EXPORT_SUBJECT_DATA),
+        "may_erase": can(user, Action.ERASE_HOUSEHOLD),
         **extra,
     }
 
