@@ -719,7 +719,8 @@ def _solve_round(allocation_round, actor, job, progress) -> AllocationRun:
     total = 2 + n_bids
     progress(1, total)
     try:
-        params = parameters_for(allocation_round.reference_date)
+        # The corporation's own, stricter values (a lower cap) apply to its rounds only (rules.local_parameters).
+        params = parameters_for(allocation_round.reference_date, corporation=allocation_round.corporation_id)
         result = solve_round(facts, params, reference_date=allocation_round.reference_date,
                              lottery_seed=round_file.lottery_seed)
     except RoundParameterMissing as exc:

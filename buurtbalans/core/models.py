@@ -83,6 +83,14 @@ class Role(models.TextChoices):
     ADMIN = "ADMIN", _("Administrator")
     # Privacy officer (privacyfunctionaris): answers data subjects' requests (AVG art. 15 and 17).
     PRIVACY_OFFICER = "PRIVACY_OFFICER", _("Privacy officer")
+    # Not a corporation's role: changes what every corporation shares (the legal parameters). Granted only with
+    # `buurtbalans platform_admin grant USERNAME`, never on a corporation's screens (see PLATFORM_ROLES).
+    PLATFORM_ADMIN = "PLATFORM_ADMIN", _("Platform administrator")
+
+
+# Roles that act for the whole installation, not for one corporation: a corporation's user screens must not offer
+# them, and only a command on the server grants them (`buurtbalans platform_admin`).
+PLATFORM_ROLES = frozenset({Role.PLATFORM_ADMIN})
 
 
 class Membership(models.Model):

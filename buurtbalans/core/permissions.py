@@ -26,7 +26,9 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_COMPLIANCE = "view_compliance"  # yearly compliance figures; non-fitting lettings by letting id
     VIEW_PARAMETERS = "view_parameters"  # the legal parameters in force and where each value came from
-    MANAGE_PARAMETERS = "manage_parameters"  # correct or add legal parameters
+    # The legal parameters are shared by every corporation: only a platform administrator changes them.
+    MANAGE_SHARED_PARAMETERS = "manage_shared_parameters"  # correct or add the shared legal parameters
+    MANAGE_LOCAL_PARAMETERS = "manage_local_parameters"  # the corporation's own, stricter values (e.g. a lower cap)
     MANAGE_AGREEMENTS = "manage_agreements"  # record performance agreements (prestatieafspraken)
     # The corporation's own address, phone, e-mail, website and objection route, as its letters print them.
     MANAGE_CORPORATION = "manage_corporation"
@@ -132,7 +134,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_JOB_LOG,
             Action.VIEW_COMPLIANCE,
             Action.VIEW_PARAMETERS,
-            Action.MANAGE_PARAMETERS,
+            Action.MANAGE_LOCAL_PARAMETERS,
             Action.MANAGE_AGREEMENTS,
             Action.MANAGE_CORPORATION,
             Action.VIEW_MONITOR,
@@ -144,6 +146,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_PROFILES,
         }
     ),
+    # The installation's administrator: the shared legal parameters only, none of a corporation's data.
+    Role.PLATFORM_ADMIN: frozenset({Action.VIEW_PARAMETERS, Action.MANAGE_SHARED_PARAMETERS}),
 }
 
 # Why a role reads special-category data; the reader picks one and it goes into the audit record.

@@ -160,6 +160,8 @@ def overview(request):
         # portal comes with the cooperatives app): say so instead of a bare "forbidden".
         if can(user, Action.COOPERATIVE_PORTAL):  # cooperatives (issue 7): a board's home is its cooperative's portal
             return redirect("cooperative_portal")
+        if can(user, Action.MANAGE_SHARED_PARAMETERS):  # the platform administrator's work: the legal parameters
+            return redirect("rules_parameters")
         return render(request, "core/welcome.html", {"nav": "overview"})
     today = timezone.localdate()
     export_format = requested_format(request)

@@ -53,6 +53,8 @@ DEMO_USERS = (
     ("coop", DEMO_CODE, (Role.COOPERATIVE_BOARD,)),
     ("audit", DEMO_CODE, (Role.AUDITOR,)),
     ("beheer", DEMO_CODE, (Role.ADMIN,)),
+    # Changes the legal parameters every corporation shares (a demo stands in for the installation's operator).
+    ("platform", DEMO_CODE, (Role.PLATFORM_ADMIN,)),
     # Someone at another corporation, to show that corporations never see each other's rows.
     ("andere", OTHER_CODE, (Role.ALLOCATION_OFFICER, Role.ADMIN)),
 )

@@ -1,9 +1,11 @@
 """The banner that tells administrators which legal parameters in force are missing or only demo values.
 
-Only the users who may enter parameters (`MANAGE_PARAMETERS`, the role ADMIN) see it: others cannot act on it,
-and the decisions they make already name a missing parameter. The check is cheap: the parameter sets are built
-once per process (`rules.parameters`), asking whether they changed costs one small query per request, and the
-result is kept on the request, so a page that renders several templates checks once.
+It addresses whoever can act on it. The platform administrator (`MANAGE_SHARED_PARAMETERS`) enters the shared
+values: the banner links to the form. A corporation's administrator (`MANAGE_LOCAL_PARAMETERS`) cannot change
+them, but answers for the corporation's decisions: the banner says the platform administrator enters them. Other
+roles see none: the decisions they make already name a missing parameter. The check is cheap: the parameter sets
+are built once per process (`rules.parameters`), asking whether they changed costs one small query per request,
+and the result is kept on the request, so a page that renders several templates checks once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from buurtbalans.core.permissions import Action, can
+from buurtbalans.core.permissions import Action, actions_of
 from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet
 from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
 from buurtbalans.rules.labels import PARAMETER_ORDER, parameter_label
@@ -84,14 +86,17 @@ def parameter_notices(sets: tuple[ParameterSet, ...], today: date) -> tuple[Para
 
 
 def parameter_banner(request) -> dict:
-    """`parameter_notices` for an administrator who may enter parameters; nothing for anyone else."""
+    """`parameter_notices` for the platform administrator (who enters the values: `parameter_notices_may_enter`)
+    and for a corporation's administrator (who is told who enters them); nothing for anyone else."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    notices = getattr(request, "_parameter_notices", None)
-    if notices is None:
-        notices = ()
-        if can(user, Action.MANAGE_PARAMETERS):
+    cached = getattr(request, "_parameter_notices", None)
+    if cached is None:
+        notices, may_enter = (), False
+        rights = actions_of(user)
+        if Action.MANAGE_SHARED_PARAMETERS in rights or Action.MANAGE_LOCAL_PARAMETERS in rights:
             notices = parameter_notices(parameter_sets(), timezone.localdate())
-        request._parameter_notices = notices
-    return {"parameter_notices": notices}
+            may_enter = Action.MANAGE_SHARED_PARAMETERS in rights
+        cached = request._parameter_notices = (notices, may_enter)
+    return {"parameter_notices": cached[0], "parameter_notices_may_enter": cached[1]}

@@ -1,19 +1,29 @@
-"""Forms of the rules screens: a parameter set, a parameter file, a performance agreement, the compliance filter."""
+"""Forms of the rules screens: a parameter set and its confirmation, a parameter file, a corporation's own value,
+a performance agreement, the compliance filter."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core import safeinput
 from buurtbalans.core.forms import UtrechtFormMixin
-from buurtbalans.engine.parameters import MISSING_MARKERS, NOT_APPLICABLE_MARKERS, ParameterRow, amount_text
+from buurtbalans.engine.parameters import ParameterRow, amount_text
 from buurtbalans.neighbourhoods.models import Municipality
 from buurtbalans.rules.labels import PARAMETER_ORDER, is_share, parameter_label, parameter_unit
-from buurtbalans.rules.models import PerformanceAgreement
+from buurtbalans.rules.local_parameters import LOCAL_PARAMETER_KEYS
+from buurtbalans.rules.models import (
+    NOT_APPLICABLE_TEXT,
+    UNKNOWN_TEXT,
+    LocalParameterValue,
+    ParameterState,
+    PerformanceAgreement,
+)
 from buurtbalans.rules.parameters import parameters_for
 
 MAX_PARAMETER_FILE_BYTES = 1024 * 1024
@@ -40,10 +50,17 @@ def parse_amount_text(text: str, *, share: bool) -> Decimal:
     return value / 100 if percent else value
 
 
-class ParameterSetForm(UtrechtFormMixin, forms.Form):
-    """Every value of one `valid_from` date: value (empty = unknown, "-" = does not exist), source and note.
+# The state every parameter must be given explicitly on the form (a missing or empty choice is an error).
+STATE_CHOICES = [("", _("Choose…")), *ParameterState.choices]
 
-    `rows()` gives the values as table rows; the service stores only those that differ from the values in force.
+
+class ParameterSetForm(UtrechtFormMixin, forms.Form):
+    """Every value of one `valid_from` date: its state (known, unknown, does not exist), value, source and note.
+
+    Every field of every parameter must be in the post: a missing field is an error, never "unknown" (issue 11:
+    a post with only its CSRF token once made all values of a year unknown). Unknown and "does not exist this
+    year" are chosen explicitly per parameter. `rows()` gives the values as table rows; the service stores only
+    those that differ from the values in force, after the user confirmed the change.
     """
 
     def __init__(self, *args, set_view=None, with_date: bool = False, **kwargs):
@@ -58,11 +75,17 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
         values = {v.key: v for v in set_view.values} if set_view else {}
         for key in PARAMETER_ORDER:
             current = values.get(key)
+            self.fields[f"state__{key}"] = forms.ChoiceField(
+                label=_("State of: %(name)s") % {"name": parameter_label(key)},
+                choices=STATE_CHOICES,
+                initial=current.state if current else "",
+                error_messages={"required": _("Choose: known, unknown, or does not exist in this year.")},
+            )
             self.fields[f"value__{key}"] = forms.CharField(
                 label=parameter_label(key),
                 required=False,
                 max_length=40,
-                initial=_shown(current.value_text) if current else "",
+                initial=current.value_text if current and current.state == ParameterState.VALUE else "",
                 help_text=parameter_unit(key),
             )
             self.fields[f"source__{key}"] = forms.CharField(
@@ -79,23 +102,43 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
             )
 
     def field_rows(self):
-        """(label, value field, source field, note field) per parameter, for the template's table."""
+        """(label, state field, value field, source field, note field) per parameter, for the template's table."""
         return [
-            (parameter_label(key), self[f"value__{key}"], self[f"source__{key}"], self[f"note__{key}"])
+            (
+                parameter_label(key),
+                self[f"state__{key}"],
+                self[f"value__{key}"],
+                self[f"source__{key}"],
+                self[f"note__{key}"],
+            )
             for key in PARAMETER_ORDER
         ]
 
     def clean(self):
         cleaned = super().clean()
         self._amounts: dict[str, str] = {}
+        # An empty field is posted as "": a name that is not posted at all is a broken or forged form.
+        for name in self.fields:
+            if name != "valid_from" and name not in self.data and name not in self.errors:
+                self.add_error(name, _("This field is missing from the form. Reload the page and try again."))
         for key in PARAMETER_ORDER:
+            state = cleaned.get(f"state__{key}")
             raw = (cleaned.get(f"value__{key}") or "").strip()
             source = (cleaned.get(f"source__{key}") or "").strip()
-            if raw.lower() in MISSING_MARKERS or raw.lower() in {"onbekend", "unknown"}:
-                self._amounts[key] = "n/f"
+            if not state or self.has_error(f"value__{key}") or self.has_error(f"source__{key}"):
                 continue
-            if raw in NOT_APPLICABLE_MARKERS:
-                self._amounts[key] = "-"
+            if state != ParameterState.VALUE:
+                if raw:
+                    self.add_error(
+                        f"value__{key}",
+                        _("You chose “%(state)s”: leave the value empty, or choose “Known”.")
+                        % {"state": ParameterState(state).label},
+                    )
+                    continue
+                self._amounts[key] = UNKNOWN_TEXT if state == ParameterState.UNKNOWN else NOT_APPLICABLE_TEXT
+                continue
+            if not raw:
+                self.add_error(f"value__{key}", _("Type the value, or choose “Unknown”."))
                 continue
             try:
                 value = parse_amount_text(raw, share=is_share(key))
@@ -128,9 +171,11 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
         ]
 
 
-def _shown(value_text: str) -> str:
-    """How a stored value is put back in the form: unknown as an empty field."""
-    return "" if value_text in MISSING_MARKERS else value_text
+class ParameterConfirmForm(forms.Form):
+    """The confirm post of a shown change: the signed proposal (the same values) and what the page showed."""
+
+    proposal = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
+    shown = forms.CharField(widget=forms.HiddenInput, max_length=16)
 
 
 class ParameterUploadForm(UtrechtFormMixin, forms.Form):
@@ -147,10 +192,60 @@ class ParameterUploadForm(UtrechtFormMixin, forms.Form):
         if upload.size > MAX_PARAMETER_FILE_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 1 MB)."))
         try:
-            self.text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("This file cannot be read as text (UTF-8). Save it as CSV UTF-8.")) from exc
+            # UTF-8, UTF-16/32 with a byte order mark (Excel's "Unicode text") or Windows-1252; no NUL bytes.
+            self.text = safeinput.decode_text(upload.read(), Path(upload.name).name[:200])
+        except safeinput.InputError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return upload
+
+
+class LocalParameterValueForm(UtrechtFormMixin, forms.ModelForm):
+    """A corporation's own value: which parameter, from when (until when), the amount, and where it is agreed."""
+
+    # Text, not a DecimalField: "650,00" and "650.00" both mean 650 (as on the parameter form).
+    amount = forms.CharField(label=_("Own value"), max_length=40, help_text=_("euros per month"))
+
+    field_order = ["key", "valid_from", "valid_until", "amount", "source", "note"]
+
+    class Meta:
+        model = LocalParameterValue
+        fields = ["key", "valid_from", "valid_until", "source", "note"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"] = forms.ChoiceField(
+            label=_("Parameter"), choices=[(k, parameter_label(k)) for k in LOCAL_PARAMETER_KEYS]
+        )
+        self.fields["valid_until"].help_text = _("Empty: until further notice.")
+        self.fields["source"].help_text = _(
+            "Where your corporation decided this: e.g. the performance agreements 2026 or a board decision."
+        )
+        if self.instance.pk:
+            self.initial["amount"] = amount_text(self.instance.value)
+
+    def clean_amount(self) -> Decimal:
+        try:
+            value = parse_amount_text(self.cleaned_data["amount"], share=False)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Type an amount, such as 650 or 650,00.")) from exc
+        if value <= 0:
+            raise forms.ValidationError(_("Type an amount above 0."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end date is before the start date."))
+        return cleaned
+
+    def validate_unique(self):
+        # The corporation is not a form field: the service checks overlaps (and so the same start date).
+        pass
 
 
 class PerformanceAgreementForm(UtrechtFormMixin, forms.ModelForm):

@@ -1,9 +1,10 @@
-"""Legal parameters entered by administrators, performance agreements, and generated compliance reports.
+"""Legal parameters entered by the platform administrator, a corporation's own stricter values, performance
+agreements, and generated compliance reports.
 
 The built-in parameter table (`engine/parameters/tables/parameters.csv`) is the default; a `ParameterValue`
 overrides it for one `valid_from` date and key (see `rules.parameters.parameter_sets`). Legal parameters are the
 same for every corporation, so they are not scoped to one; who changed them is kept on the row and in the
-append-only `ParameterChange` log.
+append-only `ParameterChange` log. A `LocalParameterValue` is one corporation's own, stricter value, scoped to it.
 """
 
 from __future__ import annotations
@@ -129,6 +130,55 @@ class ParameterChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Parameter changes are append-only")
+
+
+# A corporation's own values are its policy, read by the roles that read its compliance and agreements.
+LocalParameterQuerySet = scoped_queryset(Action.VIEW_COMPLIANCE)
+
+
+class LocalParameterValue(models.Model):
+    """A corporation's own, stricter value of a legal parameter (e.g. a lower aftoppingsgrens in its policy).
+
+    It applies only to `corporation`, from `valid_from` up to and including `valid_until` (empty: until further
+    notice), and only where the law gives a value: it never fills in a missing one and never makes the rules less
+    strict (`rules.local_parameters`, docs/rules/parameters.md). Entered by the corporation's administrator.
+    """
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    # One of rules.local_parameters.LOCAL_PARAMETER_KEYS (checked by the service, like ParameterValue.key).
+    key = models.CharField(_("parameter"), max_length=60)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    source = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    changed = models.DateTimeField(_("changed"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_name = models.CharField(_("changed by"), max_length=150)
+
+    objects = LocalParameterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("own parameter value")
+        verbose_name_plural = _("own parameter values")
+        ordering = ["key", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["corporation", "key", "valid_from"], name="local_parameter_unique_corporation_key_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="local_parameter_valid_until_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corporation_id} {self.key} {self.valid_from} = {amount_text(self.value)}"
+
+    def covers(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
 AgreementQuerySet = scoped_queryset(Action.VIEW_COMPLIANCE)

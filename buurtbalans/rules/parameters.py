@@ -1,9 +1,12 @@
 """The legal parameter sets in force: the built-in table with the administrators' values laid over it.
 
 Every part of the product that needs legal parameters asks `parameter_sets()` (or `parameters_for(date)`) and
-hands the result to the engine, so a value an administrator fills in (e.g. the 2026 aftoppingsgrenzen) is used
-everywhere, and the version every decision records says which figures it used. With no values in the database
-the result is exactly the built-in table.
+hands the result to the engine, so a value the platform administrator fills in (e.g. the 2026 aftoppingsgrenzen)
+is used everywhere, and the version every decision records says which figures it used. With no values in the
+database the result is exactly the built-in table.
+
+A decision made for one corporation asks `parameters_for(date, corporation=...)`: the corporation's own, stricter
+values (`LocalParameterValue`, `rules.local_parameters`) are laid over the legal set for it alone.
 
 Caching: the effective sets are built once per process and reused while the database's values are unchanged.
 Whether they changed is one small aggregate query, asked once per web request (and on every call outside a
@@ -22,6 +25,7 @@ from django.db.models import Count, Max
 
 from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet, effective_parameter_sets
 from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.rules.local_parameters import LocalValue, overlay
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +87,45 @@ def parameter_sets() -> tuple[ParameterSet, ...]:
     return sets
 
 
-def parameters_for(reference_date: date) -> ParameterSet:
-    """The effective parameter set valid on `reference_date`.
+def parameters_for(reference_date: date, corporation=None) -> ParameterSet:
+    """The effective parameter set valid on `reference_date`; for `corporation`, with its own values.
+
+    Args:
+        reference_date: the decision's date.
+        corporation: the corporation (or its id) a decision is made for; its own values apply where they are
+            stricter than the law (a lower cap). None: the legal values only (reports to the regulator, the
+            compliance account, the `rules` command).
 
     Raises:
         LookupError: when the date lies before the first set.
     """
-    return engine_parameters_for(reference_date, parameter_sets())
+    params = engine_parameters_for(reference_date, parameter_sets())
+    if corporation is None:
+        return params
+    return overlay(params, local_values_of(getattr(corporation, "pk", corporation)), reference_date)
+
+
+def local_values_of(corporation_id: int) -> tuple[LocalValue, ...]:
+    """The corporation's own values; read once per web request (every call outside a request)."""
+    cached = getattr(_request, "local", None) if getattr(_request, "active", False) else None
+    if cached is not None and corporation_id in cached:
+        return cached[corporation_id]
+    from buurtbalans.rules.models import LocalParameterValue
+
+    values = tuple(
+        LocalValue(v.key, v.valid_from, v.valid_until, v.value, v.source, v.note)
+        for v in LocalParameterValue.objects.filter(corporation_id=corporation_id).order_by("key", "valid_from")
+    )
+    if getattr(_request, "active", False):
+        if cached is None:
+            cached = _request.local = {}
+        cached[corporation_id] = values
+    return values
+
+
+def local_values_changed() -> None:
+    """Forget the own values read in this request (after a change of them)."""
+    _request.local = None
 
 
 def parameter_sets_changed() -> None:
@@ -108,14 +144,24 @@ def parameter_sets_changed() -> None:
 def _request_begins(**kwargs) -> None:
     _request.active = True
     _request.revision = None
+    _request.local = None
 
 
 def _request_ends(**kwargs) -> None:
     _request.active = False
     _request.revision = None
+    _request.local = None
 
 
 request_started.connect(_request_begins, dispatch_uid="rules.parameters.request_started")
 request_finished.connect(_request_ends, dispatch_uid="rules.parameters.request_finished")
 
-__all__ = ["DEMO_VALUE_MARK", "is_demo_value", "parameter_sets", "parameter_sets_changed", "parameters_for"]
+__all__ = [
+    "DEMO_VALUE_MARK",
+    "is_demo_value",
+    "local_values_changed",
+    "local_values_of",
+    "parameter_sets",
+    "parameter_sets_changed",
+    "parameters_for",
+]

@@ -1,14 +1,14 @@
 """Reading legal parameters, performance agreements and compliance for users, checked per right and corporation.
 
 Legal parameters are the same for every corporation; the name of an administrator of another corporation who
-changed a value is not shown ("an administrator of another corporation"). Compliance and agreements are always
-the user's own corporation's.
+changed a value is not shown ("an administrator of another corporation"). Compliance, agreements and own
+parameter values are always the user's own corporation's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.http import Http404
@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, require
 from buurtbalans.engine.parameters import ParameterRow, ParameterSet, builtin_parameter_rows
+from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
 from buurtbalans.rules.cli import source_references
 from buurtbalans.rules.compliance import ComplianceOutcome, compliance_for_corporation
 from buurtbalans.rules.labels import PARAMETER_ORDER, is_share, parameter_label, parameter_unit
 from buurtbalans.rules.models import (
     ComplianceReportFile,
+    LocalParameterValue,
     ParameterChange,
     ParameterValue,
     PerformanceAgreement,
@@ -57,6 +59,8 @@ class ParameterValueView:
     changed_by: str = ""
     builtin_text: str = ""  # the built-in table's value for the date, when an administrator replaced it
     is_demo: bool = False  # filled in by the demo ("demo-waarde, niet officieel"), not an official figure
+    # The user's corporation's own values of this parameter that apply within this set's period.
+    own: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,15 @@ def _state(row: ParameterRow | None) -> str:
     return "value"
 
 
-def _set_view(params: ParameterSet, builtin: dict, stored: dict, corporation_id: int | None) -> ParameterSetView:
+def _set_view(
+    params: ParameterSet,
+    builtin: dict,
+    stored: dict,
+    corporation_id: int | None,
+    own: list[LocalParameterValue] = (),
+    until: date | None = None,
+) -> ParameterSetView:
+    """`until`: the last day of the set's period (None: the newest set)."""
     values = []
     for key in PARAMETER_ORDER:
         stored_value = stored.get((params.valid_from, key))
@@ -127,6 +139,13 @@ def _set_view(params: ParameterSet, builtin: dict, stored: dict, corporation_id:
                 else "",
                 builtin_text=(builtin_row.value or "n/f") if stored_value and builtin_row else "",
                 is_demo=row is not None and (DEMO_VALUE_MARK in row.source or DEMO_VALUE_MARK in row.note),
+                own=tuple(
+                    o
+                    for o in own
+                    if o.key == key
+                    and (until is None or o.valid_from <= until)
+                    and (o.valid_until is None or o.valid_until >= params.valid_from)
+                ),
             )
         )
     return ParameterSetView(
@@ -142,7 +161,13 @@ def parameter_set_list(user) -> list[ParameterSetView]:
     membership = require(user, Action.VIEW_PARAMETERS)
     builtin = {(r.valid_from, r.key): r for r in builtin_parameter_rows()}
     stored = {(v.valid_from, v.key): v for v in ParameterValue.objects.all()}
-    views = [_set_view(params, builtin, stored, membership.corporation_id) for params in parameter_sets()]
+    own = list(local_parameter_value_list(user))
+    sets = parameter_sets()
+    ends = [s.valid_from - timedelta(days=1) for s in sets[1:]] + [None]
+    views = [
+        _set_view(params, builtin, stored, membership.corporation_id, own, until)
+        for params, until in zip(sets, ends, strict=True)
+    ]
     return list(reversed(views))
 
 
@@ -197,6 +222,64 @@ def parameter_change_list(user, *, valid_from: date | None = None, limit: int = 
         )
         for c in changes.order_by("-created", "-id")[:limit]
     ]
+
+
+# --- a corporation's own values -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalValueView:
+    """An own value beside the legal value in force on its first day (and today, when that is later)."""
+
+    row: LocalParameterValue
+    label: str
+    legal: Decimal | None  # the legal value on the own value's first day
+    legal_today: Decimal | None  # the legal value today, when the own value applies today
+    applies_today: bool
+    # The legal value today is lower: the stricter legal value applies instead (a cap lowered by law later).
+    overruled_today: bool
+
+
+def local_parameter_value_list(user):
+    """The user's corporation's own parameter values (the roles that read its compliance and agreements)."""
+    return LocalParameterValue.objects.visible_to(user, Action.VIEW_COMPLIANCE).order_by("key", "valid_from")
+
+
+def local_parameter_value_views(user, today: date) -> list[LocalValueView]:
+    """The own values, each with the legal value beside it (`rules.local_parameters`)."""
+    sets = parameter_sets()
+    views = []
+    for row in local_parameter_value_list(user):
+        legal = _legal_value(sets, row.valid_from, row.key)
+        applies_today = row.covers(today)
+        legal_today = _legal_value(sets, today, row.key) if applies_today else None
+        views.append(
+            LocalValueView(
+                row=row,
+                label=parameter_label(row.key),
+                legal=legal,
+                legal_today=legal_today,
+                applies_today=applies_today,
+                overruled_today=legal_today is not None and legal_today < row.value,
+            )
+        )
+    return views
+
+
+def _legal_value(sets, day: date, key: str) -> Decimal | None:
+    try:
+        return getattr(engine_parameters_for(day, sets), key)
+    except LookupError:
+        return None
+
+
+def local_parameter_value_get(user, pk: int) -> LocalParameterValue:
+    """One own value of the user's corporation, for its administrators; 404 for another corporation's."""
+    require(user, Action.MANAGE_LOCAL_PARAMETERS)
+    value = LocalParameterValue.objects.visible_to(user, Action.MANAGE_LOCAL_PARAMETERS).filter(pk=pk).first()
+    if value is None:
+        raise Http404
+    return value
 
 
 # --- performance agreements ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,12 +27,16 @@ from buurtbalans.portfolio.models import Complex
 from buurtbalans.rules import selectors, services
 from buurtbalans.rules.forms import (
     ComplianceFilterForm,
+    LocalParameterValueForm,
+    ParameterConfirmForm,
     ParameterSetForm,
     ParameterUploadForm,
     PerformanceAgreementForm,
 )
 from buurtbalans.rules.jobs import COMPLIANCE_REPORT_KIND
 from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY, UNKNOWN_MUNICIPALITY_LABEL, parameter_label
+from buurtbalans.rules.models import ParameterChange
+from buurtbalans.rules.proposals import Proposal, ProposalInvalid, proposal_read, proposal_sign
 from buurtbalans.rules.tables import (
     fallback_lines,
     figure_rows,
@@ -195,32 +200,30 @@ def parameter_list(request):
         request,
         sets=sets,
         changes=selectors.parameter_change_list(user, limit=20),
-        may_manage=can(user, Action.MANAGE_PARAMETERS),
+        may_manage=can(user, Action.MANAGE_SHARED_PARAMETERS),
+        may_manage_own=can(user, Action.MANAGE_LOCAL_PARAMETERS),
     )
     return render(request, "rules/parameter_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def parameter_set(request, valid_from: str):
-    """One parameter set, value by value with its origin; administrators correct or fill in values here."""
+    """One parameter set, value by value with its origin; the platform administrator corrects values here.
+
+    A valid post shows the change for confirmation (`parameter_confirm` writes it).
+    """
     user = request.user
     day = _date_or_404(valid_from)
+    if request.method == "POST":
+        require(user, Action.MANAGE_SHARED_PARAMETERS)
     set_view = selectors.parameter_set_get(user, day)
-    may_manage = can(user, Action.MANAGE_PARAMETERS)
-    form = None
-    if may_manage:
-        form = ParameterSetForm(request.POST or None, set_view=set_view)
-    elif request.method == "POST":
-        require(user, Action.MANAGE_PARAMETERS)
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            result = services.parameter_values_save(rows=form.rows(day), actor=user)
-        except ParameterTableError as exc:
-            for error in exc.errors:
-                form.add_error(None, error)
-        else:
-            _saved_message(request, result)
-            return redirect("rules_parameter_set", valid_from=day.isoformat())
+    may_manage = can(user, Action.MANAGE_SHARED_PARAMETERS)
+    form = ParameterSetForm(request.POST or None, set_view=set_view) if may_manage else None
+    if request.method == "POST" and form.is_valid():
+        proposal = Proposal(via=ParameterChange.Via.FORM, rows=tuple(form.rows(day)), valid_from=day)
+        response = _propose(request, proposal, form)
+        if response is not None:
+            return response
     context = _context(
         request,
         set_view=set_view,
@@ -229,6 +232,107 @@ def parameter_set(request, valid_from: str):
         changes=selectors.parameter_change_list(user, valid_from=day),
     )
     return render(request, "rules/parameter_set.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _propose(request, proposal: Proposal, form=None, *, errors: list | None = None):
+    """The confirmation page of `proposal`, or a redirect when it changes nothing; None when it is refused (the
+    problems are added to `form`, or to `errors`)."""
+    try:
+        if proposal.removal is not None:
+            diff = services.parameter_removal_preview(
+                valid_from=proposal.removal[0], key=proposal.removal[1], actor=request.user
+            )
+            if diff is None:
+                raise Http404
+            diffs = (diff,)
+        else:
+            diffs = services.parameter_changes_preview(rows=proposal.rows, actor=request.user)
+    except ParameterTableError as exc:
+        for error in exc.errors:
+            if form is not None:
+                form.add_error(None, error)
+            elif errors is not None:
+                errors.append(error)
+        return None
+    if not diffs:
+        messages.info(request, _("Nothing changed: every value was already so."))
+        return _back(proposal)
+    return _confirmation(request, proposal, diffs)
+
+
+def _confirmation(request, proposal: Proposal, diffs, *, status: int = 200, stale: bool = False):
+    confirm = ParameterConfirmForm(
+        initial={"proposal": proposal_sign(proposal, request.user), "shown": services.diff_fingerprint(diffs)}
+    )
+    context = _context(request, proposal=proposal, diffs=diffs, confirm=confirm, stale=stale, back=_back_url(proposal))
+    return render(request, "rules/parameter_confirm.html", context, status=status)
+
+
+def _back_url(proposal: Proposal) -> str:
+    if proposal.valid_from is not None:
+        return reverse("rules_parameter_set", args=[proposal.valid_from.isoformat()])
+    return reverse("rules_parameters")
+
+
+def _back(proposal: Proposal):
+    return redirect(_back_url(proposal))
+
+
+@require_POST
+def parameter_confirm(request):
+    """Write a change the platform administrator saw (old and new, value by value) and confirmed."""
+    user = request.user
+    require(user, Action.MANAGE_SHARED_PARAMETERS)
+    form = ParameterConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ProposalInvalid
+        proposal = proposal_read(form.cleaned_data["proposal"], user)
+    except ProposalInvalid:
+        messages.error(request, _("This confirmation is no longer valid (after an hour, or from another login). "
+                                  "Nothing was saved. Enter the change again."))
+        return redirect("rules_parameters")
+    shown = form.cleaned_data["shown"]
+    try:
+        if proposal.removal is not None:
+            day, key = proposal.removal
+            services.parameter_value_remove(valid_from=day, key=key, actor=user, confirmed=shown)
+            messages.success(request, _("The value of “%(name)s” was removed.") % {"name": parameter_label(key)})
+        else:
+            result = services.parameter_values_save(
+                rows=proposal.rows, actor=user, via=proposal.via, file_name=proposal.file_name, confirmed=shown
+            )
+            _saved_message(request, result)
+    except services.ParameterProposalStale:
+        # Someone changed values after this page was shown: show what the change means now.
+        return _propose_again(request, proposal)
+    except ParameterTableError as exc:
+        messages.error(request, "; ".join(exc.errors))
+    if proposal.valid_from is not None and any(
+        s.valid_from == proposal.valid_from for s in selectors.parameter_set_list(user)
+    ):
+        return redirect("rules_parameter_set", valid_from=proposal.valid_from.isoformat())
+    return redirect("rules_parameters")
+
+
+def _propose_again(request, proposal: Proposal):
+    messages.warning(request, _("The values changed after you checked them. Nothing was saved. "
+                                "Check the changes below again."))
+    try:
+        if proposal.removal is not None:
+            diff = services.parameter_removal_preview(
+                valid_from=proposal.removal[0], key=proposal.removal[1], actor=request.user
+            )
+            diffs = (diff,) if diff is not None else ()
+        else:
+            diffs = services.parameter_changes_preview(rows=proposal.rows, actor=request.user)
+    except ParameterTableError as exc:
+        messages.error(request, "; ".join(exc.errors))
+        return _back(proposal)
+    if not diffs:
+        messages.info(request, _("Nothing changed: every value was already so."))
+        return _back(proposal)
+    return _confirmation(request, proposal, diffs, status=409, stale=True)
 
 
 def _saved_message(request, result) -> None:
@@ -252,7 +356,7 @@ def _saved_message(request, result) -> None:
 def parameter_new(request):
     """Add a parameter set for a new date, starting from the values in force the day before."""
     user = request.user
-    require(user, Action.MANAGE_PARAMETERS)
+    require(user, Action.MANAGE_SHARED_PARAMETERS)
     latest = selectors.parameter_set_list(user)[0]
     form = ParameterSetForm(request.POST or None, set_view=latest, with_date=True)
     if request.method == "POST" and form.is_valid():
@@ -260,56 +364,116 @@ def parameter_new(request):
         if any(s.valid_from == day for s in selectors.parameter_set_list(user)):
             form.add_error("valid_from", _("A set for this date exists already. Change it on its own page."))
         else:
-            try:
-                result = services.parameter_values_save(rows=form.rows(), actor=user)
-            except ParameterTableError as exc:
-                for error in exc.errors:
-                    form.add_error(None, error)
-            else:
-                _saved_message(request, result)
-                return redirect("rules_parameter_set", valid_from=day.isoformat())
+            proposal = Proposal(via=ParameterChange.Via.FORM, rows=tuple(form.rows()), valid_from=day)
+            response = _propose(request, proposal, form)
+            if response is not None:
+                return response
     context = _context(request, form=form, latest=latest)
     return render(request, "rules/parameter_new.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
 def parameter_upload(request):
-    """Upload a parameter table (CSV, the built-in table's format); all rows are stored, or none."""
+    """Upload a parameter table (CSV, the built-in table's format, every parameter of each date); the change is
+    shown for confirmation, then all rows are stored, or none."""
     user = request.user
-    require(user, Action.MANAGE_PARAMETERS)
+    require(user, Action.MANAGE_SHARED_PARAMETERS)
     form = ParameterUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["file"].name[:200]
         try:
-            result = services.parameter_file_import(text=form.text, file_name=name, actor=user)
+            rows = services.parameter_file_rows(text=form.text, file_name=name)
         except ParameterTableError as exc:
             errors = exc.errors
         else:
-            _saved_message(request, result)
-            return redirect("rules_parameters")
+            response = _propose(request, Proposal(via=ParameterChange.Via.FILE, rows=rows, file_name=name),
+                                errors=errors)
+            if response is not None:
+                return response
     context = _context(request, form=form, errors=errors)
     return render(request, "rules/parameter_upload.html", context, status=400 if errors or form.errors else 200)
 
 
 @require_POST
 def parameter_remove(request, valid_from: str, key: str):
-    """Remove an administrator's value: the built-in table's value is in force again."""
+    """Propose removing a stored value (the built-in table's value is in force again); shown for confirmation."""
     user = request.user
-    require(user, Action.MANAGE_PARAMETERS)
+    require(user, Action.MANAGE_SHARED_PARAMETERS)
     day = _date_or_404(valid_from)
+    proposal = Proposal(via=ParameterChange.Via.REMOVED, removal=(day, key), valid_from=day)
+    errors: list[str] = []
+    response = _propose(request, proposal, errors=errors)
+    if response is None:
+        messages.error(request, "; ".join(errors))
+        return _back(proposal)
+    return response
+
+
+# --- a corporation's own values -----------------------------------------------------------------------------
+
+
+def _local_save(request, form, membership, instance=None) -> bool:
+    """Save the form's own value through the service; False (with the reasons on the form) when refused."""
     try:
-        removed = services.parameter_value_remove(valid_from=day, key=key, actor=user)
-    except ParameterTableError as exc:
-        messages.error(request, "; ".join(exc.errors))
-        removed = None
-    if removed:
-        messages.success(request, _("The value of “%(name)s” was removed.") % {"name": parameter_label(key)})
-    elif removed is False:
-        raise Http404
-    if any(s.valid_from == day for s in selectors.parameter_set_list(user)):
-        return redirect("rules_parameter_set", valid_from=day.isoformat())
-    return redirect("rules_parameters")
+        services.local_parameter_value_save(
+            actor=request.user,
+            corporation=membership.corporation,
+            key=form.cleaned_data["key"],
+            valid_from=form.cleaned_data["valid_from"],
+            valid_until=form.cleaned_data["valid_until"],
+            value=form.cleaned_data["amount"],
+            source=form.cleaned_data["source"],
+            note=form.cleaned_data["note"],
+            instance=instance,
+        )
+    except services.LocalParameterRefused as exc:
+        for problem in exc.problems:
+            form.add_error(None, problem)
+        return False
+    messages.success(request, _("Your own value was saved. It applies to your corporation only."))
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def local_parameter_list(request):
+    """The corporation's own values beside the legal ones; its administrators record new ones here."""
+    user = request.user
+    membership = require(user, Action.VIEW_COMPLIANCE)
+    may_manage = can(user, Action.MANAGE_LOCAL_PARAMETERS)
+    if request.method == "POST":
+        require(user, Action.MANAGE_LOCAL_PARAMETERS)
+    form = LocalParameterValueForm(request.POST or None) if may_manage else None
+    if request.method == "POST" and form.is_valid() and _local_save(request, form, membership):
+        return redirect("rules_local_parameters")
+    context = _context(
+        request,
+        values=selectors.local_parameter_value_views(user, timezone.localdate()),
+        form=form,
+        may_manage=may_manage,
+    )
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "rules/local_parameters.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def local_parameter_edit(request, pk: int):
+    user = request.user
+    value = selectors.local_parameter_value_get(user, pk)
+    membership = require(user, Action.MANAGE_LOCAL_PARAMETERS)
+    form = LocalParameterValueForm(request.POST or None, instance=value)
+    if request.method == "POST" and form.is_valid() and _local_save(request, form, membership, instance=value):
+        return redirect("rules_local_parameters")
+    context = _context(request, value=value, form=form)
+    return render(request, "rules/local_parameter_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def local_parameter_remove(request, pk: int):
+    value = selectors.local_parameter_value_get(request.user, pk)
+    services.local_parameter_value_remove(actor=request.user, value=value)
+    messages.success(request, _("Your own value was removed. The legal value applies again."))
+    return redirect("rules_local_parameters")
 
 
 # --- performance agreements ---------------------------------------------------------------------------------

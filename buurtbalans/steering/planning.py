@@ -229,7 +229,8 @@ def label_plan_run(plan: LabellingPlan, *, actor=None, on_progress: Callable[[in
     progress = on_progress or (lambda done, total: None)
     progress(0, PROGRESS_STEPS)
     try:
-        params = parameters_for(plan.reference_date)
+        # The corporation's own, stricter values (a lower cap) apply to its plans only (rules.local_parameters).
+        params = parameters_for(plan.reference_date, corporation=plan.corporation_id)
     except LookupError as exc:
         raise _refuse(plan, "parameter_missing", str(exc), ("all",)) from None
     facts = plan_facts(plan, params)

@@ -68,7 +68,8 @@ def above_cap_range(proposal) -> AboveCapRange | None:
     if decision.maximum_rent is None:
         return None
     try:
-        params = parameters_for(reference_date)
+        # With the corporation's own, stricter cap, as the plan used (rules.local_parameters).
+        params = parameters_for(reference_date, corporation=proposal.plan.corporation_id)
         rent = vacancy_rent(
             Vacancy(
                 vacancy_id=dwelling.external_id,

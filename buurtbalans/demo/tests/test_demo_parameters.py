@@ -15,7 +15,7 @@ from buurtbalans.demo.parameters import demo_parameter_rows, demo_parameters_see
 from buurtbalans.engine.parameters import TABLES_DIR, ParameterRow, builtin_parameter_sets
 from buurtbalans.rules.models import ParameterChange, ParameterValue
 from buurtbalans.rules.parameters import DEMO_VALUE_MARK, is_demo_value, parameters_for
-from buurtbalans.rules.services import parameter_file_import, parameter_values_save
+from buurtbalans.rules.services import parameter_values_save
 
 pytestmark = pytest.mark.django_db
 
@@ -86,11 +86,8 @@ def test_a_dry_run_writes_nothing():
 
 
 def test_a_later_year_with_many_gaps_is_filled_from_the_year_before():
-    # An administrator started 2027 with one value: every other value of 2027 is missing.
-    parameter_file_import(
-        text="valid_from,key,value,source\n2027-01-01,affordability_fit_quota,0.95,S4\n", file_name="2027.csv",
-        actor=None,
-    )  # fmt: skip
+    # A command started 2027 with one value: every other value of 2027 is missing.
+    parameter_values_save(rows=[ParameterRow(date(2027, 1, 1), "affordability_fit_quota", "0.95", "S4")], actor=None)
     result = demo_parameters_seed(reference_date=date(2027, 2, 1))
     params = parameters_for(date(2027, 2, 1))
     assert result.valid_from == date(2027, 1, 1) and params.missing_parameters() == ()

@@ -35,6 +35,8 @@ from decimal import Decimal
 
 import pytest
 
+from buurtbalans.core.models import Role
+from buurtbalans.core.testing import make_user
 from buurtbalans.households.models import Household, Tenancy
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood
 from buurtbalans.portfolio.models import Complex, Dwelling
@@ -126,3 +128,9 @@ def make_year(stock) -> Year:
 @pytest.fixture
 def year_a(stock_a):
     return make_year(stock_a)
+
+
+@pytest.fixture
+def paula(corporation_a):
+    """The platform administrator: changes the legal parameters every corporation shares (and nothing else)."""
+    return make_user("paula", corporation_a, Role.PLATFORM_ADMIN)

@@ -1,4 +1,7 @@
-"""The banner for administrators: missing and demo legal parameters in force, on every page, for ADMIN only."""
+"""The banner: missing and demo legal parameters in force, on every page, for whoever can act on it.
+
+The platform administrator (who enters the shared values) gets the link to the form; a corporation's
+administrator is told that the platform administrator enters them; other roles see nothing."""
 
 from dataclasses import replace
 from datetime import date
@@ -62,9 +65,11 @@ def banner_of(response) -> str:
 # --- what the banner says ----------------------------------------------------------------------------------
 
 
-def test_an_administrator_sees_the_missing_values_by_their_dutch_names_with_a_link_to_enter_them(client, ada, today):
-    client.force_login(ada)
-    response = client.get(reverse("overview"))
+def test_the_platform_administrator_sees_the_missing_values_by_their_dutch_names_with_a_link_to_enter_them(
+    client, paula, today
+):
+    client.force_login(paula)
+    response = client.get(reverse("rules_parameters"))
     assert response.status_code == 200
     banner = banner_of(response)
     assert "Er ontbreken wettelijke waarden vanaf 1 januari 2026." in banner
@@ -76,6 +81,21 @@ def test_an_administrator_sees_the_missing_values_by_their_dutch_names_with_a_li
     assert "aftoppingsgrens" not in banner.lower()
 
 
+def test_a_corporation_administrator_sees_the_missing_values_and_who_enters_them_without_the_form(
+    client, ada, today
+):
+    client.force_login(ada)
+    response = client.get(reverse("overview"))
+    assert response.status_code == 200
+    banner = banner_of(response)
+    assert "Er ontbreken wettelijke waarden vanaf 1 januari 2026." in banner
+    for name in DUTCH_NAMES:
+        assert name in banner
+    assert "#edit" not in banner and "Vul de officiële waarden in" not in banner
+    assert "Alleen de platformbeheerder kan ze invullen" in banner
+    assert f'href="{reverse("rules_parameter_set", args=["2026-01-01"])}"' in banner
+
+
 def test_the_banner_is_on_every_page_an_administrator_opens(client, ada, today):
     client.force_login(ada)
     for name in ("overview", "rules_compliance", "rules_parameters", "audit_log"):
@@ -84,10 +104,10 @@ def test_the_banner_is_on_every_page_an_administrator_opens(client, ada, today):
             assert banner_of(response), name
 
 
-def test_the_banner_speaks_english_when_the_ui_is_english(client, ada, settings, today):
+def test_the_banner_speaks_english_when_the_ui_is_english(client, paula, settings, today):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(ada)
-    banner = banner_of(client.get(reverse("overview")))
+    client.force_login(paula)
+    banner = banner_of(client.get(reverse("rules_parameters")))
     assert "Legal values from 1 January 2026 are missing." in banner
     assert "Middle income limit, 1 person" in banner
     assert "Enter the official values" in banner
@@ -103,8 +123,8 @@ def test_other_roles_see_no_banner(client, persona, request, today):
     assert "parameter_notices" not in response.context or not response.context["parameter_notices"]
 
 
-def test_no_banner_when_every_value_in_force_is_known(client, ada, today):
-    complete_2026(ada)
+def test_no_banner_when_every_value_in_force_is_known(client, ada, paula, today):
+    complete_2026(paula)
     client.force_login(ada)
     assert not banner_of(client.get(reverse("overview")))
 
@@ -128,21 +148,19 @@ def test_demo_values_in_force_are_listed_as_not_official(client, ada, today):
     assert page.content.decode().count("demo-waarde, niet officieel</strong>") == 4
 
 
-def test_in_december_an_administrator_is_told_next_years_values_are_not_entered(client, ada, today):
-    complete_2026(ada)
+def test_in_december_the_platform_administrator_is_told_next_years_values_are_not_entered(client, paula, today):
+    complete_2026(paula)
     today(date(2026, 12, 6))
-    client.force_login(ada)
-    banner = banner_of(client.get(reverse("overview")))
+    client.force_login(paula)
+    banner = banner_of(client.get(reverse("rules_parameters")))
     assert "De wettelijke waarden vanaf 1 januari 2027 zijn nog niet ingevuld." in banner
     assert f'href="{reverse("rules_parameter_new")}"' in banner
 
 
-def test_in_december_a_new_years_set_with_gaps_is_listed_too(client, ada, today):
-    complete_2026(ada)
-    text = "valid_from,key,value,source\n2027-01-01,affordability_fit_quota,0.95,S4\n"
-    from buurtbalans.rules.services import parameter_file_import
-
-    parameter_file_import(text=text, file_name="2027.csv", actor=ada)
+def test_in_december_a_new_years_set_with_gaps_is_listed_too(client, ada, paula, today):
+    complete_2026(paula)
+    # Stored by a command: a new date with one value, the others unknown.
+    parameter_values_save(rows=[ParameterRow(date(2027, 1, 1), "affordability_fit_quota", "0.95", "S4")], actor=None)
     today(date(2026, 12, 6))
     (notice,) = parameter_notices(tuple(_sets()), date(2026, 12, 6))
     assert notice.valid_from == date(2027, 1, 1) and "allowance_cap_low" in notice.missing
@@ -198,4 +216,4 @@ def test_a_user_who_may_not_enter_parameters_costs_no_parameter_query(alice, dja
     request = RequestFactory().get("/")
     request.user = alice
     with django_assert_max_num_queries(1):  # the membership only
-        assert parameter_banner(request) == {"parameter_notices": ()}
+        assert parameter_banner(request) == {"parameter_notices": (), "parameter_notices_may_enter": False}
