@@ -28,6 +28,8 @@ from typing import IO, Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from buurtbalans.core import safeinput
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.engine.allocation import REASON_ORDER, Listing, RoundFacts, RoundResult, SelectionKey
 from buurtbalans.engine.allocation.facts import EPOCH, EPOCH_UTC, ONE_MICROSECOND, bid_conflicts
 from buurtbalans.engine.allocation.result import (
@@ -77,10 +79,14 @@ _ABSENT = object()
 
 
 class RoundFileError(ValueError):
-    """The file is not a valid round; `problems` lists every problem as "location: message"."""
+    """The file is not a valid round; `problems` lists every problem as "location: message".
 
-    def __init__(self, problems: list[str]):
+    `unreadable`: the file could not be read as JSON at all (one problem, naming the file).
+    """
+
+    def __init__(self, problems: list[str], *, unreadable: bool = False):
         self.problems = problems
+        self.unreadable = unreadable
         super().__init__("\n".join(problems))
 
 
@@ -152,6 +158,16 @@ def _iso_datetime(value: Any) -> datetime | None:
         return None
 
 
+def _shown(value: Any) -> str:
+    """A value for a message: a scalar as JSON, a list or object only by its kind (it may be huge or deep)."""
+    if isinstance(value, list):
+        return "[...]"
+    if isinstance(value, dict):
+        return "{...}"
+    text = json.dumps(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _is_string(value: Any) -> bool:
     return type(value) is str and value != ""
 
@@ -168,26 +184,25 @@ def _amount_message() -> str:
 
 
 def read_round_file(path: Path | str) -> RoundFile:
-    """Read, parse and check a round file.
+    """Read, parse and check a round file (UTF-8, or UTF-16/32 with a byte order mark).
 
     Raises:
-        RoundFileError: the file cannot be read, is not JSON, or breaks the contract (every problem listed).
+        RoundFileError: the file cannot be read, is not JSON, or breaks the contract (every problem listed);
+            `unreadable` says it was the first (one problem, naming the file).
     """
+    path = Path(path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RoundFileError([_("%(path)s: cannot be read: %(error)s") % {"path": path, "error": exc}]) from exc
-    with gc_paused():
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RoundFileError([
-                _("%(path)s: not valid JSON (line %(line)d, column %(column)d): %(error)s")
-                % {"path": path, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
-            ]) from exc
-        del text  # the parsed rows take memory enough
-        return parse_round_document(document)
+        data = safeinput.read_bytes(path, str(path))
+        text = safeinput.decode_text(data, str(path), fallback=None)
+        del data
+        with gc_paused():
+            # No depth walk (seconds on a national round): every value's type is checked below, and json's own
+            # recursion limit stops a document nested hundreds of levels deep.
+            document = safeinput.load_json(text, str(path), max_depth=None)
+            del text  # the parsed rows take memory enough
+            return parse_round_document(document)
+    except InputError as exc:
+        raise RoundFileError([str(exc)], unreadable=True) from None
 
 
 def parse_round_document(document: Any) -> RoundFile:
@@ -203,7 +218,7 @@ def parse_round_document(document: Any) -> RoundFile:
     _check_keys(document, TOP_KEYS, problems, "", None)
     if "format" in document and document["format"] != FORMAT:
         problems.add("", None, "format", _('must be "%(format)s", not %(value)s')
-                     % {"format": FORMAT, "value": json.dumps(document["format"])})
+                     % {"format": FORMAT, "value": _shown(document["format"])})
     reference_date = None
     if "reference_date" in document:
         reference_date = _iso_date(document["reference_date"])

@@ -34,9 +34,14 @@ from operator import attrgetter, is_
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
+
+
+def _(message: str) -> str:
+    # The file readers of the commands also run without Django set up (the label-plan benchmark): English then.
+    return gettext(message) if settings.configured else message
 
 # Defaults of the settings of the same name (settings.py reads them from the environment).
 IMPORT_MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
@@ -89,7 +94,7 @@ def describe(file: str, message: str, *, row: int | None = None, field: str | No
 
 
 def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+    return int(getattr(settings, name, default)) if settings.configured else default
 
 
 def _megabytes(size: int) -> str:

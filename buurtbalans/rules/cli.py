@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import io
 import json
 import re
@@ -25,6 +24,8 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
+from buurtbalans.core import safeinput
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.engine.compliance import (
     EXCEPTION_REASONS,
     ComplianceFigures,
@@ -377,34 +378,35 @@ class LettingsFile:
 def read_lettings_csv(path: Path) -> LettingsFile:
     """Read and check a lettings CSV; every bad cell is reported as "file row N, column: problem".
 
-    Rows are numbered as a spreadsheet shows them (the header is row 1). A comma or a semicolon separates the
-    columns (Dutch spreadsheet exports use semicolons). Nothing is returned when any row is bad.
+    Rows are numbered as a spreadsheet shows them (the header is row 1). A comma, a semicolon (Dutch spreadsheet
+    exports) or a tab (Excel's "Unicode text") separates the columns. Nothing is returned when any row is bad.
     """
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists():
         return LettingsFile((), (f"{name}: file not found",))
-    except (OSError, UnicodeDecodeError) as exc:
-        return LettingsFile((), (f"{name}: cannot be read as UTF-8 text: {exc}",))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        # Any encoding Excel writes (UTF-8, UTF-16 "Unicode text", Windows-1252) and any newline convention.
+        text = safeinput.decode_text(safeinput.read_bytes(path, name), name)
+        header, records = safeinput.csv_table(text, name, candidates=(",", ";", "\t"))
+    except InputError as exc:
+        return LettingsFile((), (str(exc),))
     missing = [c for c in LETTING_COLUMNS if c not in header]
     if missing:
         return LettingsFile((), (f"{name} row 1: missing column(s): {', '.join(missing)}",))
-    reader.fieldnames = header
     errors: list[str] = []
     lettings: list[Letting] = []
     seen: dict[str, int] = {}
     row_count = 0
-    for row_number, row in enumerate(reader, start=2):
+    try:
+        rows = [(number, cells) for number, cells in records if cells]
+    except InputError as exc:
+        return LettingsFile((), (str(exc),))
+    for row_number, cells in rows:
         row_count += 1
-        if None in row:
+        if len(cells) > len(header):
             errors.append(f"{name} row {row_number}: more cells than columns")
             continue
-        cells = _Cells(name, row_number, {key: (value or "").strip() for key, value in row.items()})
+        cells = _Cells(name, row_number, {key: value.strip() for key, value in zip(header, cells, strict=False)})
         cell, row_errors = cells.get, cells.errors
         letting_id = cell("letting_id", text_cell)
         if letting_id is not None:

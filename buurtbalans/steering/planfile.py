@@ -1,6 +1,7 @@
 """The labelling plan's file contract (issue 5): `buurtbalans.label-plan/1` in, `buurtbalans.label-plan-result/1` out.
 
-Plain Python (no Django), so the command, a future job and the benchmark share it:
+Plain Python (no Django set-up needed; the file is read through `core.safeinput`), so the command, a future job
+and the benchmark share it:
 - `parse_plan_document(document)` / `read_plan_input(path)`: check the input and build the engine's
   `LabelPlanInput`; `PlanFileError.problems` lists every problem as "path: message"
   (`vacancies[3].complex: unknown complex "C9"`).
@@ -28,6 +29,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from buurtbalans.core import safeinput
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.engine.labelling import (
     ComplexMix,
     Label,
@@ -78,11 +81,15 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class PlanFileError(ValueError):
-    """The input file is refused; `problems` lists every problem as "path: message"."""
+    """The input file is refused; `problems` lists every problem as "path: message".
 
-    def __init__(self, problems: list[str] | tuple[str, ...]):
+    `unreadable`: the file could not be read as JSON at all (one problem, naming the file).
+    """
+
+    def __init__(self, problems: list[str] | tuple[str, ...], *, unreadable: bool = False):
         super().__init__("; ".join(problems))
         self.problems = tuple(problems)
+        self.unreadable = unreadable
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -238,30 +245,38 @@ def parse_plan_document(document: Any) -> LabelPlanInput:
     return plan_input
 
 
-def _no_constants(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
+# JSON numbers in a plan file: counts, amounts and shares. Beyond these limits a number is a mistake (or an attack on
+# the solver), not a plan.
+MAX_INTEGER_DIGITS = 15
+MAX_DECIMAL_EXPONENT = 12
+
+
+def _json_integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a whole number has more than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def _json_decimal(text: str) -> Decimal:
+    """A number with a fraction or exponent, read exactly; 1e999 and 1e-50 are refused."""
+    value = Decimal(text)
+    if not value.is_finite() or (value and abs(value.adjusted()) > MAX_DECIMAL_EXPONENT):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
 
 
 def read_plan_input(path: Path) -> LabelPlanInput:
-    """Read and check an input file (UTF-8 JSON).
+    """Read and check an input file (UTF-8 JSON, or UTF-16/32 with a byte order mark).
 
     Raises:
-        PlanFileError: the file cannot be read, is not JSON, or breaks the contract (every problem listed).
+        PlanFileError: the file cannot be read, is not JSON, or breaks the contract (every problem listed);
+            `unreadable` says it was the first (one problem, naming the file).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PlanFileError([f"{path.name}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanFileError([f"{path.name}: cannot be read as UTF-8 text: {exc}"]) from None
-    try:
-        document = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            [f"{path.name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
-        ) from None
-    except ValueError as exc:
-        raise PlanFileError([f"{path.name}: not valid JSON: {exc}"]) from None
+        data = safeinput.read_bytes(path, path.name)
+        document = safeinput.load_json(data, path.name, parse_float=_json_decimal, parse_int=_json_integer)
+    except InputError as exc:
+        raise PlanFileError([str(exc)], unreadable=True) from None
     return parse_plan_document(document)
 
 
@@ -391,6 +406,8 @@ def run_plan_labels(
     try:
         plan_input = read_plan_input(input_path)
     except PlanFileError as exc:
+        if exc.unreadable:
+            return PlanRun(EXIT_BAD_INPUT, f"error: {exc.problems[0]}")
         return _refused(input_path.name, exc.problems)
     try:
         params = parameters_for(plan_input.reference_date, parameter_sets() if parameter_sets else None)

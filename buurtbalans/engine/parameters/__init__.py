@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -246,27 +247,30 @@ def parse_parameter_rows(
 def read_parameter_csv(text: str, name: str, *, require_source: bool = False) -> tuple[ParameterRow, ...]:
     """Parse the text of a long-format parameter table (the format of tables/parameters.csv).
 
-    A comma or a semicolon separates the columns (Dutch spreadsheet exports use semicolons).
+    A comma, a semicolon (Dutch spreadsheet exports) or a tab separates the columns; lines may end in CRLF, LF or CR.
 
     Raises:
         ParameterTableError: with every bad row, or a missing or unknown column, or no rows at all.
     """
     text = text.removeprefix("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]  # also the CR-only lines of old Mac files
+    delimiter = max((",", ";", "\t"), key=first_line.count)  # a comma on a tie
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [(h or "").strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_TABLE_COLUMNS if c not in header]
-    unknown = [c for c in header if c and c not in PARAMETER_TABLE_COLUMNS]
-    errors = []
-    if missing:
-        errors.append(f"{name} row 1: missing column(s): {', '.join(missing)}")
-    if unknown:
-        errors.append(f"{name} row 1: unknown column(s): {', '.join(unknown)}")
-    if errors:
-        raise ParameterTableError(errors)
-    reader.fieldnames = header
-    rows = parse_parameter_rows(reader, name, require_source=require_source)
+    try:
+        header = [(h or "").strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED_TABLE_COLUMNS if c not in header]
+        unknown = [c for c in header if c and c not in PARAMETER_TABLE_COLUMNS]
+        errors = []
+        if missing:
+            errors.append(f"{name} row 1: missing column(s): {', '.join(missing)}")
+        if unknown:
+            errors.append(f"{name} row 1: unknown column(s): {', '.join(unknown)}")
+        if errors:
+            raise ParameterTableError(errors)
+        reader.fieldnames = header
+        rows = parse_parameter_rows(reader, name, require_source=require_source)
+    except csv.Error as exc:  # a cell over the csv module's limit
+        raise ParameterTableError([f"{name} row {max(reader.line_num, 1)}: cannot be read as CSV: {exc}"]) from None
     if not rows:
         raise ParameterTableError([f"{name}: no rows (only a header)"])
     return rows

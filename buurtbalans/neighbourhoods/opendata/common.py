@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+from buurtbalans.core import safeinput
+from buurtbalans.core.safeinput import InputError
 
 # CBS area codes: gemeente GM + 4 digits, wijk WK + gemeente digits + 2, buurt BU + wijk digits + 2.
 AREA_CODE = re.compile(r"^(GM\d{4}|WK\d{6}|BU\d{8})$")
@@ -161,30 +162,43 @@ class LoadedFile:
     is_json: bool = False
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252: what Excel writes when a Dutch user saves as CSV."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+# UTF-16 and UTF-32 text is full of NUL bytes; its byte order mark says it is text all the same.
+_WIDE_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # the UTF-32 marks begin with these too
+# A JSON integer with more digits than any figure, code or coordinate has (a float cannot hold it).
+MAX_INTEGER_DIGITS = 30
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(_("a number has more than %(digits)d digits") % {"digits": MAX_INTEGER_DIGITS})
+    return int(text)
 
 
 def load_file(path: Path, name: str) -> LoadedFile | str:
-    """The file's content, or the reason it is not a text file we can read."""
+    """The file's content, or the reason it is skipped: it is not a text file we can read.
+
+    Raises:
+        InputError: a file that is text but cannot be read safely (broken UTF-16, JSON that is invalid, nested too
+            deeply or holds numbers no float can hold): an error, since the folder then is not what it seems.
+    """
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return _("cannot be read: %(error)s") % {"error": exc.strerror or exc}
-    if b"\x00" in data[:8192]:
+        data = safeinput.read_bytes(path, name)
+    except InputError as exc:
+        return exc.message
+    if b"\x00" in data[:8192] and not data.startswith(_WIDE_MARKS):
         return _("not a text file (CSV, JSON or GeoJSON expected)")
-    text = decode(data)
+    try:
+        text = safeinput.decode_text(data, name)
+    except InputError as exc:
+        if b"\x00" in data and not data.startswith(_WIDE_MARKS):
+            return _("not a text file (CSV, JSON or GeoJSON expected)")
+        raise exc from None
+    del data
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
-        try:
-            return LoadedFile(path, name, text, json.loads(stripped), True)
-        except json.JSONDecodeError as exc:
-            return _("not valid JSON (line %(line)d: %(error)s)") % {"line": exc.lineno, "error": exc.msg}
+        return LoadedFile(path, name, text, safeinput.load_json(stripped, name, parse_int=_whole_number), True)
     return LoadedFile(path, name, text)
+
 
 
 @dataclass
@@ -202,21 +216,19 @@ class CsvTable:
         return None
 
 
-def read_csv(text: str) -> CsvTable | None:
-    """Parse CSV text, sniffing the separator (`,`, `;` as Dutch Excel writes, or tab) from the header line."""
-    first_line = text.split("\n", 1)[0]
-    separator = max((",", ";", "\t"), key=first_line.count)
-    if first_line.count(separator) == 0:
+def read_csv(text: str, name: str) -> CsvTable | None:
+    """Parse CSV text, sniffing the separator (`,`, `;` as Dutch Excel writes, or tab) from the header line.
+
+    Returns None when the header line holds no separator (not a table).
+
+    Raises:
+        InputError: a row the csv module cannot read (a cell over its limit), with its row number.
+    """
+    separator = safeinput.sniff_delimiter(text, (",", ";", "\t"))
+    if safeinput.first_line(text).count(separator) == 0:
         return None
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return None
-    rows = []
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append((reader.line_num, cells))
+    header, records = safeinput.csv_table(text, name, delimiter=separator)
+    rows = [(number, cells) for number, cells in records if any(cell.strip() for cell in cells)]
     return CsvTable(header, rows)
 
 

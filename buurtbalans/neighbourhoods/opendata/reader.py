@@ -4,7 +4,8 @@ Nothing here touches the database; `neighbourhoods.services.open_data_import` wr
 
 Steps:
 1. Every file under the folder (sub-folders too, hidden files not), in name order, is loaded as JSON when it starts
-   with `{` or `[`, else as CSV; anything else is skipped with the reason.
+   with `{` or `[`, else as CSV; a file that is not text is skipped with the reason. Text that cannot be read safely
+   (`core.safeinput`: JSON that is invalid or nested too deeply, a CSV cell over the limit) is an error.
 2. JSON: a FeatureCollection with CBS codes is boundaries; CBS DataProperties / TableInfos / region dimension are
    metadata, read first because data files need them; `{"value": [...]}` rows are CBS OData data.
 3. CSV: columns `lbm` and `afw` make a Leefbaarometer file; columns that CBS metadata resolves make KWB data;
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.safeinput import InputError
 from buurtbalans.neighbourhoods.opendata import boundaries as boundary_reader
 from buurtbalans.neighbourhoods.opendata import cbs, tables
 from buurtbalans.neighbourhoods.opendata.common import (
@@ -96,7 +98,11 @@ def read_open_data(
     loaded: list[LoadedFile] = []
     for path in _files(directory):
         name = path.relative_to(directory).as_posix()
-        content = load_file(path, name)
+        try:
+            content = load_file(path, name)
+        except InputError as exc:
+            problems.error(name, str(exc))
+            continue
         if isinstance(content, str):
             bundle.skipped.append((name, content))
         else:
@@ -118,7 +124,11 @@ def read_open_data(
         bundle.files.append(cbs.apply_table_infos(item, metadata))
 
     for item in rest:
-        result = _read_one(item, metadata, municipality_code, problems, bundle.skipped)
+        try:
+            result = _read_one(item, metadata, municipality_code, problems, bundle.skipped)
+        except InputError as exc:
+            problems.error(item.name, str(exc))
+            continue
         if result is not None:
             bundle.files.append(result)
     bundle.files.sort(key=lambda r: r.name)
@@ -145,7 +155,7 @@ def _read_one(item: LoadedFile, metadata, municipality_code: str, problems: Prob
         headers, records = rows
         return _read_cbs(item, headers, records, metadata, municipality_code, problems, skip)
 
-    table = read_csv(item.text)
+    table = read_csv(item.text, item.name)
     if table is None:
         return skip(_("not a CSV table (no separator in the first line)"))
     has_code = tables.code_column(table) is not None

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from buurtbalans.engine.parameters import ParameterRow
 from buurtbalans.rules.services import parameter_values_save
@@ -277,17 +278,19 @@ def test_a_date_before_every_parameter_set_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("{", "plan.json: not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)"),
-        ('{"p_open": NaN}', "plan.json: not valid JSON: NaN is not a number JSON allows"),
+        ("{", "plan.json: is not valid JSON (line 1, column 2): Expecting property name enclosed in double quotes"),
+        ('{"p_open": NaN}', "plan.json: is not valid JSON: NaN is not a number JSON allows"),
         ("[]", ": must be an object {...}"),
     ],
 )
 def test_a_file_that_is_not_a_plan_is_refused(tmp_path, text, problem):
-    assert problem in refused(write(tmp_path, text))
+    with translation.override("en"):  # the reading messages are in the site's language
+        assert problem in refused(write(tmp_path, text))
 
 
 def test_a_missing_file_is_refused(tmp_path):
-    assert "missing.json: file not found" in refused(tmp_path / "missing.json")
+    with translation.override("en"):
+        assert "missing.json: does not exist" in refused(tmp_path / "missing.json")
 
 
 def test_shares_and_amounts_may_be_json_numbers_and_are_read_exactly():

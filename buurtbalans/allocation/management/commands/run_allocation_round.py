@@ -64,6 +64,8 @@ class Command(BuurtbalansCommand):
         try:
             round_file = read_round_file(options["input"])
         except RoundFileError as exc:
+            if exc.unreadable:  # one line naming the file
+                raise CommandError(exc.problems[0], returncode=EXIT_BAD_INPUT) from None
             raise CommandError(
                 _("%(path)s is not a valid round file (%(count)d problems):") % {
                     "path": options["input"], "count": len(exc.problems)

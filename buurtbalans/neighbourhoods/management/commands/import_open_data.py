@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.neighbourhoods.services import open_data_import
 
+BAD_INPUT = 2  # as every command that refuses its input
+
 
 class Command(BaseCommand):
     help = (
@@ -36,5 +38,5 @@ class Command(BaseCommand):
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(error)
-            raise CommandError(report.summary())
+            raise CommandError(report.summary(), returncode=BAD_INPUT)
         self.stdout.write(report.summary())
