@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from buurtbalans.core.jobs import RUNNERS, periodic_jobs_enqueue, run_pending_jobs
 from buurtbalans.core.models import AuditEvent, Job
@@ -176,17 +176,18 @@ def test_the_command_purges_one_corporation_or_all_and_refuses_an_unknown_code(s
     former_tenant(stock_a, "A-GONE", date(2020, 5, 1))
     former_tenant(stock_b, "B-GONE", date(2020, 5, 1))
 
-    call_command("purge_expired", "--corporation", "corp-a", "--dry-run")
-    assert "corp-a: would remove markers 1" in capsys.readouterr().out
-    assert "A-GONE" in marker_households(stock_a.corporation)
+    with translation.override("en"):
+        call_command("purge_expired", "--corporation", "corp-a", "--dry-run")
+        assert "corp-a: would remove markers 1" in capsys.readouterr().out
+        assert "A-GONE" in marker_households(stock_a.corporation)
 
-    call_command("purge_expired", "--corporation", "corp-a")
-    assert "corp-a: removed markers 1" in capsys.readouterr().out
-    assert "B-GONE" in marker_households(stock_b.corporation)
+        call_command("purge_expired", "--corporation", "corp-a")
+        assert "corp-a: removed markers 1" in capsys.readouterr().out
+        assert "B-GONE" in marker_households(stock_b.corporation)
 
-    call_command("purge_expired")
-    out = capsys.readouterr().out
-    assert "corp-a: removed markers 0" in out and "corp-b: removed markers 1" in out
+        call_command("purge_expired")
+        out = capsys.readouterr().out
+        assert "corp-a: removed markers 0" in out and "corp-b: removed markers 1" in out
 
     with pytest.raises(CommandError) as refused:
         call_command("purge_expired", "--corporation", "nope")
