@@ -234,10 +234,16 @@ def _json_value(value):
     return str(value)
 
 
-def _text(value) -> str:
+# Fields holding an amount in euros (a decimal string in the JSON).
+AMOUNT_FIELDS = frozenset({"income", "income_at_start", "rent_at_start", "assets_at_start", "amount"})
+
+
+def _text(value, field: str = "") -> str:
     """A JSON value as the PDF shows it, in the reader's language."""
     if value is None or value == "" or value == []:
         return "–"
+    if field in AMOUNT_FIELDS:
+        return f"€\u00a0{number_format(Decimal(value), 2, force_grouping=True)}"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):
@@ -275,7 +281,7 @@ def subject_access_pdf(document: dict, *, corporation: str) -> bytes:
                                    [[_text(row[f]) for f in fields] for row in rows], [0.25, 0.5, 0.25]))
             continue
         for row in rows:
-            story.append(pdf_table([_("Field"), _("Value")], [[str(label), _text(row.get(f))]
+            story.append(pdf_table([_("Field"), _("Value")], [[str(label), _text(row.get(f), f)]
                                                              for f, label in fields.items()], [0.35, 0.65]))
             story.append(Spacer(1, 6))
     return render_pdf(story, title=_("What we keep about you"), author=corporation)
