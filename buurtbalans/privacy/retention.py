@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job
+from buurtbalans.core.uploads import uploads_purge_expired
 from buurtbalans.households.models import Applicant, Tenancy, VulnerabilityMarker
 from buurtbalans.liveability.models import Activity, Signal, SupportNeed, Visit
 
@@ -180,21 +181,11 @@ def expired_uploads_purge(*, now: datetime, dry_run: bool = False) -> int | None
     """Remove uploaded files past their term, for every corporation (files are not kept per corporation).
 
     Returns:
-        How many files were removed, or None when the uploads module cannot do it (not there yet, or a dry run).
+        How many files were removed, or None for a dry run (core.uploads removes; it has no counting mode).
     """
-    try:
-        from buurtbalans.core.uploads import uploads_purge_expired
-    except ImportError:
-        # TODO(lead): wire when core.uploads lands (helper H1 writes `uploads_purge_expired(now)`); until then
-        # uploaded files are not removed by the nightly job.
-        return None
     if dry_run:
-        # The uploads module removes; it has no counting mode to call here.
         return None
-    removed = uploads_purge_expired(now)
-    if isinstance(removed, dict):
-        removed = sum(v for v in removed.values() if isinstance(v, int))
-    count = removed if isinstance(removed, int) else 0
+    count = uploads_purge_expired(now)
     if not count:
         return 0
     audit_record(

@@ -15,7 +15,7 @@ from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.liveability.models import Signal, SupportNeed
 from buurtbalans.privacy.jobs import RETENTION_PURGE_KIND
-from buurtbalans.privacy.retention import retention_purge
+from buurtbalans.privacy.retention import expired_uploads_purge, retention_purge
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,21 @@ def test_the_command_purges_one_corporation_or_all_and_refuses_an_unknown_code(s
     with pytest.raises(CommandError) as refused:
         call_command("purge_expired", "--corporation", "nope")
     assert refused.value.returncode == 2
+
+
+def test_expired_uploads_are_removed_through_core_uploads_and_counted(stock_a, settings):
+    from buurtbalans.core.models import Upload
+
+    settings.UPLOAD_DIR.mkdir(parents=True)
+    stored = "portfolio-" + "a" * 32 + ".xlsx"
+    (settings.UPLOAD_DIR / stored).write_bytes(b"PK")
+    Upload.objects.create(kind="portfolio", corporation=stock_a.corporation, uploaded_by_name="ada",
+                          file_name="huishoudens.xlsx", stored_name=stored, expires=timezone.now() - timedelta(hours=1))
+
+    assert expired_uploads_purge(now=timezone.now(), dry_run=True) is None
+    assert (settings.UPLOAD_DIR / stored).exists()
+    assert expired_uploads_purge(now=timezone.now()) == 1
+
+    assert not (settings.UPLOAD_DIR / stored).exists() and not Upload.objects.exists()
+    event = AuditEvent.objects.get(event_type=AuditEvent.Type.RETENTION_PURGED)
+    assert (event.data["counts"], event.subject_ids) == ({"uploads": 1}, [])
