@@ -463,6 +463,9 @@ def test_a_second_stop_signal_abandons_the_job_cleanly_and_the_worker_exits_with
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_that_loses_its_database_connection_logs_it_and_goes_on(corporation_a):
+    # Periodic jobs of other apps run now, so the worker finds none due and stays idle until we cut its connection.
+    periodic_jobs_enqueue()
+    run_pending_jobs()
     worker = start_worker()
     try:
         own = connection.cursor().connection.info.backend_pid
@@ -474,7 +477,12 @@ def test_a_worker_that_loses_its_database_connection_logs_it_and_goes_on(corpora
                                [own])
                 return [row[0] for row in cursor.fetchall()]
 
-        for pid in wait_for(worker_backends, "the worker to connect"):
+        def idle_worker_backends():
+            # Idle: the periodic jobs it queued at start are done (a job's heartbeat thread has its own connection).
+            busy = Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).exists()
+            return not busy and worker_backends()
+
+        for pid in wait_for(idle_worker_backends, "the worker to connect and be idle"):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         job = job_enqueue(kind="test_resilience_tally", corporation=corporation_a)
