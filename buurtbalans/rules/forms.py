@@ -52,6 +52,9 @@ def parse_amount_text(text: str, *, share: bool) -> Decimal:
 
 # The state every parameter must be given explicitly on the form (a missing or empty choice is an error).
 STATE_CHOICES = [("", _("Choose…")), *ParameterState.choices]
+# Fields added after the form's __init__ miss UtrechtFormMixin's classes: they get them here.
+SELECT_CLASS = "utrecht-select utrecht-select--html-select"
+TEXTBOX_CLASS = "utrecht-textbox utrecht-textbox--html-input"
 
 
 class ParameterSetForm(UtrechtFormMixin, forms.Form):
@@ -69,7 +72,7 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
         if with_date:
             self.fields["valid_from"] = forms.DateField(
                 label=_("Valid from"),
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date", "class": TEXTBOX_CLASS}),
                 help_text=_("Usually 1 January. A date in the middle of a year is possible (e.g. 1 July)."),
             )
         values = {v.key: v for v in set_view.values} if set_view else {}
@@ -78,6 +81,7 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
             self.fields[f"state__{key}"] = forms.ChoiceField(
                 label=_("State of: %(name)s") % {"name": parameter_label(key)},
                 choices=STATE_CHOICES,
+                widget=forms.Select(attrs={"class": SELECT_CLASS}),
                 initial=current.state if current else "",
                 error_messages={"required": _("Choose: known, unknown, or does not exist in this year.")},
             )
@@ -85,6 +89,7 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
                 label=parameter_label(key),
                 required=False,
                 max_length=40,
+                widget=forms.TextInput(attrs={"class": TEXTBOX_CLASS}),
                 initial=current.value_text if current and current.state == ParameterState.VALUE else "",
                 help_text=parameter_unit(key),
             )
@@ -92,12 +97,14 @@ class ParameterSetForm(UtrechtFormMixin, forms.Form):
                 label=_("Source of: %(name)s") % {"name": parameter_label(key)},
                 required=False,
                 max_length=300,
+                widget=forms.TextInput(attrs={"class": TEXTBOX_CLASS}),
                 initial=current.source if current else "",
             )
             self.fields[f"note__{key}"] = forms.CharField(
                 label=_("Note on: %(name)s") % {"name": parameter_label(key)},
                 required=False,
                 max_length=500,
+                widget=forms.TextInput(attrs={"class": TEXTBOX_CLASS}),
                 initial=current.note if current else "",
             )
 
@@ -218,7 +225,9 @@ class LocalParameterValueForm(UtrechtFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"] = forms.ChoiceField(
-            label=_("Parameter"), choices=[(k, parameter_label(k)) for k in LOCAL_PARAMETER_KEYS]
+            label=_("Parameter"),
+            choices=[(k, parameter_label(k)) for k in LOCAL_PARAMETER_KEYS],
+            widget=forms.Select(attrs={"class": SELECT_CLASS}),
         )
         self.fields["valid_until"].help_text = _("Empty: until further notice.")
         self.fields["source"].help_text = _(

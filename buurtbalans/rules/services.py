@@ -504,8 +504,9 @@ def local_parameter_value_save(
     if instance is not None and instance.corporation_id != corporation.pk:
         raise PermissionDenied
     # One writer at a time per corporation: the overlap check below reads the other rows.
-    list(LocalParameterValue.objects.select_for_update().filter(corporation=corporation).values_list("pk"))
-    before = _local_audit(instance) if instance is not None else None
+    rows = {v.pk: v for v in LocalParameterValue.objects.select_for_update().filter(corporation=corporation)}
+    # As stored: a ModelForm has already copied the new values onto `instance`.
+    before = _local_audit(rows.get(instance.pk)) if instance is not None else None
     candidate = LocalValue(key, valid_from, valid_until, value, source, note)
     problems = local_value_problems(
         candidate, parameter_sets(), _local_values(corporation.pk, exclude_pk=instance.pk if instance else None)

@@ -162,6 +162,22 @@ def test_saving_and_removing_an_own_value_is_audited_for_that_corporation(client
     assert parameters_for(JUNE_2025, corporation=corporation_a) == parameters_for(JUNE_2025)
 
 
+def test_changing_an_own_value_on_screen_audits_what_it_was_and_what_it_is(client, ada, corporation_a):
+    value = own_cap(ada, corporation_a, "650.00")
+    client.force_login(ada)
+    edit = reverse("rules_local_parameter_edit", args=[value.pk])
+    assert client.get(edit).context["form"]["amount"].value() == "650"
+    data = {"key": "allowance_cap_low", "valid_from": "2025-01-01", "valid_until": "2025-12-31", "amount": "640",
+            "source": "Prestatieafspraken 2025, addendum", "note": ""}  # fmt: skip
+    assert client.post(edit, data).status_code == 302
+    event = AuditEvent.objects.filter(event_type=AuditEvent.Type.LOCAL_PARAMETERS_CHANGED).latest("pk")
+    assert (event.data["old"]["value"], event.data["old"]["valid_until"], event.data["old"]["source"]) == (
+        "650", None, "Prestatieafspraken Zwolle 2025-2028"
+    )
+    assert (event.data["new"]["value"], event.data["new"]["valid_until"]) == ("640", "2025-12-31")
+    assert parameters_for(JUNE_2025, corporation=corporation_a).allowance_cap_low == D("640")
+
+
 # --- screens ------------------------------------------------------------------------------------------------
 
 
