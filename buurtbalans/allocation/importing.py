@@ -109,6 +109,8 @@ def _open_sheet(path: Path, name: str, report: ImportReport) -> RawSheet | None:
         if suffix in (".xlsx", ".xlsm"):
             workbook = safeinput.open_workbook(path, name)
             try:
+                if not workbook.worksheets:
+                    raise InputError(name, _("holds no sheets"))
                 worksheet = workbook.worksheets[0]
                 label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
                 header, rows, _estimated = safeinput.workbook_sheet(worksheet, label)

@@ -196,9 +196,9 @@ def read_round_file(path: Path | str) -> RoundFile:
         text = safeinput.decode_text(data, str(path), fallback=None)
         del data
         with gc_paused():
-            # No depth walk (seconds on a national round): every value's type is checked below, and json's own
-            # recursion limit stops a document nested hundreds of levels deep.
-            document = safeinput.load_json(text, str(path), max_depth=None)
+            # No depth walk and floats parsed in C (seconds on a national round): every value's type is checked
+            # below (a score must be finite), and json's own recursion limit stops a document nested too deeply.
+            document = safeinput.load_json(text, str(path), max_depth=None, parse_float=float)
             del text  # the parsed rows take memory enough
             return parse_round_document(document)
     except InputError as exc:

@@ -355,7 +355,8 @@ def open_workbook(path: Path, file: str):
 
 
 def _workbook_problem(exc: Exception) -> str:
-    logger.info("unreadable workbook: %s: %s", type(exc).__name__, exc)
+    # The type only: a parser's message may quote the file's content (personal data stays out of the logs).
+    logger.info("unreadable workbook: %s", type(exc).__name__)
     try:
         from defusedxml import DefusedXmlException
     except ImportError:  # pragma: no cover - a dependency
