@@ -533,3 +533,19 @@ def test_a_job_that_failed_before_messages_had_codes_does_not_show_its_raw_error
     assert "duplicate key" not in page and f"#{job.pk}" in page
     client.force_login(ada)
     assert "IntegrityError: duplicate key value" in client.get(reverse("job_detail", args=[job.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_run_worker_once_runs_what_is_queued_and_gives_back_the_signal_handlers(corporation_a, runner_kind):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = signal.getsignal(signal.SIGINT)
+    job = job_enqueue(kind=runner_kind(counting), corporation=corporation_a)
+    out = StringIO()
+    call_command("run_worker", "--once", stdout=out)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert "ran" in out.getvalue() and f"job {job.pk} succeeded" in out.getvalue()
+    assert signal.getsignal(signal.SIGINT) is before

@@ -17,12 +17,16 @@ class Command(BaseCommand):
         worker = Worker(worker_name(), say=self.stdout.write)
         # SIGTERM (systemd, kill) and SIGINT (Ctrl-C): finish the job in hand, then leave; a half-run import would
         # be rolled back and the work lost. A second signal stops the job now (it is queued again or failed).
-        signal.signal(signal.SIGTERM, worker.request_stop)
-        signal.signal(signal.SIGINT, worker.request_stop)
-        if once:
-            ran = worker.run(once=True)
-            self.stdout.write(f"worker {worker.name}: ran {ran} job(s)")
-            return
-        self.stdout.write(f"worker {worker.name}: waiting for jobs")
-        worker.run()
-        self.stdout.write(f"worker {worker.name}: stopped")
+        previous = {signum: signal.signal(signum, worker.request_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            if once:
+                ran = worker.run(once=True)
+                self.stdout.write(f"worker {worker.name}: ran {ran} job(s)")
+                return
+            self.stdout.write(f"worker {worker.name}: waiting for jobs")
+            worker.run()
+            self.stdout.write(f"worker {worker.name}: stopped")
+        finally:
+            # Called in-process (tests, call_command), the caller gets its own handlers back.
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
