@@ -112,3 +112,20 @@ def test_the_unzipped_limit_is_a_setting(world, settings):
     outcome = feed(target, world, malformed.zip_of(members))
     assert_refused(outcome, "portfolio.zip")
     assert "unpacks to more than" in outcome.text
+
+
+def test_a_json_cell_nested_too_deeply_is_an_error_on_its_cell(world):
+    # VERA's unit as JSON in a cell (`vera_unit`): 20,000 levels deep used to end in a RecursionError.
+    from buurtbalans.portfolio.services import portfolio_import
+    from buurtbalans.portfolio.tests.test_import_support import DATA
+
+    members = {path.name: path.read_bytes() for path in (DATA / "good").glob("*.csv")}
+    unit = b'"{""code"": ""D-2"", ""bouwjaar"": 1975}"'
+    assert unit in members["dwellings.csv"]
+    members["dwellings.csv"] = members["dwellings.csv"].replace(unit, b"[" * 20_000 + b"]" * 20_000)
+    path = world.place("portfolio.zip", malformed.zip_of(members))
+    report = portfolio_import(source=path, corporation=world.corporation, actor=None, dry_run=False)
+    assert not report.written
+    [error] = [str(e) for e in report.errors]
+    assert error.startswith('dwellings.csv row 3, vera_unit: "[[[[')
+    assert error.endswith('..." nests lists or objects more than 64 levels deep')

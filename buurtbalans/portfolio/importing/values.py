@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtbalans.core import safeinput
 from buurtbalans.core.exports import FORMULA_PREFIXES
 from buurtbalans.core.validators import postal_code
 
@@ -340,15 +341,28 @@ def parse_bu_code(value: object) -> str:
     return code
 
 
+def _no_constant(name: str):
+    raise ValueError(_("%(name)s is not a number JSON allows") % {"name": name})
+
+
 def parse_json_object(value: object) -> dict:
+    """A JSON object in a cell (VERA's unit), within `core.safeinput`'s limits: the database stores it as it is."""
     if isinstance(value, dict):
         return value
+    text = str(value)
     try:
-        document = json.loads(str(value))
-    except ValueError as exc:
+        document = json.loads(text, parse_float=safeinput.finite_float, parse_constant=_no_constant)
+    except RecursionError:
+        document = None  # reported as too deep below
+    except ValueError as exc:  # also a number of more than 4300 digits, NaN and 1e999
         raise bad(value, _("is not valid JSON (%(reason)s)") % {"reason": exc.args[0].split(":")[0]}) from None
+    if document is None or safeinput.json_depth_exceeds(document, safeinput.MAX_JSON_DEPTH):
+        raise bad(value, _("nests lists or objects more than %(depth)d levels deep") % {
+            "depth": safeinput.MAX_JSON_DEPTH})
     if not isinstance(document, dict):
         raise bad(value, _("is not a JSON object"))
+    if "\\u0000" in text:
+        raise bad(value, _("holds a NUL character (\\u0000), which no value may contain"))
     return document
 
 
