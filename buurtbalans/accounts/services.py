@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from buurtbalans.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
 from buurtbalans.accounts.notices import APP_RESET, APP_SET_UP, security_notice_send
 from buurtbalans.core.audit import audit_record
-from buurtbalans.core.models import AuditEvent, Membership, Role
+from buurtbalans.core.models import PLATFORM_ROLES, AuditEvent, Membership, Role
 
 User = get_user_model()
 
@@ -124,6 +124,9 @@ def user_roles_set(*, admin, membership: Membership, target: Membership, roles: 
     """
     target = Membership.objects.select_for_update().get(pk=target.pk)
     old = list(target.roles)
+    # Platform roles are granted on the server only (`buurtbalans platform_admin`): a corporation's screen neither
+    # gives nor takes them, so they are kept whatever the form sends.
+    roles = [r for r in roles if r not in PLATFORM_ROLES] + [r for r in old if r in PLATFORM_ROLES]
     if old == list(roles):
         return
     if (

@@ -62,8 +62,7 @@ def test_a_new_user_gets_corporation_roles_and_an_e_mail_to_choose_a_password(ad
 
 
 def test_a_platform_role_cannot_be_given(admin_client):
-    platform_role = getattr(Role, "PLATFORM_ADMIN", "PLATFORM_ADMIN")
-    data = {"username": "eve", "email": "eve@corporatie.nl", "roles": [str(platform_role)]}
+    data = {"username": "eve", "email": "eve@corporatie.nl", "roles": [str(Role.PLATFORM_ADMIN)]}
     response = admin_client.post(reverse("accounts_user_create"), data)
     assert response.status_code == 400
     assert not Membership.objects.filter(user__username="eve").exists()
@@ -81,6 +80,14 @@ def test_roles_change_and_the_change_is_audited(admin_client, alice):
         "ALLOCATION_OFFICER",
         "AUDITOR",
     ]
+
+
+def test_changing_roles_on_the_screen_keeps_a_platform_role_granted_on_the_server(admin_client, corporation_a):
+    operator = make_user("olga", corporation_a, Role.POLICY_ANALYST, Role.PLATFORM_ADMIN)
+    response = admin_client.post(reverse("accounts_user_detail", args=[operator.pk]), {"roles": ["AUDITOR"]})
+    assert response.status_code == 302
+    operator.membership.refresh_from_db()
+    assert operator.membership.roles == ["AUDITOR", "PLATFORM_ADMIN"]
 
 
 def test_the_last_administrator_cannot_drop_their_own_role(admin_client, ada, corporation_a):
