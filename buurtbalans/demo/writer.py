@@ -52,6 +52,8 @@ DEMO_USERS = (
     ("beleid", DEMO_CODE, (Role.POLICY_ANALYST,)),
     ("coop", DEMO_CODE, (Role.COOPERATIVE_BOARD,)),
     ("audit", DEMO_CODE, (Role.AUDITOR,)),
+    # Answers a household's request to see or erase its data (AVG art. 15 and 17).
+    ("privacy", DEMO_CODE, (Role.PRIVACY_OFFICER,)),
     ("beheer", DEMO_CODE, (Role.ADMIN,)),
     # Changes the legal parameters every corporation shares (a demo stands in for the installation's operator).
     ("platform", DEMO_CODE, (Role.PLATFORM_ADMIN,)),
