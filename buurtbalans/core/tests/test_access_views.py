@@ -153,6 +153,20 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
     urls += cooperative_urls_of(a_objects["cooperative"])  # housing cooperatives (issue 7)
     urls += liveability_urls(stock)  # liveability monitor (issue 6)
     urls += allocation_urls_of(a_objects["allocation"])  # allocation rounds (issue 4)
+    # Privacy (issue 11): a household's subject access download and erasure; the user screens of A's accounts.
+    alice_id = a_objects["import_job"].user_id
+    urls += [
+        ("get", reverse("privacy_home"), {"code": household.external_id}),
+        ("post", reverse("privacy_household_access", args=[household.pk]), {}),
+        ("get", reverse("privacy_household_erase", args=[household.pk]), {}),
+        ("post", reverse("privacy_household_erase", args=[household.pk]), {"confirm": "1"}),
+        ("get", reverse("accounts_user_detail", args=[alice_id]), {}),
+        ("post", reverse("accounts_user_detail", args=[alice_id]), {"roles": ["ADMIN"]}),
+        ("post", reverse("accounts_user_active", args=[alice_id]), {"is_active": ""}),
+        ("post", reverse("accounts_user_mfa_reset", args=[alice_id]), {}),
+        ("post", reverse("accounts_user_password_link", args=[alice_id]), {}),
+        ("get", reverse("rules_local_parameters"), {}),
+    ]
     # The contact details for letters: the page has no corporation in its URL; it shows the user's own.
     urls += [
         ("get", reverse("corporation_settings"), {}),
@@ -189,8 +203,9 @@ def fetch(client, method, url, data):
 def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objects, settings):
     settings.DEBUG = False
     charlie_auditor = make_user("charlie-auditor", HousingCorporation.objects.get(code="corp-b"), Role.AUDITOR)
+    charlie_privacy = make_user("charlie-privacy", HousingCorporation.objects.get(code="corp-b"), Role.PRIVACY_OFFICER)
     events_before = AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count()
-    for user in (charlie, charlie_auditor):
+    for user in (charlie, charlie_auditor, charlie_privacy):
         client.force_login(user)
         for method, url, data in urls_of_a(a_objects):
             response = fetch(client, method, url, data)
@@ -201,7 +216,8 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
                 continue
             text = body(response)
             for echoed in data.values():  # the page may repeat charlie's own search terms back to him
-                text = text.replace(echoed, "")
+                for value in echoed if isinstance(echoed, list) else [echoed]:
+                    text = text.replace(value, "")
             leaked = [marker for marker in (*A_MARKERS, *STEERING_MARKERS, *ALLOCATION_MARKERS) if marker in text]
             assert not leaked, (user.username, method, url, data, leaked)
     # Nothing charlie did was recorded against A's data either (no reads of A's households happened).
@@ -213,6 +229,13 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
     # A's agreement is still there: charlie could neither change nor remove it.
     a_objects["agreement"].refresh_from_db()
     assert a_objects["agreement"].note == "agreement-note-a"
+    # A's household is not erased and A's officer keeps her account and roles.
+    household = a_objects["stock"].households[0]
+    household.refresh_from_db()
+    assert not household.external_id.startswith("erased-")
+    alice = a_objects["import_job"].user
+    alice.refresh_from_db()
+    assert alice.is_active and alice.membership.roles == ["ALLOCATION_OFFICER"]
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, a_objects):
