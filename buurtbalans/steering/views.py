@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.jobs import job_error_message
+from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.views import paginate
 from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
@@ -707,6 +709,8 @@ def plan_detail(request, pk: int):
             "status_label": job.get_status_display() if job else "",
         },
         problem=plan_problem(plan) if plan.problem_code else "",
+        # Never the raw exception: our own message, or the plain one with the job's number for the administrator.
+        error_message=job_error_message(job) if job is not None and job.status == Job.Status.FAILED else "",
         page=page,
         sort=sort,
         label_filter=label_filter,

@@ -221,3 +221,16 @@ def test_inflow_probabilities_are_estimated_from_the_last_year_of_lettings(stock
     }
     # stock_a's own tenancies started in 2020: outside the twelve months.
     assert estimate.lettings == 10
+
+
+def test_a_plan_that_fails_unexpectedly_shows_a_plain_message_not_the_exception(english, town, bob, monkeypatch):
+    def broken(plan, **kwargs):
+        raise RuntimeError("internal detail: relation steering_plancomplex does not exist")
+
+    monkeypatch.setattr("buurtbalans.steering.jobs.label_plan_run", broken)
+    plan = request_plan(town["stock"].corporation, bob)
+    run_pending_jobs()
+    english.force_login(bob)
+    page = english.get(reverse("steering_plan", args=[plan.pk])).content.decode()
+    assert "internal detail" not in page
+    assert f"#{plan.job_id}" in page  # the plain message gives the job's number to quote to the administrator
