@@ -183,6 +183,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A password-reset link works for one hour and only once (it stops working when the password changes).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# Reset mails per hour to one e-mail address, and reset requests per hour from one client (accounts/throttle.py).
+PASSWORD_RESET_REQUESTS_PER_EMAIL = env_int("PASSWORD_RESET_REQUESTS_PER_EMAIL", 3)
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = env_int("PASSWORD_RESET_REQUESTS_PER_ADDRESS", 10)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"

@@ -16,6 +16,9 @@ class LoginThrottle(models.Model):
     class Scope(models.TextChoices):
         ACCOUNT = "account", _("account")
         ADDRESS = "address", _("address")
+        # Password reset requests (not failures): so nobody can flood a colleague's mailbox with reset mails.
+        RESET_EMAIL = "reset_mail", _("password reset requests for an e-mail address")
+        RESET_ADDRESS = "reset_addr", _("password reset requests from an address")
 
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     key = models.CharField(_("account name or address"), max_length=150)

@@ -128,3 +128,28 @@ def login_failure_record(*, username: str | None, address: str) -> Lock | None:
 def login_success_record(*, username: str) -> None:
     """A correct login: the account starts again from nothing (the address keeps counting)."""
     LoginThrottle.objects.filter(scope=LoginThrottle.Scope.ACCOUNT, key=account_key(username)).delete()
+
+
+@transaction.atomic
+def password_reset_request_allowed(*, email: str, address: str) -> bool:
+    """Count a "forgot my password" request; False when the e-mail address or the client asked too often.
+
+    At most `PASSWORD_RESET_REQUESTS_PER_EMAIL` mails to one address and `PASSWORD_RESET_REQUESTS_PER_ADDRESS`
+    requests from one client per hour. The screen answers the same either way (no enumeration, ASVS 2.5); only
+    the mail is not sent, so the reset form cannot be used to flood someone's mailbox.
+    """
+    now = timezone.now()
+    allowed = True
+    for scope, key, limit in (
+        (LoginThrottle.Scope.RESET_EMAIL, email.strip().lower()[:150], settings.PASSWORD_RESET_REQUESTS_PER_EMAIL),
+        (LoginThrottle.Scope.RESET_ADDRESS, address, settings.PASSWORD_RESET_REQUESTS_PER_ADDRESS),
+    ):
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            scope=scope, key=key, defaults={"last_failure": now}
+        )
+        if row.last_failure < now - timedelta(hours=1):  # a new hour: count again from the first request
+            row.failures, row.last_failure = 0, now
+        row.failures += 1
+        row.save(update_fields=["failures", "last_failure"])
+        allowed = allowed and row.failures <= limit
+    return allowed

@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from buurtbalans.core.models import AuditEvent
-from buurtbalans.core.testing import PASSWORD
+from buurtbalans.core.models import AuditEvent, Role
+from buurtbalans.core.testing import PASSWORD, make_user
 
 
 @pytest.mark.parametrize(
@@ -65,6 +65,27 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, bob):
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["bob@corporatie.nl"]
+
+
+def test_reset_mails_to_one_address_are_limited_per_hour_with_the_same_answer(client, bob, clock):
+    bob.email = "bob@corporatie.nl"
+    bob.save()
+    answers = [client.post(reverse("password_reset"), {"email": "bob@corporatie.nl"}) for _ in range(6)]
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, reverse("password_reset_done"))}
+    assert len(mail.outbox) == 3  # PASSWORD_RESET_REQUESTS_PER_EMAIL: nobody can flood bob's mailbox
+    clock.shift(timedelta(minutes=61))
+    client.post(reverse("password_reset"), {"email": "bob@corporatie.nl"})
+    assert len(mail.outbox) == 4
+
+
+def test_one_client_asking_for_many_addresses_is_limited(client, corporation_a):
+    for i in range(12):
+        user = make_user(f"user{i}", corporation_a, Role.POLICY_ANALYST)
+        user.email = f"user{i}@corporatie.nl"
+        user.save()
+    for i in range(12):
+        client.post(reverse("password_reset"), {"email": f"user{i}@corporatie.nl"})
+    assert len(mail.outbox) == 10  # PASSWORD_RESET_REQUESTS_PER_ADDRESS
 
 
 def test_the_reset_link_works_once_and_for_one_hour(client, bob, clock):
