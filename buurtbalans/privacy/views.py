@@ -7,6 +7,7 @@ Views stay thin: the household page offers the two buttons; these views check th
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -43,6 +44,13 @@ def privacy_home(request):
         form.add_error("code", _("We have no household with this code."))
     terms = retention_terms()
     rows = [(kind.label, kind.starts, terms[kind.key]) for kind in RETENTION_KINDS]
+    # Uploaded import files have their own terms (core.uploads): removed at once after a written import.
+    rows += [
+        (_("Uploaded files that were checked but not imported"), _("after the upload"),
+         settings.UPLOAD_RETENTION_UNCONFIRMED_DAYS),
+        (_("Uploaded files with errors, or whose import stopped"), _("after the upload"),
+         settings.UPLOAD_RETENTION_FAILED_DAYS),
+    ]
     return render(request, "privacy/home.html", {"nav": "privacy", "form": form, "retention_rows": rows})
 
 
