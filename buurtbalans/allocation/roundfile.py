@@ -327,7 +327,8 @@ def _listings(rows: list, problems: _Problems) -> tuple[list[Listing], dict[str,
                 bad(key, _("must be a string or null"))
         if "base_rent" in row and _cents(row["base_rent"]) is None:
             bad("base_rent", _amount_message())
-        if "selection" in row and row["selection"] not in {key.value for key in SelectionKey}:
+        if "selection" in row and (type(row["selection"]) is not str
+                                   or row["selection"] not in {key.value for key in SelectionKey}):
             bad("selection", _("must be one of %(choices)s") % {"choices": selections})
         for key in ("urgency_first", "affordability_exception"):
             if key in row and type(row[key]) is not bool:

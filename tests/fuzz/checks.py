@@ -18,7 +18,7 @@ def state(target: Target) -> dict[str, int]:
 def feed(target: Target, world: World, data: bytes, name: str | None = None) -> Outcome:
     """Run the target on `data`; when it refuses the file, check that nothing was written."""
     before = state(target)
-    path = world.place(name or target.file_name, data)
+    path = world.place(name or target.file_name, data, target.companions(world) if target.companions else None)
     outcome = target.run(world, path)
     assert "Traceback" not in outcome.text, outcome.text
     if not outcome.accepted:

@@ -3,7 +3,8 @@
 Hypothesis takes the target's valid sample and mutates it: flipped, deleted, duplicated or inserted bytes (NUL, CR,
 byte order marks, quotes, separators, brackets, a 140,000-character cell, a 400-digit number), truncation, and
 another encoding (UTF-16/32 with or without a byte order mark, Windows-1252). A zip or workbook is mutated as
-bytes, or its CSV member or sheet XML is mutated and packed again. Whatever comes out, the target answers as it
+bytes, or its CSV member or sheet XML is mutated and packed again; a JSON document as bytes, or by replacing values
+with others of any type, size and shape (still valid JSON). Whatever comes out, the target answers as it
 declares (a report, exit code 0 or 2, a page that is not a 500), a refusal names the file, and a refused file
 writes nothing: no row and no audit event.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import os
 import re
 import zipfile
@@ -100,8 +102,49 @@ def repack(archive: bytes, wanted, change) -> bytes:
     return buffer.getvalue()
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**400), 10**400) | st.integers(-3, 3)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+    | st.sampled_from(["", "2025-02-30", "x", "1e999", "-0.00"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths(value, path=()):
+    """Every place in a JSON document: (keys and indexes from the top)."""
+    yield path
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, (*path, index))
+
+
+def mutated_document(draw, data: bytes) -> bytes:
+    """The document with one to three values replaced by another JSON value (of another type, size or shape) or
+    removed: mutations a byte flip rarely reaches, since they keep the JSON valid."""
+    document = json.loads(data)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [path for path in _paths(document) if path]
+        if not paths:
+            break
+        *parents, last = draw(st.sampled_from(paths))
+        parent = document
+        for step in parents:
+            parent = parent[step]
+        if draw(st.booleans()) or isinstance(parent, list):
+            parent[last] = draw(JSON_VALUES)
+        else:
+            del parent[last]
+    return json.dumps(document).encode("utf-8")
+
+
 def mutate(target, world, sample: bytes, draw) -> bytes:
     inside = draw(st.booleans())
+    if target.kind == "json" and inside:
+        return mutated_document(draw, sample)
     if target.kind == "zip" and inside:
         members = list(target.csv_members(world))
         chosen = draw(st.sampled_from(members))
@@ -120,8 +163,10 @@ def mutate(target, world, sample: bytes, draw) -> bytes:
 @pytest.mark.parametrize("target", TARGETS, ids=[t.name for t in TARGETS])
 def test_mutations_of_a_valid_file_never_crash_and_a_refused_file_writes_nothing(world, target):
     sample = target.sample(world)
-    # A problem inside a zip names the CSV file in it (the name the user knows), the zip itself otherwise.
-    names = [target.file_name, *(target.csv_members(world) if target.csv_members else ())]
+    # A problem inside a zip names the CSV file in it (the name the user knows), the zip itself otherwise; a problem
+    # that a changed CBS metadata file makes for its data file names the data file.
+    names = [target.file_name, *(target.csv_members(world) if target.csv_members else ()),
+             *(target.companions(world) if target.companions else ())]
 
     @FUZZ
     @given(data=st.data())

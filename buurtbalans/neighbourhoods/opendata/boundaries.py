@@ -80,8 +80,8 @@ def area_code_of(properties: dict) -> str | None:
 
 
 def has_area_codes(loaded: LoadedFile) -> bool:
-    features = loaded.json.get("features") or []
-    return any(area_code_of(_properties(f)) for f in features[:50])
+    features = loaded.json.get("features")
+    return isinstance(features, list) and any(area_code_of(_properties(f)) for f in features[:50])
 
 
 def _crs_name(collection: dict) -> str | None:
@@ -98,7 +98,9 @@ def _first_position(collection: dict):
         coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
         while isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], list):
             coordinates = coordinates[0]
-        if isinstance(coordinates, list) and len(coordinates) >= 2:
+        if isinstance(coordinates, list) and len(coordinates) >= 2 and all(
+            isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates[:2]
+        ):
             return coordinates
     return None
 
@@ -183,7 +185,7 @@ def read_boundaries(loaded: LoadedFile, municipality_code: str, problems: Proble
     if crs == RD_NEW:
         result.notes.append(_("reprojected from RD New (EPSG:28992) to WGS84"))
     seen: dict[str, str] = {}
-    for number, feature in enumerate(collection.get("features") or [], start=1):
+    for number, feature in enumerate(collection["features"], start=1):  # a list: has_area_codes
         properties = _properties(feature)
         code = area_code_of(properties)
         where = _("%(file)s feature %(number)d") % {"file": loaded.name, "number": number}

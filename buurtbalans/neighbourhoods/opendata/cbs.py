@@ -18,6 +18,7 @@ euros.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -152,11 +153,12 @@ def read_data_properties(loaded: LoadedFile) -> CbsMetadata:
     url = document.get("odata.metadata") if isinstance(document, dict) else None
     metadata = CbsMetadata(loaded.name, loaded.path.parent, _table_id_in(url, loaded.path.name), None)
     for item in _items(document) or []:
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or not isinstance(item.get("Type"), str | None):
             continue
         kind, key, title = item.get("Type"), str(item.get("Key") or ""), str(item.get("Title") or "")
         if kind == "GeoDetail" and item.get("MapYear"):
-            metadata.year = int(item["MapYear"])
+            with contextlib.suppress(ValueError):  # no year: the TableInfos or a Perioden column may give it
+                metadata.year = parse_year(item["MapYear"])
         if not key:
             continue
         if kind == "Topic":
@@ -171,6 +173,8 @@ def apply_table_infos(loaded: LoadedFile, metadata: list[CbsMetadata]) -> FileRe
     """Fill in the table id and year of the DataProperties that belong to this TableInfos."""
     result = FileResult(loaded.name, CBS_METADATA)
     for info in _items(loaded.json) or []:
+        if not isinstance(info, dict):
+            continue
         table_id = str(info.get("Identifier") or "").strip()
         period = re.search(r"\b(19|20)\d{2}\b", f"{info.get('Period') or ''} {info.get('Title') or ''}")
         for candidate in metadata:
@@ -189,6 +193,8 @@ def read_region_dimension(loaded: LoadedFile, municipality_code: str) -> FileRes
     """Names of the municipality's areas from CBS's region dimension (OData `WijkenEnBuurten`)."""
     result = FileResult(loaded.name, CBS_METADATA)
     for item in _items(loaded.json) or []:
+        if not isinstance(item, dict):
+            continue
         code = clean_code(item.get("Key"))
         title = str(item.get("Title") or "").strip()
         if AREA_CODE.match(code) and belongs_to(code, municipality_code) and title:

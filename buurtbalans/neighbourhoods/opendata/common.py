@@ -193,9 +193,10 @@ def load_file(path: Path, name: str) -> LoadedFile | str:
         if b"\x00" in data and not data.startswith(_WIDE_MARKS):
             return _("not a text file (CSV, JSON or GeoJSON expected)")
         raise exc from None
-    del data
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
+        # JSON is UTF-8 (RFC 8259), never Windows-1252 as a CSV file may be.
+        safeinput.decode_text(data, name, fallback=None)
         return LoadedFile(path, name, text, safeinput.load_json(stripped, name, parse_int=_whole_number), True)
     return LoadedFile(path, name, text)
 

@@ -19,6 +19,8 @@ Steps:
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +43,8 @@ from buurtbalans.neighbourhoods.opendata.common import (
     load_file,
     read_csv,
 )
+
+logger = logging.getLogger(__name__)
 
 # How many codes or names a warning lists before "...".
 EXAMPLES = 5
@@ -67,6 +71,21 @@ def _files(directory: Path) -> list[Path]:
             continue
         found.append(path)
     return found
+
+
+@contextmanager
+def _unexpected_layout(name: str, problems: Problems):
+    """A file that cannot be read safely, or whose JSON is laid out otherwise than the kind it was recognised as (a
+    number where a list belongs, a list where a code belongs), is an error naming it, never a traceback."""
+    try:
+        yield
+    except InputError as exc:
+        problems.error(name, str(exc))
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError):
+        # Public data: the traceback may go to the log, where a reader's own mistake would show.
+        logger.warning("open-data file %s has an unexpected layout", name, exc_info=True)
+        problems.error(name, _("%(file)s: a value has another type or shape than this kind of file has (for example "
+                               "a number where a list belongs)") % {"file": name})
 
 
 def _examples(items) -> str:
@@ -113,24 +132,23 @@ def read_open_data(
     rest: list[LoadedFile] = []
     infos: list[LoadedFile] = []
     for item in loaded:
-        if item.is_json and cbs.is_data_properties(item):
-            metadata.append(cbs.read_data_properties(item))
-            bundle.files.append(FileResult(item.name, CBS_METADATA, rows=len(metadata[-1].topics)))
-        elif item.is_json and cbs.is_table_infos(item):
-            infos.append(item)
-        else:
-            rest.append(item)
+        with _unexpected_layout(item.name, problems):
+            if item.is_json and cbs.is_data_properties(item):
+                metadata.append(cbs.read_data_properties(item))
+                bundle.files.append(FileResult(item.name, CBS_METADATA, rows=len(metadata[-1].topics)))
+            elif item.is_json and cbs.is_table_infos(item):
+                infos.append(item)
+            else:
+                rest.append(item)
     for item in infos:
-        bundle.files.append(cbs.apply_table_infos(item, metadata))
+        with _unexpected_layout(item.name, problems):
+            bundle.files.append(cbs.apply_table_infos(item, metadata))
 
     for item in rest:
-        try:
+        with _unexpected_layout(item.name, problems):
             result = _read_one(item, metadata, municipality_code, problems, bundle.skipped)
-        except InputError as exc:
-            problems.error(item.name, str(exc))
-            continue
-        if result is not None:
-            bundle.files.append(result)
+            if result is not None:
+                bundle.files.append(result)
     bundle.files.sort(key=lambda r: r.name)
 
     _merge(bundle, known_buurten or {})
