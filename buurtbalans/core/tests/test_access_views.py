@@ -302,3 +302,16 @@ def test_the_import_is_for_administrators_only(client, alice, bob, ada, a_object
         assert client.get(reverse("portfolio_import")).status_code == 403
     client.force_login(ada)
     assert client.get(reverse("portfolio_import")).status_code == 200
+
+
+def test_every_form_post_without_a_csrf_token_is_refused(a_objects, corporation_a):
+    from django.test import Client
+
+    owner = make_user("owner", corporation_a, *Role.values)  # every right, so only CSRF can refuse the post
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    posts = [(url, data) for method, url, data in urls_of_a(a_objects) if method == "post"]
+    assert len(posts) > 20
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code == 403, (url, response.status_code)
