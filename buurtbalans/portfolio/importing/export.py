@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -55,6 +56,13 @@ def _excel_value(value: object) -> object:
     return value
 
 
+def _private(path: Path) -> Path:
+    """Create (or empty) the file readable by its owner only before anything is written: it holds personal data."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_TRUNC
+    return path
+
+
 def write_csv(folder: Path, corporation, sheets=SHEETS) -> dict[str, list]:
     """One `<sheet>.csv` per sheet in `folder` (UTF-8 with BOM so Excel reads accents right, comma-separated).
 
@@ -65,7 +73,7 @@ def write_csv(folder: Path, corporation, sheets=SHEETS) -> dict[str, list]:
     written: dict[str, list] = {}
     for sheet in sheets:
         rows = written[sheet.name] = []
-        with (folder / f"{sheet.name}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        with _private(folder / f"{sheet.name}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(sheet.names)
             for row in export_rows(sheet, corporation):
@@ -102,5 +110,5 @@ def write_xlsx(path: Path, corporation, sheets=SHEETS) -> dict[str, list]:
                     xlsx_formula_safe(cell)
             worksheet.append(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    workbook.save(_private(path))  # openpyxl rewrites the file in place, so it keeps the private mode
     return written

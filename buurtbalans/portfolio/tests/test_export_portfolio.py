@@ -141,3 +141,15 @@ def test_the_export_command_picks_the_format_from_the_file_name(corporation_a, b
     assert set(workbook_values(tmp_path / "stock.xlsx")) == {
         "complexes", "dwellings", "households", "tenancies", "applicants",
     }
+
+
+def test_exported_files_are_readable_by_their_owner_only(corporation_a, buurt, tmp_path):
+    portfolio_import(source=DATA / "good", corporation=corporation_a, dry_run=False)
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "households.csv").write_text("old")  # an earlier, world-readable export is overwritten
+    (tmp_path / "csv" / "households.csv").chmod(0o644)
+    call_command("export_portfolio", str(tmp_path / "csv"), corporation=corporation_a.code, format="csv")
+    call_command("export_portfolio", str(tmp_path / "stock.xlsx"), corporation=corporation_a.code)
+    files = [*(tmp_path / "csv").iterdir(), tmp_path / "stock.xlsx"]
+    assert len(files) > 3
+    assert {path.name: path.stat().st_mode & 0o777 for path in files} == {path.name: 0o600 for path in files}
