@@ -86,7 +86,7 @@ def test_an_unknown_kind_cannot_be_enqueued(corporation_a):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_real_worker_process_runs_a_job_and_finishes_it_on_sigterm(corporation_a):
     """`buurtbalans run_worker` as a separate process: it picks up the job and, told to stop, finishes it first."""
     if connection.vendor != "postgresql":

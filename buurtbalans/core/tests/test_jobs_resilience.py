@@ -56,7 +56,7 @@ def counting(runner):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_result_postgresql_cannot_store_fails_the_job_plainly_and_the_next_job_runs(corporation_a, runner_kind):
     """A UTF-16 file read as UTF-8 gives NUL in every other character; PostgreSQL refuses NUL in JSON text."""
     nul_kind = runner_kind(lambda runner: {"errors": [{"text": "d\x00w\x00e\x00l\x00l\x00i\x00n\x00g\x00"}]})
@@ -408,7 +408,7 @@ def stop(worker: subprocess.Popen) -> str:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("kind", ["test_resilience_sleepy_safe", "test_resilience_sleepy"])
 def test_the_job_of_a_killed_worker_is_run_again_or_failed_by_the_next_worker(settings, corporation_a, kind):
     job = job_enqueue(kind=kind, corporation=corporation_a)
@@ -441,7 +441,7 @@ def test_the_job_of_a_killed_worker_is_run_again_or_failed_by_the_next_worker(se
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_stop_signal_abandons_the_job_cleanly_and_the_worker_exits_without_traceback(corporation_a):
     job = job_enqueue(kind="test_resilience_sleepy", corporation=corporation_a)
     worker = start_worker()
@@ -461,7 +461,7 @@ def test_a_second_stop_signal_abandons_the_job_cleanly_and_the_worker_exits_with
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_that_loses_its_database_connection_logs_it_and_goes_on(corporation_a):
     # Periodic jobs of other apps run now, so the worker finds none due and stays idle until we cut its connection.
     periodic_jobs_enqueue()
@@ -494,7 +494,7 @@ def test_a_worker_that_loses_its_database_connection_logs_it_and_goes_on(corpora
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_side_by_side_run_every_job_exactly_once(corporation_a):
     jobs = [job_enqueue(kind="test_resilience_tally", corporation=corporation_a) for _ in range(40)]
     TALLY.clear()
