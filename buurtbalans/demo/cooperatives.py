@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from buurtbalans.cooperatives.letting_check import facts_of_tenancy, letting_check
 from buurtbalans.cooperatives.measure import suggested_verdict
@@ -237,9 +238,11 @@ def demo_cooperatives_seed(
     if user is not None:
         CooperativeBoardMember.objects.update_or_create(user=user, defaults={"cooperative": made[0]})
     say(
-        f"cooperatives: {counts['cooperatives']} with {counts['commitments']} commitments, "
-        f"{counts['activities']} activities, {counts['reviews']} reviews, {counts['co_optations']} co-optations; "
-        f"login {BOARD_LOGIN} is on the board of {made[0].name}"
+        _(
+            "cooperatives: %(cooperatives)d with %(commitments)d commitments, %(activities)d activities, "
+            "%(reviews)d reviews, %(co_optations)d co-optations; login %(login)s is on the board of %(name)s"
+        )
+        % {**counts, "login": BOARD_LOGIN, "name": made[0].name}
     )
     return counts
 
