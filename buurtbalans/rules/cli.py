@@ -373,6 +373,7 @@ def _dump(document: dict[str, Any]) -> str:
 class LettingsFile:
     lettings: tuple[Letting, ...]
     errors: tuple[str, ...]
+    unreadable: bool = False  # the file itself could not be read (one error, naming it)
 
 
 def read_lettings_csv(path: Path) -> LettingsFile:
@@ -383,13 +384,13 @@ def read_lettings_csv(path: Path) -> LettingsFile:
     """
     name = path.name
     if not path.exists():
-        return LettingsFile((), (f"{name}: file not found",))
+        return LettingsFile((), (f"{name}: file not found",), unreadable=True)
     try:
         # Any encoding Excel writes (UTF-8, UTF-16 "Unicode text", Windows-1252) and any newline convention.
         text = safeinput.decode_text(safeinput.read_bytes(path, name), name)
         header, records = safeinput.csv_table(text, name, candidates=(",", ";", "\t"))
     except InputError as exc:
-        return LettingsFile((), (str(exc),))
+        return LettingsFile((), (str(exc),), unreadable=True)
     missing = [c for c in LETTING_COLUMNS if c not in header]
     if missing:
         return LettingsFile((), (f"{name} row 1: missing column(s): {', '.join(missing)}",))
@@ -510,6 +511,8 @@ def run_compliance(
                 return EXIT_BAD_INPUT, f"error: {DATABASE_NEEDS_COMMAND}"
             return EXIT_BAD_INPUT, f"error: {NO_LETTINGS_SOURCE}"
         read = read_lettings_csv(options.lettings)
+        if read.unreadable:
+            return EXIT_BAD_INPUT, f"error: {read.errors[0]}"
         if read.errors:
             listing = "\n".join(f"  {e}" for e in read.errors)
             return (
