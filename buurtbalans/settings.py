@@ -121,10 +121,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "buurtbalans.core.middleware.RefuseNulBytesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_otp.middleware.OTPMiddleware",  # accounts: request.user.is_verified()
+    "django.contrib.messages.middleware.MessageMiddleware",
     "buurtbalans.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "buurtbalans.accounts.middleware.SecondStepMiddleware",
@@ -279,16 +279,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # Front-end assets built by `make assets` (npm: NL Design System / Utrecht CSS) land in static/build.
 STATICFILES_DIRS = [BASE_DIR / "buurtbalans" / "static"]
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and env_bool("USE_HTTPS", False))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "DENY"
-
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
-# While a job runs, its worker writes a heartbeat this often; a running job without one for the timeout belongs
 # Zip files and .xlsx workbooks given to an import (core/safeinput.py): at most this much unpacked in all, this
 # many members, and no member packed more than IMPORT_MAX_ZIP_RATIO times beyond its first 10 MB (a zip bomb).
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
@@ -297,6 +290,7 @@ IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
 
 # to a dead worker and is failed, or queued again when its kind is retry-safe, up to WORKER_MAX_ATTEMPTS starts
 # (docs/operations.md, "Background workers"). Keep the timeout well above the interval.
+# While a job runs, its worker writes a heartbeat this often; a running job without one for the timeout belongs
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 WORKER_HEARTBEAT_TIMEOUT_SECONDS = env_int("WORKER_HEARTBEAT_TIMEOUT_SECONDS", 120)
 WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3)
