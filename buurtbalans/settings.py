@@ -122,9 +122,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "buurtbalans.core.middleware.RefuseNulBytesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_otp.middleware.OTPMiddleware",  # accounts: request.user.is_verified()
-    "django.contrib.messages.middleware.MessageMiddleware",
     "buurtbalans.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "buurtbalans.accounts.middleware.SecondStepMiddleware",
@@ -288,9 +288,9 @@ IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 10
 IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", 1000)
 IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
 
+# While a job runs, its worker writes a heartbeat this often; a running job without one for the timeout belongs
 # to a dead worker and is failed, or queued again when its kind is retry-safe, up to WORKER_MAX_ATTEMPTS starts
 # (docs/operations.md, "Background workers"). Keep the timeout well above the interval.
-# While a job runs, its worker writes a heartbeat this often; a running job without one for the timeout belongs
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 WORKER_HEARTBEAT_TIMEOUT_SECONDS = env_int("WORKER_HEARTBEAT_TIMEOUT_SECONDS", 120)
 WORKER_MAX_ATTEMPTS = env_int("WORKER_MAX_ATTEMPTS", 3)
