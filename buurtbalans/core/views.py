@@ -101,9 +101,26 @@ def complex_columns(protected: bool = False) -> list[Column]:
     return columns
 
 
+def composition_cell(row, key: str, protected: bool) -> Cell:
+    """A count of a composition (`key`: an income band or "marker") out of its households, as a `Cell`.
+
+    `row` is a complex of `complex_composition_list` or the dict of `complex_composition`/`stock_summary`. The one
+    place the overview, the buurt and the complex page (and their downloads) turn a composition into figures, so
+    screen and download follow the same small-cell rule.
+    """
+    read = row.get if isinstance(row, dict) else (lambda name, default=None: getattr(row, name, default))
+    return Cell(read(f"{key}_count", 0) or 0, read("household_count", 0) or 0, protected)
+
+
+def composition_rows(row, protected: bool) -> list[tuple]:
+    """[(band, label, Cell)] per income band, for the composition chart and its table (core/_composition_chart)."""
+    return [(band, INCOME_BAND_LABELS[band], composition_cell(row, band, protected))
+            for band in INCOME_BANDS]
+
+
 def _small_cell_complex_columns() -> list[Column]:
     def cell(row, band: str) -> Cell:
-        return Cell(getattr(row, f"{band}_count", 0) or 0, row.household_count or 0, True)
+        return composition_cell(row, band, True)
 
     columns = complex_columns()[:8]
     for band in INCOME_BANDS:
@@ -139,8 +156,15 @@ def composition_context(request, *, reference_date, neighbourhood=None) -> dict:
         # Sorting on a figure needs every complex's figures: one grouped query.
         rows = complex_composition_list(user, reference_date=reference_date, neighbourhood=neighbourhood, sort=sort)
         page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE, count=count)
+    # The small-cell rule, as in the download of the same table (complex_columns).
+    protected = is_protected(user)
+    for row in page.object_list:
+        row.band_cells = [composition_cell(row, band, protected) for band in INCOME_BANDS]
+        row.marker_cell = composition_cell(row, "marker", protected)
     return {
         "complex_page": page,
+        "complex_small_cells": any(c.is_suppressed for row in page.object_list for c in (*row.band_cells,
+                                                                                         row.marker_cell)),
         "sort": sort,
         "bands": [(band, INCOME_BAND_SHORT_LABELS[band], INCOME_BAND_LABELS[band]) for band in INCOME_BANDS],
         "band_limits": income_band_limits(reference_date),
@@ -171,6 +195,7 @@ def overview(request):
         return export_response(export_format=export_format, name="complexes",
                                columns=complex_columns(is_protected(user)), rows=rows)
     summary = stock_summary(user, reference_date=today)
+    protected = is_protected(user)
     statuses = [
         (status, label, summary.dwellings_by_status.get(status, 0)) for status, label in DwellingStatus.choices
     ]
@@ -179,9 +204,9 @@ def overview(request):
         "today": today,
         "summary": summary,
         "statuses": statuses,
-        "composition_rows": [
-            (band, INCOME_BAND_LABELS[band], summary.composition.get(f"{band}_count", 0)) for band in INCOME_BANDS
-        ],
+        # The corporation's composition under the small-cell rule too: a small corporation has a few households.
+        "composition_rows": composition_rows(summary.composition, protected),
+        "marker_cell": composition_cell(summary.composition, "marker", protected),
         **composition_context(request, reference_date=today),
     }
     return render(request, "core/overview.html", context)

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.jobs import JobRunner
+from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, can
 from buurtbalans.core.uploads import import_previewed_record, upload_in_use
 from buurtbalans.liveability.models import LiveabilityReportFile
 from buurtbalans.liveability.services import social_records_import, vitality_refresh
+from buurtbalans.steering.reasons import is_protected
 
 VITALITY_REFRESH_KIND = "vitality_refresh"
 RECORDS_IMPORT_KIND = "social_records_import"
@@ -85,11 +87,19 @@ class SocialRecordsImportJob(JobRunner):
         return report.as_dict(max_errors=MAX_ERRORS_IN_RESULT)
 
 
+def report_small_cells(job: Job) -> bool:
+    """Whether a liveability report job applies the small-cell rule: as asked, else as for the job's user."""
+    small_cells = job.params.get("small_cells")
+    return is_protected(job.user) if small_cells is None else bool(small_cells)
+
+
 class LiveabilityReportJob(JobRunner):
     """A PDF (A4, Dutch) per municipality for the performance agreements: stock, composition, vitality, focus
     complexes and the social management done in the year.
 
-    Params: {"municipality": GM code, "year": int}. Result: {"municipality", "year", "file": {"name", "url"}}.
+    Params: {"municipality": GM code, "year": int, "small_cells": bool}. Result: {"municipality", "year",
+    "file": {"name", "url"}}. "small_cells" (default: the rule of the job's user) applies the small-cell rule of
+    `steering.reasons`: a report without it holds exact counts of a few households, for users who read markers only.
     """
 
     kind = REPORT_KIND
@@ -104,10 +114,12 @@ class LiveabilityReportJob(JobRunner):
         params = self.job.params
         municipality, year = params["municipality"], int(params["year"])
         corporation = self.job.corporation
+        protected = report_small_cells(self.job)
         self.progress(0, 3)
         with translation.override(REPORT_LANGUAGE):
             data = liveability_report_data(corporation=corporation, municipality_code=municipality, year=year,
-                                           on_progress=lambda done, total: self.progress(done, 3))
+                                           on_progress=lambda done, total: self.progress(done, 3),
+                                           protected=protected)
             self.progress(1, 3)
             content = liveability_report_pdf(data, generated=timezone.localtime())
         self.progress(2, 3)

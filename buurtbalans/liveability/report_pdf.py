@@ -1,6 +1,8 @@
 """The liveability report per municipality as a PDF (A4), for the performance agreements.
 
-`liveability_report_data` gathers the figures (aggregates only: no household, no record's note);
+`liveability_report_data` gathers the figures (aggregates only: no household, no record's note), under the
+small-cell rule (`steering.reasons.Cell`) unless the one who asked for it may read markers: a figure about fewer than
+5 households is "< 5", as on the monitor's screens;
 `liveability_story` turns them into reportlab flowables (tests read their text); `liveability_report_pdf` renders.
 The job renders under the Dutch translation.
 """
@@ -24,10 +26,11 @@ from buurtbalans.liveability.focus import focus_neighbourhoods
 from buurtbalans.liveability.indicators import INDICATOR_KEYS, INDICATORS, format_value
 from buurtbalans.liveability.models import AreaVitality, ComplexVitality, SignalKind, VisitKind
 from buurtbalans.liveability.selectors import social_counts
-from buurtbalans.liveability.texts import warning_lines
+from buurtbalans.liveability.texts import small_cell_keys, warning_lines
 from buurtbalans.neighbourhoods.models import Municipality
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 from buurtbalans.portfolio.selectors import composition_annotations
+from buurtbalans.steering.reasons import SMALL_CELL_TEXT, Cell
 
 # How many complexes the report lists by name (the lowest scores); the rest are counted.
 LISTED_COMPLEXES = 25
@@ -51,10 +54,20 @@ class ReportData:
     focus_buurten: list[dict] = field(default_factory=list)
     complexes_in_focus_buurten: list[dict] = field(default_factory=list)
     social: dict = field(default_factory=dict)
+    # The small-cell rule applies (the report is for someone who may not read markers, or leaves the corporation).
+    protected: bool = True
+    # Household-share indicators of the municipality that stand for fewer than 5 households (shown as "< 5").
+    area_hidden: frozenset = frozenset()
 
 
-def liveability_report_data(*, corporation, municipality_code: str, year: int, on_progress=None) -> ReportData:
-    """The report's figures for the corporation's complexes in one municipality."""
+def liveability_report_data(*, corporation, municipality_code: str, year: int, on_progress=None,
+                            protected: bool = True) -> ReportData:
+    """The report's figures for the corporation's complexes in one municipality.
+
+    `protected`: the small-cell rule (`steering.reasons.is_protected` of the user who asked for the report). The
+    counts stay exact in the data; the reasons of a warning leave out a share of fewer than 5 households, and the
+    story shows such counts and shares as "< 5".
+    """
     today = timezone.localdate()
     reference_date = min(today, date(year, 12, 31))
     municipality = Municipality.objects.filter(cbs_code=municipality_code).defer("geometry").first()
@@ -63,7 +76,7 @@ def liveability_report_data(*, corporation, municipality_code: str, year: int, o
     data = ReportData(
         corporation=corporation.name, municipality_code=municipality_code,
         municipality_name=municipality.name if municipality else municipality_code, year=year,
-        reference_date=reference_date,
+        reference_date=reference_date, protected=protected,
     )
     data.complex_count = complexes.count()
     data.dwellings_by_status = dict(
@@ -89,7 +102,8 @@ def liveability_report_data(*, corporation, municipality_code: str, year: int, o
     latest = list(
         ComplexVitality.objects.filter(corporation=corporation, is_latest=True, complex__in=complexes)
         .select_related("complex", "complex__neighbourhood")
-        .only("score", "warnings", "warning_count", "values", "dwelling_count", "complex__external_id",
+        .only("score", "warnings", "warning_count", "values", "dwelling_count", "household_count",
+              "reference_date", "complex__external_id",
               "complex__name", "complex__neighbourhood__name", "complex__neighbourhood__cbs_code")
     )
     bounds = [(0, 60, _("below 60")), (60, 75, _("60 to 75")), (75, 85, _("75 to 85")), (85, 95, _("85 to 95")),
@@ -97,10 +111,14 @@ def liveability_report_data(*, corporation, municipality_code: str, year: int, o
     data.score_classes = [
         (label, sum(1 for r in latest if r.score is not None and low <= r.score < high)) for low, high, label in bounds
     ]
+    if area is not None:
+        # The municipality's shares of households stand for the households of the complexes counted with it.
+        households = sum(r.household_count for r in latest if r.reference_date == area.reference_date)
+        data.area_hidden = small_cell_keys(_Counted(households, area.values), protected)
     data.warnings = [
         {"code": r.complex.external_id, "name": r.complex.name,
          "buurt": r.complex.neighbourhood.name if r.complex.neighbourhood else "", "score": r.score,
-         "reasons": warning_lines(r.warnings)}
+         "reasons": warning_lines(r.warnings, small_cell_keys(r, protected))}
         for r in sorted((r for r in latest if r.warning_count),
                         key=lambda r: (-r.warning_count, r.score if r.score is not None else 999))
     ]
@@ -127,6 +145,14 @@ def liveability_report_data(*, corporation, municipality_code: str, year: int, o
     data.social = social_counts(corporation.pk, start=date(year, 1, 1), end=date(year, 12, 31),
                                 municipality_code=municipality_code)
     return data
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What `small_cell_keys` reads of a vitality row: its households and its values."""
+
+    household_count: int
+    values: dict
 
 
 def _n(value) -> str:
@@ -161,13 +187,22 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
     ))
 
     households = data.composition.get("household_count", 0)
+
+    def cell(key: str) -> Cell:
+        return Cell(data.composition.get(f"{key}_count", 0), households, data.protected)
+
+    def count_text(key: str) -> str:
+        return SMALL_CELL_TEXT if cell(key).is_suppressed else _n(cell(key).count)
+
+    def share_text(key: str) -> str:
+        return SMALL_CELL_TEXT if cell(key).is_suppressed else _share(cell(key).count, households)
+
     story.append(Paragraph(escape(_("Who lives there")), HEADING))
     story.append(Paragraph(escape(_("%(n)s households; %(share)s of them have a vulnerability marker.") % {
-        "n": _n(households), "share": _share(data.composition.get("marker_count", 0), households)}), BODY))
+        "n": _n(households), "share": share_text("marker")}), BODY))
     story.append(pdf_table(
         [_("Income band"), _("Households"), _("Share")],
-        [[str(INCOME_BAND_LABELS[band]), _n(data.composition.get(f"{band}_count", 0)),
-          _share(data.composition.get(f"{band}_count", 0), households)] for band in INCOME_BANDS],
+        [[str(INCOME_BAND_LABELS[band]), count_text(band), share_text(band)] for band in INCOME_BANDS],
         [0.5, 0.25, 0.25],
     ))
 
@@ -182,7 +217,9 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
             "warnings": _n(data.area["warnings"]), "complexes": _n(data.area["complexes"])}), BODY))
         story.append(pdf_table(
             [_("Indicator"), _("Value")],
-            [[str(INDICATORS[key].label), format_value(key, data.area["values"].get(key))] for key in INDICATOR_KEYS],
+            [[str(INDICATORS[key].label),
+              SMALL_CELL_TEXT if key in data.area_hidden else format_value(key, data.area["values"].get(key))]
+             for key in INDICATOR_KEYS],
             [0.7, 0.3],
         ))
         story.append(Spacer(1, 2 * mm))
@@ -237,6 +274,9 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
     ]
     story.append(pdf_table([_("What"), _("Number")], rows, [0.7, 0.3]))
     story.append(Spacer(1, 4 * mm))
+    if data.area_hidden or any(cell(key).is_suppressed for key in (*INCOME_BANDS, "marker")):
+        story.append(Paragraph(escape(_("To protect privacy, a figure about fewer than 5 households is shown as "
+                                        "“< 5”.")), BODY))
     story.append(Paragraph(escape(_("Sources: our own records; CBS (CC BY 4.0); municipality; Leefbaarometer 3.0, "
                                     "Ministry of the Interior (BZK). The method is described in docs/monitor.md.")),
                            BODY))

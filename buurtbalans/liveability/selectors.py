@@ -574,14 +574,22 @@ def municipality_get(code: str) -> Municipality:
 
 
 def report_file_get(user, job_pk: int) -> LiveabilityReportFile:
-    """The PDF of a finished liveability report job of the user's corporation; 404 otherwise."""
+    """The PDF of a finished liveability report job of the user's corporation; 404 otherwise.
+
+    A report made without the small-cell rule (for a user who reads markers) holds exact counts of a few
+    households: only for users who may read markers too (steering.reasons.is_protected).
+    """
+    from buurtbalans.liveability.jobs import report_small_cells
+    from buurtbalans.steering.reasons import is_protected
+
     membership = require(user, Action.VIEW_MONITOR)
     report = (
         LiveabilityReportFile.objects.filter(job_id=job_pk, corporation_id=membership.corporation_id,
                                              job__status=Job.Status.SUCCEEDED)
-        .only("file_name", "content", "corporation_id", "job_id").first()
+        .select_related("job")
+        .only("file_name", "content", "corporation_id", "job_id", "job__params", "job__user").first()
     )
-    if report is None:
+    if report is None or (is_protected(user) and not report_small_cells(report.job)):
         raise Http404
     return report
 

@@ -949,9 +949,10 @@ def monitor_report(request):
     form = MunicipalityYearForm(request.POST or None, municipalities=[(c, f"{n} ({c})") for c, n in municipalities],
                                 years=_report_years(today), initial={"year": today.year})
     if request.method == "POST" and form.is_valid():
+        # The small-cell rule of who asks (steering.reasons): the report and who may download it follow it.
         job = job_enqueue(kind=REPORT_KIND, corporation=membership.corporation, user=user,
                           params={"municipality": form.cleaned_data["municipality"],
-                                  "year": form.cleaned_data["year"]})
+                                  "year": form.cleaned_data["year"], "small_cells": is_protected(user)})
         return redirect("job_detail", pk=job.pk)
     recent = list(job_list(user).filter(kind=REPORT_KIND)[:10])
     return render(request, "liveability/report.html", _context(request, form=form, recent=recent))

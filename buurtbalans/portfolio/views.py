@@ -26,10 +26,8 @@ from buurtbalans.core.uploads import (
     upload_job_params,
     upload_store,
 )
-from buurtbalans.core.views import paginate
+from buurtbalans.core.views import composition_cell, composition_rows, paginate
 from buurtbalans.households.selectors import (
-    INCOME_BAND_LABELS,
-    INCOME_BANDS,
     household_income_read_record,
     income_band_limits,
 )
@@ -43,6 +41,7 @@ from buurtbalans.portfolio.selectors import (
     dwelling_list,
     dwelling_status_counts,
 )
+from buurtbalans.steering.reasons import is_protected
 from buurtbalans.steering.views import complex_mix_context
 
 DWELLINGS_PER_PAGE = 50
@@ -113,6 +112,7 @@ def complex_detail(request, pk: int):
     by_status = dwelling_status_counts(user, complex_)
     composition = complex_composition(user, complex_, reference_date=today) if can(user, Action.VIEW_AGGREGATES) else {}
     households = composition.get("household_count", 0)
+    protected = is_protected(user)
     context = {
         "nav": "overview",
         "complex": complex_,
@@ -123,11 +123,9 @@ def complex_detail(request, pk: int):
         "statuses": [(s, label, by_status.get(s, 0)) for s, label in DwellingStatus.choices],
         "dwelling_total": sum(by_status.values()),
         "composition": composition,
-        "composition_rows": [
-            (band, INCOME_BAND_LABELS[band], composition.get(f"{band}_count", 0)) for band in INCOME_BANDS
-        ]
-        if composition
-        else [],
+        # The small-cell rule of the overview and its download (core.views.composition_cell).
+        "composition_rows": composition_rows(composition, protected) if composition else [],
+        "marker_cell": composition_cell(composition, "marker", protected),
         "household_total": households,
         "band_limits": income_band_limits(today),
     }

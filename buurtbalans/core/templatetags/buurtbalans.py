@@ -22,6 +22,24 @@ def share(part, whole):
 
 
 @register.filter
+def cell_share(cell):
+    """The share of a `steering.reasons.Cell` as `share` shows it ("42%"), or "< 5" under the small-cell rule."""
+    return cell.share_text if cell.is_suppressed else share(cell.count, cell.total)
+
+
+@register.filter
+def cell_count(cell):
+    """The count of a `steering.reasons.Cell` ("1.234"), or "< 5" under the small-cell rule."""
+    return cell.count_text if cell.is_suppressed else number(cell.count)
+
+
+@register.filter
+def any_suppressed(rows):
+    """Whether a figure of the [(band, label, Cell)] rows is hidden by the small-cell rule."""
+    return any(cell.is_suppressed for _band, _label, cell in rows)
+
+
+@register.filter
 def percent(value, digits=0):
     """A fraction (0.42) shown as a percentage ("42%"); an en dash for None."""
     if value is None:
@@ -108,10 +126,11 @@ def export_links(context, table=None, label=None):
 
 @register.simple_tag
 def band_segments(rows, total, width=400):
-    """Segments of a stacked bar (x, width in SVG units) for [(band, label, count)] rows."""
+    """Segments of a stacked bar (x, width in SVG units) for [(band, label, Cell)] rows (`core.views`)."""
     segments = []
     x = 0.0
-    for band, label, count in rows:
+    for band, label, cell in rows:
+        count = cell.count
         part = (width * count / total) if total else 0
         segments.append({"band": band, "label": label, "count": count, "x": round(x, 2), "width": round(part, 2)})
         x += part
@@ -119,11 +138,12 @@ def band_segments(rows, total, width=400):
 
 
 @register.simple_tag
-def band_cell(row, band):
-    """A composition cell: the share of households in `band`, with the count for screen readers and a tooltip."""
-    count = getattr(row, f"{band}_count", 0) or 0
-    total = getattr(row, "household_count", 0) or 0
-    return format_html('<span title="{}">{}</span>', count, share(count, total))
+def band_cell(cell):
+    """A composition cell (a `steering.reasons.Cell`): the share, with the count as a tooltip; "< 5" without one
+    under the small-cell rule (the tooltip would give the count away)."""
+    if cell.is_suppressed:
+        return cell.share_text
+    return format_html('<span title="{}">{}</span>', cell.count, share(cell.count, cell.total))
 
 
 @register.simple_tag
