@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     # accounts: two-step verification (TOTP app and recovery codes) and the Content-Security-Policy header.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Unused: recovery codes are hashed in accounts.RecoveryCodeDevice. Kept (tables empty) because accounts migration
+    # 0004 moves django-otp's plain static tokens out of it; remove with that migration squashed.
     "django_otp.plugins.otp_static",
     "csp",
     "buurtbalans.core",

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 import segno
 from django.conf import settings
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from buurtbalans.accounts.models import RecoveryCode, RecoveryCodeDevice
 from buurtbalans.core.models import Role
 from buurtbalans.core.permissions import ROLE_ACTIONS, membership_of
 
@@ -129,7 +129,7 @@ def needs_second_step(user) -> bool:
 
 
 def recovery_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
 
 
 def qr_svg(device: TOTPDevice) -> str:
@@ -145,5 +145,5 @@ def key_text(device: TOTPDevice) -> str:
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
-def recovery_device(user) -> StaticDevice | None:
-    return StaticDevice.objects.filter(user_id=user.pk, name=RECOVERY_DEVICE_NAME).first()
+def recovery_device(user) -> RecoveryCodeDevice | None:
+    return RecoveryCodeDevice.objects.filter(user_id=user.pk).first()

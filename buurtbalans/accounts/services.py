@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from buurtbalans.accounts import recovery
 from buurtbalans.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
+from buurtbalans.accounts.models import RecoveryCode, RecoveryCodeDevice
 from buurtbalans.accounts.notices import APP_RESET, APP_SET_UP, security_notice_send
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import PLATFORM_ROLES, AuditEvent, Membership, Role
@@ -170,10 +171,10 @@ def user_active_set(*, admin, membership: Membership, target: Membership, is_act
 def mfa_reset(*, admin, membership: Membership, target: Membership) -> int:
     """Remove a user's authenticator app and recovery codes (a lost phone); they set it up again at next login."""
     user = target.user
-    apps, recovery = TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)
-    removed = apps.count() + recovery.count()
+    apps, codes = TOTPDevice.objects.filter(user=user), RecoveryCodeDevice.objects.filter(user=user)
+    removed = apps.count() + codes.count()
     apps.delete()
-    recovery.delete()
+    codes.delete()
     _account_audit(
         actor=admin,
         event=AuditEvent.Type.MFA_CHANGED,
@@ -196,7 +197,7 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, membership: Membership | None
     """The user typed a correct code: the app counts from now on, and they get fresh recovery codes.
 
     Returns:
-        The recovery codes, shown once (django-otp keeps them in its table; each works once).
+        The recovery codes, to show once: only their hashes are kept (`recovery.py`), and each works once.
     """
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -230,9 +231,16 @@ def mfa_recovery_codes_renew(*, user, membership: Membership | None) -> list[str
     return codes
 
 
+@transaction.atomic
 def _new_recovery_codes(user) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    """Ten new codes in place of the user's old ones; returns them in plain text, the only time they exist so.
+
+    The device itself stays (made the first time), so a session verified with one of the old codes stays verified.
+    """
+    device, _ = RecoveryCodeDevice.objects.select_for_update().get_or_create(
+        user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
+    )
+    device.codes.all().delete()
+    codes = [recovery.code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create([RecoveryCode(device=device, code_hash=recovery.code_hash(c)) for c in codes])
     return codes

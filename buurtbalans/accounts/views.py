@@ -16,7 +16,6 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buurtbalans.accounts import mfa, services, throttle
@@ -32,6 +31,7 @@ from buurtbalans.accounts.forms import (
     lock_message,
     mfa_role_labels,
 )
+from buurtbalans.accounts.models import RecoveryCodeDevice
 from buurtbalans.accounts.notices import PASSWORD_CHANGED, security_notice_send
 from buurtbalans.accounts.selectors import corporation_user_get, corporation_user_list
 from buurtbalans.accounts.sessions import SESSION_HAS_APP
@@ -107,7 +107,7 @@ def mfa_verify(request):
             # More rights than a moment ago: a new session id, as after the password (ASVS 3.2.1).
             request.session.cycle_key()
             throttle.login_success_record(username=user.get_username())
-            if isinstance(device, StaticDevice):
+            if isinstance(device, RecoveryCodeDevice):
                 messages.warning(
                     request,
                     _("You used a recovery code. You have %(count)d left. Make new ones under 'Two-step verification'.")
@@ -128,7 +128,7 @@ def _matching_device(user, code: str):
     if code.isdigit() and len(code) == 6:
         devices = TOTPDevice.objects.filter(user=user, confirmed=True)
     else:
-        devices = StaticDevice.objects.filter(user=user, confirmed=True)
+        devices = RecoveryCodeDevice.objects.filter(user=user, confirmed=True)
     for device in devices:
         if device.verify_token(code):
             return device
