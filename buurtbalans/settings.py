@@ -76,6 +76,9 @@ SECRET_KEY = (
 )
 if not DEBUG and SECRET_KEY == _DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) when DEBUG is off, or run `make secret`.")
+# Earlier keys, comma-separated, while a new SECRET_KEY is rolled out: signed links and the hashed recovery codes
+# (accounts/recovery.py) made with an old key keep working until it is dropped from this list.
+SECRET_KEY_FALLBACKS = [k.strip() for k in (env_secret("SECRET_KEY_FALLBACKS") or "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [

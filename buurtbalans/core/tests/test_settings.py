@@ -42,3 +42,15 @@ def test_database_url_switches_to_postgresql_and_a_bad_boolean_is_an_error(tmp_p
     assert result.stdout.split()[1] == "django.db.backends.postgresql"
     result = load_settings(tmp_path, SECRET_KEY="x" * 40, DEBUG="maybe")
     assert result.returncode != 0 and "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_earlier_secret_keys_come_from_the_environment(tmp_path):
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
+    env = {"DJANGO_SETTINGS_MODULE": "buurtbalans.settings", "SECRET_KEY": "new-key", "PATH": "/usr/bin:/bin",
+           "BUURTBALANS_VAR_DIR": str(tmp_path), "SECRET_KEY_FALLBACKS": "old-key-1, old-key-2"}
+    shown = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env,
+                           capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "['old-key-1', 'old-key-2']"
