@@ -274,21 +274,28 @@ def upload_import_enqueue(*, check_job: Job, user, params: dict | None = None) -
     return job, True
 
 
-def import_previewed_record(*, job: Job, sheet: str, rows: int, subject_type: str, subject_ids=(),
-                            counts_shown: bool) -> None:
+def import_previewed_record(*, job: Job | None = None, sheet: str, rows: int, subject_type: str, subject_ids=(),
+                            counts_shown: bool, actor=None, corporation=None, source_name: str = "",
+                            command: str = "") -> None:
     """Audit a check (dry run) that read special-category rows (markers, support needs) against the database.
 
     Even without saving, the check compares those rows with what is stored: the event says who checked whose data.
+    A check in the background names its `job` (who, which corporation and file); a command's --dry-run passes
+    `actor` (None: "cli:<login>", as `audit_record` writes it), `corporation`, `source_name` and `command`.
     """
+    if job is not None:
+        actor, corporation = job.user, job.corporation
+        source_name = job.params.get("file_name") or "upload"
+    data = {"job": job.pk} if job is not None else {"command": command}
     audit_record(
-        actor=job.user,
+        actor=actor,
         event=AuditEvent.Type.IMPORT_PREVIEWED,
-        corporation=job.corporation,
+        corporation=corporation,
         subject_type=subject_type,
         subject_ids=sorted(set(subject_ids)),
-        subject_label=f"{job.params.get('file_name') or 'upload'}: {sheet}"[:300],
+        subject_label=f"{source_name}: {sheet}"[:300],
         purpose="import",
-        data={"job": job.pk, "sheet": sheet, "rows": rows, "counts_shown": counts_shown},
+        data={**data, "sheet": sheet, "rows": rows, "counts_shown": counts_shown},
     )
 
 

@@ -8,14 +8,12 @@ from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.jobs import JobError, JobRunner
 from buurtbalans.core.permissions import Action, can
-from buurtbalans.core.uploads import import_previewed_record, upload_in_use
+from buurtbalans.core.uploads import upload_in_use
 from buurtbalans.portfolio.importing.report import ImportReport
-from buurtbalans.portfolio.services import portfolio_import
+from buurtbalans.portfolio.services import SPECIAL_SHEETS, portfolio_import, portfolio_import_previewed
 
 # Job.result holds at most this many errors; result["error_count"] counts them all.
 MAX_ERRORS_IN_RESULT = 500
-# Sheets of special-category data: their new/updated/unchanged split tells what is stored about whom.
-SPECIAL_SHEETS = ("markers",)
 
 
 class PortfolioImportJob(JobRunner):
@@ -51,11 +49,8 @@ class PortfolioImportJob(JobRunner):
         shows_special = can(self.job.user, Action.VIEW_MARKERS)
         hidden = () if shows_special else SPECIAL_SHEETS
         if dry_run:
-            for sheet in SPECIAL_SHEETS:
-                rows = report.rows_read.get(sheet, 0)
-                if rows:
-                    import_previewed_record(job=self.job, sheet=sheet, rows=rows, subject_type="household",
-                                            subject_ids=report.subjects.get(sheet, ()), counts_shown=shows_special)
+            portfolio_import_previewed(report, job=self.job, corporation=self.job.corporation, actor=self.job.user,
+                                       counts_shown=shows_special)
         values = {"source": report.source, "counts": report.counts_line(hidden=hidden), "errors": report.error_count}
         if not report.is_valid:
             self.log(_("%(source)s: %(errors)d error(s), nothing written") % values)

@@ -3,6 +3,7 @@
 API for views, commands and jobs:
 
     portfolio_import(*, source: Path, corporation, actor=None, dry_run: bool, on_progress=None) -> ImportReport
+    portfolio_import_previewed(report, *, corporation, actor, counts_shown, job=None, command="")  audit a check
     portfolio_export(*, corporation, actor, format: str, destination: Path) -> Path
 
 See `buurtbalans.portfolio.importing` for the format and the report, and `docs/import.md`.
@@ -22,6 +23,7 @@ from buurtbalans.core.audit import audit_record
 from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.core.permissions import Action, can, require
+from buurtbalans.core.uploads import import_previewed_record
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityMarker
 from buurtbalans.portfolio.importing.columns import SHEETS, SHEETS_BY_NAME
 from buurtbalans.portfolio.importing.export import write_csv, write_xlsx
@@ -41,6 +43,8 @@ _WRITE_EVENTS = {
     "applicants": AuditEvent.Type.APPLICANTS_WRITTEN,
 }
 _SHEET_ORDER = {sheet.name: i for i, sheet in enumerate(SHEETS)}
+# Sheets of special-category data: a check of them compares them with what is stored about whom.
+SPECIAL_SHEETS = ("markers",)
 # After this many new or changed rows the planner's statistics are refreshed (see core.db.analyze_tables).
 ANALYZE_AFTER_ROWS = 5_000
 
@@ -154,6 +158,21 @@ def portfolio_import(
     progress.finish()
     report.timings["total"] = time.perf_counter() - started
     return report
+
+
+def portfolio_import_previewed(report: ImportReport, *, corporation: HousingCorporation, actor, counts_shown: bool,
+                               job=None, command: str = "") -> None:
+    """Audit a dry run that read a sheet of special-category data (IMPORT_PREVIEWED, whose data: the households it
+    names), from the web's check (`job`) or a command's --dry-run alike; nothing for a file without such a sheet.
+
+    `counts_shown`: whether the one who checked saw the new/updated/unchanged split (it tells what is stored).
+    """
+    for sheet in SPECIAL_SHEETS:
+        rows = report.rows_read.get(sheet, 0)
+        if rows:
+            import_previewed_record(job=job, actor=actor, corporation=corporation, source_name=report.source,
+                                    command=command, sheet=sheet, rows=rows, subject_type="household",
+                                    subject_ids=report.subjects.get(sheet, ()), counts_shown=counts_shown)
 
 
 def _check(parsed, corporation, report: ImportReport):

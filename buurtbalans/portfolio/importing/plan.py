@@ -1,4 +1,4 @@
-"""Across sheets and against the database: duplicate keys, references, marker kinds, and the diff.
+"""Across sheets and against the database: duplicate keys, references, marker kinds, erased households, the diff.
 
 Everything here reads; nothing writes. The result says, per sheet, which rows are new, which change an
 existing row (matched by external id within the corporation) and which are unchanged.
@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.models import AuditEvent
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.portfolio.importing.columns import (
@@ -134,6 +135,31 @@ def kind_lookup(corporation) -> dict[str, int]:
     return lookup
 
 
+def erased_household_codes(corporation) -> set[str]:
+    """The codes of the corporation's households erased on request (AVG art. 17).
+
+    `privacy.erasure` replaces an erased household's code by a random one and records HOUSEHOLD_ERASED with the old
+    code as whose data; the audit log is never rewritten, so this is where the old codes stay known. One query,
+    whatever the size of the file (erasures are few; a register has 100k households).
+    """
+    events = AuditEvent.objects.filter(corporation=corporation, event_type=AuditEvent.Type.HOUSEHOLD_ERASED)
+    return {str(code) for ids in events.order_by().values_list("subject_ids", flat=True) for code in ids or ()}
+
+
+def erased_message() -> str:
+    return _("this household was erased on request (AVG art. 17). Erase it in your own system too, or contact the "
+             "privacy officer.")
+
+
+def _report_erased(parsed: ParsedSheet, column: str, erased: set[str], report: ImportReport) -> None:
+    """An erased household may not come back: a row with its code is an error (the whole file is refused)."""
+    index = parsed.sheet.index(column)
+    message = erased_message()
+    for position, row in enumerate(parsed.rows):
+        if row[index] is not None and row[index] in erased:
+            parsed.error(report, position, column, message)
+
+
 def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportReport) -> Plan:
     """Check what only the whole input and the database can tell, and sort rows into new/updated/unchanged."""
     by_name = {p.sheet.name: p for p in parsed_sheets}
@@ -145,6 +171,15 @@ def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportRep
 
     for parsed in parsed_sheets:
         _report_duplicates(parsed, report)
+
+    # Households erased on request, by their old code: in the households sheet and wherever a row names one.
+    naming = [(p, "external_id") for p in parsed_sheets if p.sheet.name == REF_HOUSEHOLD]
+    naming += [(p, c.name) for p in parsed_sheets for c in p.sheet.columns
+               if c.ref == REF_HOUSEHOLD and c.name in p.present]
+    erased = erased_household_codes(corporation) if naming else set()
+    if erased:
+        for parsed, column in naming:
+            _report_erased(parsed, column, erased, report)
 
     # Keys each sheet can refer to: the file's rows plus the corporation's rows already stored.
     needed = {c.ref for p in parsed_sheets for c in p.sheet.columns if c.ref and c.name in p.present}
@@ -185,7 +220,7 @@ def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportRep
                 }[column.ref]
             for position, row in enumerate(parsed.rows):
                 value = row[index]
-                if value is not None and value not in known:
+                if value is not None and value not in known and value not in erased:  # erased: reported above
                     parsed.error(report, position, column.name, message % {"value": value})
 
     if "tenancies" in plans:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.models import HousingCorporation
-from buurtbalans.portfolio.services import portfolio_import
+from buurtbalans.portfolio.services import portfolio_import, portfolio_import_previewed
 
 # Enough to fix a file in a few rounds without flooding the terminal; the total is always printed.
 PRINTED_ERRORS = 100
@@ -60,6 +60,10 @@ class Command(BaseCommand):
                 % {"user": repr(user), "code": corporation_.code},
                 returncode=BAD_INPUT,
             ) from None
+        if dry_run:
+            # The check compared the markers with what is stored, and prints the split: audited as on the web.
+            portfolio_import_previewed(report, corporation=corporation_, actor=actor, counts_shown=True,
+                                       command="import_portfolio")
         for warning in report.warnings:
             self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
         if not report.is_valid:
