@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
+from buurtbalans.core.figures import Cell, is_protected
 from buurtbalans.core.forms import AuditSearchForm, CorporationContactForm
 from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.permissions import Action, can, membership_of
@@ -45,7 +46,6 @@ from buurtbalans.portfolio.selectors import (
     is_plain_complex_sort,
     stock_summary,
 )
-from buurtbalans.steering.reasons import Cell, is_protected
 
 COMPLEXES_PER_PAGE = 50
 EVENTS_PER_PAGE = 50

@@ -10,13 +10,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtbalans.core.figures import is_protected
 from buurtbalans.core.jobs import JobRunner
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, can
 from buurtbalans.core.uploads import import_previewed_record, upload_in_use
 from buurtbalans.liveability.models import LiveabilityReportFile
 from buurtbalans.liveability.services import social_records_import, vitality_refresh
-from buurtbalans.steering.reasons import is_protected
 
 VITALITY_REFRESH_KIND = "vitality_refresh"
 RECORDS_IMPORT_KIND = "social_records_import"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
+from buurtbalans.core.figures import SMALL_CELL_TEXT, Cell
 from buurtbalans.core.pdf import BODY, HEADING, TITLE, pdf_table, render_pdf
 from buurtbalans.households.selectors import INCOME_BAND_LABELS, INCOME_BANDS
 from buurtbalans.liveability.focus import focus_neighbourhoods
@@ -30,7 +31,6 @@ from buurtbalans.liveability.texts import small_cell_keys, warning_lines
 from buurtbalans.neighbourhoods.models import Municipality
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 from buurtbalans.portfolio.selectors import composition_annotations
-from buurtbalans.steering.reasons import SMALL_CELL_TEXT, Cell
 
 # How many complexes the report lists by name (the lowest scores); the rest are counted.
 LISTED_COMPLEXES = 25

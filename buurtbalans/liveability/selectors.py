@@ -136,8 +136,8 @@ def complex_vitality_get(user, complex_: Complex) -> ComplexVitality | None:
 def complex_monitor_context(user, complex_: Complex) -> dict | None:
     """The liveability section of the complex page: score, reasons and the figures that count; None without the
     right to see the monitor."""
+    from buurtbalans.core.figures import is_protected
     from buurtbalans.liveability.texts import indicator_rows, small_cell_keys, warning_lines
-    from buurtbalans.steering.reasons import is_protected
 
     if Action.VIEW_MONITOR not in _rights(user):
         return None
@@ -579,8 +579,8 @@ def report_file_get(user, job_pk: int) -> LiveabilityReportFile:
     A report made without the small-cell rule (for a user who reads markers) holds exact counts of a few
     households: only for users who may read markers too (steering.reasons.is_protected).
     """
+    from buurtbalans.core.figures import is_protected
     from buurtbalans.liveability.jobs import report_small_cells
-    from buurtbalans.steering.reasons import is_protected
 
     membership = require(user, Action.VIEW_MONITOR)
     report = (

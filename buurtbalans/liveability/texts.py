@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.figures import SMALL_CELL_TEXT, Cell
 from buurtbalans.engine.vitality import IndicatorRule
 from buurtbalans.liveability.indicators import GROUP_LABELS, INDICATORS, TREND_LABELS, format_value
-from buurtbalans.steering.reasons import SMALL_CELL_TEXT, Cell
 
 # Indicators that are a share of a complex's households. Under the small-cell rule of the steering pages
 # (`steering.reasons.Cell`: for users who may not read markers) a share standing for fewer than 5 households is

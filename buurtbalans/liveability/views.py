@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.figures import SMALL_CELL_TEXT, is_protected
 from buurtbalans.core.jobs import job_enqueue, job_error_message
 from buurtbalans.core.models import Job, Upload
 from buurtbalans.core.permissions import Action, actions_of, can, require
@@ -65,7 +66,6 @@ from buurtbalans.liveability.texts import HOUSEHOLD_SHARE_KEYS, indicator_rows, 
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.portfolio.models import Dwelling
 from buurtbalans.portfolio.selectors import complex_get
-from buurtbalans.steering.reasons import SMALL_CELL_TEXT, is_protected
 
 COMPLEXES_PER_PAGE = 50
 RECORDS_PER_PAGE = 50

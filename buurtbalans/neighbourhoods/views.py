@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.figures import is_protected
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.core.views import complex_columns, composition_context, paginate
 from buurtbalans.neighbourhoods.indicators import GROUP_LABELS, LEEFBAAROMETER_3_NATIONAL_AVERAGE
@@ -19,7 +20,6 @@ from buurtbalans.portfolio.selectors import (
     complex_composition_list,
     neighbourhood_list_with_stock,
 )
-from buurtbalans.steering.reasons import is_protected
 
 NEIGHBOURHOODS_PER_PAGE = 100
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from buurtbalans.allocation.selectors import complex_listing_context
 from buurtbalans.cooperatives.selectors import complex_cooperative_list
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
+from buurtbalans.core.figures import is_protected
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import Job, Upload
 from buurtbalans.core.permissions import Action, can, require
@@ -41,7 +42,6 @@ from buurtbalans.portfolio.selectors import (
     dwelling_list,
     dwelling_status_counts,
 )
-from buurtbalans.steering.reasons import is_protected
 from buurtbalans.steering.views import complex_mix_context
 
 DWELLINGS_PER_PAGE = 50

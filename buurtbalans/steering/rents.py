@@ -16,11 +16,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.figures import euro
 from buurtbalans.engine.labelling import Vacancy, floor_cent, vacancy_rent
 from buurtbalans.engine.parameters import ParameterMissing
 from buurtbalans.engine.rules import maximum_rent
 from buurtbalans.rules.parameters import parameters_for
-from buurtbalans.steering.reasons import cap_text, euro
+from buurtbalans.steering.reasons import cap_text
 
 CENT = Decimal("0.01")
 # As in the plan (steering.planning.HOUSEHOLD_SIZE_MIN): every vacancy is let to households from 1 person.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import actor_label, audit_record
+from buurtbalans.core.figures import euro
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.engine.labelling import Label as EngineLabel
@@ -29,7 +30,6 @@ from buurtbalans.steering.models import (
     SteeringRole,
     SteeringRoleKind,
 )
-from buurtbalans.steering.reasons import euro
 
 LABEL_PLAN_KIND = "label_plan"
 SHARE_TOLERANCE = Decimal("0.0001")

@@ -18,6 +18,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.figures import (
+    SMALL_CELL_TEXT,
+    Cell,
+    euro,
+    is_protected,
+    is_small_share,
+    percent,
+    points,
+    small_share_text,
+)
 from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, actions_of, can, require
@@ -37,21 +47,7 @@ from buurtbalans.steering.forms import (
 )
 from buurtbalans.steering.listings import fixed_short_text
 from buurtbalans.steering.models import CategoryRule, Label, PlanFixedDwelling
-from buurtbalans.steering.reasons import (
-    SMALL_CELL_TEXT,
-    Cell,
-    euro,
-    is_protected,
-    is_small_share,
-    label_name,
-    label_reason,
-    percent,
-    plan_problem,
-    points,
-    room_label,
-    room_reasons,
-    small_share_text,
-)
+from buurtbalans.steering.reasons import label_name, label_reason, plan_problem, room_label, room_reasons
 from buurtbalans.steering.rents import above_cap_range, default_reason
 
 ROWS_PER_PAGE = 50

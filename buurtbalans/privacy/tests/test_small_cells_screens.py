@@ -96,8 +96,8 @@ def test_the_allocation_officer_sees_the_exact_composition_of_the_complex(client
 
 
 def report_text(user, corporation) -> str:
+    from buurtbalans.core.figures import is_protected
     from buurtbalans.liveability.report_pdf import liveability_report_data, liveability_story
-    from buurtbalans.steering.reasons import is_protected
 
     today = timezone.localdate()
     vitality_refresh(corporation=corporation, reference_date=today)

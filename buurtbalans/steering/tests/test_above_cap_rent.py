@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from buurtbalans.allocation import services as allocation
+from buurtbalans.core.figures import euro
 from buurtbalans.engine.rules import maximum_rent
 from buurtbalans.steering.models import LabelDecision, ProposedLabel
-from buurtbalans.steering.reasons import euro
 from buurtbalans.steering.rents import AboveCapRange, above_cap_range, rent_problem
 from buurtbalans.steering.services import SteeringInputError, vacancy_label_decide
 from buurtbalans.steering.tests.test_views import make_plan
