@@ -203,15 +203,7 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, membership: Membership | None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    audit_record(
-        actor=user,
-        event=AuditEvent.Type.MFA_CHANGED,
-        corporation=membership.corporation if membership else None,
-        subject_type="user",
-        subject_label=f"user {user.get_username()}",
-        purpose="account_security",
-        data={"user": user.get_username(), "change": "app_set_up"},
-    )
+    _own_mfa_audit(user, membership, "app_set_up")
     transaction.on_commit(lambda: security_notice_send(user, APP_SET_UP))
     return codes
 
@@ -219,6 +211,12 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, membership: Membership | None
 @transaction.atomic
 def mfa_recovery_codes_renew(*, user, membership: Membership | None) -> list[str]:
     codes = _new_recovery_codes(user)
+    _own_mfa_audit(user, membership, "recovery_codes_renewed")
+    return codes
+
+
+def _own_mfa_audit(user, membership: Membership | None, change: str) -> None:
+    """A user changed their own two-step verification (an administrator's reset is audited in `mfa_reset`)."""
     audit_record(
         actor=user,
         event=AuditEvent.Type.MFA_CHANGED,
@@ -226,9 +224,8 @@ def mfa_recovery_codes_renew(*, user, membership: Membership | None) -> list[str
         subject_type="user",
         subject_label=f"user {user.get_username()}",
         purpose="account_security",
-        data={"user": user.get_username(), "change": "recovery_codes_renewed"},
+        data={"user": user.get_username(), "change": change},
     )
-    return codes
 
 
 @transaction.atomic
