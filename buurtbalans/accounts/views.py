@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -36,6 +37,7 @@ from buurtbalans.accounts.notices import PASSWORD_CHANGED, security_notice_send
 from buurtbalans.accounts.selectors import corporation_user_get, corporation_user_list
 from buurtbalans.accounts.sessions import SESSION_HAS_APP
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.models import AuditEvent, Role
 from buurtbalans.core.permissions import membership_of
 
@@ -271,9 +273,29 @@ def _require_admin(user):
     return membership
 
 
+def user_columns() -> list[Column]:
+    return [
+        Column(gettext_lazy("User name"), lambda m: m.user.get_username()),
+        Column(gettext_lazy("Name"), lambda m: m.user.get_full_name()),
+        Column(gettext_lazy("E-mail address"), lambda m: m.user.email),
+        Column(gettext_lazy("Roles"), lambda m: ", ".join(m.role_labels)),
+        Column(gettext_lazy("Two-step verification"), lambda m: _("set up") if m.has_app else _("not set up")),
+        Column(gettext_lazy("Status"), lambda m: _("active") if m.user.is_active else _("switched off")),
+    ]
+
+
 def user_list(request):
     membership = _require_admin(request.user)
     members = corporation_user_list(membership)
+    export_format = requested_format(request)
+    if export_format:
+        # Colleagues' names and e-mail addresses are personal data too: the download is recorded.
+        personal_data_export_record(
+            actor=request.user, corporation=membership.corporation, subject_type="user", subject_ids=[],
+            what="users of the corporation", export_format=export_format, purpose="account_management",
+            rows=len(members),
+        )
+        return export_response(export_format=export_format, name="users", columns=user_columns(), rows=members)
     return render(request, "accounts/user_list.html", {"members": members, "nav": "users"})
 
 

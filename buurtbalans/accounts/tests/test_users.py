@@ -24,6 +24,26 @@ def test_an_administrator_sees_the_users_of_their_own_corporation_only(admin_cli
     assert "alice" in html and "bob" in html and "charlie" not in html
 
 
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_user_list_downloads_with_the_same_users_and_the_download_is_recorded(admin_client, alice, charlie,
+                                                                                   export_format):
+    response = admin_client.get(reverse("accounts_user_list"), {"format": export_format})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if export_format == "xlsx":
+        import io
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True).active
+        text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    else:
+        text = content.decode("utf-8-sig")
+    assert "alice" in text and "charlie" not in text
+    (event,) = events(AuditEvent.Type.PERSONAL_DATA_EXPORTED)
+    assert event.subject_type == "user" and event.data["format"] == export_format
+
+
 def test_another_corporations_user_is_not_found(admin_client, charlie):
     assert admin_client.get(reverse("accounts_user_detail", args=[charlie.pk])).status_code == 404
     for name in ("accounts_user_active", "accounts_user_mfa_reset", "accounts_user_password_link"):
