@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.households.models import Household
 from buurtbalans.households.selectors import household_get
@@ -34,6 +36,13 @@ def privacy_home(request):
     """Find a household by its whole code (a request names it), and the retention terms in force."""
     user = request.user
     _require_privacy_officer(user)
+    export_format = requested_format(request)
+    if export_format:
+        return export_response(export_format=export_format, name="retention-terms", columns=[
+            Column(gettext_lazy("Data"), lambda r: str(r[0])),
+            Column(gettext_lazy("Days"), lambda r: r[2]),
+            Column(gettext_lazy("Counted from"), lambda r: str(r[1])),
+        ], rows=_retention_rows())
     form = HouseholdCodeForm(request.GET or None)
     if form.is_valid():
         require(user, Action.VIEW_HOUSEHOLDS)
@@ -42,6 +51,11 @@ def privacy_home(request):
         if household is not None:
             return redirect("household_detail", pk=household)
         form.add_error("code", _("We have no household with this code."))
+    return render(request, "privacy/home.html", {"nav": "privacy", "form": form, "retention_rows": _retention_rows()})
+
+
+def _retention_rows() -> list[tuple]:
+    """(what, counted from, days) for every kind of personal data with a term."""
     terms = retention_terms()
     rows = [(kind.label, kind.starts, terms[kind.key]) for kind in RETENTION_KINDS]
     # Uploaded import files have their own terms (core.uploads): removed at once after a written import.
@@ -51,7 +65,7 @@ def privacy_home(request):
         (_("Uploaded files with errors, or whose import stopped"), _("after the upload"),
          settings.UPLOAD_RETENTION_FAILED_DAYS),
     ]
-    return render(request, "privacy/home.html", {"nav": "privacy", "form": form, "retention_rows": rows})
+    return rows
 
 
 @require_POST

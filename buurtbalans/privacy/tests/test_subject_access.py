@@ -93,6 +93,9 @@ def test_the_privacy_officer_finds_a_household_by_code_and_sees_the_two_buttons(
     assert "Retention terms" in home.content.decode()
     assert "Uploaded files with errors, or whose import stopped" in home.content.decode()
     assert 'class="utrecht-textbox' in home.content.decode()
+    download = english.get(reverse("privacy_home"), {"format": "csv"})
+    terms = b"".join(download.streaming_content) if download.streaming else download.content
+    assert "Uploaded files with errors" in terms.decode("utf-8-sig")
     found = english.get(reverse("privacy_home"), {"code": "A-H9"})
     assert found.status_code == 302 and found.url == reverse("household_detail", args=[former_tenant.pk])
     page = english.get(found.url).content.decode()
