@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "buurtbalans.liveability",
     "buurtbalans.cooperatives",
     "buurtbalans.privacy",  # retention, subject access and erasure (issue 11); no models of its own
+    "buurtbalans.demo",  # seed_demo, seed_social_demo and their generators; on top of every domain app, no models
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 from io import StringIO
 
-from buurtbalans.core.management.commands.seed_demo import Command
+from buurtbalans.demo.management.commands.seed_demo import Command
 from buurtbalans.demo.writer import DemoLogin
 
 

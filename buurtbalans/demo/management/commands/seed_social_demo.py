@@ -1,5 +1,5 @@
 """`buurtbalans seed_social_demo [--corporation voorbeeld-wonen] [--seed 1] [--reference-date D] [--reset]
-[--dry-run] [--refresh]`: synthetic social management records for a demo corporation (see liveability/demo.py)."""
+[--dry-run] [--refresh]`: synthetic social management records for a demo corporation (see demo/social.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from buurtbalans.core.audit import audit_record
 from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.management.base import Command as BaseCommand
 from buurtbalans.core.models import AuditEvent, HousingCorporation
-from buurtbalans.liveability import demo
+from buurtbalans.demo import social
 from buurtbalans.liveability.indicators import LBM_NATIONAL_AVERAGE
 from buurtbalans.liveability.measures import measure_complexes, public_series
 from buurtbalans.liveability.models import (
@@ -69,8 +69,8 @@ class Command(BaseCommand):
             lbm = (series.get(code, {}).get("lbm") or [(0, LBM_NATIONAL_AVERAGE)])[-1][1] if code else None
             deprivation = max(0.0, LBM_NATIONAL_AVERAGE - lbm) if lbm is not None else 0.0
             measure = measures[pk]
-            facts.append(demo.ComplexFacts(pk, measure.dwelling_count, measure.household_count, deprivation, name))
-        records = demo.generate(facts, reference_date, seed=seed)
+            facts.append(social.ComplexFacts(pk, measure.dwelling_count, measure.household_count, deprivation, name))
+        records = social.generate(facts, reference_date, seed=seed)
         counts = {
             "signals": len(records.signals), "support_needs": len(records.support_needs),
             "visits": len(records.visits), "meeting_places": len(records.meeting_places),
@@ -97,7 +97,7 @@ class Command(BaseCommand):
             self.stdout.write(f"vitality: {result['complexes']} complexes, {result['warnings']} with a warning "
                               f"({result['seconds']} s)")
 
-    def _write(self, corporation, records: demo.DemoRecords) -> None:
+    def _write(self, corporation, records: social.DemoRecords) -> None:
         common = {"corporation": corporation, "recorded_by_name": DEMO_SOURCE, "source": RecordSource.IMPORT}
         Signal.objects.bulk_create([
             Signal(complex_id=c, kind=k, reported_on=r, resolved_on=s, **common) for c, k, r, s in records.signals

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from buurtbalans.liveability.demo import ComplexFacts, generate
+from buurtbalans.demo.social import ComplexFacts, generate
 from buurtbalans.liveability.models import ArrearsRecord, ComplexVitality, MeetingPlaceUse, Signal
 
 
