@@ -209,9 +209,6 @@ class PlanPolicyForm(UtrechtFormMixin, forms.Form):
             field.widget.attrs["class"] = "utrecht-textbox utrecht-textbox--html-input"
             self.fields[name] = field
 
-    def probability_fields(self):
-        return [self[name] for name in PROBABILITY_LABELS]
-
     def period(self) -> tuple[date, date]:
         year, quarter = (int(part) for part in self.cleaned_data["quarter"].split("-"))
         return quarter_period(year, quarter)

@@ -545,10 +545,6 @@ class Room:
     grounds: tuple[str, ...]
 
     @property
-    def share_now(self) -> float | None:
-        return _share(self.vulnerable, self.households)
-
-    @property
     def share_after_one(self) -> float:
         return (self.vulnerable + 1) / (self.households + 1)
 

@@ -285,12 +285,6 @@ class ProposedLabel(models.Model):
     def __str__(self) -> str:
         return f"{self.label} #{self.pk}"
 
-    def rent_for(self, label: str):
-        """The base rent this vacancy gets with `label`, or None when that label is not allowed here."""
-        if label == Label.ABOVE_CAP:
-            return self.above_cap_rent
-        return self.affordable_rent
-
 
 class FixedReason(models.TextChoices):
     """Why a vacant dwelling is "vast" (fixed): its letting is under way, so no label is planned or decided."""

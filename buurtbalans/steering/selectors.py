@@ -7,7 +7,6 @@ analyst sees is applied by the screens (`steering.reasons.Cell`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -164,12 +163,6 @@ def listing_effect_for(user, dwelling: Dwelling, *, on: date):
 
 
 # --- profiles ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProfileRow:
-    complex: Complex
-    profile: mix.Profile
 
 
 def complex_profile_list(user) -> QuerySet:
