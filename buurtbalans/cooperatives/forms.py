@@ -354,14 +354,5 @@ class CandidateCheckForm(UtrechtFormMixin, forms.Form):
         return cleaned
 
 
-class YearForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
-
-    def __init__(self, *args, years, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["year"].widget.attrs["class"] = "utrecht-select utrecht-select--html-select"
-
-
 def user_model():
     return get_user_model()

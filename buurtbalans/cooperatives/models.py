@@ -348,9 +348,6 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_theme_display()}: {self.description}"
 
-    def runs_in_year(self, year: int) -> bool:
-        return self.valid_from.year <= year and (self.valid_until is None or self.valid_until.year >= year)
-
 
 class Activity(StoredFileMixin):
     """One entry of the activity log the board keeps: what happened on a date for a commitment, with whom.

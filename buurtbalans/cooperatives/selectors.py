@@ -152,15 +152,6 @@ def agreement_get(user, pk: int) -> CooperativeAgreement:
     return _first_or_404(CooperativeAgreement.objects.visible_to(user).filter(pk=pk).select_related("cooperative"))
 
 
-def commitment_list(user, cooperative: HousingCooperative) -> QuerySet:
-    return (
-        Commitment.objects.visible_to(user)
-        .filter(agreement__cooperative=cooperative)
-        .select_related("agreement")
-        .order_by("agreement__valid_from", "theme", "pk")
-    )
-
-
 def commitment_get(user, pk: int) -> Commitment:
     _require_scope(user)
     return _first_or_404(
@@ -378,15 +369,6 @@ def complex_cooperative_list(user, complex_, *, today: date) -> list[ComplexCoop
         )
         for link in links
     ]
-
-
-def complex_ids_with_cooperative(corporation_id: int, day: date) -> set[int]:
-    """The corporation's complexes held by a cooperative on `day` (for comparisons and the map)."""
-    return set(
-        CooperativeComplex.objects.filter(cooperative__corporation_id=corporation_id, valid_from__lte=day)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        .values_list("complex_id", flat=True)
-    )
 
 
 def cooperative_map_rows(user, *, today: date) -> list[ComplexCooperative]:

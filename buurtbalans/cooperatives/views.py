@@ -173,9 +173,6 @@ def cooperative_detail(request, pk: int):
     return _detail(request, cooperative)
 
 
-DETAIL_TABLES = ("commitments", "complexes", "contacts", "documents", "reviews", "escalations")
-
-
 def _detail(request, cooperative):
     user = request.user
     today = timezone.localdate()
