@@ -59,7 +59,3 @@ FALLBACK_LABELS = {
     "income_at_start": _("income at start missing: the household's current income was used"),
     "is_pension_age_at_start": _("pension age at start missing: the current value was used"),
 }
-MISSING_FACT_LABELS = {
-    "rent": _("no rent"),
-    "income": _("no income"),
-}

@@ -226,9 +226,6 @@ class PerformanceAgreement(models.Model):
     def __str__(self) -> str:
         return f"{self.municipality} {self.valid_from}"
 
-    def covers_year(self, year: int) -> bool:
-        return self.valid_from.year <= year and (self.valid_until is None or self.valid_until.year >= year)
-
 
 class ComplianceReportFile(models.Model):
     """The PDF a compliance report job produced, kept in the database so any web process can serve it."""

@@ -179,12 +179,6 @@ def parameter_set_get(user, valid_from: date) -> ParameterSetView:
     raise Http404
 
 
-def parameter_set_before(user, valid_from: date) -> ParameterSetView | None:
-    """The set in force on the day before `valid_from` (the starting point for a new date)."""
-    candidates = [v for v in parameter_set_list(user) if v.valid_from < valid_from]
-    return candidates[0] if candidates else None
-
-
 @dataclass(frozen=True)
 class ParameterChangeView:
     created: datetime
