@@ -381,9 +381,6 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn by us")
 
 
-ACTIVE_OFFER_STATUSES = (OfferStatus.OFFERED, OfferStatus.ACCEPTED)
-
-
 class DeclineReason(models.TextChoices):
     """Why an offer ended without a letting: VERA `Aanbiedingdetailstatus` codes.
 
@@ -423,23 +420,6 @@ VERA_PARENT = {
     DeclineReason.INCOME_TOO_LOW: "ING",
     DeclineReason.DOCUMENTS_NOT_APPROVED: "ING",
     DeclineReason.DOCUMENTS_NOT_SUPPLIED: "ING",
-}
-# The VERA name (naam) of each code, in Dutch as the standard writes it, for exports to other systems.
-VERA_NAME = {
-    DeclineReason.REFUSED: "Weigering aanbieding",
-    DeclineReason.DWELLING_NOT_LIKED: "Woning bevalt niet",
-    DeclineReason.RENT_TOO_HIGH: "Huurprijs te hoog",
-    DeclineReason.SURROUNDINGS_NOT_LIKED: "Woonomgeving bevalt niet",
-    DeclineReason.PERSONAL_CIRCUMSTANCES: "Persoonlijke omstandigheden",
-    DeclineReason.NO_LONGER_INTERESTED: "Geen belangstelling meer",
-    DeclineReason.NO_RESPONSE: "Niet gereageerd (reactietermijn verlopen)",
-    DeclineReason.NO_SHOW: "Niet verschenen bij afspraak",
-    DeclineReason.ALLOCATED_TO_OTHER: "Toewijzing andere kandidaat",
-    DeclineReason.OTHER_DWELLING_ACCEPTED: "Andere woning geaccepteerd",
-    DeclineReason.INCOME_TOO_HIGH: "Inkomen te hoog",
-    DeclineReason.INCOME_TOO_LOW: "Inkomen te laag",
-    DeclineReason.DOCUMENTS_NOT_APPROVED: "Documenten niet akkoord",
-    DeclineReason.DOCUMENTS_NOT_SUPPLIED: "Documenten niet aangeleverd",
 }
 
 

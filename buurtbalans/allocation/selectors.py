@@ -161,11 +161,6 @@ def listing_bid_rows(user, listing: Listing, bids) -> list[BidRow]:
     return rows
 
 
-def listing_bids(user, listing: Listing) -> list[BidRow]:
-    """Every bid of the listing as rows (the read is logged)."""
-    return listing_bid_rows(user, listing, listing_bids_queryset(user, listing))
-
-
 # --- rounds -------------------------------------------------------------------------------------------------
 
 
