@@ -41,7 +41,7 @@ from buurtbalans.liveability.models import (
     Visit,
 )
 from buurtbalans.neighbourhoods.indicators import indicator_definition
-from buurtbalans.neighbourhoods.models import Municipality, Neighbourhood, PublicIndicator
+from buurtbalans.neighbourhoods.models import Neighbourhood, PublicIndicator
 from buurtbalans.portfolio.models import Complex
 
 # --- vitality ---------------------------------------------------------------------------------------------------
@@ -564,13 +564,6 @@ def buurt_series(municipality_code: str, code: str, keys) -> dict[str, dict]:
 def focus_rows(user, municipality_code: str, year: int | None = None):
     require(user, Action.VIEW_MONITOR)
     return focus_neighbourhoods(municipality_code, year=year)
-
-
-def municipality_get(code: str) -> Municipality:
-    municipality = Municipality.objects.filter(cbs_code=code).defer("geometry").first()
-    if municipality is None:
-        raise Http404
-    return municipality
 
 
 def report_file_get(user, job_pk: int) -> LiveabilityReportFile:

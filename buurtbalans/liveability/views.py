@@ -964,7 +964,3 @@ def monitor_report_download(request, pk: int):
     response = HttpResponse(bytes(report.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}"'
     return response
-
-
-def job_url(job: Job) -> str:
-    return reverse("monitor_records_import_result", args=[job.pk])
