@@ -29,11 +29,6 @@ CBS_KWB = "cbs_kwb"
 LEEFBAAROMETER = "leefbaarometer_3"
 TABLE = "table"
 
-DATASET_LABELS = {
-    CBS_KWB: _("CBS Key figures for districts and neighbourhoods"),
-    LEEFBAAROMETER: _("Leefbaarometer 3.0"),
-    TABLE: _("Municipal table"),
-}
 # Credit lines the licences ask for, shown under every table or chart that uses the data.
 DATASET_CREDITS = {
     CBS_KWB: _("Source: CBS (CC BY 4.0)"),

@@ -3,11 +3,9 @@
 Public data belongs to no corporation and holds nothing personal, so these selectors do not narrow by corporation;
 views still require a role that may see stock (`Action.VIEW_STOCK`) before showing it.
 
-- `neighbourhood_list(*, municipality_code=None)`, `neighbourhood_get(*, cbs_code)`
+- `neighbourhood_list(*, municipality_code=None)`
 - `neighbourhood_context(neighbourhood) -> dict`: the buurt page's public context (latest figure per indicator for
   the buurt, its wijk and its gemeente; Leefbaarometer 3.0 score and five dimensions per year; credit lines).
-- `indicator_series(area_code, key) -> list[SeriesPoint]`: one indicator through the years, for a trend chart.
-- `neighbourhood_feature_collection(*, municipality_code, indicator_key=None)`: GeoJSON for the map.
 """
 
 from __future__ import annotations
@@ -45,23 +43,11 @@ class IndicatorFact:
     source: str
 
 
-@dataclass(frozen=True)
-class SeriesPoint:
-    year: int
-    value: float
-    source: str
-
-
 def neighbourhood_list(*, municipality_code: str | None = None) -> QuerySet[Neighbourhood]:
     queryset = Neighbourhood.objects.select_related("district", "municipality")
     if municipality_code:
         queryset = queryset.filter(municipality__cbs_code=municipality_code)
     return queryset.order_by("cbs_code")
-
-
-def neighbourhood_get(*, cbs_code: str) -> Neighbourhood:
-    """Raises Neighbourhood.DoesNotExist for an unknown code."""
-    return Neighbourhood.objects.select_related("district", "municipality").get(cbs_code=cbs_code)
 
 
 def _latest(rows) -> dict[str, IndicatorFact]:
@@ -127,45 +113,3 @@ def neighbourhood_context(neighbourhood: Neighbourhood) -> dict:
         "leefbaarometer_latest": series[-1] if series else None,
         "credits": [DATASET_CREDITS[d] for d in datasets if d in DATASET_CREDITS],
     }
-
-
-def indicator_series(area_code: str, key: str) -> list[SeriesPoint]:
-    """Every year's figure of one indicator for one area, oldest first."""
-    return [
-        SeriesPoint(year, value, source)
-        for year, value, source in PublicIndicator.objects.filter(area_code=area_code, key=key)
-        .order_by("year")
-        .values_list("year", "value", "source")
-    ]
-
-
-def neighbourhood_feature_collection(*, municipality_code: str, indicator_key: str | None = None) -> dict:
-    """The municipality's buurten as a GeoJSON FeatureCollection (WGS84) for a map.
-
-    Each feature's properties: `code`, `name`, `district`, `marker` ([lon, lat] inside the buurt) and, with
-    `indicator_key`, `value` and `year` of that indicator's latest figure (None when the buurt has none).
-    """
-    buurten = list(neighbourhood_list(municipality_code=municipality_code))
-    latest: dict[str, tuple[int, float]] = {}
-    if indicator_key:
-        digits = municipality_code[2:]
-        for area_code, year, value in PublicIndicator.objects.filter(
-            key=indicator_key, area_code__startswith=f"BU{digits}"
-        ).values_list("area_code", "year", "value"):
-            if area_code not in latest or year > latest[area_code][0]:
-                latest[area_code] = (year, value)
-    features = []
-    for buurt in buurten:
-        if not buurt.geometry:
-            continue
-        properties = {
-            "code": buurt.cbs_code,
-            "name": buurt.name,
-            "district": buurt.district.cbs_code,
-            "marker": [buurt.centroid_lon, buurt.centroid_lat] if buurt.centroid_lon is not None else None,
-        }
-        if indicator_key:
-            year, value = latest.get(buurt.cbs_code, (None, None))
-            properties.update({"value": value, "year": year})
-        features.append({"type": "Feature", "properties": properties, "geometry": buurt.geometry})
-    return {"type": "FeatureCollection", "features": features}

@@ -140,12 +140,6 @@ def _rd_to_wgs84():
     return Transformer.from_crs(RD_NEW, WGS84, always_xy=True)
 
 
-def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
-    """One RD New point as (longitude, latitude)."""
-    lon, lat = _rd_to_wgs84().transform(x, y)
-    return lon, lat
-
-
 def _to_wgs84(geometry: dict, crs: str) -> dict:
     def transform(xs, ys):
         if crs == RD_NEW:

@@ -1,14 +1,9 @@
-"""What the buurt page and the map read: neighbourhood_context, indicator_series, the feature collection."""
+"""What the buurt page reads: neighbourhood_context."""
 
 import pytest
 
 from buurtbalans.neighbourhoods.models import Neighbourhood
-from buurtbalans.neighbourhoods.selectors import (
-    indicator_series,
-    neighbourhood_context,
-    neighbourhood_feature_collection,
-    neighbourhood_list,
-)
+from buurtbalans.neighbourhoods.selectors import neighbourhood_context
 from buurtbalans.neighbourhoods.services import open_data_import
 from buurtbalans.neighbourhoods.tests.opendata_files import data_properties, odata_rows, write_json, write_text
 
@@ -62,21 +57,3 @@ def test_a_buurt_without_figures_has_an_empty_context(imported):
 
     assert context["leefbaarometer"] == [] and context["leefbaarometer_latest"] is None
     assert set(context["indicators"]) == {"inwoners", "woningen"}  # its low-income share is suppressed (".")
-
-
-@pytest.mark.django_db
-def test_a_series_runs_from_the_oldest_year(imported):
-    assert [(p.year, p.value) for p in indicator_series("BU01931000", "inwoners")] == [(2023, 2300), (2024, 2373)]
-    assert indicator_series("BU01931000", "no_such_key") == []
-
-
-@pytest.mark.django_db
-def test_the_map_gets_every_buurt_with_its_marker_and_latest_value(imported):
-    collection = neighbourhood_feature_collection(municipality_code="GM0193", indicator_key="lbm")
-
-    assert [f["properties"]["code"] for f in collection["features"]] == [
-        b.cbs_code for b in neighbourhood_list(municipality_code="GM0193")]
-    by_code = {f["properties"]["code"]: f["properties"] for f in collection["features"]}
-    assert (by_code["BU01933020"]["value"], by_code["BU01933020"]["year"]) == (3.904, 2020)
-    assert by_code["BU01931010"]["value"] is None
-    assert by_code["BU01933020"]["marker"] == pytest.approx([6.08, 52.53])
