@@ -21,6 +21,7 @@ from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import MARKER_PURPOSES, Action, membership_of, require
 from buurtbalans.engine.parameters import ParameterSet
 from buurtbalans.engine.rules import HouseholdFacts, income_band
+from buurtbalans.engine.rules.income import HOUSEHOLD_TYPES, income_band_ranges
 from buurtbalans.households.models import Household, Tenancy, VulnerabilityMarker
 from buurtbalans.rules.parameters import parameters_for
 
@@ -47,8 +48,6 @@ MARKER_PURPOSE_LABELS = {
     "allocation": _("Allocation: finding a suitable home for this household"),
     "social_management": _("Social management: support for this household in the neighbourhood"),
 }
-
-_UNBOUNDED = object()
 
 
 @dataclass(frozen=True)
@@ -81,9 +80,10 @@ def income_band_limits(reference_date: date) -> IncomeBandLimits:
 def income_band_conditions(params: ParameterSet | None, prefix: str = "") -> dict[str, Q | None]:
     """One condition per known income band, for conditional aggregation in the database.
 
-    A household falls in a band only when both limits around its income are known for its type (single or
-    multi-person, pension age or not); everything else is counted as "unknown" by the caller, so a missing
-    parameter shows as unknown rather than as a wrong band.
+    Generated from the engine's one definition of the bands (`engine.rules.income_band_ranges`, per household
+    type), so a household counted in a band here is the household `income_band` puts in it. A household falls
+    in a band only when the limits that bound it are known for its type; everything else is counted as
+    "unknown" by the caller, so a missing parameter shows as unknown rather than as a wrong band.
 
     Args:
         params: the parameter set for the reference date, or None when none is known.
@@ -95,26 +95,20 @@ def income_band_conditions(params: ParameterSet | None, prefix: str = "") -> dic
     if params is None:
         return conditions
     income = f"{prefix}assessed_income"
-    for kind, size_q in (("single", Q(**{f"{prefix}size__lte": 1})), ("multi", Q(**{f"{prefix}size__gte": 2}))):
-        for is_pension in (False, True):
-            suffix = "_pension" if is_pension else ""
-            limits: list[Decimal | None] = [
-                getattr(params, f"allowance_income_limit_{kind}{suffix}"),
-                getattr(params, f"daeb_income_limit_{kind}"),
-                getattr(params, f"middle_income_limit_{kind}"),
-            ]
-            lowers = [_UNBOUNDED, *limits]
-            uppers = [*limits, _UNBOUNDED]
-            type_q = size_q & Q(**{f"{prefix}is_pension_age_household": is_pension}) & Q(**{f"{income}__isnull": False})
-            for band, lower, upper in zip(INCOME_BANDS[:-1], lowers, uppers, strict=True):
-                if lower is None or upper is None:
-                    continue
-                q = type_q
-                if lower is not _UNBOUNDED:
-                    q &= Q(**{f"{income}__gt": lower})
-                if upper is not _UNBOUNDED:
-                    q &= Q(**{f"{income}__lte": upper})
-                conditions[band] = q if conditions[band] is None else conditions[band] | q
+    for household_type in HOUSEHOLD_TYPES:
+        type_q = Q(**{f"{prefix}size__gte": household_type.min_size})
+        if household_type.max_size is not None:
+            type_q &= Q(**{f"{prefix}size__lte": household_type.max_size})
+        type_q &= Q(**{f"{prefix}is_pension_age_household": household_type.is_pension_age_household})
+        type_q &= Q(**{f"{income}__isnull": False})
+        for band_range in income_band_ranges(params, household_type.min_size, household_type.is_pension_age_household):
+            q = type_q
+            if band_range.above is not None:
+                q &= Q(**{f"{income}__gt": band_range.above})
+            if band_range.up_to is not None:
+                q &= Q(**{f"{income}__lte": band_range.up_to})
+            band = str(band_range.band)
+            conditions[band] = q if conditions[band] is None else conditions[band] | q
     return conditions
 
 

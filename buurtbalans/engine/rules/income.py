@@ -55,6 +55,97 @@ def _euro(amount: Decimal) -> str:
     return f"€{amount:,.2f}"
 
 
+# The bands in rising order of income; each lies above the previous band's limit.
+INCOME_BAND_ORDER: tuple[IncomeBand, ...] = (
+    IncomeBand.PRIMARY,
+    IncomeBand.SECONDARY,
+    IncomeBand.MIDDLE,
+    IncomeBand.HIGH,
+)
+
+
+@dataclass(frozen=True)
+class HouseholdType:
+    """A household type with its own income limits: sizes `min_size` up to `max_size` (None: no maximum)."""
+
+    min_size: int
+    max_size: int | None
+    is_pension_age_household: bool
+
+
+# Every household type the limits tell apart (1-person / multi-person x below / at pension age), as the parameter
+# names split them (`engine.parameters`: one person is "single"), so the database filters use the same split.
+HOUSEHOLD_TYPES: tuple[HouseholdType, ...] = tuple(
+    HouseholdType(min_size, max_size, is_pension)
+    for min_size, max_size in ((1, 1), (2, None))
+    for is_pension in (False, True)
+)
+
+
+@dataclass(frozen=True)
+class IncomeBandRange:
+    """The incomes of one band for one household type: above `above` (exclusive), up to `up_to` (inclusive).
+
+    None means unbounded on that side. Only bands whose own limits are known get a range.
+    """
+
+    band: IncomeBand
+    above: Decimal | None
+    up_to: Decimal | None
+
+    def contains(self, income: Decimal) -> bool:
+        return (self.above is None or income > self.above) and (self.up_to is None or income <= self.up_to)
+
+
+def income_band_limit_names(household_size: int, is_pension_age_household: bool) -> tuple[str, str, str]:
+    """The limits between the bands, in rising order: allowance (passend toewijzen), DAEB, middle income."""
+    return (
+        allowance_income_limit_name(household_size, is_pension_age_household),
+        daeb_income_limit_name(household_size),
+        middle_income_limit_name(household_size),
+    )
+
+
+def income_band_ranges(
+    params: ParameterSet, household_size: int, is_pension_age_household: bool
+) -> tuple[IncomeBandRange, ...]:
+    """The income range of each band a household of this type can be placed in: the one definition of the bands.
+
+    Band i lies above limit i-1 and at or below limit i (limits inclusive). It gets a range only when both those
+    limits are known; a missing limit leaves its neighbouring bands out (unknown, never a guess). Because the
+    limits rise from band to band, every known limit below a band also floors it and every known limit above
+    caps it, so the ranges never overlap, even when an entered limit breaks the order.
+    `income_band` decides one household with these ranges, and the database filters for counting
+    (households.selectors.income_band_conditions) are generated from them.
+
+    Args:
+        params: the parameter set valid on the reference date.
+        household_size: the household's size (children included).
+        is_pension_age_household: whether the household is at pension age.
+
+    Returns:
+        The ranges in rising order of income.
+    """
+    limits: tuple[Decimal | None, ...] = tuple(
+        getattr(params, name) for name in income_band_limit_names(household_size, is_pension_age_household)
+    )
+    ranges = []
+    for index, band in enumerate(INCOME_BAND_ORDER):
+        below, above = limits[:index], limits[index:]
+        if (index > 0 and below[-1] is None) or (above and above[0] is None):
+            continue
+        known_below = [v for v in below if v is not None]
+        known_above = [v for v in above if v is not None]
+        ranges.append(
+            IncomeBandRange(
+                band=band,
+                above=max(known_below) if known_below else None,
+                up_to=min(known_above) if known_above else None,
+            )
+        )
+    return tuple(ranges)
+
+
 def income_band(household: HouseholdFacts, params: ParameterSet) -> IncomeBandDecision:
     """Income band of a household (vier inkomensgroepen): primary, secondary, middle or high.
 
@@ -67,7 +158,8 @@ def income_band(household: HouseholdFacts, params: ParameterSet) -> IncomeBandDe
     Limits are inclusive. A band is given only when the limits that bound it are known; otherwise the decision
     names the missing parameters and gives no band (never a guess). Because the limits rise from band to band, a
     known higher limit rules out the bands below it (2021, multi-person, income above the DAEB limit: the
-    missing allowance limit is not needed, only the missing middle-income limit is).
+    missing allowance limit is not needed, only the missing middle-income limit is). The bands' ranges come from
+    `income_band_ranges`.
 
     Args:
         household: the household; its `assessed_income` excludes children's income.
@@ -77,33 +169,31 @@ def income_band(household: HouseholdFacts, params: ParameterSet) -> IncomeBandDe
         The band, or band None with `missing_parameters`.
     """
     income = household.assessed_income
-    names = (
-        allowance_income_limit_name(household.household_size, household.is_pension_age_household),
-        daeb_income_limit_name(household.household_size),
-        middle_income_limit_name(household.household_size),
-    )
+    names = income_band_limit_names(household.household_size, household.is_pension_age_household)
     limits: tuple[Decimal | None, ...] = tuple(getattr(params, name) for name in names)
-    # Band i lies between bound i-1 (exclusive) and bound i (inclusive); None outside the list means unbounded.
-    bands = (IncomeBand.PRIMARY, IncomeBand.SECONDARY, IncomeBand.MIDDLE, IncomeBand.HIGH)
+    for band_range in income_band_ranges(params, household.household_size, household.is_pension_age_household):
+        if band_range.contains(income):
+            index = INCOME_BAND_ORDER.index(band_range.band)
+            lower = limits[index - 1] if index > 0 else None
+            upper = limits[index] if index < len(names) else None
+            return IncomeBandDecision(
+                band=band_range.band,
+                reason=_band_reason(band_range.band, income, lower, upper, names),
+                parameter_version=params.version,
+            )
+    # No band: name the missing limits of the bands the known limits do not rule out.
     unresolved: list[str] = []
-    for index, band in enumerate(bands):
-        lower_name = names[index - 1] if index > 0 else None
-        upper_name = names[index] if index < len(names) else None
-        lower = limits[index - 1] if index > 0 else None
-        upper = limits[index] if index < len(names) else None
-        # The limits rise (allowance < DAEB < middle), so any known limit at or above this band's upper bound
-        # also caps it, and any known limit at or below its lower bound also floors it.
+    for index in range(len(INCOME_BAND_ORDER)):
         excluded = any(v is not None and income > v for v in limits[index:]) or any(
             v is not None and income <= v for v in limits[:index]
         )
         if excluded:
             continue
-        missing = [n for n, v in ((lower_name, lower), (upper_name, upper)) if n is not None and v is None]
-        if not missing:
-            return IncomeBandDecision(
-                band=band, reason=_band_reason(band, income, lower, upper, names), parameter_version=params.version
-            )
-        unresolved.extend(n for n in missing if n not in unresolved)
+        bounds = (
+            (index - 1, names[index - 1] if index > 0 else None),
+            (index, names[index] if index < len(names) else None),
+        )
+        unresolved.extend(n for i, n in bounds if n is not None and limits[i] is None and n not in unresolved)
     ordered = tuple(n for n in names if n in unresolved)
     return IncomeBandDecision(
         band=None,
