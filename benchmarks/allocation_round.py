@@ -176,11 +176,11 @@ import django
 django.setup()
 from buurtbalans.allocation.roundfile import read_round_file, write_result
 from buurtbalans.engine.allocation import solve_round
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 t0 = time.perf_counter()
 round_file = read_round_file(sys.argv[1])
 t1 = time.perf_counter()
-params = parameters_for(round_file.reference_date)
+params = builtin_parameter_set(round_file.reference_date)
 times = []
 for _ in range(int(sys.argv[3])):
     s = time.perf_counter()

@@ -27,7 +27,7 @@ from pathlib import Path
 import highspy
 
 from buurtbalans.engine.labelling import plan_labels
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 from buurtbalans.steering.planfile import read_plan_input, write_plan_result
 
 
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         plan_input = read_plan_input(source)
         read_done = time.perf_counter()
-        params = parameters_for(plan_input.reference_date)
+        params = builtin_parameter_set(plan_input.reference_date)
         plan = plan_labels(plan_input, params)
         plan_done = time.perf_counter()
         write_plan_result(plan, params, target)

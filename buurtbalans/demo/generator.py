@@ -36,7 +36,7 @@ from decimal import Decimal
 import numpy as np
 
 from buurtbalans.demo import names
-from buurtbalans.engine.parameters import ParameterSet, builtin_parameter_sets, parameters_for
+from buurtbalans.engine.parameters import ParameterSet, builtin_parameter_sets, set_in_force
 
 # Public indicator keys, the same as the open-data import writes (neighbourhoods/indicators.py): CBS's
 # inhabitants and dwelling stock, the municipal low-income table's own column name, and Leefbaarometer 3.0.
@@ -253,9 +253,9 @@ LIMIT_NAMES = (
 class LegalLimits:
     """The legal limits the demo needs, per calendar year, as float arrays indexed by `year - first_year`.
 
-    Taken from `parameters_for(1 January of the year)`. Where the table gives no value for a year
-    ("n/f", or a year before the table starts) the demo uses the nearest known year's value indexed by 2%
-    a year: good enough for synthetic incomes and rents, never for a real decision.
+    Taken from the set in force on 1 January of the year (the database's sets in `seed_demo`). Where the table
+    gives no value for a year ("n/f", or a year before the table starts) the demo uses the nearest known year's
+    value indexed by 2% a year: good enough for synthetic incomes and rents, never for a real decision.
     """
 
     first_year: int
@@ -299,7 +299,7 @@ def legal_limits(first_year: int, last_year: int, sets: tuple[ParameterSet, ...]
     known: dict[str, dict[int, float]] = {name: {} for name in LIMIT_NAMES}
     for parameter_set in sets:
         year = parameter_set.valid_from.year
-        in_force = parameters_for(date(year, 1, 1), sets)
+        in_force = set_in_force(sets, date(year, 1, 1))
         for name in LIMIT_NAMES:
             value = getattr(in_force, name)
             if value is not None:

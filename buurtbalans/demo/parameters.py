@@ -18,8 +18,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from buurtbalans.engine.parameters import ParameterRow, ParameterSet, amount_text
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.engine.parameters import ParameterRow, ParameterSet, amount_text, set_in_force
 from buurtbalans.rules.labels import parameter_label
 from buurtbalans.rules.models import NOT_APPLICABLE_TEXT, ParameterChange
 from buurtbalans.rules.parameters import DEMO_VALUE_MARK, parameter_sets
@@ -49,7 +48,7 @@ def demo_parameter_rows(
     """
     sets = tuple(sets)
     try:
-        in_force = engine_parameters_for(reference_date, sets)
+        in_force = set_in_force(sets, reference_date)
     except LookupError:
         return None, [], []
     earlier = [s for s in sets if s.valid_from < in_force.valid_from]

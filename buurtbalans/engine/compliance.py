@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
-from buurtbalans.engine.parameters import ParameterSet, parameters_for, pension_assets_limit_name
+from buurtbalans.engine.parameters import ParameterSet, pension_assets_limit_name, set_in_force
 from buurtbalans.engine.rules.affordability import AffordabilityFitDecision, affordability_fit
 from buurtbalans.engine.rules.facts import FitOutcome, HouseholdFacts, RentBasis, RentFacts
 from buurtbalans.engine.rules.income import daeb_target_group
@@ -163,7 +163,7 @@ def compliance_for_year(
     lettings: Iterable[Letting],
     year: int,
     *,
-    parameter_sets: tuple[ParameterSet, ...] | None = None,
+    parameter_sets: tuple[ParameterSet, ...],
     agreed_free_shares: Mapping[str, Decimal | None] | None = None,
     municipalities: frozenset[str] | None = None,
     rent_basis: RentBasis = RentBasis.BASE_RENT,
@@ -187,7 +187,7 @@ def compliance_for_year(
     Args:
         lettings: the lettings (any years; others are ignored).
         year: the calendar year.
-        parameter_sets: the parameter sets; default the built-in ones.
+        parameter_sets: the parameter sets (the product's: `rules.parameters.parameter_sets()`).
         agreed_free_shares: CBS code -> the free allocation share agreed in the municipality's performance
             agreement (None: the legal maximum).
         municipalities: only these CBS codes, when given.
@@ -199,7 +199,7 @@ def compliance_for_year(
     Raises:
         LookupError: when no parameter set covers the year or a letting date.
     """
-    year_params = parameters_for(date(year, 1, 1), parameter_sets)
+    year_params = set_in_force(parameter_sets, date(year, 1, 1))
     tallies: dict[str, _Tally] = {}
     versions: list[str] = [year_params.version]
     for letting in lettings:
@@ -207,7 +207,7 @@ def compliance_for_year(
             continue
         if municipalities is not None and letting.municipality not in municipalities:
             continue
-        params = parameters_for(letting.letting_date, parameter_sets)
+        params = set_in_force(parameter_sets, letting.letting_date)
         if params.version not in versions:
             versions.append(params.version)
         tally = tallies.setdefault(letting.municipality, _Tally())

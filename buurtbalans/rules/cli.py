@@ -33,7 +33,7 @@ from buurtbalans.engine.compliance import (
     Letting,
     compliance_for_year,
 )
-from buurtbalans.engine.parameters import ParameterSet, parameters_for, source_urls
+from buurtbalans.engine.parameters import ParameterSet, builtin_parameter_sets, set_in_force, source_urls
 from buurtbalans.engine.rules import (
     HouseholdFacts,
     RentBasis,
@@ -480,7 +480,7 @@ def exception_cell(raw: str) -> str:
 def run_rules(options: argparse.Namespace, sets: tuple[ParameterSet, ...] | None = None) -> tuple[int, str]:
     """Execute parsed `rules` options with `sets` (default: the built-in parameter table)."""
     try:
-        params = parameters_for(options.date, sets)
+        params = set_in_force(builtin_parameter_sets() if sets is None else sets, options.date)
     except LookupError as exc:
         return EXIT_BAD_INPUT, f"error: {exc}"
     try:
@@ -524,7 +524,7 @@ def run_compliance(
         report = compliance_for_year(
             lettings,
             options.year,
-            parameter_sets=sets,
+            parameter_sets=builtin_parameter_sets() if sets is None else sets,
             # An agreement named on the command line raises the free room to the legal maximum.
             agreed_free_shares=dict.fromkeys(frozenset(options.performance_agreement) | performance_agreements),
             municipalities=frozenset({options.municipality}) if options.municipality else None,

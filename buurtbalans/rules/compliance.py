@@ -21,8 +21,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from buurtbalans.engine.compliance import ComplianceReport, Letting, compliance_for_year
-from buurtbalans.engine.parameters import ParameterSet
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.engine.parameters import ParameterSet, set_in_force
 from buurtbalans.engine.rules import HouseholdFacts
 from buurtbalans.households.models import Tenancy
 from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY
@@ -216,7 +215,7 @@ def compliance_for_corporation(
         LookupError: when no parameter set covers the year.
     """
     sets = sets or parameter_sets()
-    year_parameters = engine_parameters_for(date(year, 1, 1), sets)
+    year_parameters = set_in_force(sets, date(year, 1, 1))
     facts = letting_facts_for_year(corporation, year, municipality)
     agreed = agreements_for_year(corporation, year)
     maximum = year_parameters.free_allocation_share_max

@@ -16,8 +16,7 @@ from datetime import date
 from django.utils import timezone
 
 from buurtbalans.core.permissions import Action, actions_of
-from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet, set_in_force
 from buurtbalans.rules.labels import PARAMETER_ORDER, parameter_label
 from buurtbalans.rules.parameters import is_demo_value, parameter_sets
 
@@ -70,13 +69,13 @@ def parameter_notices(sets: tuple[ParameterSet, ...], today: date) -> tuple[Para
         today: the local date.
     """
     try:
-        current = engine_parameters_for(today, sets)
+        current = set_in_force(sets, today)
     except LookupError:
         return ()
     notices = [_notice(current, today)]
     if today.month == 12:
         new_year = date(today.year + 1, 1, 1)
-        upcoming = engine_parameters_for(new_year, sets)
+        upcoming = set_in_force(sets, new_year)
         if upcoming.valid_from.year < new_year.year:
             # The yearly figures start on 1 January; without a set of their own the old year's would be used.
             notices.append(ParameterNotice(new_year, None))

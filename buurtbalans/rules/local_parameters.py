@@ -26,8 +26,7 @@ from enum import StrEnum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from buurtbalans.engine.parameters import ParameterSet, amount_text
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.engine.parameters import ParameterSet, amount_text, set_in_force
 
 
 class Bound(StrEnum):
@@ -137,7 +136,7 @@ def local_value_problems(
     label = parameter_label(candidate.key)
     for day in _days_to_check(candidate, sets, others):
         try:
-            legal = engine_parameters_for(day, tuple(sets))
+            legal = set_in_force(sets, day)
         except LookupError:
             continue
         legal_value = getattr(legal, candidate.key)

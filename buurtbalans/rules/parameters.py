@@ -23,8 +23,7 @@ from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Count, Max
 
-from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet, effective_parameter_sets
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.engine.parameters import VALUE_FIELDS, ParameterSet, effective_parameter_sets, set_in_force
 from buurtbalans.rules.local_parameters import LocalValue, overlay
 
 logger = logging.getLogger(__name__)
@@ -99,7 +98,7 @@ def parameters_for(reference_date: date, corporation=None) -> ParameterSet:
     Raises:
         LookupError: when the date lies before the first set.
     """
-    params = engine_parameters_for(reference_date, parameter_sets())
+    params = set_in_force(parameter_sets(), reference_date)
     if corporation is None:
         return params
     return overlay(params, local_values_of(getattr(corporation, "pk", corporation)), reference_date)

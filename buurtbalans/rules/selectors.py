@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, require
-from buurtbalans.engine.parameters import ParameterRow, ParameterSet, builtin_parameter_rows
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
+from buurtbalans.engine.parameters import ParameterRow, ParameterSet, builtin_parameter_rows, set_in_force
 from buurtbalans.rules.cli import source_references
 from buurtbalans.rules.compliance import ComplianceOutcome, compliance_for_corporation
 from buurtbalans.rules.labels import PARAMETER_ORDER, is_share, parameter_label, parameter_unit
@@ -262,7 +261,7 @@ def local_parameter_value_views(user, today: date) -> list[LocalValueView]:
 
 def _legal_value(sets, day: date, key: str) -> Decimal | None:
     try:
-        return getattr(engine_parameters_for(day, sets), key)
+        return getattr(set_in_force(sets, day), key)
     except LookupError:
         return None
 

@@ -30,11 +30,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.db.models import OuterRef
 
 from buurtbalans.engine.parameters import allowance_cap_name
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
 from buurtbalans.engine.rules import HouseholdFacts, IncomeBand, income_band
 from buurtbalans.households.models import Tenancy
 from buurtbalans.households.selectors import marker_exists_on
-from buurtbalans.rules.parameters import parameter_sets
+from buurtbalans.rules.parameters import parameters_for
 
 WINDOW_DAYS = 365
 PROBABILITIES = ("p_open", "p_above", "q_open", "q_reserved", "q_above")
@@ -84,7 +83,6 @@ class InflowEstimate:
 def inflow_estimate(corporation_id: int, composition_date: date) -> InflowEstimate:
     """The inflow probabilities from the corporation's lettings of the twelve months up to `composition_date`."""
     since = composition_date - timedelta(days=WINDOW_DAYS)
-    sets = parameter_sets()
     marker_at_start = marker_exists_on(OuterRef("start_date"))
     rows = (
         Tenancy.objects.filter(corporation_id=corporation_id, start_date__gte=since, start_date__lte=composition_date)
@@ -112,7 +110,7 @@ def inflow_estimate(corporation_id: int, composition_date: date) -> InflowEstima
         params = params_cache.get(start)
         if params is None:
             try:
-                params = params_cache[start] = engine_parameters_for(start, sets)
+                params = params_cache[start] = parameters_for(start)
             except LookupError:
                 unclassified += 1
                 continue

@@ -45,7 +45,7 @@ from buurtbalans.engine.labelling import (
     input_problems,
     plan_labels,
 )
-from buurtbalans.engine.parameters import ParameterSet, parameters_for
+from buurtbalans.engine.parameters import ParameterSet, builtin_parameter_set, set_in_force
 
 INPUT_FORMAT = "buurtbalans.label-plan/1"
 RESULT_FORMAT = "buurtbalans.label-plan-result/1"
@@ -410,7 +410,8 @@ def run_plan_labels(
             return PlanRun(EXIT_BAD_INPUT, f"error: {exc.problems[0]}")
         return _refused(input_path.name, exc.problems)
     try:
-        params = parameters_for(plan_input.reference_date, parameter_sets() if parameter_sets else None)
+        day = plan_input.reference_date
+        params = set_in_force(parameter_sets(), day) if parameter_sets else builtin_parameter_set(day)
     except LookupError as exc:
         return _refused(input_path.name, [f"reference_date: {exc}"])
     try:

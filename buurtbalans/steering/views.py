@@ -32,8 +32,7 @@ from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.views import paginate
-from buurtbalans.engine.parameters import parameters_for as engine_parameters_for
-from buurtbalans.rules.parameters import parameter_sets
+from buurtbalans.rules.parameters import parameters_for
 from buurtbalans.steering import mix, selectors, services
 from buurtbalans.steering.estimates import inflow_estimate
 from buurtbalans.steering.forms import (
@@ -570,7 +569,7 @@ def plans(request):
 def _parameter_warning(reference_date: date) -> dict | None:
     """The legal parameters the plan needs but the date's set lacks, with the set's date for the link."""
     try:
-        params = engine_parameters_for(reference_date, parameter_sets())
+        params = parameters_for(reference_date)
     except LookupError:
         return {"names": [], "valid_from": None}
     missing = [n for n in ("allowance_cap_low", "daeb_rent_limit") if getattr(params, n) is None]

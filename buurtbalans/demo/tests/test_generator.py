@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from buurtbalans.demo import generator
-from buurtbalans.engine.parameters import ParameterMissing, parameters_for
+from buurtbalans.engine.parameters import ParameterMissing, builtin_parameter_set
 
 REFERENCE_DATE = date(2025, 6, 1)
 WINDOW_START = date(2020, 6, 1)
@@ -92,7 +92,7 @@ def test_the_stock_has_exactly_the_dwellings_asked_for_in_complexes_of_30_to_150
 
 
 def test_rents_are_mostly_below_the_allowance_caps_and_the_stock_mostly_daeb(corporation):
-    parameters = parameters_for(REFERENCE_DATE)
+    parameters = builtin_parameter_set(REFERENCE_DATE)
     daeb = [d for d in corporation.dwellings if d.is_daeb]
     assert 0.9 <= len(daeb) / len(corporation.dwellings) < 1
     below_low = sum(d.base_rent <= parameters.allowance_cap_low for d in daeb) / len(daeb)
@@ -206,7 +206,7 @@ def test_recent_lettings_fit_passend_toewijzen_except_a_few_with_a_reason(corpor
         if t.start_date < date(2022, 1, 1) or not dwellings[t.dwelling_external_id].is_daeb:
             continue
         household = households[t.household_external_id]
-        parameters = parameters_for(t.start_date)
+        parameters = builtin_parameter_set(t.start_date)
         try:
             limit = parameters.allowance_income_limit(household.size, household.is_pension_age_household)
         except ParameterMissing:
@@ -226,7 +226,7 @@ def test_recent_lettings_fit_passend_toewijzen_except_a_few_with_a_reason(corpor
 
 
 def test_income_mix_is_mostly_primary_target_group(corporation):
-    parameters = parameters_for(REFERENCE_DATE)
+    parameters = builtin_parameter_set(REFERENCE_DATE)
     bands = Counter(
         generator.income_band(float(h.assessed_income), h.size, h.is_pension_age_household, parameters)
         for h in current_households(corporation)
@@ -239,7 +239,7 @@ def test_income_mix_is_mostly_primary_target_group(corporation):
 
 
 def test_each_buurts_share_of_low_incomes_follows_its_statistic(town, corporation):
-    parameters = parameters_for(REFERENCE_DATE)
+    parameters = builtin_parameter_set(REFERENCE_DATE)
     pct = {c.cbs_code: c.low_income_pct for c in generator.town_contexts(town)}
     complexes = {c.external_id: c.neighbourhood_code for c in corporation.complexes}
     dwellings = {d.external_id: d for d in corporation.dwellings}

@@ -54,7 +54,8 @@ def solve_round(
 
     Args:
         facts: the round (rows are compiled to columns first).
-        params: the legal parameter set valid on `reference_date` (`parameters_for(reference_date)`).
+        params: the legal parameter set valid on `reference_date` (in the product:
+            `rules.parameters.parameters_for(reference_date, corporation=...)`).
         reference_date: the round's reference date (peildatum); recorded, and checked against `params`.
         lottery_seed: the round's seed; with the same facts and seed the result is the same.
         reserve_size: how many reserve candidates each listing keeps.

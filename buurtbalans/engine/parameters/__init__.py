@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -410,16 +410,29 @@ def parameter_set_problems(params: ParameterSet) -> list[str]:
     return problems
 
 
-def parameters_for(reference_date: date, sets: tuple[ParameterSet, ...] | None = None) -> ParameterSet:
-    """The parameter set valid on `reference_date` (the latest whose valid_from is on or before it).
+def set_in_force(sets: Sequence[ParameterSet], reference_date: date) -> ParameterSet:
+    """The set of `sets` valid on `reference_date` (the latest whose valid_from is on or before it).
+
+    The engine never looks parameters up for the product: the caller hands it the sets (the product's are
+    `rules.parameters.parameter_sets()`, and `rules.parameters.parameters_for(date)` is its one lookup).
 
     Raises:
         LookupError: when the date lies before the first set.
     """
-    candidates = [s for s in (sets or builtin_parameter_sets()) if s.valid_from <= reference_date]
+    candidates = [s for s in sets if s.valid_from <= reference_date]
     if not candidates:
         raise LookupError(f"no legal parameters known for {reference_date.isoformat()}")
-    return candidates[-1]
+    return max(candidates, key=lambda s: s.valid_from)
+
+
+def builtin_parameter_set(reference_date: date) -> ParameterSet:
+    """The set of the built-in table (tables/parameters.csv) valid on `reference_date`, without what an
+    administrator entered: for the file-based commands without a database, benchmarks and engine tests.
+
+    Raises:
+        LookupError: when the date lies before the first set.
+    """
+    return set_in_force(builtin_parameter_sets(), reference_date)
 
 
 __all__ = [
@@ -435,6 +448,7 @@ __all__ = [
     "allowance_income_limit_name",
     "amount_text",
     "builtin_parameter_rows",
+    "builtin_parameter_set",
     "builtin_parameter_sets",
     "builtin_wws_rent_tables",
     "daeb_income_limit_name",
@@ -442,12 +456,12 @@ __all__ = [
     "middle_income_limit_name",
     "parameter_set_problems",
     "parameter_sets_from_rows",
-    "parameters_for",
     "parse_parameter_rows",
     "pension_assets_limit_name",
     "read_parameter_csv",
     "read_parameter_rows",
     "read_parameter_table",
+    "set_in_force",
     "source_urls",
     "wws_rent_table_for",
 ]

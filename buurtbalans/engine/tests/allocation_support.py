@@ -24,12 +24,12 @@ from buurtbalans.engine.allocation import (
     RoundInput,
     SelectionKey,
 )
-from buurtbalans.engine.parameters import ParameterSet, parameters_for
+from buurtbalans.engine.parameters import ParameterSet, builtin_parameter_set
 from buurtbalans.engine.rules import FitOutcome, HouseholdFacts, RentFacts, affordability_fit
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "data" / "allocation"
 REFERENCE_DATE = date(2025, 6, 1)
-PARAMS_2025 = parameters_for(REFERENCE_DATE)
+PARAMS_2025 = builtin_parameter_set(REFERENCE_DATE)
 T0 = datetime(2025, 5, 26, 9, 0)
 
 

@@ -16,7 +16,7 @@ from buurtbalans.engine.allocation import (
 )
 from buurtbalans.engine.allocation.eligibility import affordability_table, bid_eligibility
 from buurtbalans.engine.allocation.facts import REASON_ORDER
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 from buurtbalans.engine.tests.allocation_support import (
     PARAMS_2025,
     REFERENCE_DATE,
@@ -138,7 +138,7 @@ def test_the_rule_is_asked_around_each_classes_cap_not_once_per_listing():
 
 # --- a parameter the reference date does not give (2026 as it was before its caps were published) -----------------
 
-PARAMS_2026 = replace(parameters_for(date(2026, 2, 1)), allowance_cap_low=None, allowance_cap_high=None)
+PARAMS_2026 = replace(builtin_parameter_set(date(2026, 2, 1)), allowance_cap_low=None, allowance_cap_high=None)
 
 
 def solve_2026(round_input):

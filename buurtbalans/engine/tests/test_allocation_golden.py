@@ -8,7 +8,7 @@ buurtbalans/allocation/tests/test_run_allocation_round.py.
 import pytest
 
 from buurtbalans.engine.allocation import solve_round
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 from buurtbalans.engine.tests.allocation_support import golden_scenarios, load_json, round_input_from_document
 
 SCENARIOS = golden_scenarios()
@@ -25,7 +25,7 @@ def test_there_are_golden_scenarios():
 @pytest.mark.parametrize("folder", SCENARIOS, ids=[folder.name for folder in SCENARIOS])
 def test_golden_scenario(folder):
     round_input, reference_date, seed = round_input_from_document(load_json(folder / "input.json"))
-    result = solve_round(round_input, parameters_for(reference_date), reference_date=reference_date,
+    result = solve_round(round_input, builtin_parameter_set(reference_date), reference_date=reference_date,
                          lottery_seed=seed)
     assert result.to_document() == load_json(folder / "expected.json")
 

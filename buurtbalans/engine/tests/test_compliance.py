@@ -8,6 +8,8 @@ from buurtbalans.engine.compliance import Letting, compliance_for_year
 from buurtbalans.engine.parameters import builtin_parameter_sets
 from buurtbalans.engine.rules import HouseholdFacts
 
+BUILTIN = builtin_parameter_sets()
+
 
 def generated_year() -> list[Letting]:
     """40 lettings in 2025, 20 in GM0193 (i < 20) and 20 in GM0200, in a repeating pattern.
@@ -44,7 +46,7 @@ def generated_year() -> list[Letting]:
 # - GM0200 (agreement, 15% free): needs 0.85 x 18 = 15.3 -> met; room floor(0.15 x 18) = 2, used 0, left 2.
 # - Corporation: target 32 of 36; needs 16.65 + 15.3 = 31.95 -> met; room floor(1.35 + 2.7) = 4, used 4, left 0.
 def test_a_generated_year_matches_the_hand_count():
-    report = compliance_for_year(generated_year(), 2025, agreed_free_shares={"GM0200": None})
+    report = compliance_for_year(generated_year(), 2025, parameter_sets=BUILTIN, agreed_free_shares={"GM0200": None})
     a, b, total = report.municipalities["GM0193"], report.municipalities["GM0200"], report.total
     for figures in (a, b):
         assert (figures.lettings, figures.low_income_lettings, figures.fit, figures.not_fit) == (20, 10, 9, 1)
@@ -67,7 +69,7 @@ def test_a_generated_year_matches_the_hand_count():
 
 
 def test_without_the_performance_agreement_the_corporation_misses_the_daeb_norm():
-    report = compliance_for_year(generated_year(), 2025)
+    report = compliance_for_year(generated_year(), 2025, parameter_sets=BUILTIN)
     assert report.total.daeb_norm == Decimal("0.925")  # needs 33.3 of 36, has 32
     assert report.total.daeb_norm_met is False
     assert report.municipalities["GM0200"].daeb_norm_met is True  # 18 of 18 meets 92.5% anyway
@@ -76,7 +78,7 @@ def test_without_the_performance_agreement_the_corporation_misses_the_daeb_norm(
 def test_other_years_and_other_municipalities_are_left_out():
     lettings = generated_year()
     moved = [Letting(**{**vars(lettings[0]), "letting_id": "OLD", "letting_date": date(2024, 12, 31)})]
-    report = compliance_for_year(lettings + moved, 2025, municipalities=frozenset({"GM0200"}))
+    report = compliance_for_year(lettings + moved, 2025, parameter_sets=BUILTIN, municipalities=frozenset({"GM0200"}))
     assert list(report.municipalities) == ["GM0200"]
     assert report.total.lettings == 20
 
@@ -104,14 +106,14 @@ def test_2021_follows_the_80_10_10_rule():
 
     lettings = [letting(i, Decimal("30000")) for i in range(8)]
     lettings += [letting(8, Decimal("42000")), letting(9, Decimal("50000"))]  # 10% band, 10% free
-    figures = compliance_for_year(lettings, 2021).total
+    figures = compliance_for_year(lettings, 2021, parameter_sets=BUILTIN).total
     assert (figures.daeb_target_group_lettings, figures.free_room_used, figures.daeb_norm_met) == (8, 1, True)
-    figures = compliance_for_year(lettings + [letting(10, Decimal("50000"))], 2021).total
+    figures = compliance_for_year(lettings + [letting(10, Decimal("50000"))], 2021, parameter_sets=BUILTIN).total
     assert (figures.daeb_target_group_lettings, figures.free_room_used, figures.daeb_norm_met) == (8, 2, False)
 
 
 def test_a_pension_age_household_excepted_for_assets_does_not_count_as_low_income():
     household = HouseholdFacts(1, Decimal("20000"), True, Decimal("200000"))
     letting = Letting("P", date(2022, 4, 1), "GM0193", "D", Decimal("700"), True, household)
-    total = compliance_for_year([letting], 2022).total
+    total = compliance_for_year([letting], 2022, parameter_sets=BUILTIN).total
     assert (total.low_income_lettings, total.non_fitting, total.fit_norm_met) == (0, (), True)

@@ -25,10 +25,10 @@ from buurtbalans.engine.labelling import (
     vacancy_rent,
 )
 from buurtbalans.engine.labelling.mip import ComplexRows, Infeasible, Inflow, solve_label_counts
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 
 D = Decimal
-PARAMS_2025 = parameters_for(date(2025, 3, 1))
+PARAMS_2025 = builtin_parameter_set(date(2025, 3, 1))
 POLICY = LabelPolicy(
     min_vulnerable_placements=0,
     min_affordable_share=D("0.5"),
@@ -221,7 +221,7 @@ def test_the_solver_names_the_constraint_it_cannot_meet():
 def test_a_missing_cap_is_reported_as_a_missing_parameter():
     case = replace(hand_case(), reference_date=date(2026, 3, 1))
     # 2026 as it was before its caps were published.
-    params = replace(parameters_for(case.reference_date), allowance_cap_low=None, allowance_cap_high=None)
+    params = replace(builtin_parameter_set(case.reference_date), allowance_cap_low=None, allowance_cap_high=None)
     with pytest.raises(LabelPlanParameterMissing) as missing:
         plan_labels(case, params)
     assert missing.value.names == ("allowance_cap_low", "allowance_cap_high")

@@ -33,11 +33,11 @@ from buurtbalans.engine.labelling import (
     plan_labels,
     vacancy_rent,
 )
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 
 D = Decimal
 REFERENCE_DATE = date(2025, 3, 1)
-PARAMS = parameters_for(REFERENCE_DATE)  # caps 682.96 / 731.93, DAEB rent limit 900.07
+PARAMS = builtin_parameter_set(REFERENCE_DATE)  # caps 682.96 / 731.93, DAEB rent limit 900.07
 
 
 def solver_settings(examples: int) -> settings:

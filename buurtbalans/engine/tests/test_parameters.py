@@ -1,5 +1,6 @@
 """Dated parameter sets: values and sources per year, missing values, table checks, WWS tables."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,10 +11,11 @@ from buurtbalans.engine.parameters import (
     ParameterMissing,
     ParameterTableError,
     builtin_parameter_rows,
+    builtin_parameter_set,
     builtin_parameter_sets,
     builtin_wws_rent_tables,
-    parameters_for,
     read_parameter_table,
+    set_in_force,
     source_urls,
     wws_rent_table_for,
 )
@@ -64,7 +66,7 @@ COLUMNS = (
 @pytest.mark.smoke
 @pytest.mark.parametrize("year", sorted(EXPECTED))
 def test_each_year_holds_the_reference_values(year):
-    params = parameters_for(date(year, 7, 1))
+    params = builtin_parameter_set(date(year, 7, 1))
     assert params.valid_from == date(year, 1, 1)
     for name, expected in zip(COLUMNS, EXPECTED[year], strict=True):
         assert getattr(params, name) == (None if expected is None else D(expected)), name
@@ -78,31 +80,31 @@ def test_each_year_holds_the_reference_values(year):
     ],
 )
 def test_each_year_holds_the_allocation_norms(year, quota, target, free, free_max):
-    params = parameters_for(date(year, 1, 1))
+    params = builtin_parameter_set(date(year, 1, 1))
     assert (params.affordability_fit_quota, params.daeb_target_share) == (D(quota), D(target))
     assert (params.free_allocation_share, params.free_allocation_share_max) == (D(free), D(free_max))
 
 
 def test_unknown_values_are_listed_as_missing_and_refused():
-    params = parameters_for(date(2024, 3, 1))
+    params = builtin_parameter_set(date(2024, 3, 1))
     assert "quality_discount_limit" in params.missing_parameters()
     with pytest.raises(ParameterMissing, match="quality_discount_limit"):
         params.require("quality_discount_limit")
     with pytest.raises(ParameterMissing, match="allowance_income_limit_multi"):
-        parameters_for(date(2021, 3, 1)).allowance_income_limit(2, False)
+        builtin_parameter_set(date(2021, 3, 1)).allowance_income_limit(2, False)
 
 
 def test_a_parameter_that_does_not_exist_in_a_year_is_not_missing():
-    params_2021 = parameters_for(date(2021, 6, 1))
+    params_2021 = builtin_parameter_set(date(2021, 6, 1))
     assert params_2021.optional("pension_assets_limit_single") is None
     assert "pension_assets_limit_single" not in params_2021.missing_parameters()
-    assert parameters_for(date(2022, 6, 1)).optional("pension_assets_limit_multi") == D("148819")
+    assert builtin_parameter_set(date(2022, 6, 1)).optional("pension_assets_limit_multi") == D("148819")
     with pytest.raises(ParameterMissing):
-        parameters_for(date(2023, 6, 1)).optional("pension_assets_limit_single")
+        builtin_parameter_set(date(2023, 6, 1)).optional("pension_assets_limit_single")
 
 
 def test_the_api_the_ui_uses_picks_the_household_type():
-    params = parameters_for(date(2025, 1, 1))
+    params = builtin_parameter_set(date(2025, 1, 1))
     assert params.allowance_income_limit(1, False) == D("28375")
     assert params.allowance_income_limit(4, True) == D("37350")
     assert params.daeb_income_limit(1) == D("49669")
@@ -111,7 +113,16 @@ def test_the_api_the_ui_uses_picks_the_household_type():
 
 def test_there_are_no_parameters_before_2021():
     with pytest.raises(LookupError):
-        parameters_for(date(2020, 12, 31))
+        builtin_parameter_set(date(2020, 12, 31))
+
+
+def test_set_in_force_picks_from_the_sets_it_is_given_not_the_builtin_table():
+    builtin = builtin_parameter_sets()
+    corrected = tuple(replace(s, allowance_cap_low=D("700")) if s.valid_from.year == 2025 else s for s in builtin)
+    assert set_in_force(corrected, date(2025, 12, 31)).allowance_cap_low == D("700")
+    assert set_in_force(corrected, date(2026, 1, 1)) == set_in_force(builtin, date(2026, 1, 1))
+    with pytest.raises(LookupError):
+        set_in_force(corrected[1:], date(2021, 6, 1))  # only what it was given, no fallback
 
 
 @pytest.mark.parametrize("params", builtin_parameter_sets(), ids=lambda p: p.valid_from.isoformat())
@@ -169,13 +180,13 @@ def test_a_bad_table_lists_every_bad_row(tmp_path):
 @pytest.mark.parametrize("table", builtin_wws_rent_tables(), ids=lambda t: t.valid_from.isoformat())
 def test_the_wws_table_at_143_points_is_the_daeb_rent_limit_of_its_year(table):
     # This is what dates each table: the rent at 143 points equals the DAEB rent limit from 1 January.
-    assert table.amount_at(143) == parameters_for(table.valid_from).daeb_rent_limit
+    assert table.amount_at(143) == builtin_parameter_set(table.valid_from).daeb_rent_limit
     assert (table.min_points, table.max_points) == (40, 250)
 
 
 def test_the_2026_caps_and_quality_discount_limit_are_the_figures_of_the_law():
     # Wet op de huurtoeslag art. 20 as in force from 1-1-2026 [S137], to the cent.
-    params = parameters_for(date(2026, 6, 1))
+    params = builtin_parameter_set(date(2026, 6, 1))
     assert (params.quality_discount_limit, params.allowance_cap_low, params.allowance_cap_high) == (
         D("498.20"),
         D("713.02"),
@@ -197,7 +208,7 @@ def test_every_2026_value_that_is_not_n_f_has_a_source_and_every_n_f_says_why():
             assert row.source.split(), row.key
             assert all(key in urls for key in row.source.split()), row.key
     # What no official source gives exactly stays unknown: no guess, no indexation.
-    assert parameters_for(date(2026, 6, 1)).missing_parameters() == (
+    assert builtin_parameter_set(date(2026, 6, 1)).missing_parameters() == (
         "middle_income_limit_single",
         "middle_income_limit_multi",
         "pension_assets_limit_single",
@@ -208,11 +219,11 @@ def test_every_2026_value_that_is_not_n_f_has_a_source_and_every_n_f_says_why():
 def test_the_2026_middle_rent_limit_is_the_186_point_amount_of_the_2026_table():
     table = wws_rent_table_for(date(2026, 6, 1))
     assert table.valid_from == date(2026, 1, 1)
-    assert table.amount_at(186) == parameters_for(date(2026, 1, 1)).middle_rent_limit == D("1228.07")
+    assert table.amount_at(186) == builtin_parameter_set(date(2026, 1, 1)).middle_rent_limit == D("1228.07")
 
 
 def test_the_wws_table_at_186_points_is_the_middle_rent_limit():
     table = wws_rent_table_for(date(2025, 12, 31))
     assert table.valid_from == date(2025, 1, 1)
-    assert table.amount_at(186) == parameters_for(date(2025, 1, 1)).middle_rent_limit == D("1184.82")
+    assert table.amount_at(186) == builtin_parameter_set(date(2025, 1, 1)).middle_rent_limit == D("1184.82")
     assert wws_rent_table_for(date(2024, 12, 31)) is None

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 from buurtbalans.engine.rules import FitOutcome, HouseholdFacts, RentBasis, RentFacts, affordability_fit
 
 CENT = Decimal("0.01")
@@ -33,7 +33,7 @@ def fit(params, size, pension, income, rent, assets=None, **kwargs):
 
 @pytest.mark.parametrize(("year", "size", "pension", "kind", "cap_name"), CASES)
 def test_rent_at_the_cap_fits_and_a_cent_more_does_not(year, size, pension, kind, cap_name):
-    params = parameters_for(date(year, 4, 1))
+    params = builtin_parameter_set(date(year, 4, 1))
     limit = getattr(params, f"allowance_income_limit_{kind}")
     cap = getattr(params, cap_name)
     if limit is None:
@@ -53,7 +53,7 @@ def test_rent_at_the_cap_fits_and_a_cent_more_does_not(year, size, pension, kind
 def test_income_a_cent_above_the_limit_is_not_applicable_even_when_the_cap_is_missing(
     year, size, pension, kind, cap_name
 ):
-    params = parameters_for(date(year, 4, 1))
+    params = builtin_parameter_set(date(year, 4, 1))
     limit = getattr(params, f"allowance_income_limit_{kind}")
     if limit is None:
         return
@@ -73,17 +73,17 @@ def test_income_a_cent_above_the_limit_is_not_applicable_even_when_the_cap_is_mi
     ],
 )
 def test_two_persons_use_the_low_cap_and_three_the_high_cap(size, rent, outcome):
-    assert fit(parameters_for(date(2025, 6, 1)), size, False, "20000", rent).outcome is outcome
+    assert fit(builtin_parameter_set(date(2025, 6, 1)), size, False, "20000", rent).outcome is outcome
 
 
 def test_the_reason_names_the_rent_and_the_cap():
-    decision = fit(parameters_for(date(2025, 6, 1)), 2, False, "20000", "700")
+    decision = fit(builtin_parameter_set(date(2025, 6, 1)), 2, False, "20000", "700")
     assert decision.reason.startswith("base rent €700.00 is above the low cap €682.96")
     assert decision.rent_cap == Decimal("682.96") and decision.income_limit == Decimal("38500")
 
 
 def test_pension_age_household_with_assets_above_the_2022_threshold_is_excepted():
-    params = parameters_for(date(2022, 6, 1))
+    params = builtin_parameter_set(date(2022, 6, 1))
     rich = fit(params, 1, True, "20000", "700", assets="118479.01")
     assert rich.outcome is FitOutcome.NOT_APPLICABLE and rich.is_assets_exception
     at_threshold = fit(params, 1, True, "20000", "700", assets="118479")
@@ -96,23 +96,24 @@ def test_pension_age_household_with_assets_above_the_2022_threshold_is_excepted(
 
 
 def test_the_assets_exception_does_not_exist_in_2021_and_its_threshold_is_unknown_from_2023():
-    assert fit(parameters_for(date(2021, 6, 1)), 1, True, "20000", "700", assets="500000").outcome is FitOutcome.NOT_FIT
-    unknown = fit(parameters_for(date(2023, 6, 1)), 1, True, "20000", "700", assets="500000")
+    in_2021 = fit(builtin_parameter_set(date(2021, 6, 1)), 1, True, "20000", "700", assets="500000")
+    assert in_2021.outcome is FitOutcome.NOT_FIT
+    unknown = fit(builtin_parameter_set(date(2023, 6, 1)), 1, True, "20000", "700", assets="500000")
     assert unknown.outcome is None and unknown.missing_parameter == "pension_assets_limit_single"
     # Without known assets the ordinary test applies.
-    assert fit(parameters_for(date(2023, 6, 1)), 1, True, "20000", "700").outcome is FitOutcome.NOT_FIT
+    assert fit(builtin_parameter_set(date(2023, 6, 1)), 1, True, "20000", "700").outcome is FitOutcome.NOT_FIT
 
 
 def test_a_missing_cap_is_named_and_never_guessed():
     # 2026 as it was before its caps were published.
-    params = replace(parameters_for(date(2026, 6, 1)), allowance_cap_low=None, allowance_cap_high=None)
+    params = replace(builtin_parameter_set(date(2026, 6, 1)), allowance_cap_low=None, allowance_cap_high=None)
     decision = fit(params, 2, False, "20000", "500")
     assert decision.outcome is None and decision.reason == "parameter missing: allowance_cap_low"
     assert fit(params, 3, False, "20000", "500").missing_parameter == "allowance_cap_high"
 
 
 def test_the_tested_rent_is_the_base_rent_unless_the_allowance_rent_is_asked_for():
-    params = parameters_for(date(2025, 6, 1))
+    params = builtin_parameter_set(date(2025, 6, 1))
     base = fit(params, 1, False, "20000", "680", allowance_rent=Decimal("700"))
     assert base.outcome is FitOutcome.FIT and base.rent_basis is RentBasis.BASE_RENT
     allowance = fit(
@@ -136,7 +137,7 @@ def test_outcomes_carry_the_vera_codes():
 )
 def test_fit_means_income_under_the_limit_and_rent_within_the_cap(year, kind, income, rent, assets):
     size, pension, limit_kind, cap_name = kind
-    params = parameters_for(date(year, 6, 1))
+    params = builtin_parameter_set(date(year, 6, 1))
     decision = fit(params, size, pension, Decimal(income) / 100, Decimal(rent) / 100, assets=assets)
     if decision.outcome is FitOutcome.FIT:
         assert Decimal(rent) / 100 <= getattr(params, cap_name)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 from buurtbalans.engine.rules import HouseholdFacts, IncomeBand, daeb_target_group, income_band
 
 CENT = Decimal("0.01")
@@ -23,7 +23,7 @@ def household(size, pension, income):
 
 @pytest.mark.parametrize(("year", "size", "pension", "kind"), CASES)
 def test_income_at_the_allowance_limit_is_primary_and_a_cent_more_is_secondary(year, size, pension, kind):
-    params = parameters_for(date(year, 3, 1))
+    params = builtin_parameter_set(date(year, 3, 1))
     limit = getattr(params, f"allowance_income_limit_{kind}")
     if limit is None:  # 2021 multi, 2024 multi pension: unknown, so no band either side of it
         decision = income_band(household(size, pension, "20000"), params)
@@ -37,7 +37,7 @@ def test_income_at_the_allowance_limit_is_primary_and_a_cent_more_is_secondary(y
 
 @pytest.mark.parametrize(("year", "size", "pension", "kind"), CASES)
 def test_income_at_the_daeb_limit_is_secondary_and_a_cent_more_needs_the_middle_limit(year, size, pension, kind):
-    params = parameters_for(date(year, 3, 1))
+    params = builtin_parameter_set(date(year, 3, 1))
     daeb_name = "daeb_income_limit_single" if size == 1 else "daeb_income_limit_multi"
     daeb = getattr(params, daeb_name)
     at_limit = income_band(household(size, pension, daeb), params)
@@ -71,35 +71,35 @@ def test_income_at_the_daeb_limit_is_secondary_and_a_cent_more_needs_the_middle_
     ],
 )
 def test_2025_bands_with_the_published_figures(size, income, band):
-    assert income_band(household(size, False, income), parameters_for(date(2025, 6, 1))).band is band
+    assert income_band(household(size, False, income), builtin_parameter_set(date(2025, 6, 1))).band is band
 
 
 @pytest.mark.parametrize(("year", "size", "pension", "kind"), CASES)
 def test_daeb_target_group_includes_the_limit_and_excludes_a_cent_more(year, size, pension, kind):
-    params = parameters_for(date(year, 3, 1))
+    params = builtin_parameter_set(date(year, 3, 1))
     limit = params.daeb_income_limit(size)
     assert daeb_target_group(household(size, pension, limit), params).is_daeb_target_group is True
     assert daeb_target_group(household(size, pension, limit + CENT), params).is_daeb_target_group is False
 
 
 def test_from_2022_the_daeb_limit_differs_for_one_and_more_persons():
-    params = parameters_for(date(2022, 5, 1))
+    params = builtin_parameter_set(date(2022, 5, 1))
     assert daeb_target_group(household(1, False, "42000"), params).is_daeb_target_group is False
     assert daeb_target_group(household(2, False, "42000"), params).is_daeb_target_group is True
 
 
 def test_2021_lettings_between_the_daeb_limit_and_the_extended_limit_do_not_use_the_free_room():
-    params = parameters_for(date(2021, 5, 1))
+    params = builtin_parameter_set(date(2021, 5, 1))
     middle_band = daeb_target_group(household(2, False, "44655"), params)
     assert (middle_band.is_daeb_target_group, middle_band.uses_free_room) == (False, False)
     free = daeb_target_group(household(2, False, "44655.01"), params)
     assert (free.is_daeb_target_group, free.uses_free_room) == (False, True)
-    from_2022 = daeb_target_group(household(2, False, "45014.01"), parameters_for(date(2022, 1, 1)))
+    from_2022 = daeb_target_group(household(2, False, "45014.01"), builtin_parameter_set(date(2022, 1, 1)))
     assert from_2022.uses_free_room is True
 
 
 def test_a_missing_limit_is_named_and_the_other_decisions_still_answer():
-    params = parameters_for(date(2021, 9, 1))  # multi-person allowance income limit unknown in 2021
+    params = builtin_parameter_set(date(2021, 9, 1))  # multi-person allowance income limit unknown in 2021
     multi = household(2, False, "30000")
     assert income_band(multi, params).missing_parameters == ("allowance_income_limit_multi",)
     assert daeb_target_group(multi, params).is_daeb_target_group is True
@@ -108,7 +108,7 @@ def test_a_missing_limit_is_named_and_the_other_decisions_still_answer():
 
 
 def test_decisions_record_the_parameter_version():
-    params = parameters_for(date(2024, 2, 1))
+    params = builtin_parameter_set(date(2024, 2, 1))
     assert income_band(household(1, False, "1000"), params).parameter_version == params.version
     assert daeb_target_group(household(1, False, "1000"), params).parameter_version == params.version
 
@@ -123,7 +123,7 @@ ORDER = list(IncomeBand)
 )
 def test_income_band_never_falls_when_income_rises(year, kind, incomes):
     size, pension, _ = kind
-    params = parameters_for(date(year, 6, 1))
+    params = builtin_parameter_set(date(year, 6, 1))
     low, high = sorted(Decimal(i) / 100 for i in incomes)
     band_low = income_band(household(size, pension, low), params).band
     band_high = income_band(household(size, pension, high), params).band
@@ -133,7 +133,7 @@ def test_income_band_never_falls_when_income_rises(year, kind, incomes):
 
 @given(year=st.sampled_from(list(YEARS)), size=st.integers(1, 8), income=st.integers(0, 150_000_00))
 def test_primary_and_secondary_households_are_in_the_daeb_target_group(year, size, income):
-    params = parameters_for(date(year, 6, 1))
+    params = builtin_parameter_set(date(year, 6, 1))
     facts = household(size, False, Decimal(income) / 100)
     band = income_band(facts, params).band
     if band in (IncomeBand.PRIMARY, IncomeBand.SECONDARY):

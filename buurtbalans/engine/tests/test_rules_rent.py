@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 from buurtbalans.engine.rules import RentClass, maximum_rent, rent_class, round_wws_points
 
 EXAMPLE_EENHEID = Path(__file__).resolve().parent / "data" / "eenheid_small_apartment.json"
@@ -29,12 +29,12 @@ CENT = Decimal("0.01")
     ],
 )
 def test_rent_class_2025_boundaries(rent, klass):
-    assert rent_class(Decimal(rent), parameters_for(date(2025, 2, 1))).rent_class is klass
+    assert rent_class(Decimal(rent), builtin_parameter_set(date(2025, 2, 1))).rent_class is klass
 
 
 @pytest.mark.parametrize("year", range(2021, 2027))
 def test_rent_class_every_year_at_the_daeb_rent_limit(year):
-    params = parameters_for(date(year, 2, 1))
+    params = builtin_parameter_set(date(year, 2, 1))
     limit = params.daeb_rent_limit
     assert rent_class(limit, params).rent_class is RentClass.ABOVE_ALLOWANCE_LIMIT
     below = rent_class(limit - CENT, params)
@@ -45,7 +45,7 @@ def test_rent_class_every_year_at_the_daeb_rent_limit(year):
 
 
 def test_rent_class_without_the_quality_discount_limit_still_answers_above_the_high_cap():
-    params = parameters_for(date(2024, 2, 1))  # quality discount limit unknown
+    params = builtin_parameter_set(date(2024, 2, 1))  # quality discount limit unknown
     assert rent_class(Decimal("400"), params).missing_parameters == ("quality_discount_limit",)
     assert rent_class(Decimal("700"), params).rent_class is RentClass.EXPENSIVE
     assert RentClass.EXPENSIVE.vera_code == "DUU"

@@ -223,6 +223,20 @@ def test_inflow_probabilities_are_estimated_from_the_last_year_of_lettings(stock
     assert estimate.lettings == 10
 
 
+def test_the_inflow_estimate_uses_the_cap_an_administrator_entered(stock_a):
+    corporation = stock_a.corporation
+    residents = [Resident(income="20000", start=date(2025, 1, 15)) for _ in range(2)]
+    make_mix_complex(corporation, "A-CAP", rent="650.00", residents=residents)
+    before = inflow_estimate(corporation.pk, REFERENCE_DATE)
+    assert (before.p_open.n, before.p_above.n) == (2, 0)  # below the built-in 2025 low cap of 682.96
+    parameter_values_save(
+        rows=[ParameterRow(date(2025, 1, 1), "allowance_cap_low", "640.00", source="test: a correction")],
+        actor=None,
+    )
+    after = inflow_estimate(corporation.pk, REFERENCE_DATE)
+    assert (after.p_open.n, after.p_above.n) == (0, 2)  # above the cap in force now
+
+
 def test_a_failed_plan_shows_a_plain_message_never_the_exception(english, town, bob, monkeypatch):
     def broken(plan, **kwargs):
         raise RuntimeError("internal detail: relation steering_plancomplex does not exist")

@@ -18,7 +18,7 @@ import buurtbalans
 from buurtbalans.allocation.roundfile import RoundFileError, read_round_file, write_result
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.engine.allocation import solve_round
-from buurtbalans.engine.parameters import parameters_for
+from buurtbalans.engine.parameters import builtin_parameter_set
 
 GOLDEN_DIR = Path(buurtbalans.__file__).resolve().parent / "engine" / "tests" / "data" / "allocation"
 HELP = gettext_lazy("Rewrite expected.json of the allocation golden scenarios from their input.json.")
@@ -32,7 +32,7 @@ def golden_document(input_path: Path) -> str:
     round_file = read_round_file(input_path)
     result = solve_round(
         round_file.facts,
-        parameters_for(round_file.reference_date),
+        builtin_parameter_set(round_file.reference_date),
         reference_date=round_file.reference_date,
         lottery_seed=round_file.lottery_seed,
     )

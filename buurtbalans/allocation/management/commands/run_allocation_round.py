@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from buurtbalans.allocation.roundfile import RoundFileError, read_round_file, write_result
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
-from buurtbalans.engine import parameters as builtin_parameters
 from buurtbalans.engine.allocation import DEFAULT_RESERVE_SIZE, RoundParameterMissing, solve_round
-from buurtbalans.rules import parameters as parameters_in_force
+from buurtbalans.engine.parameters import builtin_parameter_set
+from buurtbalans.rules.parameters import parameters_for
 
 EXIT_BAD_INPUT = 2
 
@@ -46,7 +46,7 @@ class Command(BuurtbalansCommand):
             help=_("pretty-print the result with this indent (small rounds)"),
         )
 
-    def parameters_for(self, reference_date):
+    def legal_parameters(self, reference_date):
         """The legal parameters in force on the date: the built-in table with the administrators' values.
 
         The round needs no database: when none can be read (not created or not migrated), the built-in table is
@@ -54,10 +54,10 @@ class Command(BuurtbalansCommand):
         """
         self.note = ""
         try:
-            return parameters_in_force.parameters_for(reference_date)
+            return parameters_for(reference_date)
         except DatabaseError:
             self.note = _("note: the database cannot be read; the built-in table of legal parameters is used")
-            return builtin_parameters.parameters_for(reference_date)
+            return builtin_parameter_set(reference_date)
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -73,7 +73,7 @@ class Command(BuurtbalansCommand):
                 returncode=EXIT_BAD_INPUT,
             ) from exc
         try:
-            params = self.parameters_for(round_file.reference_date)
+            params = self.legal_parameters(round_file.reference_date)
             result = solve_round(
                 round_file.facts,
                 params,
