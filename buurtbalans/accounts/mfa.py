@@ -14,7 +14,7 @@ import segno
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from buurtbalans.accounts.models import RecoveryCode, RecoveryCodeDevice
+from buurtbalans.accounts.models import RecoveryCode
 from buurtbalans.core.models import Role
 from buurtbalans.core.permissions import ROLE_ACTIONS, membership_of
 
@@ -118,16 +118,6 @@ def is_enrolled(user) -> bool:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
 
-def needs_second_step(user) -> bool:
-    """A logged-in user who has not given a code yet may only see the code, set-up and logout pages.
-
-    Someone who set up an app by choice uses it too, even when their role does not require it.
-    """
-    if not getattr(user, "is_authenticated", False) or user.is_verified():
-        return False
-    return is_enrolled(user) or user_requires_mfa(user)
-
-
 def recovery_codes_left(user) -> int:
     return RecoveryCode.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
 
@@ -143,7 +133,3 @@ def key_text(device: TOTPDevice) -> str:
 
     key = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
-
-
-def recovery_device(user) -> RecoveryCodeDevice | None:
-    return RecoveryCodeDevice.objects.filter(user_id=user.pk).first()

@@ -538,13 +538,8 @@ class Worker:
             close_old_connections()
 
 
-def on_commit_enqueue(**kwargs) -> None:
-    """Enqueue after the surrounding transaction commits, so the job never sees half-written input."""
-    transaction.on_commit(lambda: job_enqueue(**kwargs))
-
-
 __all__ = [
     "RUNNERS", "JobError", "JobRunner", "Worker", "WorkerStopped", "job_claim_next", "job_enqueue",
-    "job_error_message", "job_run", "jobs_abandon", "jobs_recover_dead", "on_commit_enqueue",
+    "job_error_message", "job_run", "jobs_abandon", "jobs_recover_dead",
     "periodic_jobs_enqueue", "run_pending_jobs", "strip_nul", "worker_name",
 ]

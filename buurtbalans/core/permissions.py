@@ -201,10 +201,6 @@ class CorporationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(corporation_id=membership.corporation_id)
 
-    def of_corporation(self, corporation):
-        return self.filter(corporation=corporation)
-
-
 def scoped_queryset(action: Action):
     """A CorporationQuerySet subclass whose rows need `action` to be seen."""
     return type(f"{action.name.title()}QuerySet", (CorporationQuerySet,), {"view_action": action})
