@@ -148,17 +148,6 @@ def interior_point(geometry: dict) -> tuple[float, float]:
     raise ValueError("the polygon has no area")
 
 
-def bounding_box(geometry: dict) -> tuple[float, float, float, float]:
-    """(min x, min y, max x, max y) over all outer rings."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for polygon in geometry_polygons(geometry):
-        for x, y, *_ in polygon[0]:
-            xs.append(x)
-            ys.append(y)
-    return (min(xs), min(ys), max(xs), max(ys))
-
-
 def map_positions(geometry: dict, transform) -> dict:
     """A copy of a (Multi)Polygon with every position passed through `transform(xs, ys) -> (xs, ys)`.
 

@@ -140,11 +140,6 @@ class Assessment:
     trends: dict[str, Trend] = field(default_factory=dict)
     warnings: tuple[Warning, ...] = ()
 
-    @property
-    def has_warning(self) -> bool:
-        return bool(self.warnings)
-
-
 def sub_score(rule: IndicatorRule, value: float | None) -> float | None:
     """100 at or better than the norm, falling linearly to 0 at `tolerance` past it; None when unknown."""
     if value is None:

@@ -133,11 +133,6 @@ class Listing:
                 # Nobody could have such a listing: a labelling mistake, not a rule.
                 raise ValueError(f"{low} {getattr(self, low)} is above {high} {getattr(self, high)}")
 
-    @property
-    def base_rent_cents(self) -> int:
-        return _cents(self.base_rent, "base_rent")
-
-
 @dataclass(frozen=True)
 class Applicant:
     """A household looking for a dwelling (woningzoekende), as the round sees it.

@@ -45,7 +45,6 @@ class BidOutcome(enum.StrEnum):
 
 
 OUTCOME_ORDER: tuple[BidOutcome, ...] = tuple(BidOutcome)
-OUTCOME_CODE = {outcome: code for code, outcome in enumerate(OUTCOME_ORDER)}
 ALLOCATED, ALLOCATED_ELSEWHERE, OUTRANKED, INELIGIBLE = range(4)
 
 

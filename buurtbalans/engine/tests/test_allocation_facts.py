@@ -92,4 +92,4 @@ def test_stable_order_sorts_by_several_keys_and_keeps_ties_in_input_order():
 
 def test_amounts_keep_their_cents():
     assert listing("L", rent="682.96").base_rent == Decimal("682.96")
-    assert RoundInput([listing("L", rent="682.96")], [], []).compile().listings[0].base_rent_cents == 68296
+    assert RoundInput([listing("L", rent="682.96")], [], []).compile().listings[0].base_rent == Decimal("682.96")

@@ -156,4 +156,4 @@ def test_only_indicators_that_count_make_a_worsening_warning():
 def test_a_healthy_complex_has_no_warning():
     result = assess(RULES, {"turnover_rate": 0.05, "signals_per_100": 2, "lbm": 4.2}, {}, previous_score=100)
     assert result.composite.score == 100
-    assert not result.has_warning
+    assert result.warnings == ()
