@@ -64,13 +64,13 @@ def open_source(path: Path, name: str | None = None) -> Source:
     if path.is_dir():
         files = [(p.name, partial(safeinput.read_bytes, p, p.name))
                  for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
-        source = _csv_source(files, container=name)
+        source = _csv_source(files)
     elif suffix in (".xlsx", ".xlsm"):
         source = _xlsx_source(path, name)
     elif suffix == ".csv":
-        source = _csv_source([(name, partial(safeinput.read_bytes, path, name))], container=None)
+        source = _csv_source([(name, partial(safeinput.read_bytes, path, name))])
     elif suffix == ".zip":
-        source = _csv_source(safeinput.zip_files(path, name), container=name)
+        source = _csv_source(safeinput.zip_files(path, name))
     else:
         raise SourceError(
             name, _("is not an .xlsx file, a .csv file, a .zip of CSV files or a folder of CSV files")
@@ -122,11 +122,11 @@ def csv_sheet(sheet: Sheet, name: str, data: bytes) -> RawSheet:
     return RawSheet(sheet, name, header, rows, safeinput.estimated_rows(text))
 
 
-def _csv_source(files, container: str | None) -> Source:
+def _csv_source(files) -> Source:
     """`files` is [(file name, a function returning its bytes)], read only when the name is one of our sheets.
 
-    Messages name the file alone (`dwellings.csv`), not `container` (the folder or zip): that is the name
-    the user knows.
+    Messages name the file alone (`dwellings.csv`), not the folder or zip it came in: that is the name the
+    user knows.
     """
     sheets, warnings, found = [], [], {}
     for name, read in files:

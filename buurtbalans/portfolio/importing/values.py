@@ -128,16 +128,6 @@ def parse_number(text: str) -> Decimal | None:
     return -number if negative else number
 
 
-def format_dutch(value: Decimal, *, places: int = 2, thousands: bool = True) -> str:
-    """The Dutch way of writing an amount (`1.234,56`), for messages and for tests of the parser."""
-    sign = "-" if value < 0 else ""
-    text = f"{abs(value):,.{places}f}"  # 1,234.56
-    text = text.translate(str.maketrans({",": ".", ".": ","}))
-    if not thousands:
-        text = text.replace(".", "")
-    return sign + text
-
-
 def decimal_parser(*, places: int, max_digits: int, minimum: Decimal | None = Decimal(0), noun: str = "number"):
     """A parser for a DecimalField(max_digits, decimal_places=places)."""
     limit = Decimal(10) ** (max_digits - places)
