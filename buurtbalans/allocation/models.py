@@ -465,7 +465,3 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"offer #{self.pk}"
-
-    @property
-    def vera_parent(self) -> str:
-        return VERA_PARENT.get(self.decline_reason, "")

@@ -8,6 +8,7 @@ import pytest
 
 from buurtbalans.allocation import services
 from buurtbalans.allocation.models import (
+    VERA_PARENT,
     AllocationRun,
     ApplicantProfile,
     BidResult,
@@ -161,7 +162,7 @@ def test_a_withdrawal_by_us_has_its_vera_reason_and_an_old_result_cannot_be_appr
     services.allocation_round_approve(allocation_round=allocation_round, actor=alice)
     offer = services.offer_decline(offer=Offer.objects.get(listing=s.listings[2]), actor=alice,
                                    reason=DeclineReason.NO_RESPONSE)
-    assert (offer.status, offer.vera_parent) == (OfferStatus.WITHDRAWN, "ING")
+    assert (offer.status, VERA_PARENT[offer.decline_reason]) == (OfferStatus.WITHDRAWN, "ING")
     allocation_round = solve_pending(allocation_round)
     assert allocation_round.status == RoundStatus.REVIEW
     # Meanwhile another offer is accepted: the result under review no longer fits, so it is worked out again.
