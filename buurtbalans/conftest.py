@@ -1,9 +1,10 @@
-"""Personas and fixtures shared by all tests (see buurtbalans/core/testing.py)."""
+"""Personas and fixtures shared by all tests (see buurtbalans/core/testing.py and buurtbalans/testing.py)."""
 
 import pytest
 
 from buurtbalans.core.models import HousingCorporation, Role
-from buurtbalans.core.testing import make_stock, make_user
+from buurtbalans.core.testing import make_user
+from buurtbalans.testing import make_stock
 
 
 @pytest.fixture

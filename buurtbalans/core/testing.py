@@ -1,4 +1,5 @@
-"""Shared test personas and a small portfolio, used by every app's tests (see conftest.py).
+"""Shared test personas, used by every app's tests (see conftest.py). Only what core alone needs: the builders
+that need domain models (make_stock) live above the domain apps, in buurtbalans/testing.py.
 
 alice: allocation officer at corporation A; bob: policy analyst at A (aggregates only);
 nina: neighbourhood manager at A; ada: administrator at A; otto: auditor at A;
@@ -6,10 +7,6 @@ charlie: allocation officer and administrator at corporation B, who must see not
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
@@ -22,94 +19,6 @@ def make_user(username: str, corporation: HousingCorporation, *roles: str):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     Membership.objects.create(user=user, corporation=corporation, roles=list(roles))
     return user
-
-
-@dataclass
-class Stock:
-    """A small portfolio of one corporation, for tests."""
-
-    corporation: HousingCorporation
-    municipality: object
-    neighbourhood: object
-    complex: object
-    dwellings: list
-    households: list
-    tenancies: list
-    markers: list
-
-
-def make_stock(corporation: HousingCorporation, prefix: str = "A", bu_code: str = "BU01930000") -> Stock:
-    """Two dwellings let to two households (one with a vulnerability marker) and one vacant dwelling."""
-    from buurtbalans.households.models import Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
-    from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood
-    from buurtbalans.portfolio.models import Complex, Dwelling
-
-    municipality, _ = Municipality.objects.get_or_create(cbs_code="GM0193", defaults={"name": "Zwolle"})
-    district, _ = District.objects.get_or_create(
-        cbs_code="WK019300", defaults={"name": "Centrum", "municipality": municipality}
-    )
-    neighbourhood, _ = Neighbourhood.objects.get_or_create(
-        cbs_code=bu_code, defaults={"name": f"Buurt {prefix}", "district": district, "municipality": municipality}
-    )
-    complex_ = Complex.objects.create(
-        corporation=corporation, external_id=f"{prefix}-C1", name=f"Complex {prefix}", neighbourhood=neighbourhood
-    )
-    dwellings = [
-        Dwelling.objects.create(
-            corporation=corporation,
-            complex=complex_,
-            external_id=f"{prefix}-D{i}",
-            street=f"{prefix}straat",
-            house_number=i,
-            postcode="8011AA",
-            city="Zwolle",
-            dwelling_type="apartment",
-            rooms=3,
-            floor_area=Decimal("65.00"),
-            build_year=1975,
-            energy_label="C",
-            base_rent=Decimal("650.00"),
-            service_charges=Decimal("35.00"),
-            wws_points=Decimal("140"),
-            is_daeb=True,
-            status="vacant" if i == 3 else "occupied",
-        )
-        for i in (1, 2, 3)
-    ]
-    households = [
-        Household.objects.create(
-            corporation=corporation,
-            external_id=f"{prefix}-H{i}",
-            size=size,
-            adults=1,
-            children=size - 1,
-            assessed_income=income,
-            income_year=2025,
-            income_source="tax_authority",
-        )
-        for i, (size, income) in enumerate([(1, Decimal("21000")), (3, Decimal("52000"))], start=1)
-    ]
-    tenancies = [
-        Tenancy.objects.create(
-            corporation=corporation,
-            external_id=f"{prefix}-T{i}",
-            dwelling=dwelling,
-            household=household,
-            start_date=date(2020, 1, 1),
-            income_at_start=household.assessed_income,
-            rent_at_start=Decimal("600.00"),
-        )
-        for i, (dwelling, household) in enumerate(zip(dwellings[:2], households, strict=True), start=1)
-    ]
-    kind = VulnerabilityKind.objects.get(corporation=None, code="shelter_outflow")
-    markers = [
-        VulnerabilityMarker.objects.create(
-            corporation=corporation, household=households[0], kind=kind, source="test", valid_from=date(2024, 1, 1)
-        )
-    ]
-    return Stock(corporation, municipality, neighbourhood, complex_, dwellings, households, tenancies, markers)
-
-
 
 
 def require_environment(condition: bool, reason: str) -> None:
@@ -128,4 +37,4 @@ def require_environment(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-__all__ = ["PASSWORD", "Role", "Stock", "make_stock", "make_user", "require_environment"]
+__all__ = ["PASSWORD", "Role", "make_user", "require_environment"]

@@ -29,7 +29,7 @@ def fast_password_hashing(settings):
     """Personas are created per test; the production hasher's rounds would dominate the run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Strings that appear only in corporation A's data (see core.testing.make_stock).
+# Strings that appear only in corporation A's data (see buurtbalans/testing.py, make_stock).
 A_MARKERS = ("Corporatie A", "Complex A", "A-C1", "A-D1", "A-H1", "A-H2", "A-T1", "Astraat", "secret-a.xlsx",
              "A-T3", "agreement-note-a", "toewijzingsverantwoording-corp-a")
 A_MARKERS += COOPERATIVE_MARKERS  # housing cooperatives (issue 7)
