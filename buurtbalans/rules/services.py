@@ -321,20 +321,6 @@ def parameter_file_rows(*, text: str, file_name: str) -> tuple[ParameterRow, ...
     return rows
 
 
-def parameter_file_import(*, text: str, file_name: str, actor, confirmed: str | None = None) -> ParameterSaveResult:
-    """Check an uploaded long-format parameter table and store it; nothing is stored when any row is bad.
-
-    Raises:
-        ParameterTableError: with every bad row ("<file> row N, column: message") and every missing key.
-        PermissionDenied / ParameterProposalStale: as `parameter_values_save`.
-    """
-    _require_platform_right(actor)
-    rows = parameter_file_rows(text=text, file_name=file_name)
-    return parameter_values_save(
-        rows=rows, actor=actor, via=ParameterChange.Via.FILE, file_name=file_name, confirmed=confirmed
-    )
-
-
 def _removal_plan(stored: dict[tuple[date, str], ParameterValue], valid_from: date, key: str):
     """(the value, the diff, versions before and after, the set after) of removing one stored value; None: none."""
     value = stored.get((valid_from, key))

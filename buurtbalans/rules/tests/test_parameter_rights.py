@@ -19,7 +19,7 @@ from buurtbalans.core.testing import make_user
 from buurtbalans.engine.parameters import ParameterRow, ParameterTableError, builtin_parameter_sets
 from buurtbalans.rules.models import ParameterValue
 from buurtbalans.rules.parameters import parameter_sets, parameters_for
-from buurtbalans.rules.services import parameter_file_import, parameter_value_remove, parameter_values_save
+from buurtbalans.rules.services import parameter_file_rows, parameter_value_remove, parameter_values_save
 from buurtbalans.rules.tests.files import CAPS_2026, confirm, form_data, full_file
 
 pytestmark = pytest.mark.django_db
@@ -183,17 +183,16 @@ def test_removing_a_correction_is_confirmed_too(client, paula):
 
 def test_an_uploaded_file_must_give_every_parameter_of_its_dates(paula):
     with pytest.raises(ParameterTableError) as refused:
-        parameter_file_import(
-            text=full_file("2026-01-01", without=("allowance_cap_low", "middle_rent_limit")), file_name="caps.csv",
-            actor=paula,
-        )  # fmt: skip
+        parameter_file_rows(
+            text=full_file("2026-01-01", without=("allowance_cap_low", "middle_rent_limit")), file_name="caps.csv"
+        )
     assert refused.value.errors == [
         "caps.csv: 2026-01-01 lacks a row for: allowance_cap_low, middle_rent_limit (every parameter of a date must "
         "be in the file; n/f when not known, - when it does not exist)"
     ]
     empty = full_file("2026-01-01", {"allowance_cap_low": ("", "", "")})
     with pytest.raises(ParameterTableError) as refused:
-        parameter_file_import(text=empty, file_name="caps.csv", actor=paula)
+        parameter_file_rows(text=empty, file_name="caps.csv")
     assert refused.value.errors == [
         "caps.csv row 3, value: empty; write n/f when the value is not known, or - when it does not exist in that year"
     ]

@@ -16,12 +16,18 @@ from buurtbalans.engine.parameters import ParameterRow, ParameterTableError, bui
 from buurtbalans.rules.labels import PARAMETER_LABELS
 from buurtbalans.rules.models import ParameterChange, ParameterValue
 from buurtbalans.rules.parameters import parameter_sets, parameters_for
-from buurtbalans.rules.services import parameter_file_import, parameter_value_remove, parameter_values_save
+from buurtbalans.rules.services import parameter_file_rows, parameter_value_remove, parameter_values_save
 from buurtbalans.rules.tests.files import CAPS_2026, confirm, form_data, full_file
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+
+
+def file_store(text: str, file_name: str, *, actor):
+    """What the upload page stores once the change is confirmed: the file's rows, checked."""
+    rows = parameter_file_rows(text=text, file_name=file_name)
+    return parameter_values_save(rows=rows, actor=actor, via=ParameterChange.Via.FILE, file_name=file_name)
 
 
 def show(day: str) -> dict:
@@ -55,7 +61,7 @@ def test_a_database_value_changes_rules_show_rules_check_and_the_version(paula):
     case = ("--date", "2026-03-01", "--household-size", "2", "--income", "20000", "--base-rent", "713.50")
     assert check(*case)["affordability_fit"] == "NOT_FIT"
 
-    result = parameter_file_import(text=full_file("2026-01-01", CAPS_2026), file_name="caps-2026.csv", actor=paula)
+    result = file_store(full_file("2026-01-01", CAPS_2026), "caps-2026.csv", actor=paula)
 
     assert [r.key for r in result.changed] == ["allowance_cap_low", "allowance_cap_high"]
     document = show("2026-03-01")
@@ -107,7 +113,7 @@ def test_a_file_with_bad_rows_is_refused_with_every_error_and_nothing_stored(pau
         "2026-01-01,allowance_cap_low,713.58,S28,\n"
     )
     with pytest.raises(ParameterTableError) as refused:
-        parameter_file_import(text=text, file_name="upload.csv", actor=paula)
+        parameter_file_rows(text=text, file_name="upload.csv")
     assert [e.split(":")[0] for e in refused.value.errors] == [
         "upload.csv row 3, valid_from",
         "upload.csv row 4, key",
@@ -123,7 +129,7 @@ def test_a_file_with_bad_rows_is_refused_with_every_error_and_nothing_stored(pau
 
 def test_a_file_without_the_columns_is_refused(paula):
     with pytest.raises(ParameterTableError) as refused:
-        parameter_file_import(text="date;name;amount\n2026-01-01;x;1\n", file_name="wrong.csv", actor=paula)
+        parameter_file_rows(text="date;name;amount\n2026-01-01;x;1\n", file_name="wrong.csv")
     assert refused.value.errors == [
         "wrong.csv row 1: missing column(s): valid_from, key, value",
         "wrong.csv row 1: unknown column(s): date, name, amount",
@@ -144,7 +150,7 @@ def test_a_new_date_gets_a_set_of_its_own_and_a_value_not_known_is_written_as_su
     changes = {"affordability_fit_quota": ("0.95", "S4", ""), "middle_rent_limit": ("-", "", "")}
     changes.update({key: ("n/f", "", "not published yet") for key in ("allowance_cap_low", "allowance_cap_high")})
     text = full_file("2026-01-01", changes).replace("2026-01-01,", "2027-01-01,")
-    parameter_file_import(text=text, file_name="2027.csv", actor=paula)
+    file_store(text, "2027.csv", actor=paula)
     params = parameters_for(date(2027, 6, 1))
     assert params.valid_from == date(2027, 1, 1)
     assert params.affordability_fit_quota == D("0.95")
@@ -276,7 +282,7 @@ def test_a_new_date_on_screen_starts_from_the_latest_set(client, paula):
 
 
 def test_another_corporations_administrator_is_not_named(client, paula, charlie):
-    parameter_file_import(text=full_file("2026-01-01", CAPS_2026), file_name="caps.csv", actor=paula)
+    file_store(full_file("2026-01-01", CAPS_2026), "caps.csv", actor=paula)
     client.force_login(charlie)
     page = client.get(reverse("rules_parameter_set", args=["2026-01-01"]))
     text = page.content.decode()
