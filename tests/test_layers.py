@@ -40,9 +40,6 @@ KNOWN_UPWARD_IMPORTS = {
     ("buurtbalans/core/views.py", "buurtbalans.households.selectors"): OVERVIEW,
     ("buurtbalans/core/views.py", "buurtbalans.portfolio.models"): OVERVIEW,
     ("buurtbalans/core/views.py", "buurtbalans.portfolio.selectors"): OVERVIEW,
-    ("buurtbalans/core/views.py", "buurtbalans.portfolio.views"): (
-        "the job page hosts the portfolio import's report: the job's runner gives it, issue 12 item 1"
-    ),
     ("buurtbalans/households/selectors.py", "buurtbalans.rules.parameters"): (
         "the income band needs parameters_for with the administrators' values: one definition, issue 12 item 3"
     ),

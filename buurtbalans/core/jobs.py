@@ -127,6 +127,20 @@ class JobRunner:
         with transaction.atomic():
             Job.objects.filter(pk=self.job.pk).update(log=self.job.log)
 
+    # The template the job page includes below the progress when the job is finished ("" for none); it gets the
+    # context of `result_context`. The job page lives in core and knows no app: each runner brings its own part.
+    result_template: ClassVar[str] = ""
+
+    @classmethod
+    def result_context(cls, request, job: Job) -> dict:
+        """What `result_template` needs (the app's own rights checks go here)."""
+        return {}
+
+    @classmethod
+    def result_download(cls, request, job: Job):
+        """The job's result as a download for `?format=csv|xlsx`, or None when the kind has none (the page 404s)."""
+        return None
+
     @classmethod
     def on_abandoned(cls, job: Job, message: str) -> None:
         """Called when the job is failed without its runner (its worker died or was stopped).

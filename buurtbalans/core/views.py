@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.figures import Cell, is_protected
 from buurtbalans.core.forms import AuditSearchForm, CorporationContactForm
-from buurtbalans.core.jobs import job_error_message
+from buurtbalans.core.jobs import RUNNERS, job_error_message
 from buurtbalans.core.permissions import Action, can, membership_of
 from buurtbalans.core.selectors import (
     audit_event_list,
@@ -284,16 +284,16 @@ def job_detail(request, pk: int):
         # A plain message for everyone; what really happened (a traceback) only for the administrator.
         context["error_message"] = job_error_message(job)
     context["show_log"] = bool(job.log) and can(request.user, Action.VIEW_JOB_LOG)
-    if job.kind == "portfolio_import":
-        # The import's own screens live with the portfolio app; the job page only hosts them.
-        from buurtbalans.portfolio.views import import_job_export, import_report_context
-
-        export = import_job_export(request, job)
-        if export is not None:
-            return export
-        context.update(import_report_context(request, job))
-    elif requested_format(request):
-        raise Http404
+    # The result's own part of the page (an import's report, say) comes from the job's runner, in its own app.
+    runner = RUNNERS.get(job.kind)
+    if requested_format(request):
+        download = runner.result_download(request, job) if runner is not None else None
+        if download is None:
+            raise Http404
+        return download
+    if runner is not None and runner.result_template and job.is_finished:
+        context["result_template"] = runner.result_template
+        context.update(runner.result_context(request, job))
     return render(request, "core/job_detail.html", context)
 
 

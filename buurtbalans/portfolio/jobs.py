@@ -30,6 +30,21 @@ class PortfolioImportJob(JobRunner):
     # An import report quotes the rows it read: only for those who manage the portfolio.
     view_action = Action.MANAGE_PORTFOLIO
 
+    result_template = "portfolio/_import_report.html"
+
+    @classmethod
+    def result_context(cls, request, job) -> dict:
+        # Imported when a page asks: the worker loads this module at start-up and needs no screens.
+        from buurtbalans.portfolio.views import import_report_context
+
+        return import_report_context(request, job)
+
+    @classmethod
+    def result_download(cls, request, job):
+        from buurtbalans.portfolio.views import import_job_export
+
+        return import_job_export(request, job)
+
     def run(self) -> dict:
         params = self.job.params
         dry_run = bool(params.get("dry_run", False))
