@@ -131,6 +131,7 @@ class AuditEvent(models.Model):
         HOUSEHOLD_ERASED = 108, _("Household's personal data erased (AVG art. 17)")
         PERSONAL_DATA_EXPORTED = 110, _("Personal data exported")
         IMPORT_PREVIEWED = 111, _("Import checked without saving (dry run)")
+        MARKER_KIND_CHANGED = 112, _("Kind of vulnerability marker added or changed")
         # 2xx allocation (listings, bids, rounds, offers, letters)
         LISTING_WRITTEN = 201, _("Listing written")
         BIDS_WRITTEN = 202, _("Bids written")

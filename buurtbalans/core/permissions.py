@@ -32,6 +32,8 @@ class Action(StrEnum):
     MANAGE_AGREEMENTS = "manage_agreements"  # record performance agreements (prestatieafspraken)
     # The corporation's own address, phone, e-mail, website and objection route, as its letters print them.
     MANAGE_CORPORATION = "manage_corporation"
+    # The corporation's own kinds of vulnerability marker (add, rename, switch off): the list, never who has one.
+    MANAGE_MARKER_KINDS = "manage_marker_kinds"
     # Allocation (issue 4): listings, rounds and their aggregate figures and public accounts, for officers and
     # analysts; bids, applicants' income and urgency, round results per applicant, offers and letters for officers.
     VIEW_ALLOCATION = "view_allocation"
@@ -137,6 +139,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_LOCAL_PARAMETERS,
             Action.MANAGE_AGREEMENTS,
             Action.MANAGE_CORPORATION,
+            Action.MANAGE_MARKER_KINDS,
             Action.VIEW_MONITOR,
             Action.VIEW_SOCIAL_RECORDS,
             Action.MANAGE_SOCIAL_RECORDS,
