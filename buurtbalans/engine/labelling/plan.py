@@ -13,7 +13,7 @@ Model and interpretation: docs/labelling.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
 
 from buurtbalans.engine.labelling.facts import (
@@ -26,6 +26,7 @@ from buurtbalans.engine.labelling.facts import (
     LabelPlanInput,
     LabelPlanInputError,
     LabelPlanSolverError,
+    LabelPolicy,
     PlanObjective,
     Vacancy,
     VacancyLabel,
@@ -47,71 +48,112 @@ def input_problems(plan_input: LabelPlanInput) -> tuple[str, ...]:
     """Every inconsistency in the input, named by its place with the file contract's keys.
 
     For example `vacancies[3].complex: unknown complex "C9"` or `complexes[0].vulnerable: 1, but 2 vacancies of
-    this complex have a vulnerable leaving household`. Empty when the input is consistent.
+    this complex have a vulnerable leaving household`. Empty when the input is consistent. The problems come in
+    input order: the policy, each complex, each vacancy, then what the vacancies of a complex say about it.
 
     A field that is None was unreadable and has been reported by the caller (the file reader builds the input
     with None for such fields so that this one function checks everything else); checks that need it are skipped.
     """
-    problems: list[str] = []
-    policy = plan_input.policy
-    if policy.min_vulnerable_placements is not None and policy.min_vulnerable_placements < 0:
-        problems.append("policy.min_vulnerable_placements: cannot be negative")
-    for name in ("min_affordable_share", "p_open", "p_above", "q_open", "q_reserved", "q_above"):
-        value = getattr(policy, name)
-        if value is not None and not _is_share(value):
-            problems.append(f"policy.{name}: must lie between 0 and 1, not {value}")
-
-    complex_index: dict[str, int] = {}
+    complex_index = _first_positions(mix.complex_id for mix in plan_input.complexes)
+    vacancy_index = _first_positions(vacancy.vacancy_id for vacancy in plan_input.vacancies)
+    # A complex whose id was unreadable may be the one a vacancy names: then "unknown complex" would be a guess.
+    has_unreadable_complex = any(mix.complex_id is None for mix in plan_input.complexes)
+    problems = _policy_problems(plan_input.policy)
     for i, mix in enumerate(plan_input.complexes):
-        where = f"complexes[{i}]"
-        if mix.complex_id == "":
-            problems.append(f"{where}.id: empty")
-        elif mix.complex_id is not None:
-            if mix.complex_id in complex_index:
-                problems.append(f'{where}.id: "{mix.complex_id}" also at complexes[{complex_index[mix.complex_id]}]')
-            else:
-                complex_index[mix.complex_id] = i
-        if mix.households is not None and mix.households < 1:
-            problems.append(f"{where}.households: must be at least 1, not {mix.households}")
-        for name in ("vulnerable", "primary"):
-            count = getattr(mix, name)
-            if count is not None and count < 0:
-                problems.append(f"{where}.{name}: cannot be negative")
-            elif count is not None and mix.households is not None and count > mix.households:
-                problems.append(f"{where}.{name}: {count} is more than households ({mix.households})")
-        for name in ("target_vulnerable_max_share", "target_primary_max_share"):
-            value = getattr(mix, name)
-            if value is not None and not _is_share(value):
-                problems.append(f"{where}.{name}: must lie between 0 and 1, not {value}")
-
+        problems += _complex_problems(i, mix, complex_index)
     if not plan_input.vacancies:
         problems.append("vacancies: no vacancies to plan")
-    vacancy_index: dict[str, int] = {}
-    per_complex: dict[str, list[Vacancy]] = {}
     for j, vacancy in enumerate(plan_input.vacancies):
-        where = f"vacancies[{j}]"
-        if vacancy.vacancy_id == "":
-            problems.append(f"{where}.id: empty")
-        elif vacancy.vacancy_id is not None:
-            if vacancy.vacancy_id in vacancy_index:
-                problems.append(
-                    f'{where}.id: "{vacancy.vacancy_id}" also at vacancies[{vacancy_index[vacancy.vacancy_id]}]'
-                )
-            else:
-                vacancy_index[vacancy.vacancy_id] = j
-        if vacancy.complex_id is not None:
-            if vacancy.complex_id in complex_index:
-                per_complex.setdefault(vacancy.complex_id, []).append(vacancy)
-            elif not any(mix.complex_id is None for mix in plan_input.complexes):
-                problems.append(f'{where}.complex: unknown complex "{vacancy.complex_id}"')
-        for name in ("base_rent", "max_base_rent"):
-            amount = getattr(vacancy, name)
-            if amount is not None and (not amount.is_finite() or amount < 0):
-                problems.append(f"{where}.{name}: must be an amount of 0 or more, not {amount}")
-        size = vacancy.household_size_min
-        if size is not None and not 1 <= size <= MAX_HOUSEHOLD_SIZE:
-            problems.append(f"{where}.household_size_min: must lie between 1 and {MAX_HOUSEHOLD_SIZE}, not {size}")
+        problems += _vacancy_problems(j, vacancy, vacancy_index, complex_index, has_unreadable_complex)
+    problems += _leaving_household_problems(plan_input, complex_index)
+    return tuple(problems)
 
+
+def _first_positions(identifiers: Iterable[str | None]) -> dict[str, int]:
+    """Each readable, non-empty id and the position where it first occurs (later ones are duplicates)."""
+    first: dict[str, int] = {}
+    for position, identifier in enumerate(identifiers):
+        if identifier:
+            first.setdefault(identifier, position)
+    return first
+
+
+def _id_problems(section: str, position: int, identifier: str | None, first: Mapping[str, int]) -> list[str]:
+    """An empty id, or an id that an earlier entry of `section` already has."""
+    where = f"{section}[{position}].id"
+    if identifier == "":
+        return [f"{where}: empty"]
+    if identifier is not None and first[identifier] != position:
+        return [f'{where}: "{identifier}" also at {section}[{first[identifier]}]']
+    return []
+
+
+def _share_problems(where: str, record: object, names: Iterable[str]) -> list[str]:
+    """The named fields of `record` that are not a share between 0 and 1."""
+    values = ((name, getattr(record, name)) for name in names)
+    return [
+        f"{where}.{name}: must lie between 0 and 1, not {value}"
+        for name, value in values
+        if value is not None and not _is_share(value)
+    ]
+
+
+def _policy_problems(policy: LabelPolicy) -> list[str]:
+    problems = []
+    if policy.min_vulnerable_placements is not None and policy.min_vulnerable_placements < 0:
+        problems.append("policy.min_vulnerable_placements: cannot be negative")
+    problems += _share_problems(
+        "policy", policy, ("min_affordable_share", "p_open", "p_above", "q_open", "q_reserved", "q_above")
+    )
+    return problems
+
+
+def _complex_problems(i: int, mix: ComplexMix, complex_index: Mapping[str, int]) -> list[str]:
+    where = f"complexes[{i}]"
+    problems = _id_problems("complexes", i, mix.complex_id, complex_index)
+    if mix.households is not None and mix.households < 1:
+        problems.append(f"{where}.households: must be at least 1, not {mix.households}")
+    for name in ("vulnerable", "primary"):
+        count = getattr(mix, name)
+        if count is not None and count < 0:
+            problems.append(f"{where}.{name}: cannot be negative")
+        elif count is not None and mix.households is not None and count > mix.households:
+            problems.append(f"{where}.{name}: {count} is more than households ({mix.households})")
+    problems += _share_problems(where, mix, ("target_vulnerable_max_share", "target_primary_max_share"))
+    return problems
+
+
+def _vacancy_problems(
+    j: int,
+    vacancy: Vacancy,
+    vacancy_index: Mapping[str, int],
+    complex_index: Mapping[str, int],
+    has_unreadable_complex: bool,
+) -> list[str]:
+    where = f"vacancies[{j}]"
+    problems = _id_problems("vacancies", j, vacancy.vacancy_id, vacancy_index)
+    if vacancy.complex_id is not None and vacancy.complex_id not in complex_index and not has_unreadable_complex:
+        problems.append(f'{where}.complex: unknown complex "{vacancy.complex_id}"')
+    for name in ("base_rent", "max_base_rent"):
+        amount = getattr(vacancy, name)
+        if amount is not None and (not amount.is_finite() or amount < 0):
+            problems.append(f"{where}.{name}: must be an amount of 0 or more, not {amount}")
+    size = vacancy.household_size_min
+    if size is not None and not 1 <= size <= MAX_HOUSEHOLD_SIZE:
+        problems.append(f"{where}.household_size_min: must lie between 1 and {MAX_HOUSEHOLD_SIZE}, not {size}")
+    return problems
+
+
+def _leaving_household_problems(plan_input: LabelPlanInput, complex_index: Mapping[str, int]) -> list[str]:
+    """A complex with more vacancies, or more vulnerable or primary leaving households, than its counts allow.
+
+    Complexes come in the order their first vacancy does.
+    """
+    per_complex: dict[str, list[Vacancy]] = {}
+    for vacancy in plan_input.vacancies:
+        if vacancy.complex_id is not None and vacancy.complex_id in complex_index:
+            per_complex.setdefault(vacancy.complex_id, []).append(vacancy)
+    problems = []
     for complex_id, vacancies in per_complex.items():
         i = complex_index[complex_id]
         mix = plan_input.complexes[i]
@@ -128,7 +170,7 @@ def input_problems(plan_input: LabelPlanInput) -> tuple[str, ...]:
             count = getattr(mix, name)
             if count is not None and 0 <= count < leaving:
                 problems.append(f"complexes[{i}].{name}: {count}, but {leaving} vacancies of this complex have {what}")
-    return tuple(problems)
+    return problems
 
 
 def max_above_cap(vacancies: int, min_affordable_share: Decimal) -> int:
@@ -270,10 +312,12 @@ def _complex_rows(mix: ComplexMix, vacancies: list[Vacancy], rents: tuple[Vacanc
 
 
 def _assign(positions: list[int], counts: dict[Label, int], rents: tuple[VacancyRent, ...], labels: list) -> None:
-    """Give a complex's label counts to its vacancies. All choices here leave every objective unchanged:
-    ABOVE_CAP goes to the allowed vacancies with the highest lawful rent (the dwellings least suited to the lowest
-    incomes anyway), RESERVED_VULNERABLE to the lowest affordable rents (vulnerable households mostly have low
-    incomes), then NO_VULNERABLE and OPEN in input order."""
+    """Give a complex's label counts to its vacancies.
+
+    All choices here leave every objective unchanged: ABOVE_CAP goes to the allowed vacancies with the highest
+    lawful rent (the dwellings least suited to the lowest incomes anyway), RESERVED_VULNERABLE to the lowest
+    affordable rents (vulnerable households mostly have low incomes), then NO_VULNERABLE and OPEN in input order.
+    """
     if any(c < 0 for c in counts.values()) or sum(counts.values()) != len(positions):
         raise LabelPlanSolverError("the solver's label counts do not add up to the complex's vacancies")
     allowed = sorted(
