@@ -201,6 +201,16 @@ _RECORD_FIELDS = {
     "meeting_places": (MeetingPlace, ("name", "opened_on", "closed_on", "capacity", "note")),
     "activities": (Activity, ("held_on", "title", "kind", "participants", "organised_by", "note")),
 }
+# Sheet -> the ids the check resolves from a row's codes, written along with the sheet's own fields.
+_RESOLVED_FIELDS = {
+    "signals": ("complex_id",),
+    "support_needs": ("complex_id", "dwelling_id"),
+    "visits": ("complex_id",),
+    "meeting_places": ("complex_id", "neighbourhood_id"),
+    "activities": ("complex_id",),
+}
+# Sheets whose rows may leave the complex out: a meeting place or an activity can belong to a buurt only.
+_COMPLEX_OPTIONAL = ("meeting_places", "activities")
 
 
 class _Plan:
@@ -214,6 +224,14 @@ class _Plan:
 
     def count(self, sheet: str, outcome: str) -> None:
         self.counts.setdefault(sheet, {"new": 0, "updated": 0, "unchanged": 0})[outcome] += 1
+
+    def add(self, sheet: str, obj, outcome: str) -> None:
+        """Count one row, and keep its object when it is to be written ("new" or "updated")."""
+        if outcome == "new":
+            self.new[sheet].append(obj)
+        elif outcome == "updated":
+            self.changed[sheet].append(obj)
+        self.count(sheet, outcome)
 
 
 def _check_importer(actor, corporation: HousingCorporation) -> None:
@@ -269,33 +287,52 @@ def social_records_import(*, source: Path, corporation: HousingCorporation, acto
 
 
 def _plan(parsed: importing.ParsedFile, corporation: HousingCorporation, report: ImportReport) -> _Plan:
+    """Check every row's references, then (only when the whole file is valid) work out what to write.
+
+    The steps run in the order of the sheets' references: meeting places before the activities and the use that
+    name them. A file with any error gets counts but no objects: nothing of it will be written.
+    """
+    check = _Check(parsed, corporation, report)
+    for sheet in _RECORD_FIELDS:
+        if sheet in parsed.sheets:
+            check.codes_unique(sheet)
+            check.record_rows(sheet)
+    check.place_use_rows()
+    check.arrears_rows()
     plan = _Plan()
-    complexes = dict(Complex.objects.filter(corporation=corporation).values_list("external_id", "pk"))
+    for sheet in parsed.sheets:
+        plan.counts.setdefault(sheet, {"new": 0, "updated": 0, "unchanged": 0})
+    if report.is_valid:
+        _plan_records(plan, corporation, check.resolved)
+    return plan
 
-    def error(sheet: str, position: int, column: str, message: str) -> None:
-        parsed.sheets[sheet].error(report, position, column, message)
 
-    def complex_of(sheet: str, position: int, code: str | None, *, required: bool) -> int | None | bool:
-        if code is None:
-            return None if not required else False
-        pk = complexes.get(code)
-        if pk is None:
-            error(sheet, position, "complex", _('"%(code)s" is not a complex of yours') % {"code": code})
-            return False
-        return pk
+class _Check:
+    """The checks of an import that need the database: every code in the file must name something of the corporation.
 
-    # Meeting places first: activities and use refer to them by code, from the file or the database.
-    places = dict(MeetingPlace.objects.filter(corporation=corporation).exclude(external_id="")
-                  .values_list("external_id", "pk"))
-    places_in_file: set[str] = set()
-    buurten = dict(Neighbourhood.objects.values_list("cbs_code", "pk"))
-    resolved: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    Each check reports its errors on the row (file, row, column) and keeps the rows that pass in `resolved`, per
+    sheet as (position, row), with the codes resolved to ids (`complex_id`, `dwelling_id`, ...).
+    """
 
-    for sheet in ("signals", "support_needs", "visits", "meeting_places", "activities"):
-        parsed_sheet = parsed.sheets.get(sheet)
-        if parsed_sheet is None:
-            continue
-        # A code used twice is an error even when the first row has other errors too.
+    def __init__(self, parsed: importing.ParsedFile, corporation: HousingCorporation, report: ImportReport):
+        self.parsed, self.corporation, self.report = parsed, corporation, report
+        self.complexes = dict(Complex.objects.filter(corporation=corporation).values_list("external_id", "pk"))
+        # Activities and use refer to meeting places by code: one stored already, or one earlier in the file.
+        self.places = set(MeetingPlace.objects.filter(corporation=corporation).exclude(external_id="")
+                          .values_list("external_id", flat=True))
+        self.places_in_file: set[str] = set()
+        self.buurten = dict(Neighbourhood.objects.values_list("cbs_code", "pk"))
+        self.resolved: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+
+    def error(self, sheet: str, position: int, column: str, message: str) -> None:
+        self.parsed.sheets[sheet].error(self.report, position, column, message)
+
+    def _row_number(self, sheet: str, position: int) -> int:
+        return self.parsed.sheets[sheet].row_numbers[position]
+
+    def codes_unique(self, sheet: str) -> None:
+        """A code used twice is an error, on every row after the first, even when the first has other errors."""
+        parsed_sheet = self.parsed.sheets[sheet]
         code_at = parsed_sheet.sheet.index("external_id")
         seen: dict[str, int] = {}
         for position, row in enumerate(parsed_sheet.rows):
@@ -303,194 +340,222 @@ def _plan(parsed: importing.ParsedFile, corporation: HousingCorporation, report:
             if not code:
                 continue
             if code in seen:
-                error(sheet, position, "external_id", _('"%(code)s" is already used in row %(row)s') % {
-                    "code": code, "row": parsed_sheet.row_numbers[seen[code]]})
+                self.error(sheet, position, "external_id", _('"%(code)s" is already used in row %(row)s') % {
+                    "code": code, "row": self._row_number(sheet, seen[code])})
             else:
                 seen[code] = position
-        for position, row in parsed.good_rows(sheet):
-            code = row.get("external_id") or ""
-            ok = True
-            if "complex" in row:
-                pk = complex_of(sheet, position, row["complex"], required=sheet != "meeting_places"
-                                and sheet != "activities")
-                if pk is False:
-                    ok = False
-                row["complex_id"] = pk if pk is not False else None
-            if sheet == "support_needs" and ok and row.get("dwelling"):
-                dwelling = Dwelling.objects.filter(corporation=corporation, external_id=row["dwelling"]).values_list(
-                    "pk", "complex_id").first()
-                if dwelling is None:
-                    error(sheet, position, "dwelling", _('"%(code)s" is not a dwelling of yours') % {
-                        "code": row["dwelling"]})
-                    ok = False
-                elif dwelling[1] != row["complex_id"]:
-                    error(sheet, position, "dwelling", _('"%(code)s" is not in complex %(complex)s') % {
-                        "code": row["dwelling"], "complex": row["complex"]})
-                    ok = False
-                else:
-                    row["dwelling_id"] = dwelling[0]
-            if sheet == "meeting_places":
-                if row.get("neighbourhood"):
-                    row["neighbourhood_id"] = buurten.get(row["neighbourhood"])
-                    if row["neighbourhood_id"] is None:
-                        error(sheet, position, "neighbourhood", _('"%(code)s" is not a buurt known in Buurtbalans')
-                              % {"code": row["neighbourhood"]})
-                        ok = False
-                places_in_file.add(code)
-            if sheet == "activities" and row.get("meeting_place"):
-                place = row["meeting_place"]
-                if place not in places and place not in places_in_file:
-                    error(sheet, position, "meeting_place",
-                          _('"%(code)s" is not a meeting place in the file or in Buurtbalans') % {"code": place})
-                    ok = False
-            if ok:
-                resolved[sheet].append((position, row))
 
-    # Use of meeting places: one row per place and month.
-    seen_use: dict[tuple[str, date], int] = {}
-    for position, row in parsed.good_rows("meeting_place_use"):
-        place, month = row["meeting_place"], row["month"]
-        if place not in places and place not in places_in_file:
-            error("meeting_place_use", position, "meeting_place",
-                  _('"%(code)s" is not a meeting place in the file or in Buurtbalans') % {"code": place})
-            continue
-        if (place, month) in seen_use:
-            error("meeting_place_use", position, "month", _("%(month)s is already given for this place in row "
-                                                              "%(row)s") % {
-                "month": f"{month:%Y-%m}", "row": parsed.sheets["meeting_place_use"].row_numbers[
-                    seen_use[(place, month)]]})
-            continue
-        seen_use[(place, month)] = position
-        resolved["meeting_place_use"].append((position, row))
+    def record_rows(self, sheet: str) -> None:
+        """Resolve the references of a record sheet's rows; keep the rows whose every reference is known."""
+        for position, row in self.parsed.good_rows(sheet):
+            if self._record_row(sheet, position, row):
+                self.resolved[sheet].append((position, row))
 
-    # Arrears: a contract must be one of the complex's tenancies.
-    tenancy_codes = {row["tenancy"] for _p, row in parsed.good_rows("arrears") if row.get("tenancy")}
-    tenancies = {
-        code: (pk, complex_id)
-        for code, pk, complex_id in Tenancy.objects.filter(corporation=corporation, external_id__in=tenancy_codes)
-        .values_list("external_id", "pk", "dwelling__complex_id")
-    }
-    seen_arrears: dict[tuple, int] = {}
-    for position, row in parsed.good_rows("arrears"):
-        pk = complex_of("arrears", position, row["complex"], required=True)
-        if pk is False:
-            continue
-        row["complex_id"] = pk
-        row["tenancy_id"] = None
-        if row.get("tenancy"):
-            found = tenancies.get(row["tenancy"])
-            if found is None:
-                error("arrears", position, "tenancy", _('"%(code)s" is not a contract of yours') % {
-                    "code": row["tenancy"]})
+    def _record_row(self, sheet: str, position: int, row: dict) -> bool:
+        # Every reference is checked, so that the report lists all of a row's errors at once.
+        ok = True
+        if "complex" in row:
+            row["complex_id"] = self.complex_id(sheet, position, row["complex"],
+                                                required=sheet not in _COMPLEX_OPTIONAL)
+            ok = row["complex_id"] is not False
+            if not ok:
+                row["complex_id"] = None
+        if sheet == "support_needs" and ok and row.get("dwelling"):
+            ok = self._dwelling(sheet, position, row)
+        if sheet == "meeting_places":
+            ok = self._neighbourhood(sheet, position, row) and ok
+            self.places_in_file.add(row.get("external_id") or "")
+        if sheet == "activities" and row.get("meeting_place"):
+            ok = self.place_known(sheet, position, row["meeting_place"]) and ok
+        return ok
+
+    def complex_id(self, sheet: str, position: int, code: str | None, *, required: bool) -> int | None | bool:
+        """The id of the corporation's complex with this code; None without a code; False (reported) if unknown."""
+        if code is None:
+            return None if not required else False
+        pk = self.complexes.get(code)
+        if pk is None:
+            self.error(sheet, position, "complex", _('"%(code)s" is not a complex of yours') % {"code": code})
+            return False
+        return pk
+
+    def _dwelling(self, sheet: str, position: int, row: dict) -> bool:
+        """A support need's dwelling must be the corporation's and lie in the row's complex."""
+        dwelling = Dwelling.objects.filter(corporation=self.corporation, external_id=row["dwelling"]).values_list(
+            "pk", "complex_id").first()
+        if dwelling is None:
+            self.error(sheet, position, "dwelling", _('"%(code)s" is not a dwelling of yours') % {
+                "code": row["dwelling"]})
+            return False
+        if dwelling[1] != row["complex_id"]:
+            self.error(sheet, position, "dwelling", _('"%(code)s" is not in complex %(complex)s') % {
+                "code": row["dwelling"], "complex": row["complex"]})
+            return False
+        row["dwelling_id"] = dwelling[0]
+        return True
+
+    def _neighbourhood(self, sheet: str, position: int, row: dict) -> bool:
+        """A meeting place's buurt, if given, must be one Buurtbalans knows (any corporation's: buurten are public)."""
+        if not row.get("neighbourhood"):
+            return True
+        row["neighbourhood_id"] = self.buurten.get(row["neighbourhood"])
+        if row["neighbourhood_id"] is None:
+            self.error(sheet, position, "neighbourhood", _('"%(code)s" is not a buurt known in Buurtbalans')
+                       % {"code": row["neighbourhood"]})
+            return False
+        return True
+
+    def place_known(self, sheet: str, position: int, place: str) -> bool:
+        """A meeting place named by an activity or a month of use is stored already or is in the file."""
+        if place in self.places or place in self.places_in_file:
+            return True
+        self.error(sheet, position, "meeting_place",
+                   _('"%(code)s" is not a meeting place in the file or in Buurtbalans') % {"code": place})
+        return False
+
+    def place_use_rows(self) -> None:
+        """Use of meeting places: one row per known place and month."""
+        sheet = "meeting_place_use"
+        seen: dict[tuple[str, date], int] = {}
+        for position, row in self.parsed.good_rows(sheet):
+            place, month = row["meeting_place"], row["month"]
+            if not self.place_known(sheet, position, place):
                 continue
-            if found[1] != pk:
-                error("arrears", position, "tenancy", _('"%(code)s" is not a contract in complex %(complex)s') % {
-                    "code": row["tenancy"], "complex": row["complex"]})
+            if (place, month) in seen:
+                self.error(sheet, position, "month", _("%(month)s is already given for this place in row %(row)s")
+                           % {"month": f"{month:%Y-%m}", "row": self._row_number(sheet, seen[(place, month)])})
                 continue
-            row["tenancy_id"] = found[0]
-        key = (row["tenancy_id"] or f"complex-{pk}", row["reference_date"])
-        if key in seen_arrears:
-            error("arrears", position, "reference_date", _("this contract or complex already has arrears on this "
-                                                           "date in row %(row)s") % {
-                "row": parsed.sheets["arrears"].row_numbers[seen_arrears[key]]})
-            continue
-        seen_arrears[key] = position
-        resolved["arrears"].append((position, row))
+            seen[(place, month)] = position
+            self.resolved[sheet].append((position, row))
 
-    for sheet in parsed.sheets:
-        plan.counts.setdefault(sheet, {"new": 0, "updated": 0, "unchanged": 0})
-    if not report.is_valid:
-        return plan
-    _plan_records(plan, corporation, resolved)
-    return plan
+    def arrears_rows(self) -> None:
+        """Arrears: a known complex, a contract (if given) that is one of the complex's tenancies, once per date."""
+        sheet = "arrears"
+        codes = {row["tenancy"] for _p, row in self.parsed.good_rows(sheet) if row.get("tenancy")}
+        tenancies = {
+            code: (pk, complex_id)
+            for code, pk, complex_id in Tenancy.objects.filter(corporation=self.corporation, external_id__in=codes)
+            .values_list("external_id", "pk", "dwelling__complex_id")
+        }
+        seen: dict[tuple, int] = {}
+        for position, row in self.parsed.good_rows(sheet):
+            pk = self.complex_id(sheet, position, row["complex"], required=True)
+            if pk is False or not self._arrears_tenancy(position, row, pk, tenancies):
+                continue
+            key = _arrears_key(row["tenancy_id"], pk, row["reference_date"])
+            if key in seen:
+                self.error(sheet, position, "reference_date", _("this contract or complex already has arrears on "
+                                                                "this date in row %(row)s") % {
+                    "row": self._row_number(sheet, seen[key])})
+                continue
+            seen[key] = position
+            self.resolved[sheet].append((position, row))
+
+    def _arrears_tenancy(self, position: int, row: dict, complex_id: int, tenancies: dict) -> bool:
+        """Resolve an arrears row's complex and contract; the contract must be a tenancy in that complex."""
+        row["complex_id"], row["tenancy_id"] = complex_id, None
+        if not row.get("tenancy"):
+            return True
+        found = tenancies.get(row["tenancy"])
+        if found is None:
+            self.error("arrears", position, "tenancy", _('"%(code)s" is not a contract of yours') % {
+                "code": row["tenancy"]})
+            return False
+        if found[1] != complex_id:
+            self.error("arrears", position, "tenancy", _('"%(code)s" is not a contract in complex %(complex)s') % {
+                "code": row["tenancy"], "complex": row["complex"]})
+            return False
+        row["tenancy_id"] = found[0]
+        return True
+
+
+def _arrears_key(tenancy_id: int | None, complex_id: int, reference_date: date) -> tuple:
+    """Arrears are kept per contract and date; those of a whole complex per complex and date."""
+    return (tenancy_id or f"complex-{complex_id}", reference_date)
 
 
 def _plan_records(plan: _Plan, corporation: HousingCorporation, resolved: dict) -> None:
-    """Turn the checked rows into new and changed model objects."""
-    for sheet, (model, fields) in _RECORD_FIELDS.items():
-        rows = resolved.get(sheet, [])
-        if not rows:
-            continue
-        extra = {
-            "signals": ("complex_id",),
-            "support_needs": ("complex_id", "dwelling_id"),
-            "visits": ("complex_id",),
-            "meeting_places": ("complex_id", "neighbourhood_id"),
-            "activities": ("complex_id",),
-        }[sheet]
-        all_fields = (*fields, *extra)
-        plan.fields[sheet] = all_fields
-        codes = [row["external_id"] for _p, row in rows if row.get("external_id")]
-        existing = {obj.external_id: obj for obj in model.objects.filter(corporation=corporation,
-                                                                           external_id__in=codes)}
-        for _position, row in rows:
-            values = {f: row.get(f) for f in all_fields}
-            obj = existing.get(row.get("external_id") or "")
-            if obj is None:
-                obj = model(corporation=corporation, external_id=row.get("external_id") or "",
-                            source=RecordSource.IMPORT, **values)
-                # Resolved to the meeting place's id when written: the place may be new in this same file.
+    """Turn the checked rows into new and changed model objects, sheet by sheet."""
+    for sheet in _RECORD_FIELDS:
+        if resolved.get(sheet):
+            _plan_record_sheet(plan, corporation, sheet, resolved[sheet])
+    if resolved.get("meeting_place_use"):
+        _plan_place_use(plan, corporation, resolved["meeting_place_use"])
+    if resolved.get("arrears"):
+        _plan_arrears(plan, corporation, resolved["arrears"])
+
+
+def _plan_record_sheet(plan: _Plan, corporation: HousingCorporation, sheet: str, rows: list) -> None:
+    """A row with a stored record's code updates that record (unless nothing differs); any other row is new."""
+    model, fields = _RECORD_FIELDS[sheet]
+    all_fields = (*fields, *_RESOLVED_FIELDS[sheet])
+    plan.fields[sheet] = all_fields
+    codes = [row["external_id"] for _p, row in rows if row.get("external_id")]
+    existing = {obj.external_id: obj for obj in model.objects.filter(corporation=corporation, external_id__in=codes)}
+    for _position, row in rows:
+        values = {f: row.get(f) for f in all_fields}
+        obj = existing.get(row.get("external_id") or "")
+        if obj is None:
+            obj = model(corporation=corporation, external_id=row.get("external_id") or "",
+                        source=RecordSource.IMPORT, **values)
+            # Resolved to the meeting place's id when written: the place may be new in this same file.
+            obj._place = row.get("meeting_place")
+            plan.add(sheet, obj, "new")
+        elif all(getattr(obj, f) == v for f, v in values.items()) and (
+            sheet != "activities" or _place_code(obj) == (row.get("meeting_place") or None)
+        ):
+            plan.add(sheet, obj, "unchanged")
+        else:
+            for f, v in values.items():
+                setattr(obj, f, v)
+            if sheet == "activities":
                 obj._place = row.get("meeting_place")
-                plan.new[sheet].append(obj)
-                plan.count(sheet, "new")
-            elif all(getattr(obj, f) == v for f, v in values.items()) and (
-                sheet != "activities" or _place_code(obj) == (row.get("meeting_place") or None)
-            ):
-                plan.count(sheet, "unchanged")
-            else:
-                for f, v in values.items():
-                    setattr(obj, f, v)
-                if sheet == "activities":
-                    obj._place = row.get("meeting_place")
-                plan.changed[sheet].append(obj)
-                plan.count(sheet, "updated")
+            plan.add(sheet, obj, "updated")
 
-    uses = resolved.get("meeting_place_use", [])
-    if uses:
-        existing_uses = {
-            (use.meeting_place.external_id, use.month): use
-            for use in MeetingPlaceUse.objects.filter(corporation=corporation).select_related("meeting_place")
-        }
-        for _position, row in uses:
-            key = (row["meeting_place"], row["month"])
-            use = existing_uses.get(key)
-            if use is None:
-                use = MeetingPlaceUse(corporation=corporation, month=row["month"], dayparts_open=row["dayparts_open"],
-                                      visitors=row["visitors"], source=RecordSource.IMPORT)
-                use._place = row["meeting_place"]
-                plan.new["meeting_place_use"].append(use)
-                plan.count("meeting_place_use", "new")
-            elif (use.dayparts_open, use.visitors) == (row["dayparts_open"], row["visitors"]):
-                plan.count("meeting_place_use", "unchanged")
-            else:
-                use.dayparts_open, use.visitors = row["dayparts_open"], row["visitors"]
-                plan.changed["meeting_place_use"].append(use)
-                plan.count("meeting_place_use", "updated")
 
-    arrears = resolved.get("arrears", [])
-    if arrears:
-        dates = {row["reference_date"] for _p, row in arrears}
-        existing_arrears = {
-            (a.tenancy_id or f"complex-{a.complex_id}", a.reference_date): a
-            for a in ArrearsRecord.objects.filter(corporation=corporation, reference_date__in=dates)
-        }
-        for _position, row in arrears:
-            key = (row["tenancy_id"] or f"complex-{row['complex_id']}", row["reference_date"])
-            record = existing_arrears.get(key)
-            amount = Decimal(row["amount"])
-            if record is None:
-                plan.new["arrears"].append(ArrearsRecord(
-                    corporation=corporation, complex_id=row["complex_id"], tenancy_id=row["tenancy_id"],
-                    reference_date=row["reference_date"], amount=amount,
-                    households_in_arrears=row["households_in_arrears"], source=RecordSource.IMPORT,
-                ))
-                plan.count("arrears", "new")
-            elif (record.amount, record.households_in_arrears) == (amount, row["households_in_arrears"]):
-                plan.count("arrears", "unchanged")
-            else:
-                record.amount, record.households_in_arrears = amount, row["households_in_arrears"]
-                plan.changed["arrears"].append(record)
-                plan.count("arrears", "updated")
+def _plan_place_use(plan: _Plan, corporation: HousingCorporation, rows: list) -> None:
+    """Use is kept per meeting place and month: a month given again replaces the counts."""
+    existing = {
+        (use.meeting_place.external_id, use.month): use
+        for use in MeetingPlaceUse.objects.filter(corporation=corporation).select_related("meeting_place")
+    }
+    for _position, row in rows:
+        use = existing.get((row["meeting_place"], row["month"]))
+        counts = (row["dayparts_open"], row["visitors"])
+        if use is None:
+            use = MeetingPlaceUse(corporation=corporation, month=row["month"], dayparts_open=counts[0],
+                                  visitors=counts[1], source=RecordSource.IMPORT)
+            use._place = row["meeting_place"]
+            plan.add("meeting_place_use", use, "new")
+        elif (use.dayparts_open, use.visitors) == counts:
+            plan.add("meeting_place_use", use, "unchanged")
+        else:
+            use.dayparts_open, use.visitors = counts
+            plan.add("meeting_place_use", use, "updated")
+
+
+def _plan_arrears(plan: _Plan, corporation: HousingCorporation, rows: list) -> None:
+    """Arrears per contract (or complex) and date: a date given again replaces the amount and the count."""
+    dates = {row["reference_date"] for _p, row in rows}
+    existing = {
+        _arrears_key(a.tenancy_id, a.complex_id, a.reference_date): a
+        for a in ArrearsRecord.objects.filter(corporation=corporation, reference_date__in=dates)
+    }
+    for _position, row in rows:
+        record = existing.get(_arrears_key(row["tenancy_id"], row["complex_id"], row["reference_date"]))
+        amount = Decimal(row["amount"])
+        if record is None:
+            record = ArrearsRecord(
+                corporation=corporation, complex_id=row["complex_id"], tenancy_id=row["tenancy_id"],
+                reference_date=row["reference_date"], amount=amount,
+                households_in_arrears=row["households_in_arrears"], source=RecordSource.IMPORT,
+            )
+            plan.add("arrears", record, "new")
+        elif (record.amount, record.households_in_arrears) == (amount, row["households_in_arrears"]):
+            plan.add("arrears", record, "unchanged")
+        else:
+            record.amount, record.households_in_arrears = amount, row["households_in_arrears"]
+            plan.add("arrears", record, "updated")
 
 
 def _place_code(activity: Activity) -> str | None:
@@ -692,8 +757,11 @@ def _assessment_row(rules, policy, values, history, previous_score, sources=None
 
 def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
                      on_progress: ProgressCallback | None = None) -> dict:
-    """Count every complex's indicators on the reference date and the same day of the 4 years before, score them,
-    and replace the corporation's stored vitality (complexes and areas) in one transaction.
+    """Count and score every complex's indicators, and replace the corporation's stored vitality at once.
+
+    The indicators are counted on the reference date and on the same day of the 4 years before (the trends and the
+    score drop need the earlier years); complexes and areas are replaced in one transaction, so that the monitor
+    never shows a half-counted corporation.
 
     Returns:
         {"complexes", "measurements", "warnings", "seconds"}.
