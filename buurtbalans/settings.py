@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "buurtbalans.steering",
     "buurtbalans.liveability",
     "buurtbalans.cooperatives",
+    "buurtbalans.screens",  # the overview, complex and buurt pages: they combine apps (issue 12)
     "buurtbalans.privacy",  # retention, subject access and erasure (issue 11); no models of its own
     "buurtbalans.demo",  # seed_demo, seed_social_demo and their generators; on top of every domain app, no models
 ]

@@ -1,15 +1,18 @@
 from django.urls import include, path
 
 from buurtbalans.allocation.public_views import public_account
+from buurtbalans.households.urls import marker_kind_urlpatterns
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Login (password, then a code), passwords, two-step verification, the administrator's users. No /admin/:
     # nothing in the product needs Django's admin site (issue 11).
     path("", include("buurtbalans.accounts.urls")),
+    # The screens that combine apps: the overview, the complex page and the buurt pages.
+    path("", include("buurtbalans.screens.urls")),
     path("stock/", include("buurtbalans.portfolio.urls")),
     path("households/", include("buurtbalans.households.urls")),
-    path("neighbourhoods/", include("buurtbalans.neighbourhoods.urls")),
+    path("settings/marker-kinds/", include(marker_kind_urlpatterns)),
     path("rules/", include("buurtbalans.rules.urls")),
     path("allocation/", include("buurtbalans.allocation.urls")),
     # The public account of a listing, without a login (a random key per listing).

@@ -32,22 +32,11 @@ LEVEL = {app: level for level, apps in enumerate(ORDER) for app in apps}
 TOP = len(ORDER)  # every other app and the top-level modules
 NOT_A_LAYER = {"settings"}  # buurtbalans.settings is configuration, read from anywhere
 
-OVERVIEW = "the corporation overview combines apps: moves to the screens app, issue 12 item 1"
-COMPLEX_PAGE = "the complex page combines apps: moves to the screens app, issue 12 item 1"
-BUURT_PAGE = "the buurt page combines apps: moves to the screens app, issue 12 item 1"
 # (module, what it imports): why it is still there.
 KNOWN_UPWARD_IMPORTS = {
-    ("buurtbalans/core/views.py", "buurtbalans.households.selectors"): OVERVIEW,
-    ("buurtbalans/core/views.py", "buurtbalans.portfolio.models"): OVERVIEW,
-    ("buurtbalans/core/views.py", "buurtbalans.portfolio.selectors"): OVERVIEW,
     ("buurtbalans/households/selectors.py", "buurtbalans.rules.parameters"): (
         "the income band needs parameters_for with the administrators' values: one definition, issue 12 item 3"
     ),
-    ("buurtbalans/neighbourhoods/views.py", "buurtbalans.portfolio.selectors"): BUURT_PAGE,
-    ("buurtbalans/portfolio/views.py", "buurtbalans.allocation.selectors"): COMPLEX_PAGE,
-    ("buurtbalans/portfolio/views.py", "buurtbalans.cooperatives.selectors"): COMPLEX_PAGE,
-    ("buurtbalans/portfolio/views.py", "buurtbalans.liveability.selectors"): COMPLEX_PAGE,
-    ("buurtbalans/portfolio/views.py", "buurtbalans.steering.views"): COMPLEX_PAGE,
 }
 
 

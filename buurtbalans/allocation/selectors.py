@@ -37,6 +37,7 @@ from buurtbalans.allocation.models import (
 from buurtbalans.allocation.outcomes import BID_STATUS_LABELS, round_bid_statuses
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent
+from buurtbalans.core.panels import Panel
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.engine.allocation.status import BidStatus, BidStatusEntry, NotConsideredReason, RoundPhase
 from buurtbalans.households.models import Applicant
@@ -598,10 +599,13 @@ def public_listing_account(token: str) -> tuple[ListingAccount, str]:
 # --- the complex page -----------------------------------------------------------------------------------------
 
 
-def complex_listing_context(user, complex_) -> dict:
-    """For the complex page's allocation section: its vacant dwellings and active listings (VIEW_ALLOCATION)."""
+def complex_panel(user, complex_, *, reference_date: date) -> Panel | None:
+    """The complex page's allocation section: its vacant dwellings and active listings (VIEW_ALLOCATION).
+
+    `reference_date` is part of the one shape of every app's panel (core.panels); listings are shown as they stand.
+    """
     if not can(user, Action.VIEW_ALLOCATION):
-        return {}
+        return None
     dwellings = list(
         Dwelling.objects.visible_to(user, Action.VIEW_ALLOCATION)
         .filter(complex=complex_)
@@ -615,9 +619,9 @@ def complex_listing_context(user, complex_) -> dict:
         .filter(dwelling__in=dwellings, status__in=ACTIVE_LISTING_STATUSES)
         .select_related("allocation_round")
     }
-    return {
+    return Panel("allocation/complex_listings.html", {
         "allocation_section": {
             "rows": [(dwelling, listings.get(dwelling.pk)) for dwelling in dwellings],
             "may_manage": can(user, Action.MANAGE_ALLOCATION),
         }
-    }
+    })

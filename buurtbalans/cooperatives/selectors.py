@@ -41,6 +41,7 @@ from buurtbalans.cooperatives.models import (
     YearlyAccount,
     cooperative_scope,
 )
+from buurtbalans.core.panels import Panel
 from buurtbalans.core.permissions import Action, can, require
 
 
@@ -349,10 +350,11 @@ class ComplexCooperative:
     is_current: bool
 
 
-def complex_cooperative_list(user, complex_, *, today: date) -> list[ComplexCooperative]:
-    """The cooperatives that hold (or held) this complex, newest first; empty without VIEW_COOPERATIVES."""
+def complex_panel(user, complex_, *, reference_date: date) -> Panel | None:
+    """The complex page's cooperative section: the cooperatives that hold (or held) this complex, newest first;
+    None without VIEW_COOPERATIVES or when no cooperative ever held it."""
     if not can(user, Action.VIEW_COOPERATIVES):
-        return []
+        return None
     links = (
         CooperativeComplex.objects.visible_to(user)
         .filter(complex=complex_)
@@ -360,15 +362,19 @@ def complex_cooperative_list(user, complex_, *, today: date) -> list[ComplexCoop
         .prefetch_related("dwellings")
         .order_by("-valid_from")
     )
-    return [
+    cooperatives = [
         ComplexCooperative(
             link=link,
             cooperative=link.cooperative,
             dwellings=tuple(d.address for d in link.dwellings.all()),
-            is_current=link.valid_from <= today and (link.valid_until is None or link.valid_until >= today),
+            is_current=link.valid_from <= reference_date
+            and (link.valid_until is None or link.valid_until >= reference_date),
         )
         for link in links
     ]
+    if not cooperatives:
+        return None
+    return Panel("cooperatives/complex_cooperative.html", {"complex_cooperatives": cooperatives})
 
 
 def cooperative_map_rows(user, *, today: date) -> list[ComplexCooperative]:

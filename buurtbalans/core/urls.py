@@ -4,7 +4,6 @@ from buurtbalans.core import views
 
 # Login and logout are in buurtbalans/accounts/urls.py (throttled, with the second step).
 urlpatterns = [
-    path("", views.overview, name="overview"),
     path("audit/", views.audit_log, name="audit_log"),
     path("jobs/", views.jobs, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),

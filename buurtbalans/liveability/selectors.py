@@ -21,6 +21,7 @@ from django.http import Http404
 
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, Job
+from buurtbalans.core.panels import Panel
 from buurtbalans.core.permissions import Action, membership_of, require
 from buurtbalans.households.models import Tenancy
 from buurtbalans.households.selectors import marker_purposes_for
@@ -133,9 +134,9 @@ def complex_vitality_get(user, complex_: Complex) -> ComplexVitality | None:
     )
 
 
-def complex_monitor_context(user, complex_: Complex) -> dict | None:
-    """The liveability section of the complex page: score, reasons and the figures that count; None without the
-    right to see the monitor."""
+def complex_panel(user, complex_: Complex, *, reference_date: date) -> Panel | None:
+    """The complex page's liveability section: score, reasons and the figures that count; None without the right
+    to see the monitor. The score is the latest counted one, whatever `reference_date` (the panels' one shape)."""
     from buurtbalans.core.figures import is_protected
     from buurtbalans.liveability.texts import indicator_rows, small_cell_keys, warning_lines
 
@@ -147,8 +148,9 @@ def complex_monitor_context(user, complex_: Complex) -> dict | None:
     if vitality is not None:
         rules, _policy = monitor_rules_get(user)
         rows = [row for row in indicator_rows(rules, vitality, hidden) if row.weight > 0]
-    return {"vitality": vitality, "reasons": warning_lines(vitality.warnings, hidden) if vitality else [],
-            "rows": rows}
+    return Panel("liveability/complex_vitality.html", {"liveability": {
+        "vitality": vitality, "reasons": warning_lines(vitality.warnings, hidden) if vitality else [], "rows": rows,
+    }})
 
 
 def complex_vitality_series(user, complex_: Complex) -> list[ComplexVitality]:

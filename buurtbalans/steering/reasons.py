@@ -20,7 +20,7 @@ from buurtbalans.core.figures import (
     small_share_text,
 )
 from buurtbalans.rules.labels import parameter_label
-from buurtbalans.steering.mix import ROOM_MARGIN, Room, RoomAnswer
+from buurtbalans.steering.mix import ROOM_MARGIN, MixRow, Room, RoomAnswer, room_for_vulnerable
 from buurtbalans.steering.models import Label
 
 # --- room for a vulnerable household -------------------------------------------------------------------------
@@ -257,3 +257,35 @@ def plan_problem(plan) -> str:
             "The solver stopped before it found the best plan (%(detail)s). Try again, or ask an administrator."
         ) % {"detail": plan.problem}
     return _("No plan was made: %(detail)s") % {"detail": plan.problem}
+
+
+# --- the mix of one complex or buurt as shown -----------------------------------------------------------------
+
+
+def mix_view(row: MixRow, categories, protected: bool, *, with_room: bool = False) -> dict:
+    """The figures of one row for a template: counts as small-cell `Cell`s, targets, distance, and the room."""
+    households = row.households
+    view = {
+        "row": row,
+        "vulnerable": Cell(row.counts.vulnerable, households, protected),
+        "primary": Cell(row.counts.primary, households, protected),
+        "carrying": Cell(row.counts.carrying, households, protected),
+        "categories": [
+            {
+                "category": c,
+                "cell": Cell(row.counts.categories.get(c.code, 0), households, protected),
+                "target": row.profile.target_mix.get(c.code),
+            }
+            for c in categories
+        ],
+        "inflow_vulnerable": Cell(row.inflow.vulnerable, row.inflow.lettings, protected),
+        "inflow_primary": Cell(row.inflow.primary, row.inflow.lettings, protected),
+        "excess_points": points(row.excess),
+        "mix_deviation": percent(row.mix_deviation, 0) if row.mix_deviation is not None else "–",
+    }
+    if with_room:
+        room = room_for_vulnerable(row)
+        view["room"] = room
+        view["room_label"] = room_label(room.answer)
+        view["room_reasons"] = room_reasons(room, protected=protected)
+    return view

@@ -12,7 +12,9 @@ from datetime import date
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from buurtbalans.core.permissions import Action, require
+from buurtbalans.core.figures import is_protected
+from buurtbalans.core.panels import Panel
+from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.households.models import Tenancy
 from buurtbalans.households.selectors import current_tenancy_q
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
@@ -26,6 +28,7 @@ from buurtbalans.steering.models import (
     ProposedLabel,
     SteeringRole,
 )
+from buurtbalans.steering.reasons import mix_view
 
 
 def concentration_list(
@@ -315,3 +318,20 @@ def tenancy_for_role(user, code: str, *, reference_date: date) -> Tenancy | None
         .select_related("household", "dwelling")
         .first()
     )
+
+
+# --- the complex page -----------------------------------------------------------------------------------------
+
+
+def complex_panel(user, complex_, *, reference_date: date) -> Panel | None:
+    """The complex page's steering section: its mix, targets and room for a vulnerable household; None without
+    the right to see aggregates."""
+    if not can(user, Action.VIEW_AGGREGATES):
+        return None
+    row = complex_mix_get(user, complex_, reference_date=reference_date)
+    categories = mix_categories(user)
+    return Panel("steering/complex_mix.html", {
+        "steering_mix": mix_view(row, categories, is_protected(user), with_room=True),
+        "steering_categories": categories,
+        "steering_may_manage": can(user, Action.MANAGE_PROFILES),
+    })

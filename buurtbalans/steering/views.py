@@ -30,8 +30,8 @@ from buurtbalans.core.figures import (
 )
 from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.models import Job
+from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
-from buurtbalans.core.views import paginate
 from buurtbalans.rules.parameters import parameters_for
 from buurtbalans.steering import mix, selectors, services
 from buurtbalans.steering.estimates import inflow_estimate
@@ -46,7 +46,7 @@ from buurtbalans.steering.forms import (
 )
 from buurtbalans.steering.listings import fixed_short_text
 from buurtbalans.steering.models import CategoryRule, Label, PlanFixedDwelling
-from buurtbalans.steering.reasons import label_name, label_reason, plan_problem, room_label, room_reasons
+from buurtbalans.steering.reasons import label_name, label_reason, mix_view, plan_problem, room_label
 from buurtbalans.steering.rents import above_cap_range, default_reason
 
 ROWS_PER_PAGE = 50
@@ -67,38 +67,6 @@ def _lettings(request) -> int:
     except ValueError:
         return mix.DEFAULT_LETTINGS
     return value if value in mix.LETTING_CHOICES else mix.DEFAULT_LETTINGS
-
-
-# --- the mix of one complex or buurt as shown -----------------------------------------------------------------
-
-
-def mix_view(row: mix.MixRow, categories, protected: bool, *, with_room: bool = False) -> dict:
-    """The figures of one row for a template: counts as small-cell `Cell`s, targets, distance, and the room."""
-    households = row.households
-    view = {
-        "row": row,
-        "vulnerable": Cell(row.counts.vulnerable, households, protected),
-        "primary": Cell(row.counts.primary, households, protected),
-        "carrying": Cell(row.counts.carrying, households, protected),
-        "categories": [
-            {
-                "category": c,
-                "cell": Cell(row.counts.categories.get(c.code, 0), households, protected),
-                "target": row.profile.target_mix.get(c.code),
-            }
-            for c in categories
-        ],
-        "inflow_vulnerable": Cell(row.inflow.vulnerable, row.inflow.lettings, protected),
-        "inflow_primary": Cell(row.inflow.primary, row.inflow.lettings, protected),
-        "excess_points": points(row.excess),
-        "mix_deviation": percent(row.mix_deviation, 0) if row.mix_deviation is not None else "–",
-    }
-    if with_room:
-        room = mix.room_for_vulnerable(row)
-        view["room"] = room
-        view["room_label"] = room_label(room.answer)
-        view["room_reasons"] = room_reasons(room, protected=protected)
-    return view
 
 
 def concentration_columns(categories, level: str) -> list[Column]:
@@ -194,19 +162,6 @@ def concentration(request):
         total=len(rows),
     )
     return render(request, "steering/concentration.html", context)
-
-
-def complex_mix_context(user, complex_, *, reference_date: date) -> dict:
-    """The complex page's section (`steering/complex_mix.html`): its mix, targets and room; empty without the right."""
-    if not can(user, Action.VIEW_AGGREGATES):
-        return {}
-    row = selectors.complex_mix_get(user, complex_, reference_date=reference_date)
-    categories = selectors.mix_categories(user)
-    return {
-        "steering_mix": mix_view(row, categories, is_protected(user), with_room=True),
-        "steering_categories": categories,
-        "steering_may_manage": can(user, Action.MANAGE_PROFILES),
-    }
 
 
 # --- vacancies -----------------------------------------------------------------------------------------------

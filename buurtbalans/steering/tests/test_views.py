@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def on_reference_date(monkeypatch):
     """The screens' "today" is the town's reference date (2025-06-01)."""
     monkeypatch.setattr("buurtbalans.steering.views.timezone.localdate", lambda: REFERENCE_DATE)
-    monkeypatch.setattr("buurtbalans.portfolio.views.timezone.localdate", lambda: REFERENCE_DATE)
+    monkeypatch.setattr("buurtbalans.screens.complex_page.timezone.localdate", lambda: REFERENCE_DATE)
 
 
 def text(response) -> str:
