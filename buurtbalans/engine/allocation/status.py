@@ -45,6 +45,8 @@ from typing import NamedTuple
 
 
 class BidStatus(enum.StrEnum):
+    """What became of a bid; the meaning of each value is in the module docstring (docs/allocation-product.md)."""
+
     PENDING = "pending"
     OFFERED = "offered"
     ACCEPTED = "accepted"
@@ -66,12 +68,16 @@ class RoundPhase(enum.StrEnum):
 
 
 class PendingReason(enum.StrEnum):
+    """Why a bid is still pending: the round has no run yet (step 1), no approval yet (5), or runs again (9)."""
+
     NOT_WORKED_OUT = "not_worked_out"
     AWAITING_APPROVAL = "awaiting_approval"
     WORKED_OUT_AGAIN = "worked_out_again"
 
 
 class NotConsideredReason(enum.StrEnum):
+    """Why a bid takes no part in (this part of) the round: steps 3, 8 and 10 of the module docstring."""
+
     NO_INCOME = "no_income"  # left out at the start: no income known
     HOUSED = "housed"  # left out at the start: housed already
     DECLINED_OTHER = "declined_other"  # said no to the offer of `refers_to`
@@ -84,6 +90,8 @@ class NotConsideredReason(enum.StrEnum):
 
 
 class OfferState(enum.StrEnum):
+    """Where an offer of a home stands; an offered or accepted home is held (`HELD`)."""
+
     OFFERED = "offered"
     ACCEPTED = "accepted"
     DECLINED = "declined"
@@ -96,14 +104,19 @@ HELD = (OfferState.OFFERED, OfferState.ACCEPTED)
 # The per-bid records are named tuples, immutable like the frozen dataclasses elsewhere in the engines, but made
 # several times faster: a weekly round has 60,000 bids and its screens ask for all of them.
 class StatusBid(NamedTuple):
+    """A bid to give a status: the applicant's registration number, the listing and the applicant's preference."""
+
     applicant: str
     listing: str
     preference: int
 
 
 class FirstRunOutcome(NamedTuple):
-    """A bid in the round's first run: its rank (None when not eligible), the reason when not eligible, and the
-    explanation values the priority compared (`is_urgent`, the selection key's value, `lottery_number`)."""
+    """A bid in the round's first run.
+
+    Its rank (None when not eligible), the reason when not eligible, and the explanation values the priority
+    compared (`is_urgent`, the selection key's value, `lottery_number`).
+    """
 
     rank: int | None
     reason: str = ""
@@ -112,8 +125,11 @@ class FirstRunOutcome(NamedTuple):
 
 @dataclass(frozen=True)
 class OfferFact:
-    """The latest offer of a home to an applicant in this round. `reason` is the VERA code of a decline or a
-    withdrawal; a withdrawal without a reason made way for a home the applicant preferred."""
+    """The latest offer of a home to an applicant in this round.
+
+    `reason` is the VERA code of a decline or a withdrawal; a withdrawal without a reason made way for a home the
+    applicant preferred.
+    """
 
     listing: str
     applicant: str
@@ -123,6 +139,8 @@ class OfferFact:
 
 @dataclass(frozen=True)
 class ListingFact:
+    """A home of the round as the statuses need it: whether it was taken back, and how its list is ordered."""
+
     id: str
     state: str  # "open", "offered", "let", "not_let", "withdrawn"
     selection: str  # the engine's SelectionKey value
@@ -131,10 +149,12 @@ class ListingFact:
 
 @dataclass(frozen=True)
 class StatusFacts:
-    """Everything the statuses depend on. Only the bids asked about need to be in `bids`; `first_run` must hold
-    those bids and the holders' bids on the same homes; `offers` every offer of the round to the applicants
-    asked about and to the holders of their homes; `preferences` each applicant's preference for the homes they
-    hold (for "ranked higher")."""
+    """Everything the statuses depend on.
+
+    Only the bids asked about need to be in `bids`; `first_run` must hold those bids and the holders' bids on the
+    same homes; `offers` every offer of the round to the applicants asked about and to the holders of their homes;
+    `preferences` each applicant's preference for the homes they hold (for "ranked higher").
+    """
 
     phase: RoundPhase
     bids: tuple[StatusBid, ...]
@@ -151,6 +171,8 @@ class StatusFacts:
 
 
 class BidStatusEntry(NamedTuple):
+    """A bid's status with what the letters and screens say about it (`reason`, `refers_to`, the places)."""
+
     applicant: str
     listing: str
     preference: int
@@ -176,9 +198,11 @@ class BidStatusEntry(NamedTuple):
 
 def deciding_part(better: Mapping[str, object], worse: Mapping[str, object], *, selection_field: str | None,
                   urgency_first: bool) -> str:
-    """The first part of a home's priority where `better` was ahead of `worse` (the engine's `decided_by`),
-    from their first-run explanations: urgency (urgent first homes), the selection key's value, the lottery
-    number, else the order of the input."""
+    """The first part of a home's priority where `better` was ahead of `worse` (the engine's `decided_by`).
+
+    Read from their first-run explanations: urgency (urgent first homes), the selection key's value, the lottery
+    number, else the order of the input.
+    """
     if urgency_first and bool(better.get("is_urgent")) != bool(worse.get("is_urgent")):
         return "urgency"
     if selection_field is not None and better.get(selection_field) != worse.get(selection_field):
@@ -197,6 +221,27 @@ def _entry(bid: StatusBid, status: BidStatus, rank: int | None = None, **extra) 
     return BidStatusEntry(bid.applicant, bid.listing, bid.preference, status, rank=rank, **extra)
 
 
+class _Offers(NamedTuple):
+    """The round's offers, indexed for the questions each bid asks."""
+
+    latest: dict[tuple[str, str], OfferFact]  # (applicant, listing) -> the offer
+    held_by_applicant: dict[str, list[OfferFact]]  # offered or accepted homes per applicant
+    holder_of: dict[str, OfferFact]  # listing -> the offer that holds it
+    left: dict[str, OfferFact]  # applicants who declined or had an offer withdrawn with a reason: the first such
+
+
+def _index_offers(offers: tuple[OfferFact, ...]) -> _Offers:
+    index = _Offers({}, {}, {}, {})
+    for offer in offers:
+        index.latest[(offer.applicant, offer.listing)] = offer
+        if offer.state in HELD:
+            index.held_by_applicant.setdefault(offer.applicant, []).append(offer)
+            index.holder_of[offer.listing] = offer
+        elif offer.state == OfferState.DECLINED or offer.reason:
+            index.left.setdefault(offer.applicant, offer)
+    return index
+
+
 def bid_statuses(facts: StatusFacts) -> list[BidStatusEntry]:
     """The status of every bid in `facts.bids` (see the module docstring for the steps).
 
@@ -206,81 +251,88 @@ def bid_statuses(facts: StatusFacts) -> list[BidStatusEntry]:
     Returns:
         One entry per bid, in the order of `facts.bids`.
     """
-    offer_of: dict[tuple[str, str], OfferFact] = {}
-    held_by_applicant: dict[str, list[OfferFact]] = {}
-    holder_of: dict[str, OfferFact] = {}
-    left: dict[str, OfferFact] = {}  # applicants who declined or had an offer withdrawn with a reason
-    for offer in facts.offers:
-        offer_of[(offer.applicant, offer.listing)] = offer
-        if offer.state in HELD:
-            held_by_applicant.setdefault(offer.applicant, []).append(offer)
-            holder_of[offer.listing] = offer
-        elif offer.state == OfferState.DECLINED or offer.reason:
-            left.setdefault(offer.applicant, offer)
+    offers = _index_offers(facts.offers)
     reserve = facts.reserve_positions or {}
-    phase = facts.phase
-    entries = []
-    for bid in facts.bids:
-        a, li = bid.applicant, bid.listing
-        if phase == RoundPhase.NOT_RUN:
-            entries.append(_entry(bid, BidStatus.PENDING, reason=PendingReason.NOT_WORKED_OUT))
-            continue
-        first = facts.first_run.get((a, li))
-        rank = first.rank if first is not None else None
-        own = offer_of.get((a, li))
-        if own is not None and (own.state != OfferState.WITHDRAWN or own.reason):
-            status = {OfferState.ACCEPTED: BidStatus.ACCEPTED, OfferState.OFFERED: BidStatus.OFFERED,
-                      OfferState.DECLINED: BidStatus.DECLINED, OfferState.WITHDRAWN: BidStatus.WITHDRAWN}[own.state]
-            entries.append(_entry(bid, status, rank, reason=own.reason if status not in (
-                BidStatus.ACCEPTED, BidStatus.OFFERED) else ""))
-            continue
-        if a in facts.skipped:
-            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, reason=facts.skipped[a]))
-            continue
-        if first is None:
-            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, reason=NotConsideredReason.NOT_IN_ROUND))
-            continue
-        if first.rank is None:
-            entries.append(_entry(bid, BidStatus.INELIGIBLE, reason=first.reason))
-            continue
-        if phase == RoundPhase.UNDECIDED:
-            entries.append(_entry(bid, BidStatus.PENDING, rank, reason=PendingReason.AWAITING_APPROVAL))
-            continue
-        held = held_by_applicant.get(a, [])
-        better = [o for o in held if o.listing != li and facts.preferences.get((a, o.listing), 0) < bid.preference]
-        if better:
-            best = min(better, key=lambda o: facts.preferences[(a, o.listing)])
-            entries.append(_entry(bid, BidStatus.ALLOCATED_ELSEWHERE, rank, refers_to=best.listing))
-            continue
-        holder = holder_of.get(li)
-        holder_first = facts.first_run.get((holder.applicant, li)) if holder is not None else None
+    return [_bid_status(bid, facts, offers, reserve) for bid in facts.bids]
+
+
+_ANSWERED = {OfferState.ACCEPTED: BidStatus.ACCEPTED, OfferState.OFFERED: BidStatus.OFFERED,
+             OfferState.DECLINED: BidStatus.DECLINED, OfferState.WITHDRAWN: BidStatus.WITHDRAWN}
+
+
+def _bid_status(bid: StatusBid, facts: StatusFacts, offers: _Offers,
+                reserve: Mapping[tuple[str, str], int]) -> BidStatusEntry:
+    """Steps 1 to 5 of the module docstring; steps 6 to 10 in `_decided_status`."""
+    a, li = bid.applicant, bid.listing
+    if facts.phase == RoundPhase.NOT_RUN:
+        return _entry(bid, BidStatus.PENDING, reason=PendingReason.NOT_WORKED_OUT)
+    first = facts.first_run.get((a, li))
+    own = offers.latest.get((a, li))
+    if own is not None and (own.state != OfferState.WITHDRAWN or own.reason):
+        status = _ANSWERED[own.state]
+        reason = own.reason if status not in (BidStatus.ACCEPTED, BidStatus.OFFERED) else ""
+        return _entry(bid, status, first.rank if first is not None else None, reason=reason)
+    if a in facts.skipped:
+        return _entry(bid, BidStatus.NOT_CONSIDERED, reason=facts.skipped[a])
+    if first is None:
+        return _entry(bid, BidStatus.NOT_CONSIDERED, reason=NotConsideredReason.NOT_IN_ROUND)
+    if first.rank is None:
+        return _entry(bid, BidStatus.INELIGIBLE, reason=first.reason)
+    if facts.phase == RoundPhase.UNDECIDED:
+        return _entry(bid, BidStatus.PENDING, first.rank, reason=PendingReason.AWAITING_APPROVAL)
+    return _decided_status(bid, first, first.rank, facts, offers, reserve)
+
+
+def _decided_status(bid: StatusBid, first: FirstRunOutcome, rank: int, facts: StatusFacts, offers: _Offers,
+                    reserve: Mapping[tuple[str, str], int]) -> BidStatusEntry:
+    """Steps 6 to 10: a bid the applicant was eligible for, in a round approved at least once."""
+    a, li = bid.applicant, bid.listing
+    held = offers.held_by_applicant.get(a, [])
+    preferred = _preferred_held(bid, held, facts.preferences)
+    if preferred is not None:
+        return _entry(bid, BidStatus.ALLOCATED_ELSEWHERE, rank, refers_to=preferred.listing)
+    holder = offers.holder_of.get(li)
+    if holder is not None:
+        holder_first = facts.first_run.get((holder.applicant, li))
         if holder_first is not None and holder_first.rank is not None and holder_first.rank < rank:
-            listing = facts.listings[li]
-            # Without the explanations (a screen that shows only the status) the deciding part stays unknown.
-            decided = None if holder_first.detail is None or first.detail is None else deciding_part(
-                holder_first.detail, first.detail, selection_field=SELECTION_FIELD.get(listing.selection),
-                urgency_first=listing.urgency_first)
-            entries.append(_entry(
-                bid, BidStatus.LET_TO_OTHER, rank, holder=holder.applicant, holder_rank=holder_first.rank,
-                decided_by=decided,
-                reserve_position=reserve.get((a, li)) if holder.state == OfferState.OFFERED else None,
-                lottery_number=str((first.detail or {}).get("lottery_number") or "") or None
-                if listing.selection == "lottery" else None,
-            ))
-            continue
-        out = _why_out(a, held, left, facts.housed_elsewhere)
-        if out is not None:
-            reason, refers_to = out
-            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=reason, refers_to=refers_to))
-            continue
-        if facts.listings[li].state == "withdrawn":
-            entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=NotConsideredReason.LISTING_WITHDRAWN))
-            continue
-        if phase == RoundPhase.DECIDING and holder is None:
-            entries.append(_entry(bid, BidStatus.PENDING, rank, reason=PendingReason.WORKED_OUT_AGAIN))
-            continue
-        entries.append(_entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=NotConsideredReason.INCONSISTENT))
-    return entries
+            return _let_to_other(bid, first, rank, holder, holder_first, facts.listings[li], reserve)
+    out = _why_out(a, held, offers.left, facts.housed_elsewhere)
+    if out is not None:
+        reason, refers_to = out
+        return _entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=reason, refers_to=refers_to)
+    if facts.listings[li].state == "withdrawn":
+        return _entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=NotConsideredReason.LISTING_WITHDRAWN)
+    if facts.phase == RoundPhase.DECIDING and holder is None:
+        return _entry(bid, BidStatus.PENDING, rank, reason=PendingReason.WORKED_OUT_AGAIN)
+    return _entry(bid, BidStatus.NOT_CONSIDERED, rank, reason=NotConsideredReason.INCONSISTENT)
+
+
+def _preferred_held(bid: StatusBid, held: list[OfferFact],
+                    preferences: Mapping[tuple[str, str], int]) -> OfferFact | None:
+    """The home the applicant holds that they ranked highest above this bid's, or None."""
+    a = bid.applicant
+    better = [o for o in held if o.listing != bid.listing and preferences.get((a, o.listing), 0) < bid.preference]
+    if not better:
+        return None
+    return min(better, key=lambda o: preferences[(a, o.listing)])
+
+
+def _let_to_other(bid: StatusBid, first: FirstRunOutcome, rank: int, holder: OfferFact, holder_first: FirstRunOutcome,
+                  listing: ListingFact, reserve: Mapping[tuple[str, str], int]) -> BidStatusEntry:
+    """Step 7: the home is held by `holder`, ranked better on its list than this applicant."""
+    # Without the explanations (a screen that shows only the status) the deciding part stays unknown.
+    decided = None if holder_first.detail is None or first.detail is None else deciding_part(
+        holder_first.detail, first.detail, selection_field=SELECTION_FIELD.get(listing.selection),
+        urgency_first=listing.urgency_first)
+    lottery_number = None
+    if listing.selection == "lottery":
+        lottery_number = str((first.detail or {}).get("lottery_number") or "") or None
+    return _entry(
+        bid, BidStatus.LET_TO_OTHER, rank, holder=holder.applicant, holder_rank=holder_first.rank,
+        decided_by=decided,
+        reserve_position=reserve.get((bid.applicant, bid.listing)) if holder.state == OfferState.OFFERED else None,
+        lottery_number=lottery_number,
+    )
 
 
 def _why_out(applicant: str, held: list[OfferFact], left: Mapping[str, OfferFact],
