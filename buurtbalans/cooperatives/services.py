@@ -121,6 +121,16 @@ def cooperative_create(*, actor, data: dict) -> HousingCooperative:
 
 @transaction.atomic
 def cooperative_update(*, actor, cooperative: HousingCooperative, data: dict) -> HousingCooperative:
+    """Change a cooperative's registry entry; the audit event keeps each changed field's old and new value.
+
+    Args:
+        actor: a user with MANAGE_COOPERATIVES at the cooperative's corporation.
+        cooperative: the cooperative to change.
+        data: any of REGISTRY_FIELDS; fields left out keep their value.
+
+    Raises:
+        ValidationError: a value the model refuses (`full_clean`).
+    """
     _staff_cooperative(actor, cooperative, Action.MANAGE_COOPERATIVES)
     old = {k: _json_value(getattr(cooperative, k)) for k in REGISTRY_FIELDS}
     for key in REGISTRY_FIELDS:
@@ -194,6 +204,7 @@ def cooperative_complex_add(
 
 @transaction.atomic
 def cooperative_complex_remove(*, actor, link: CooperativeComplex) -> None:
+    """Take a complex out of the cooperative's stock; the audit event names the complex, as the link is gone."""
     cooperative = _staff_cooperative(actor, link.cooperative, Action.MANAGE_COOPERATIVES)
     external_id = link.complex.external_id
     link.delete()
@@ -208,6 +219,11 @@ def cooperative_complex_remove(*, actor, link: CooperativeComplex) -> None:
 
 @transaction.atomic
 def contact_add(*, actor, cooperative: HousingCooperative, data: dict) -> CooperativeContact:
+    """Add a contact person of the cooperative (name, e-mail, phone: personal data, so the write is audited).
+
+    Raises:
+        ValidationError: a value the model refuses (`full_clean`).
+    """
     _staff_cooperative(actor, cooperative, Action.MANAGE_COOPERATIVES)
     contact = CooperativeContact(cooperative=cooperative, **data)
     contact.full_clean()
@@ -224,6 +240,7 @@ def contact_add(*, actor, cooperative: HousingCooperative, data: dict) -> Cooper
 
 @transaction.atomic
 def contact_delete(*, actor, contact: CooperativeContact) -> None:
+    """Remove a contact person; the audit event keeps only the row's id, not the personal data that is gone."""
     cooperative = _staff_cooperative(actor, contact.cooperative, Action.MANAGE_COOPERATIVES)
     pk = contact.pk
     contact.delete()
@@ -250,6 +267,7 @@ def document_add(*, actor, cooperative: HousingCooperative, data: dict, upload=N
 
 @transaction.atomic
 def document_delete(*, actor, document: CooperativeDocument) -> None:
+    """Remove a document and, once the removal is committed, its stored file (a rollback keeps the file)."""
     cooperative = _staff_cooperative(actor, document.cooperative, Action.MANAGE_COOPERATIVES)
     path, pk, title = document.file_path, document.pk, document.title
     document.delete()
@@ -285,6 +303,11 @@ def _attached(row, upload, corporation_id: int):
 
 @transaction.atomic
 def agreement_create(*, actor, cooperative: HousingCooperative, data: dict) -> CooperativeAgreement:
+    """Record an agreement with the cooperative; its commitments are added afterwards (`commitment_save`).
+
+    Raises:
+        ValidationError: a document of another cooperative, or a value the model refuses.
+    """
     _staff_cooperative(actor, cooperative, Action.MANAGE_COOPERATIVES)
     document = data.get("document")
     if document is not None and document.cooperative_id != cooperative.pk:
@@ -378,6 +401,7 @@ def board_member_link(*, actor, cooperative: HousingCooperative, user) -> Cooper
 
 @transaction.atomic
 def board_member_unlink(*, actor, link: CooperativeBoardMember) -> None:
+    """Take a board member's portal away: the user keeps their account but no longer sees the cooperative."""
     cooperative = _staff_cooperative(actor, link.cooperative, Action.MANAGE_COOPERATIVES)
     username = link.user.get_username()
     link.delete()
@@ -425,6 +449,16 @@ def _activity_check(cooperative: HousingCooperative, data: dict, today: date) ->
         raise ValidationError(reason)
 
 
+def _activity_figures(activity: Activity) -> dict:
+    """What the audit events keep of a log entry: the figures that count towards the commitments."""
+    return {
+        "commitment": activity.commitment_id,
+        "day": activity.day.isoformat(),
+        "participants": activity.participants,
+        "buurt_participants": activity.buurt_participants,
+    }
+
+
 @transaction.atomic
 def activity_record(*, actor, cooperative: HousingCooperative, data: dict, upload=None, today: date) -> Activity:
     """Add an entry to the cooperative's activity log (the board of that cooperative only)."""
@@ -443,13 +477,7 @@ def activity_record(*, actor, cooperative: HousingCooperative, data: dict, uploa
             AuditEvent.Type.COOPERATIVE_ACTIVITY_WRITTEN,
             cooperative,
             f"activity on {activity.day} added",
-            {
-                "activity": activity.pk,
-                "commitment": activity.commitment_id,
-                "day": activity.day.isoformat(),
-                "participants": activity.participants,
-                "buurt_participants": activity.buurt_participants,
-            },
+            {"activity": activity.pk, **_activity_figures(activity)},
         )
     return activity
 
@@ -458,6 +486,15 @@ def activity_record(*, actor, cooperative: HousingCooperative, data: dict, uploa
 def activity_update(
     *, actor, activity: Activity, data: dict, upload=None, remove_file: bool = False, today: date
 ) -> Activity:
+    """Change an entry of the activity log (its board only), replacing or removing its file.
+
+    The old file is removed only once the change is committed. The audit event keeps the figures before and after,
+    as they count towards the commitments.
+
+    Raises:
+        ValidationError: the old or the new date lies in a closed period (account handed in, period reviewed), or
+            the new values fail the checks of `activity_record`.
+    """
     cooperative = _board_cooperative(actor, activity.cooperative)
     # Both the old and the new date must lie in an open period.
     reason = period_closed_reason(cooperative, activity.commitment_id, activity.day)
@@ -465,12 +502,7 @@ def activity_update(
         raise ValidationError(reason)
     merged = {k: data.get(k, getattr(activity, k)) for k in ACTIVITY_FIELDS}
     _activity_check(cooperative, merged, today)
-    old = {
-        "commitment": activity.commitment_id,
-        "day": activity.day.isoformat(),
-        "participants": activity.participants,
-        "buurt_participants": activity.buurt_participants,
-    }
+    old = _activity_figures(activity)
     for key, value in merged.items():
         setattr(activity, key, value)
     activity.recorded_by_name = actor_label(actor)
@@ -486,16 +518,7 @@ def activity_update(
             AuditEvent.Type.COOPERATIVE_ACTIVITY_WRITTEN,
             cooperative,
             f"activity on {activity.day} changed",
-            {
-                "activity": activity.pk,
-                "old": old,
-                "new": {
-                    "commitment": activity.commitment_id,
-                    "day": activity.day.isoformat(),
-                    "participants": activity.participants,
-                    "buurt_participants": activity.buurt_participants,
-                },
-            },
+            {"activity": activity.pk, "old": old, "new": _activity_figures(activity)},
         )
     if old_path and old_path != activity.file_path:
         transaction.on_commit(lambda: files.remove(old_path))
@@ -504,6 +527,11 @@ def activity_update(
 
 @transaction.atomic
 def activity_delete(*, actor, activity: Activity) -> None:
+    """Remove an entry of the activity log (its board only), and its file once the removal is committed.
+
+    Raises:
+        ValidationError: the entry lies in a closed period: the figures a judgement was made on stay.
+    """
     cooperative = _board_cooperative(actor, activity.cooperative)
     reason = period_closed_reason(cooperative, activity.commitment_id, activity.day)
     if reason:
