@@ -114,6 +114,12 @@ class Listing:
     municipality: str | None = None
 
     def __post_init__(self) -> None:
+        """Refuse a listing no applicant could have or the columns cannot hold; normalise the selection and groups.
+
+        Raises:
+            ValueError: an empty id, an amount that is negative or not whole cents, a size limit below 1, or a lower
+                limit above its upper limit (a labelling mistake, not a rule).
+        """
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"listing id must be a non-empty string, not {self.id!r}")
         object.__setattr__(self, "selection", SelectionKey(self.selection))
@@ -158,6 +164,12 @@ class Applicant:
     motivation_scores: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Refuse an applicant the round cannot rank; freeze the groups and the scores.
+
+        Raises:
+            ValueError: an empty id, a household size below 1, an income that is missing, negative or not whole cents,
+                a registration date that is not a date, or a motivation score that is not a finite number.
+        """
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"applicant id must be a non-empty string, not {self.id!r}")
         if type(self.household_size) is not int or self.household_size < 1:
@@ -192,6 +204,11 @@ class Bid:
     submitted_at: datetime
 
     def __post_init__(self) -> None:
+        """Refuse a preference below 1 or a submission time that is not a datetime (`first_come` orders by it).
+
+        Raises:
+            ValueError: naming the field.
+        """
         if type(self.preference) is not int or self.preference < 1:
             raise ValueError(f"preference must be a whole number of at least 1, not {self.preference!r}")
         if not isinstance(self.submitted_at, datetime):
@@ -220,6 +237,7 @@ class RoundInput:
     bids: tuple[Bid, ...]
 
     def __post_init__(self) -> None:
+        """Keep the rows as tuples, whatever iterables were passed, so the input cannot change once built."""
         for name in ("listings", "applicants", "bids"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
@@ -503,6 +521,13 @@ class RoundFacts:
         return facts
 
     def _check(self, has_checked_conflicts: bool) -> None:
+        """Refuse columns that do not fit together; `from_columns` documents the cases."""
+        self._check_lengths()
+        self._check_values()
+        self._check_repeats(has_checked_conflicts)
+
+    def _check_lengths(self) -> None:
+        """One entry per applicant in every applicant column, per bid in every bid column, per score likewise."""
         n_applicants, n_bids = len(self.applicant_ids), len(self.bid_applicant)
         for name in ("household_size", "assessed_income_cents", "is_pension_age_household", "registration_day",
                      "is_urgent", "applicant_group_mask"):
@@ -513,6 +538,10 @@ class RoundFacts:
                 raise ValueError(f"{name} has {len(getattr(self, name))} entries for {n_bids} bids")
         if not len(self.motivation_applicant) == len(self.motivation_listing) == len(self.motivation_score):
             raise ValueError("the motivation columns differ in length")
+
+    def _check_values(self) -> None:
+        """Indices point at an applicant or listing; sizes, incomes, preferences and scores are in range."""
+        n_applicants = len(self.applicant_ids)
         for name, column, size in (
             ("bid_applicant", self.bid_applicant, n_applicants),
             ("bid_listing", self.bid_listing, len(self.listings)),
@@ -523,10 +552,13 @@ class RoundFacts:
                 raise ValueError(f"{name} holds an index outside 0..{size - 1}")
         if n_applicants and (self.household_size.min() < 1 or self.assessed_income_cents.min() < 0):
             raise ValueError("household sizes must be at least 1 and incomes non-negative")
-        if n_bids and self.bid_preference.min() < 1:
+        if len(self.bid_applicant) and self.bid_preference.min() < 1:
             raise ValueError("preferences must be at least 1")
         if not np.isfinite(self.motivation_score).all():
             raise ValueError("motivation scores must be finite")
+
+    def _check_repeats(self, has_checked_conflicts: bool) -> None:
+        """No repeated bid or preference (unless the caller has just looked) and one score per applicant and listing."""
         conflicts = (
             [] if has_checked_conflicts else bid_conflicts(self.bid_applicant, self.bid_listing, self.bid_preference)
         )
@@ -540,12 +572,15 @@ class RoundFacts:
 
     @cached_property
     def listing_ids(self) -> tuple[str, ...]:
+        """Per listing its id, in column order (listing `li` is `listing_ids[li]`)."""
         return tuple(listing.id for listing in self.listings)
 
     def listing_index(self) -> dict[str, int]:
+        """Listing id -> its position in the columns (the inverse of `listing_ids`)."""
         return {listing.id: i for i, listing in enumerate(self.listings)}
 
     def applicant_index(self) -> dict[str, int]:
+        """Applicant id -> its position in the columns (the inverse of `applicant_ids`)."""
         return {identifier: i for i, identifier in enumerate(self.applicant_ids)}
 
     def without(self, *, listings: Iterable[str] = (), applicants: Iterable[str] = ()) -> RoundFacts:
