@@ -101,6 +101,11 @@ def geometry_polygons(geometry: dict) -> list[Polygon]:
 
 
 def largest_polygon(geometry: dict) -> Polygon:
+    """The polygon with the largest area: the main land of a buurt drawn as a MultiPolygon (islands, exclaves).
+
+    Raises:
+        ValueError: when the geometry is not a Polygon or MultiPolygon, or holds no polygon.
+    """
     return max(geometry_polygons(geometry), key=polygon_area)
 
 

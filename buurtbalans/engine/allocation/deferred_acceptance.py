@@ -39,8 +39,12 @@ def deferred_acceptance(
         4. Repeat from 1 until no free proposer has edges left. Held proposals are the matching.
 
     Args:
-        proposer, listing, preference, priority: per edge, integer arrays of equal length.
-        n_proposers, n_listings: how many proposers and listings there are (indices run from 0).
+        proposer: per edge, the proposer's index (0 to n_proposers - 1).
+        listing: per edge, the listing's index (0 to n_listings - 1).
+        preference: per edge, the proposer's rank for the listing (smaller = more wanted).
+        priority: per edge, the proposer's position on the listing's list (smaller = better).
+        n_proposers: how many proposers there are.
+        n_listings: how many listings there are.
 
     Returns:
         Per proposer the index of its matched edge, or -1 (NOBODY) when it stays unmatched.

@@ -1,4 +1,4 @@
-"""Eligibility of each bid: may this applicant have this listing? (step 1 of the round, docs/allocation.md)
+"""Eligibility of each bid: may this applicant have this listing (step 1 of the round, docs/allocation.md)?
 
 All checks run on columns (one array entry per bid). Affordability (passend toewijzen) uses the rules engine's
 `affordability_fit` for the reference date's parameter set, called once per listing and household class rather

@@ -58,6 +58,8 @@ class ListingStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Allocation:
+    """A listing and the applicant it went to, with the applicant's rank on its list (1 = first)."""
+
     listing: str
     applicant: str
     rank: int
@@ -75,12 +77,16 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ReserveCandidate:
+    """A candidate on a listing's reserve list: eligible, got nothing anywhere; the first `reserve_size` by rank."""
+
     applicant: str
     rank: int
 
 
 @dataclass(frozen=True)
 class ListingReport:
+    """What became of one listing: its status, every eligible candidate in rank order, its reserve list."""
+
     listing: str
     status: ListingStatus
     candidates: tuple[Candidate, ...]
@@ -89,6 +95,8 @@ class ListingReport:
 
 @dataclass(frozen=True)
 class IneligibleBid:
+    """A bid the applicant may not have, with the first check it failed (`REASON_ORDER`)."""
+
     applicant: str
     listing: str
     reason: IneligibleReason
@@ -286,6 +294,7 @@ class RoundResult:
         ]
 
     def listing_status(self, li: int) -> ListingStatus:
+        """Allocated; else unallocated when it had eligible candidates; else no eligible bids."""
         if self.listing_bid[li] >= 0:
             return ListingStatus.ALLOCATED
         if self.ranking.start[li + 1] > self.ranking.start[li]:
@@ -293,8 +302,11 @@ class RoundResult:
         return ListingStatus.NO_ELIGIBLE_BIDS
 
     def listing_entry(self, li: int) -> dict:
-        """`{"status", "candidates": [{"applicant", "rank", "outcome", "detail"}], "reserve": [{"applicant",
-        "rank"}]}` for the listing at index `li`; candidates in rank order."""
+        """The listing at index `li` as the round file writes it; candidates in rank order.
+
+        Shape: `{"status", "candidates": [{"applicant", "rank", "outcome", "detail"}], "reserve": [{"applicant",
+        "rank"}]}`.
+        """
         candidates = self._candidate_entries(li)
         reserve = [
             {"applicant": c["applicant"], "rank": c["rank"]}
@@ -385,15 +397,22 @@ class RoundResult:
     # --- rows ------------------------------------------------------------------------------------------------------
 
     def allocations(self) -> tuple[Allocation, ...]:
+        """The allocations as rows, in listing order (`allocation_entries`)."""
         return tuple(Allocation(**entry) for entry in self.allocation_entries())
 
     def ineligible(self) -> tuple[IneligibleBid, ...]:
+        """The ineligible bids as rows, in bid order (`ineligible_entries`)."""
         return tuple(
             IneligibleBid(e["applicant"], e["listing"], IneligibleReason(e["reason"]))
             for e in self.ineligible_entries()
         )
 
     def listing_report(self, listing_id: str) -> ListingReport:
+        """The listing's outcome as rows (`listing_entry`).
+
+        Raises:
+            ValueError: when the round has no listing `listing_id`.
+        """
         li = self.facts.listing_ids.index(listing_id)
         entry = self.listing_entry(li)
         return ListingReport(

@@ -1,5 +1,6 @@
-"""Labelling plan: one label per vacancy (OPEN / NO_VULNERABLE / RESERVED_VULNERABLE / ABOVE_CAP) for a period,
-chosen by a mixed-integer program (HiGHS) that steers each complex towards its target mix (issue 5).
+"""Labelling plan: one label per vacancy (OPEN / NO_VULNERABLE / RESERVED_VULNERABLE / ABOVE_CAP) for a period.
+
+The labels are chosen by a mixed-integer program (HiGHS) that steers each complex towards its target mix (issue 5).
 
 - `plan_labels` (plan.py): the plan; `input_problems` lists every inconsistency in an input.
 - `vacancy_rent` (rents.py): cap, lawful ceiling and proposed rent of one vacancy.

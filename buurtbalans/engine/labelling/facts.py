@@ -103,8 +103,11 @@ class Vacancy:
 
 @dataclass(frozen=True)
 class LabelPlanInput:
-    """Everything one plan needs. `exception_budget_left`: the passend-toewijzen exceptions the year still
-    allows (`ComplianceFigures.exception_budget_left` from `buurtbalans.engine.compliance`); None when unknown."""
+    """Everything one plan needs.
+
+    `exception_budget_left`: the passend-toewijzen exceptions the year still allows
+    (`ComplianceFigures.exception_budget_left` from `buurtbalans.engine.compliance`); None when unknown.
+    """
 
     reference_date: date
     policy: LabelPolicy
@@ -135,6 +138,7 @@ class VacancyRent:
 
     @property
     def is_above_cap_allowed(self) -> bool:
+        """Whether ABOVE_CAP may go to this vacancy: its ceiling, rounded down to the cent, lies above the cap."""
         return self.above_cap_rent is not None
 
 

@@ -133,8 +133,11 @@ def max_open(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> in
 
 
 def excess_share(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> float:
-    """f(R, A): max(0, projected vulnerable share - target) + max(0, projected primary share - target), with
-    OPEN = g(R, A)."""
+    """f(R, A): the complex's excess share over its two limits, with OPEN = g(R, A) (module docstring, 2).
+
+    That is max(0, projected vulnerable share - target) + max(0, projected primary share - target); float noise
+    below _NOISE counts as 0.
+    """
     vulnerable = rows.vulnerable_base + reserved + inflow.p_above * above
     rest = rows.vacancies - reserved - above
     primary = rows.primary_base + inflow.q_open * rest + inflow.q_reserved * reserved + inflow.q_above * above
@@ -148,8 +151,11 @@ _banner_silenced = False
 
 
 def _highs() -> highspy.Highs:
-    """A Highs instance. The first one in a process prints a licence banner straight to file descriptor 1, before
-    any option can turn output off; that would corrupt a JSON document on stdout, so it goes to /dev/null."""
+    """A Highs instance, with the licence banner of the first one in a process sent to /dev/null.
+
+    That banner goes straight to file descriptor 1, before any option can turn output off, and would corrupt a
+    JSON document on stdout.
+    """
     global _banner_silenced
     if _banner_silenced:
         return highspy.Highs()
@@ -242,9 +248,12 @@ def _counts_model(
     reserved_row: bool = True,
     above_row: bool = True,
 ) -> highspy.HighsLp:
-    """Columns per complex: R, A (integers), u, w (continuous). Rows per complex: R + A <= n;
+    """The stage-1 program: least sum of excess shares, on the label counts of each complex.
+
+    Columns per complex: R, A (integers), u, w (continuous). Rows per complex: R + A <= n;
     u - R - p_above A >= Vb; w - (q_reserved - q_open) R - (q_above - q_open) A >= Pb + q_open n.
-    Then Σ R >= min_reserved and Σ A <= max_above. Objective Σ (u + w) / H."""
+    Then Σ R >= min_reserved and Σ A <= max_above. Objective Σ (u + w) / H.
+    """
     k = len(complexes)
     reserved, above = 3 * k, 3 * k + 1
     columns: list[list[tuple[int, float]]] = []
@@ -277,6 +286,7 @@ OPTION_LIMIT = 600
 
 
 def uses_options(rows: ComplexRows) -> bool:
+    """Whether the complex is small enough for the options form in stages 2 and 3 (see OPTION_LIMIT)."""
     return (rows.vacancies + 1) * (min(rows.above_allowed, rows.vacancies) + 1) <= OPTION_LIMIT
 
 
@@ -295,8 +305,11 @@ def complex_options(rows: ComplexRows, inflow: Inflow) -> list[tuple[int, int, i
 
 
 class _Model:
-    """The stage-2/3 program, column by column. Global rows 0-2: Σ R >= min, Σ A <= max, Σ excess <= limit
-    (in 1/EXCESS_ROW_SCALE shares). Per column it keeps how many ABOVE_CAP and OPEN labels it stands for."""
+    """The stage-2/3 program, column by column; built with the global rows' bounds.
+
+    Global rows 0-2: Σ R >= min, Σ A <= max, Σ excess <= limit (in 1/EXCESS_ROW_SCALE shares). Per column it
+    keeps how many ABOVE_CAP and OPEN labels it stands for.
+    """
 
     RESERVED, ABOVE, EXCESS = range(3)
 
@@ -390,8 +403,10 @@ def _stage_model(
 def _stage_start(
     complexes: Sequence[ComplexRows], inflow: Inflow, placed: list[_Complex], plan: np.ndarray, columns: int
 ) -> tuple[np.ndarray, float]:
-    """The stage-1 plan (R, A per complex) as a start for stage 2, and its sum of excess shares. An options
-    complex takes the option that dominates (R, A): same R, the largest kept A <= A."""
+    """The stage-1 plan (R, A per complex) as a start for stage 2, and its sum of excess shares.
+
+    An options complex takes the option that dominates (R, A): same R, the largest kept A <= A.
+    """
     start = np.zeros(columns)
     total = 0.0
     for rows, where, (reserved, above) in zip(complexes, placed, plan, strict=True):
