@@ -16,11 +16,14 @@ from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, can
 from buurtbalans.core.uploads import import_previewed_record, upload_in_use
 from buurtbalans.liveability.models import LiveabilityReportFile
-from buurtbalans.liveability.services import social_records_import, vitality_refresh
+from buurtbalans.liveability.services import (
+    RECORDS_IMPORT_KIND,
+    REPORT_KIND,
+    VITALITY_REFRESH_KIND,
+    social_records_import,
+    vitality_refresh,
+)
 
-VITALITY_REFRESH_KIND = "vitality_refresh"
-RECORDS_IMPORT_KIND = "social_records_import"
-REPORT_KIND = "liveability_report"
 # The report is for the municipality and the tenants' association: always in Dutch.
 REPORT_LANGUAGE = "nl"
 MAX_ERRORS_IN_RESULT = 500

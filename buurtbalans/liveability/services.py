@@ -8,6 +8,13 @@ API for views, commands and jobs:
     monitor_settings_update(*, actor, policy: dict, indicators: dict) -> None   (re-scores at once)
     vitality_refresh(*, corporation, reference_date, on_progress=None) -> dict  (counts; a job or a command)
     vitality_rescore(*, corporation) -> int                                     (after a settings change)
+
+Queued jobs (the worker runs them, see jobs.py; each returns the Job, whose page shows the progress):
+
+    vitality_refresh_enqueue(*, actor, reference_date) -> Job
+    social_records_check_enqueue(*, actor, file, suffix) -> Job                 (stores the upload, dry run)
+    social_records_import_enqueue(*, actor, check_job) -> (Job, queued: bool)   (the real import, once)
+    liveability_report_enqueue(*, actor, municipality_code, year) -> Job
 """
 
 from __future__ import annotations
@@ -26,8 +33,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import actor_label, audit_record
-from buurtbalans.core.models import AuditEvent, HousingCorporation
+from buurtbalans.core.figures import is_protected
+from buurtbalans.core.jobs import job_enqueue
+from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Upload
 from buurtbalans.core.permissions import Action, can, require
+from buurtbalans.core.uploads import upload_import_enqueue, upload_job_params, upload_store
 from buurtbalans.engine.vitality import IndicatorRule, WarningPolicy, assess
 from buurtbalans.households.models import Tenancy
 from buurtbalans.liveability import importing
@@ -55,6 +65,10 @@ from buurtbalans.portfolio.models import Complex, Dwelling
 ProgressCallback = Callable[[int, int], None]
 # Measurements per refresh: the reference date and the same day in each of the four years before it.
 HISTORY_YEARS = 4
+# The kinds of the jobs these services queue; their runners are in jobs.py (which imports this module).
+VITALITY_REFRESH_KIND = "vitality_refresh"
+RECORDS_IMPORT_KIND = "social_records_import"
+REPORT_KIND = "liveability_report"
 
 
 # --- entering records on screen --------------------------------------------------------------------------------
@@ -900,3 +914,83 @@ def vitality_rescore(*, corporation: HousingCorporation) -> int:
         AreaVitality.objects.filter(corporation=corporation).delete()
         AreaVitality.objects.bulk_create(_area_rows(corporation, rows, places), batch_size=1000)
     return sum(1 for r in rows if r.is_latest)
+
+
+# --- queued jobs ------------------------------------------------------------------------------------------------
+
+
+def vitality_refresh_enqueue(*, actor, reference_date: date) -> Job:
+    """Queue a recount of the vitality of every complex of the actor's corporation (`jobs.VitalityRefreshJob`).
+
+    Counting five years of every complex takes minutes for a large stock: too long for a request.
+
+    Args:
+        actor: a user with VIEW_MONITOR; the job counts their corporation.
+        reference_date: the day counted (with the same day in the 4 years before).
+
+    Returns:
+        The queued job.
+    """
+    membership = require(actor, Action.VIEW_MONITOR)
+    return job_enqueue(kind=VITALITY_REFRESH_KIND, corporation=membership.corporation, user=actor,
+                       params={"reference_date": reference_date.isoformat()})
+
+
+def social_records_check_enqueue(*, actor, file, suffix: str) -> Job:
+    """Store an uploaded file of records privately and queue its check (a dry run, `jobs.SocialRecordsImportJob`).
+
+    Nothing is written until the user has seen the check and confirms (`social_records_import_enqueue`); the
+    stored upload (core.uploads) is removed after the import, or when nobody confirms the check.
+
+    Args:
+        actor: a user with MANAGE_SOCIAL_RECORDS; the records go to their corporation.
+        file: the form's uploaded file.
+        suffix: the file type the readers go by (".xlsx", ".csv", ".zip"), checked by the form.
+
+    Returns:
+        The queued check.
+    """
+    membership = require(actor, Action.MANAGE_SOCIAL_RECORDS)
+    upload = upload_store(file, kind=Upload.Kind.SOCIAL_RECORDS, corporation=membership.corporation, user=actor,
+                          suffix=suffix)
+    return job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=membership.corporation, user=actor,
+                       params={**upload_job_params(upload), "dry_run": True})
+
+
+def social_records_import_enqueue(*, actor, check_job: Job) -> tuple[Job, bool]:
+    """Queue the real import of a checked file, once, however often "Import now" is sent at the same moment.
+
+    The caller has shown `check_job` to the actor and checked that it is a dry run without errors.
+
+    Args:
+        actor: a user with MANAGE_SOCIAL_RECORDS at the check's corporation.
+        check_job: the dry run of the file.
+
+    Returns:
+        (the real import job, whether this call queued it): a second confirmation gets the first one's import.
+
+    Raises:
+        UploadGone: the file is no longer kept (and no import of it was queued).
+    """
+    membership = require(actor, Action.MANAGE_SOCIAL_RECORDS)
+    if check_job.kind != RECORDS_IMPORT_KIND or check_job.corporation_id != membership.corporation_id:
+        raise PermissionDenied
+    return upload_import_enqueue(check_job=check_job, user=actor)
+
+
+def liveability_report_enqueue(*, actor, municipality_code: str, year: int) -> Job:
+    """Queue the PDF report of a municipality and year (`jobs.LiveabilityReportJob`).
+
+    The report follows the small-cell rule of who asks (`core.figures`), and so does who may download it.
+
+    Args:
+        actor: a user with VIEW_MONITOR; the report covers their corporation's stock.
+        municipality_code: the municipality's CBS code (GM....).
+        year: the year reported on.
+
+    Returns:
+        The queued job; its page offers the download.
+    """
+    membership = require(actor, Action.VIEW_MONITOR)
+    return job_enqueue(kind=REPORT_KIND, corporation=membership.corporation, user=actor,
+                       params={"municipality": municipality_code, "year": year, "small_cells": is_protected(actor)})

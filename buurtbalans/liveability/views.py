@@ -23,18 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.figures import SMALL_CELL_TEXT, is_protected
-from buurtbalans.core.jobs import job_enqueue, job_error_message
-from buurtbalans.core.models import Job, Upload
+from buurtbalans.core.jobs import job_error_message
+from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.selectors import job_get, job_list
-from buurtbalans.core.uploads import (
-    UPLOAD_GONE_MESSAGE,
-    UploadGone,
-    upload_available,
-    upload_import_enqueue,
-    upload_job_params,
-    upload_store,
-)
+from buurtbalans.core.uploads import UPLOAD_GONE_MESSAGE, UploadGone, upload_available
 from buurtbalans.core.views import paginate
 from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
 from buurtbalans.liveability import selectors, services
@@ -59,9 +52,9 @@ from buurtbalans.liveability.indicators import (
     LEEFBAAROMETER_KEYS,
     format_value,
 )
-from buurtbalans.liveability.jobs import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
 from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR, svg_layers
 from buurtbalans.liveability.models import SignalKind, VisitKind
+from buurtbalans.liveability.services import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
 from buurtbalans.liveability.texts import HOUSEHOLD_SHARE_KEYS, indicator_rows, small_cell_keys, warning_lines
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.portfolio.models import Dwelling
@@ -206,10 +199,7 @@ def monitor_warnings(request):
 @require_POST
 def monitor_refresh(request):
     """Count the vitality of every complex again, as a background task."""
-    user = request.user
-    membership = require(user, Action.VIEW_MONITOR)
-    job = job_enqueue(kind=VITALITY_REFRESH_KIND, corporation=membership.corporation, user=user,
-                      params={"reference_date": timezone.localdate().isoformat()})
+    job = services.vitality_refresh_enqueue(actor=request.user, reference_date=timezone.localdate())
     return redirect("job_detail", pk=job.pk)
 
 
@@ -807,14 +797,10 @@ def meeting_place_use(request, pk: int):
 def records_import(request):
     """Upload a file of records; a dry run checks it and the result page shows what would happen."""
     user = request.user
-    membership = require(user, Action.MANAGE_SOCIAL_RECORDS)
+    require(user, Action.MANAGE_SOCIAL_RECORDS)
     form = RecordsUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        # Stored privately (core.uploads): removed after the import, or when nobody confirms the check.
-        upload = upload_store(form.cleaned_data["file"], kind=Upload.Kind.SOCIAL_RECORDS,
-                              corporation=membership.corporation, user=user, suffix=form.suffix)
-        job = job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=membership.corporation, user=user,
-                          params={**upload_job_params(upload), "dry_run": True})
+        job = services.social_records_check_enqueue(actor=user, file=form.cleaned_data["file"], suffix=form.suffix)
         return redirect("monitor_records_import_result", pk=job.pk)
     recent = list(job_list(user).filter(kind=RECORDS_IMPORT_KIND)[:10])
     return render(request, "liveability/records_import.html", _context(request, form=form, recent=recent))
@@ -900,7 +886,7 @@ def records_import_confirm(request, pk: int):
         return redirect("monitor_records_import_result", pk=job.pk)
     # Once, however often "Import now" is sent at the same moment: the upload's row is locked (core.uploads).
     try:
-        real, _created = upload_import_enqueue(check_job=job, user=user)
+        real, _created = services.social_records_import_enqueue(actor=user, check_job=job)
     except UploadGone:
         messages.error(request, UPLOAD_GONE_MESSAGE)
         return redirect("monitor_records_import_result", pk=job.pk)
@@ -943,16 +929,14 @@ def _report_years(today) -> list[int]:
 def monitor_report(request):
     """Start the PDF report per municipality (background task; the task page offers the download)."""
     user = request.user
-    membership = require(user, Action.VIEW_MONITOR)
+    require(user, Action.VIEW_MONITOR)
     municipalities = selectors.municipality_choices(user)
     today = timezone.localdate()
     form = MunicipalityYearForm(request.POST or None, municipalities=[(c, f"{n} ({c})") for c, n in municipalities],
                                 years=_report_years(today), initial={"year": today.year})
     if request.method == "POST" and form.is_valid():
-        # The small-cell rule of who asks (steering.reasons): the report and who may download it follow it.
-        job = job_enqueue(kind=REPORT_KIND, corporation=membership.corporation, user=user,
-                          params={"municipality": form.cleaned_data["municipality"],
-                                  "year": form.cleaned_data["year"], "small_cells": is_protected(user)})
+        job = services.liveability_report_enqueue(actor=user, municipality_code=form.cleaned_data["municipality"],
+                                                  year=form.cleaned_data["year"])
         return redirect("job_detail", pk=job.pk)
     recent = list(job_list(user).filter(kind=REPORT_KIND)[:10])
     return render(request, "liveability/report.html", _context(request, form=form, recent=recent))
