@@ -34,17 +34,23 @@ from enum import StrEnum
 
 
 class Direction(StrEnum):
+    """Which way an indicator is better: a higher value (liveability score) or a lower one (turnover rate)."""
+
     HIGHER_IS_BETTER = "higher"
     LOWER_IS_BETTER = "lower"
 
 
 class TrendDirection(StrEnum):
+    """An indicator's trend in its own direction; stable within `stable_share` of its tolerance (step 3)."""
+
     BETTER = "better"
     STABLE = "stable"
     WORSE = "worse"
 
 
 class WarningKind(StrEnum):
+    """The four early-warning rules a, b, c and d of the module docstring (step 4), in that order."""
+
     PAST_WARNING_LEVEL = "past_warning_level"
     LOW_SCORE = "low_score"
     SCORE_DROP = "score_drop"
@@ -72,6 +78,11 @@ class IndicatorRule:
     warning: float | None = None
 
     def __post_init__(self):
+        """Refuse a rule that cannot score: a negative weight or a tolerance that is not positive.
+
+        Raises:
+            ValueError: naming the indicator.
+        """
         if self.weight < 0:
             raise ValueError(f"{self.key}: weight must not be negative")
         if not self.tolerance > 0:
@@ -83,6 +94,7 @@ class IndicatorRule:
         return max(0.0, past)
 
     def is_past_warning(self, value: float) -> bool:
+        """Whether `value` lies strictly past the warning level on the bad side (rule a); False without a level."""
         if self.warning is None:
             return False
         if self.direction is Direction.LOWER_IS_BETTER:
@@ -112,12 +124,16 @@ class Part:
 
 @dataclass(frozen=True)
 class Composite:
+    """The composite score (0-100, step 2; None when no weighted indicator is known) and each indicator's part."""
+
     score: float | None
     parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
 class Trend:
+    """An indicator's fitted change from `first_year` to `last_year` and its direction (step 3)."""
+
     key: str
     change: float | None  # fitted change over the period, in the indicator's unit
     first_year: int | None
@@ -127,6 +143,8 @@ class Trend:
 
 @dataclass(frozen=True)
 class Warning:
+    """One reason a complex is on the early-warning list; `value` and `threshold` are what the rule compared."""
+
     kind: WarningKind
     key: str | None = None  # the indicator, for PAST_WARNING_LEVEL
     value: float | None = None
@@ -136,6 +154,8 @@ class Warning:
 
 @dataclass(frozen=True)
 class Assessment:
+    """Everything `assess` says about one complex: composite score, trend per indicator key, warnings."""
+
     composite: Composite
     trends: dict[str, Trend] = field(default_factory=dict)
     warnings: tuple[Warning, ...] = ()

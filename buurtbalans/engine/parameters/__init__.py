@@ -123,14 +123,17 @@ def allowance_income_limit_name(household_size: int, is_pension_age_household: b
 
 
 def daeb_income_limit_name(household_size: int) -> str:
+    """The parameter name of the DAEB income limit (DAEB-inkomensgrens) for a household size."""
     return f"daeb_income_limit_{_kind(household_size)}"
 
 
 def middle_income_limit_name(household_size: int) -> str:
+    """The parameter name of the middle income limit (middeninkomensgrens) for a household size."""
     return f"middle_income_limit_{_kind(household_size)}"
 
 
 def pension_assets_limit_name(household_size: int) -> str:
+    """The parameter name of the pension-age assets limit (vermogensgrens ouderen) for a household size."""
     return f"pension_assets_limit_{_kind(household_size)}"
 
 
@@ -162,10 +165,12 @@ class ParameterRow:
 
     @property
     def is_not_applicable(self) -> bool:
+        """Whether the value does not exist in that year ("-"): `ParameterSet.optional` gives None for it."""
         return self.value in NOT_APPLICABLE_MARKERS
 
     @property
     def is_unknown(self) -> bool:
+        """Whether the sources do not give the value ("n/f" or empty): a decision needing it reports it missing."""
         return self.value in MISSING_MARKERS
 
     @property
@@ -426,8 +431,10 @@ def set_in_force(sets: Sequence[ParameterSet], reference_date: date) -> Paramete
 
 
 def builtin_parameter_set(reference_date: date) -> ParameterSet:
-    """The set of the built-in table (tables/parameters.csv) valid on `reference_date`, without what an
-    administrator entered: for the file-based commands without a database, benchmarks and engine tests.
+    """The set of the built-in table (tables/parameters.csv) valid on `reference_date`.
+
+    Without what an administrator entered: for the file-based commands without a database, benchmarks and engine
+    tests (the product uses `rules.parameters.parameters_for`).
 
     Raises:
         LookupError: when the date lies before the first set.

@@ -33,10 +33,12 @@ class WwsRentTable:
 
     @property
     def min_points(self) -> int:
+        """The lowest points in the table; fewer points get its amount (`maximum_rent`, rule below_table)."""
         return self.rows[0][0]
 
     @property
     def max_points(self) -> int:
+        """The highest points in the table; above it the last step per point continues (rule above_table)."""
         return self.rows[-1][0]
 
     def amount_at(self, points: int) -> Decimal:

@@ -38,6 +38,7 @@ class AffordabilityFitDecision:
 
     @property
     def missing_parameter(self) -> str | None:
+        """The first missing parameter, for a one-line message; None when the decision was made."""
         return self.missing_parameters[0] if self.missing_parameters else None
 
 

@@ -25,6 +25,7 @@ class FitOutcome(enum.StrEnum):
 
     @property
     def vera_code(self) -> str:
+        """The VERA code: PAS (fit), NIE (not fit) or NVT (not applicable)."""
         return {"FIT": "PAS", "NOT_FIT": "NIE", "NOT_APPLICABLE": "NVT"}[self.value]
 
 
@@ -45,6 +46,7 @@ class RentClass(enum.StrEnum):
 
     @property
     def vera_code(self) -> str:
+        """The VERA code (`Huurklasse`): GOE, BET, DUU or BOV."""
         return {"cheap": "GOE", "affordable": "BET", "expensive": "DUU", "above_allowance_limit": "BOV"}[self.value]
 
 
@@ -68,6 +70,12 @@ class HouseholdFacts:
     assets: Decimal | None = None
 
     def __post_init__(self) -> None:
+        """Refuse facts no rule can judge.
+
+        Raises:
+            ValueError: a household size below 1, an assessed income that is not a non-negative Decimal, or
+                assets that are given but not a non-negative Decimal.
+        """
         if not isinstance(self.household_size, int) or self.household_size < 1:
             raise ValueError(f"household size must be a whole number of at least 1, not {self.household_size!r}")
         if not isinstance(self.assessed_income, Decimal) or not self.assessed_income.is_finite():
@@ -88,6 +96,11 @@ class RentFacts:
     allowance_rent: Decimal | None = None
 
     def __post_init__(self) -> None:
+        """Refuse a rent that is not a non-negative Decimal (the allowance rent may be None: not known).
+
+        Raises:
+            ValueError: naming the rent.
+        """
         for name in ("base_rent", "allowance_rent"):
             value = getattr(self, name)
             if value is None and name == "allowance_rent":

@@ -28,6 +28,7 @@ class IncomeBandDecision:
 
     @property
     def missing_parameter(self) -> str | None:
+        """The first missing parameter, for a one-line message; None when the decision was made."""
         return self.missing_parameters[0] if self.missing_parameters else None
 
 
@@ -48,6 +49,7 @@ class DaebTargetGroupDecision:
 
     @property
     def missing_parameter(self) -> str | None:
+        """The first missing parameter, for a one-line message; None when the decision was made."""
         return self.missing_parameters[0] if self.missing_parameters else None
 
 
@@ -94,6 +96,7 @@ class IncomeBandRange:
     up_to: Decimal | None
 
     def contains(self, income: Decimal) -> bool:
+        """Whether a yearly assessed income falls in this range: a limit belongs to the band below it."""
         return (self.above is None or income > self.above) and (self.up_to is None or income <= self.up_to)
 
 
