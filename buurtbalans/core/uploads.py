@@ -2,8 +2,8 @@
 
 The three upload screens (portfolio, social management records, bids) share this module:
 
-    upload = upload_store(form_file, kind=Upload.Kind.PORTFOLIO, corporation=c, user=request.user, suffix=".zip")
-    job = job_enqueue(..., params={**upload_job_params(upload), "dry_run": True})   # the check (dry run)
+    job = upload_check_enqueue(form_file, kind=Upload.Kind.PORTFOLIO, job_kind="portfolio_import",
+                               corporation=c, user=request.user, suffix=".zip")   # stored, and its check queued
     ...
     with upload_in_use(job) as use:                  # in the job runner
         report = some_import(source=use.path, ...)
@@ -119,6 +119,16 @@ def upload_store(file, *, kind: str, corporation, user, suffix: str) -> Upload:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def upload_check_enqueue(file, *, kind: str, job_kind: str, corporation, user, suffix: str) -> Job:
+    """Store an uploaded file (`upload_store`) and queue its check: a dry run of the import job `job_kind`.
+
+    Nothing is written until the user has seen the check and confirms (`upload_import_enqueue`).
+    """
+    upload = upload_store(file, kind=kind, corporation=corporation, user=user, suffix=suffix)
+    return job_enqueue(kind=job_kind, corporation=corporation, user=user,
+                       params={**upload_job_params(upload), "dry_run": True})
 
 
 def upload_job_params(upload: Upload) -> dict:

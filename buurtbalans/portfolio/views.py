@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
-from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import Job, Upload
 from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, can, require
@@ -20,9 +19,8 @@ from buurtbalans.core.uploads import (
     UPLOAD_GONE_MESSAGE,
     UploadGone,
     upload_available,
+    upload_check_enqueue,
     upload_import_enqueue,
-    upload_job_params,
-    upload_store,
 )
 from buurtbalans.portfolio.forms import PortfolioUploadForm
 
@@ -38,14 +36,8 @@ def import_upload(request):
     form = PortfolioUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         # Stored privately (core.uploads): removed after the import, or when nobody confirms the check.
-        upload = upload_store(form.cleaned_data["file"], kind=Upload.Kind.PORTFOLIO,
-                              corporation=membership.corporation, user=user, suffix=form.suffix)
-        job = job_enqueue(
-            kind=IMPORT_JOB_KIND,
-            corporation=membership.corporation,
-            user=user,
-            params={**upload_job_params(upload), "dry_run": True},
-        )
+        job = upload_check_enqueue(form.cleaned_data["file"], kind=Upload.Kind.PORTFOLIO, job_kind=IMPORT_JOB_KIND,
+                                   corporation=membership.corporation, user=user, suffix=form.suffix)
         return redirect("job_detail", pk=job.pk)
     recent = list(job_list(user).filter(kind=IMPORT_JOB_KIND)[:10])
     return render(request, "portfolio/import_upload.html", {"nav": "import", "form": form, "recent": recent})

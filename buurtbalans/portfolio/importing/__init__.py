@@ -28,10 +28,10 @@ was wrong. A job FAILS only on an unexpected exception (or a user without the ri
 Save the upload under any name that keeps its suffix (.xlsx, .zip, .csv) and pass the name the user
 knows it by as "file_name": messages then say `stock.xlsx sheet dwellings row 4`, and for a single CSV
 file that name decides the sheet (`dwellings.csv`). The upload page (`portfolio.views.import_upload`) stores
-the file with `core.uploads.upload_store`, whose `upload_job_params` carry both:
+the file with `core.uploads.upload_check_enqueue`, whose job params (`upload_job_params`) carry both:
 
-    job_enqueue(kind="portfolio_import", corporation=corporation, user=request.user,
-                params={**upload_job_params(upload), "dry_run": True})
+    upload_check_enqueue(file, kind=Upload.Kind.PORTFOLIO, job_kind="portfolio_import",
+                         corporation=corporation, user=request.user, suffix=".zip")
 
 Modules: `columns` (the alias table: sheets, columns, Dutch labels), `values` (cell parsers),
 `readers` (xlsx, CSV, zip), `parse` (cells, chunk by chunk), `plan` (cross-sheet checks and the diff against the
