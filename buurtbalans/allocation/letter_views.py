@@ -27,22 +27,15 @@ from buurtbalans.allocation.models import RoundStatus
 from buurtbalans.allocation.outcomes import BID_STATUS_LABELS
 from buurtbalans.allocation.services import AllocationError
 from buurtbalans.allocation.views import _context, _refused
-from buurtbalans.core.audit import audit_record
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
-from buurtbalans.core.models import AuditEvent, Job
+from buurtbalans.core.models import Job
+from buurtbalans.core.pagination import paginate
 from buurtbalans.core.selectors import job_get
-from buurtbalans.core.views import paginate
 
 LETTERS_PER_PAGE = 100
 # Up to this many letters, "all letters (PDF)" is made at once in the request (well under a second); a larger
 # round is made by the worker, with progress.
 LETTERS_IN_REQUEST = 100
-
-
-def _letters_read_record(user, allocation_round, households, what: str) -> None:
-    audit_record(actor=user, event=AuditEvent.Type.ALLOCATION_LETTER_READ, corporation=allocation_round.corporation,
-                 subject_type="applicant", subject_ids=sorted(set(households)),
-                 subject_label=f"{what} about round {allocation_round.name}", purpose="allocation")
 
 
 @require_GET
@@ -69,7 +62,8 @@ def letter_list(request, pk: int):
             {"entry": entry, "address": facts.listings[entry.listing].dwelling.postal_address,
              "label": BID_STATUS_LABELS[entry.status]} for entry in entries]})
     # The list shows names and outcomes: a read of these applicants' personal data.
-    _letters_read_record(user, allocation_round, [p.household.external_id for p in people], "letter list")
+    selectors.letters_read_record(user=user, allocation_round=allocation_round,
+                                  households=[p.household.external_id for p in people], what="letter list")
     jobs = Job.objects.filter(kind=LETTERS_JOB_KIND, corporation=allocation_round.corporation,
                               params__round=allocation_round.pk).order_by("-created", "-pk")
     return render(request, "allocation/letter_list.html", _context(
@@ -89,8 +83,9 @@ def _letter(request, pk: int, applicant_pk: int, *, what: str):
     language = request.GET.get("language") if request.GET.get("language") in ("nl", "en") else LETTER_LANGUAGE
     with translation.override(language):
         letter = letter_build(allocation_round, applicant)
-    _letters_read_record(user, allocation_round, [applicant.household.external_id],
-                         f"letter ({what}) to applicant {applicant.external_id}")
+    selectors.letters_read_record(user=user, allocation_round=allocation_round,
+                                  households=[applicant.household.external_id],
+                                  what=f"letter ({what}) to applicant {applicant.external_id}")
     return allocation_round, applicant, letter, language
 
 
@@ -132,8 +127,9 @@ def letters_all(request, pk: int):
             buffer = io.BytesIO()
             letters_pdf(letters, buffer, title=_("Letters of %(round)s") % {"round": allocation_round.name},
                         author=allocation_round.corporation.name)
-        _letters_read_record(user, allocation_round, [a.household.external_id for a in facts.applicants.values()],
-                             "all letters (pdf)")
+        selectors.letters_read_record(user=user, allocation_round=allocation_round,
+                                      households=[a.household.external_id for a in facts.applicants.values()],
+                                      what="all letters (pdf)")
         response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{letters_file_name(allocation_round)}"'
         return response

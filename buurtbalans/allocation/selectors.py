@@ -60,6 +60,13 @@ def bids_read_record(*, user, households: list[str], what: str) -> None:
                  subject_type="bid", subject_ids=sorted(set(households)), subject_label=what, purpose=PURPOSE)
 
 
+
+def letters_read_record(*, user, allocation_round, households, what: str) -> None:
+    """Log that letters (with applicants' names, addresses and bid outcomes) of a round were shown or made."""
+    audit_record(actor=user, event=AuditEvent.Type.ALLOCATION_LETTER_READ, corporation=allocation_round.corporation,
+                 subject_type="applicant", subject_ids=sorted(set(households)),
+                 subject_label=f"{what} about round {allocation_round.name}", purpose=PURPOSE)
+
 # --- listings -----------------------------------------------------------------------------------------------
 
 
