@@ -1,10 +1,11 @@
-"""Forms of the household screens: the purpose asked before vulnerability markers are shown."""
+"""Forms of the household screens: the purpose asked before vulnerability markers are shown, and the kinds of marker."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core.forms import UtrechtFormMixin
 from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
 
 
@@ -23,3 +24,32 @@ class MarkerPurposeForm(forms.Form):
         self.fields["purpose"].choices = [(p, MARKER_PURPOSE_LABELS.get(p, p)) for p in purposes]
         if len(purposes) == 1:
             self.fields["purpose"].initial = purposes[0]
+
+
+class MarkerKindCreateForm(UtrechtFormMixin, forms.Form):
+    """A new kind of marker of the corporation itself: the code import files use, and its name."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("What import files write in the column “kind”. Lower-case letters and digits, with _ or - "
+                    "between words, for example debt_support. You cannot change the code later."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    label = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("The name people see, for example Schuldhulpverlening. Import files may use it too."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class MarkerKindLabelForm(UtrechtFormMixin, forms.Form):
+    """A new name for one of the corporation's own kinds."""
+
+    label = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("The code stays the same, so import files keep working."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -12,17 +12,18 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.figures import Cell, is_protected
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import MARKER_PURPOSES, Action, membership_of, require
 from buurtbalans.engine.parameters import ParameterSet
 from buurtbalans.engine.rules import HouseholdFacts, income_band
 from buurtbalans.engine.rules.income import HOUSEHOLD_TYPES, income_band_ranges
-from buurtbalans.households.models import Household, Tenancy, VulnerabilityMarker
+from buurtbalans.households.models import Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.rules.parameters import parameters_for
 
 # Income bands in the order they are shown. "primary" is the primaire doelgroep (at or below the
@@ -248,3 +249,71 @@ def markers_for_household(*, user, household: Household, purpose: str) -> list[V
         data={"marker_ids": [m.pk for m in markers], "count": len(markers)},
     )
     return markers
+
+
+@dataclass(frozen=True)
+class MarkerKindRow:
+    """One kind of marker on the administrator's list: the kind and how many households have it now, never who.
+
+    `households` follows the small-cell rule (`core.figures.Cell`): an administrator may not read markers, so
+    fewer than 5 shows as "< 5". `has_markers` (also past ones) decides whether the kind can still be deleted.
+    """
+
+    kind: VulnerabilityKind
+    households: Cell
+    has_markers: bool
+
+    @property
+    def is_default(self) -> bool:
+        return self.kind.corporation_id is None
+
+
+def marker_kinds_of(corporation_id: int):
+    """The kinds a corporation's markers may have: the defaults (corporation null) and its own."""
+    return VulnerabilityKind.objects.filter(Q(corporation_id=corporation_id) | Q(corporation__isnull=True))
+
+
+def marker_kind_list(user, *, reference_date: date) -> list[MarkerKindRow]:
+    """The defaults and the corporation's own kinds, each with the households that have a marker of it today.
+
+    Counts only: which households have a marker is read through `markers_for_household`, with a purpose.
+
+    Raises:
+        PermissionDenied: for roles without MANAGE_MARKER_KINDS.
+    """
+    membership = require(user, Action.MANAGE_MARKER_KINDS)
+    corporation_id = membership.corporation_id
+    current = dict(
+        markers_valid_on(reference_date)
+        .filter(corporation_id=corporation_id)
+        .order_by()
+        .values("kind_id")
+        .annotate(households=Count("household_id", distinct=True))
+        .values_list("kind_id", "households")
+    )
+    used = set(
+        VulnerabilityMarker.objects.filter(corporation_id=corporation_id)
+        .order_by()
+        .values_list("kind_id", flat=True)
+        .distinct()
+    )
+    protected = is_protected(user)
+    kinds = marker_kinds_of(corporation_id).order_by(F("corporation_id").asc(nulls_first=True), "code")
+    return [
+        MarkerKindRow(kind, Cell(current.get(kind.pk, 0), current.get(kind.pk, 0), protected), kind.pk in used)
+        for kind in kinds
+    ]
+
+
+def marker_kind_get(user, pk: int) -> VulnerabilityKind:
+    """One kind the user's corporation may use (a default or its own); another corporation's kind is a 404.
+
+    Raises:
+        PermissionDenied: for roles without MANAGE_MARKER_KINDS.
+        Http404: for a kind of another corporation, or none.
+    """
+    membership = require(user, Action.MANAGE_MARKER_KINDS)
+    kind = marker_kinds_of(membership.corporation_id).filter(pk=pk).first()
+    if kind is None:
+        raise Http404
+    return kind

@@ -1,22 +1,32 @@
-"""The household page: size, income and tenancy history; vulnerability markers only on request, with a purpose."""
+"""The household page: size, income and tenancy history; vulnerability markers only on request, with a purpose.
+
+Also the administrator's list of kinds of marker (`/settings/marker-kinds/`): the defaults, read-only, and the
+corporation's own, which it adds, renames, switches off or deletes; counts only, never who has a marker.
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.permissions import Action, can, require
-from buurtbalans.households.forms import MarkerPurposeForm
+from buurtbalans.households import services
+from buurtbalans.households.forms import MarkerKindCreateForm, MarkerKindLabelForm, MarkerPurposeForm
 from buurtbalans.households.selectors import (
     INCOME_BAND_LABELS,
     MARKER_PURPOSE_LABELS,
     household_band,
     household_get,
     income_band_limits,
+    marker_kind_get,
+    marker_kind_list,
     markers_for_household,
     tenancy_list_for_household,
 )
@@ -107,3 +117,99 @@ def household_markers(request, pk: int):
         request, household, markers=markers, marker_purpose=MARKER_PURPOSE_LABELS.get(purpose, purpose)
     )
     return render(request, "households/household_detail.html", context)
+
+
+def _set_by(row) -> str:
+    return gettext("Buurtbalans (default)") if row.is_default else gettext("Your corporation")
+
+
+def marker_kind_columns() -> list[Column]:
+    return [
+        Column(_("Code"), lambda r: r.kind.code),
+        Column(_("Name"), lambda r: r.kind.label),
+        Column(_("Set by"), _set_by),
+        Column(_("In use"), lambda r: gettext("yes") if r.kind.is_active else gettext("no")),
+        Column(_("Households with this marker today"), lambda r: r.households.export_count),
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def marker_kinds(request):
+    """The kinds of marker of the administrator's corporation, with counts; the form to add one of its own."""
+    user = request.user
+    require(user, Action.MANAGE_MARKER_KINDS)
+    form = MarkerKindCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind = services.marker_kind_create(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, gettext("Kind “%(label)s” is added and in use.") % {"label": kind.label})
+            return redirect("marker_kind_list")
+    rows = marker_kind_list(user, reference_date=timezone.localdate())
+    export_format = requested_format(request) if request.method == "GET" else None
+    if export_format:
+        # Kinds and counts under the small-cell rule: no personal data, so no export event.
+        return export_response(export_format=export_format, name="marker-kinds", columns=marker_kind_columns(),
+                               rows=rows)
+    context = {
+        "nav": "marker_kinds",
+        "defaults": [r for r in rows if r.is_default],
+        "own": [r for r in rows if not r.is_default],
+        "form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "households/marker_kind_list.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def marker_kind_detail(request, pk: int):
+    """One kind: rename, switch on or off, or delete it (own kinds); a default kind is shown read-only."""
+    user = request.user
+    kind = marker_kind_get(user, pk)
+    row = next(r for r in marker_kind_list(user, reference_date=timezone.localdate()) if r.kind.pk == kind.pk)
+    form = MarkerKindLabelForm(request.POST or None, initial={"label": kind.label})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.marker_kind_label_set(actor=user, kind=kind, label=form.cleaned_data["label"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, gettext("The new name is saved."))
+            return redirect("marker_kind_detail", pk=kind.pk)
+    context = {"nav": "marker_kinds", "row": row, "kind": kind, "form": form, "today": timezone.localdate()}
+    return render(request, "households/marker_kind_detail.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def marker_kind_active(request, pk: int):
+    """Switch one of the corporation's own kinds on (is_active=1) or off."""
+    user = request.user
+    kind = marker_kind_get(user, pk)
+    is_active = request.POST.get("is_active") == "1"
+    try:
+        services.marker_kind_active_set(actor=user, kind=kind, is_active=is_active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if is_active:
+            message = gettext("Kind “%(label)s” is switched on.")
+        else:
+            message = gettext("Kind “%(label)s” is switched off. Its markers stay; imports refuse new ones.")
+        messages.success(request, message % {"label": kind.label})
+    return redirect("marker_kind_detail", pk=kind.pk)
+
+
+@require_POST
+def marker_kind_delete(request, pk: int):
+    """Delete one of the corporation's own kinds that no marker has or had."""
+    user = request.user
+    kind = marker_kind_get(user, pk)
+    try:
+        services.marker_kind_delete(actor=user, kind=kind)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("marker_kind_detail", pk=kind.pk)
+    messages.success(request, gettext("Kind “%(label)s” is deleted.") % {"label": kind.label})
+    return redirect("marker_kind_list")

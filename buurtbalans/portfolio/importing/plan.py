@@ -166,8 +166,9 @@ def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportRep
     ids: dict[str, dict[str, int]] = {}
     plans: dict[str, SheetPlan] = {}
 
+    switched_off: dict[int, str] = {}
     if "markers" in by_name:
-        _resolve_kinds(by_name["markers"], corporation, report)
+        switched_off = _resolve_kinds(by_name["markers"], corporation, report)
 
     for parsed in parsed_sheets:
         _report_duplicates(parsed, report)
@@ -223,6 +224,9 @@ def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportRep
                 if value is not None and value not in known and value not in erased:  # erased: reported above
                     parsed.error(report, position, column.name, message % {"value": value})
 
+    if switched_off:
+        _report_switched_off_kinds(by_name["markers"], plans.get("markers"), switched_off, report)
+
     if "tenancies" in plans:
         _report_overlapping_tenancies(plans["tenancies"], report)
 
@@ -242,19 +246,20 @@ def plan_import(parsed_sheets: list[ParsedSheet], corporation, report: ImportRep
     return Plan(plans, ids, neighbourhood_ids)
 
 
-def _resolve_kinds(parsed: ParsedSheet, corporation, report: ImportReport) -> None:
-    """Replace each marker's kind (code or label) by the kind's id; report the unknown ones."""
+def _resolve_kinds(parsed: ParsedSheet, corporation, report: ImportReport) -> dict[int, str]:
+    """Replace each marker's kind (code or label) by the kind's id; report the unknown ones.
+
+    Returns the rows whose kind is switched off (position -> the kind as written): they are checked against the
+    stored markers once those are known (`_report_switched_off_kinds`).
+    """
     if "kind" not in parsed.present:
-        return
+        return {}
     lookup = kind_lookup(corporation)
     index = parsed.sheet.index("kind")
-    known = ", ".join(
-        sorted(
-            VulnerabilityKind.objects.filter(Q(corporation=corporation) | Q(corporation__isnull=True)).values_list(
-                "code", flat=True
-            )
-        )
-    )
+    kinds = VulnerabilityKind.objects.filter(Q(corporation=corporation) | Q(corporation__isnull=True))
+    is_off = {pk for pk, is_active in kinds.values_list("pk", "is_active") if not is_active}
+    known = ", ".join(sorted(kinds.filter(is_active=True).values_list("code", flat=True)))
+    switched_off: dict[int, str] = {}
     for position, row in enumerate(parsed.rows):
         text = row[index]
         if text is None:
@@ -265,9 +270,28 @@ def _resolve_kinds(parsed: ParsedSheet, corporation, report: ImportReport) -> No
                 report, position, "kind",
                 _('"%(value)s" is not a known kind of marker (known: %(known)s)') % {"value": text, "known": known},
             )
+        elif kind_id in is_off:
+            switched_off[position] = text
         row = list(row)
         row[index] = kind_id
         parsed.rows[position] = tuple(row)
+    return switched_off
+
+
+def _report_switched_off_kinds(parsed: ParsedSheet, plan: SheetPlan | None, rows: dict[int, str],
+                               report: ImportReport) -> None:
+    """A kind the corporation switched off keeps its markers but takes no new ones (`households.services`).
+
+    A row that is a stored marker (same household, kind and start) may stay, so the export of a portfolio can be
+    imported again; a row that would add a marker of the kind is an error naming the file, row and column.
+    """
+    existing = plan.existing if plan is not None else {}
+    key = key_getter(parsed.sheet)
+    message = _('"%(value)s" is a kind of marker that is switched off: it takes no new markers. Choose another kind, '
+                "or ask your administrator to switch it on again (Kinds of markers).")
+    for position, text in rows.items():
+        if key(parsed.rows[position]) not in existing:
+            parsed.error(report, position, "kind", message % {"value": text})
 
 
 def _report_duplicates(parsed: ParsedSheet, report: ImportReport) -> None:
