@@ -34,10 +34,9 @@ from buurtbalans.households.selectors import income_band_conditions, income_band
 from buurtbalans.liveability.indicators import LEEFBAAROMETER_KEYS
 from buurtbalans.liveability.models import ArrearsRecord, Signal, SupportNeed
 from buurtbalans.neighbourhoods.models import PublicIndicator
-from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
-from buurtbalans.portfolio.selectors import composition_annotations
-
-GONE = (DwellingStatus.SOLD, DwellingStatus.DEMOLISHED)
+from buurtbalans.portfolio.composition import GONE as GONE
+from buurtbalans.portfolio.composition import composition_by_complex
+from buurtbalans.portfolio.models import Complex
 
 
 @dataclass
@@ -68,25 +67,18 @@ def measure_complexes(corporation_id: int, reference_date: date) -> dict[int, Co
     complexes = Complex.objects.filter(corporation_id=corporation_id)
     measures = {pk: ComplexMeasure(pk) for pk in complexes.values_list("pk", flat=True)}
 
-    for complex_id, n in (
-        Dwelling.objects.filter(corporation_id=corporation_id, complex__isnull=False).exclude(status__in=GONE)
-        .order_by().values_list("complex_id").annotate(n=Count("pk")).values_list("complex_id", "n")
-    ):
-        measures[complex_id].dwelling_count = n
-
-    relations, aggregates = composition_annotations(reference_date)
-    wanted = {key: aggregates[key] for key in ("household_count", "primary_count", "marker_count")}
+    # Dwellings and households from the one composition count (`portfolio.composition`), as the overview shows them.
     # Without the year's income limits nobody can be placed in the primary band: unknown, not 0%.
     has_bands = income_band_conditions(income_band_limits(reference_date).parameters)["primary"] is not None
-    composition = (
-        complexes.order_by().alias(**relations).annotate(**wanted)
-        .values_list("pk", "household_count", "primary_count", "marker_count")
-    )
-    for pk, households, primary, markers in composition:
+    for pk, composition in composition_by_complex(corporation_id, reference_date).items():
         measure = measures[pk]
-        measure.household_count = households
-        measure.values["vulnerable_share"] = _share(markers, households)
-        measure.values["primary_share"] = _share(primary, households) if has_bands else None
+        measure.dwelling_count = composition.lettable_count
+        households = measure.household_count = composition.household_count
+        measure.values["vulnerable_share"] = _share(composition.marker_count, households)
+        measure.values["primary_share"] = _share(composition.band_count("primary"), households) if has_bands else None
+    for measure in measures.values():  # a complex without dwellings has no households either
+        measure.values.setdefault("vulnerable_share", None)
+        measure.values.setdefault("primary_share", None)
 
     signals: dict[int, int] = defaultdict(int)
     for model in (Signal, SupportNeed):

@@ -29,8 +29,8 @@ from buurtbalans.liveability.models import AreaVitality, ComplexVitality, Signal
 from buurtbalans.liveability.selectors import social_counts
 from buurtbalans.liveability.texts import small_cell_keys, warning_lines
 from buurtbalans.neighbourhoods.models import Municipality
+from buurtbalans.portfolio.composition import composition_by_complex
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
-from buurtbalans.portfolio.selectors import composition_annotations
 
 # How many complexes the report lists by name (the lowest scores); the rest are counted.
 LISTED_COMPLEXES = 25
@@ -83,13 +83,13 @@ def liveability_report_data(*, corporation, municipality_code: str, year: int, o
         Dwelling.objects.filter(corporation=corporation, complex__in=complexes).order_by().values_list("status")
         .annotate(n=Count("pk")).values_list("status", "n")
     )
-    relations, aggregates = composition_annotations(reference_date)
-    wanted = {k: aggregates[k] for k in ("household_count", "marker_count", *[f"{b}_count" for b in INCOME_BANDS[:-1]])}
-    totals = {key: 0 for key in wanted}
-    for row in complexes.order_by().alias(**relations).annotate(**wanted).values(*wanted):
-        for key in wanted:
-            totals[key] += row[key] or 0
-    totals["unknown_count"] = totals["household_count"] - sum(totals[f"{b}_count"] for b in INCOME_BANDS[:-1])
+    # The complexes' compositions summed (the one count, `portfolio.composition`, as the overview shows them).
+    totals = {key: 0 for key in ("household_count", "marker_count", *[f"{b}_count" for b in INCOME_BANDS])}
+    ids = list(complexes.values_list("pk", flat=True))
+    for composition in composition_by_complex(corporation.pk, reference_date, complex_ids=ids).values():
+        counts = composition.as_counts()
+        for key in totals:
+            totals[key] += counts[key]
     data.composition = totals
     if on_progress:
         on_progress(1, 3)

@@ -1,8 +1,9 @@
 """Reading the stock for users: complexes and dwellings of the user's corporation, with their composition.
 
-Composition (occupancy, income bands, share with a vulnerability marker) is computed in the database
-with conditional aggregation, one grouped query for a page of complexes, so the overview stays quick
-with 100k dwellings: nothing loads every household into Python.
+The composition (occupancy, income bands, share with a vulnerability marker) is counted by
+`portfolio.composition.composition_by_complex`, the one count the steering mix and the liveability monitor use
+too: grouped in the database, for only the complexes a page shows, so the overview stays quick with 100k
+dwellings and nothing loads every household into Python.
 """
 
 from __future__ import annotations
@@ -10,34 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FilteredRelation,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.http import Http404
 
 from buurtbalans.core.permissions import Action, require
 from buurtbalans.households.models import Household, Tenancy
-from buurtbalans.households.selectors import (
-    INCOME_BANDS,
-    active_marker_q,
-    current_tenancy_q,
-    income_band_conditions,
-    income_band_limits,
-)
+from buurtbalans.households.selectors import INCOME_BANDS, active_marker_q, current_tenancy_q
+from buurtbalans.portfolio.composition import Composition, band_case, composition_by_complex, flag
 from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
 
-# Sort keys of the complex table -> the annotation or field they order by.
+# Sort keys of the complex table -> the attribute (a column, or a figure of the composition) they order by.
 COMPLEX_SORTS = {
     "code": "external_id",
     "name": "name",
@@ -52,55 +37,44 @@ COMPLEX_SORTS = {
 }
 DEFAULT_COMPLEX_SORT = "code"
 PLAIN_COMPLEX_SORTS = {"code", "name", "neighbourhood"}
+# From this many complexes on, the composition is counted for the whole corporation rather than for a list of ids.
+WHOLE_CORPORATION_FROM = 200
 
 
-def _share(numerator: str, denominator: str):
-    return Cast(F(numerator), FloatField()) / NullIf(Cast(F(denominator), FloatField()), Value(0.0))
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
-def composition_annotations(reference_date: date, prefix: str = "") -> tuple[dict, dict]:
-    """Annotations for a queryset whose rows own dwellings (complexes; `prefix` leads to them from the row).
+def _attach(row: Complex, composition: Composition) -> None:
+    """Give a complex of the table its counts and shares as attributes (`<band>_count`, `<band>_share`, ...)."""
+    counts = composition.as_counts()
+    for name, value in counts.items():
+        setattr(row, name, value)
+    households = counts["household_count"]
+    row.vacancy_share = _share(counts["vacant_count"], counts["dwelling_count"])
+    row.marker_share = _share(counts["marker_count"], households)
+    for band in INCOME_BANDS:
+        setattr(row, f"{band}_share", _share(counts[f"{band}_count"], households))
 
-    Returns the FilteredRelation that joins each dwelling's current tenancy, and the aggregates:
-    dwellings by status, households, households per income band and with an active vulnerability marker.
+
+def _with_composition(queryset: QuerySet, corporation_id: int, reference_date: date) -> QuerySet:
+    """The queryset, its complexes fetched with their composition attached (counted for just those complexes).
+
+    Like a prefetch: filtering or slicing the queryset first (a page of the table) keeps the count to that page.
     """
-    dwellings = f"{prefix}dwellings"
-    tenancy_path = f"{dwellings}__tenancies"
-    relations = {
-        "current": FilteredRelation(tenancy_path, condition=current_tenancy_q(reference_date, f"{tenancy_path}__"))
-    }
-    limits = income_band_limits(reference_date)
-    bands = income_band_conditions(limits.parameters, "current__household__")
-    aggregates = {
-        "dwelling_count": Count(dwellings, distinct=True),
-        "occupied_count": Count(
-            dwellings, filter=Q(**{f"{dwellings}__status": DwellingStatus.OCCUPIED}), distinct=True
-        ),
-        "vacant_count": Count(dwellings, filter=Q(**{f"{dwellings}__status": DwellingStatus.VACANT}), distinct=True),
-        "household_count": Count("current__household", distinct=True),
-        **{
-            f"{band}_count": Value(0) if q is None else Count("current__household", filter=q, distinct=True)
-            for band, q in bands.items()
-        },
-        "marker_count": Count(
-            "current__household",
-            filter=active_marker_q("current__household_id", reference_date),
-            distinct=True,
-        ),
-    }
-    return relations, aggregates
 
+    class WithComposition(ModelIterable):
+        def __iter__(self):
+            rows = list(super().__iter__())
+            ids = None if len(rows) >= WHOLE_CORPORATION_FROM else [row.pk for row in rows]
+            compositions = composition_by_complex(corporation_id, reference_date, complex_ids=ids) if rows else {}
+            for row in rows:
+                _attach(row, compositions.get(row.pk) or Composition())
+            yield from rows
 
-def _with_shares(queryset: QuerySet) -> QuerySet:
-    known = [F(f"{band}_count") for band in INCOME_BANDS[:-1]]
-    queryset = queryset.annotate(
-        unknown_count=Cast(F("household_count") - sum(known[1:], known[0]), IntegerField()),
-    )
-    return queryset.annotate(
-        vacancy_share=_share("vacant_count", "dwelling_count"),
-        marker_share=_share("marker_count", "household_count"),
-        **{f"{band}_share": _share(f"{band}_count", "household_count") for band in INCOME_BANDS},
-    )
+    queryset = queryset.all()
+    queryset._iterable_class = WithComposition
+    return queryset
 
 
 def _complex_base(user, neighbourhood=None) -> QuerySet:
@@ -123,6 +97,17 @@ def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
     return queryset.order_by(order, "external_id", "pk")
 
 
+def _sorted_by_figure(rows: list[Complex], sort: str) -> list[Complex]:
+    """Rows sorted on a figure of their composition: unknown (None) last either way, ties by code, then pk."""
+    descending = sort.startswith("-")
+    field = COMPLEX_SORTS[sort.lstrip("-")]
+    rows = sorted(rows, key=lambda r: (r.external_id, r.pk))
+    known = [r for r in rows if getattr(r, field) is not None]
+    unknown = [r for r in rows if getattr(r, field) is None]
+    known.sort(key=lambda r: getattr(r, field), reverse=descending)  # stable: ties keep the code order
+    return known + unknown
+
+
 def is_plain_complex_sort(sort: str) -> bool:
     """Whether the complex table is sorted on a column of its own (no aggregate needed to order it)."""
     return sort.lstrip("-") in PLAIN_COMPLEX_SORTS
@@ -131,12 +116,18 @@ def is_plain_complex_sort(sort: str) -> bool:
 def complex_composition_list(user, *, reference_date: date, neighbourhood=None, sort: str = DEFAULT_COMPLEX_SORT):
     """The user's complexes with their composition, sorted by `sort` (a key of COMPLEX_SORTS, "-" for descending).
 
+    Each complex carries the counts of `Composition.as_counts` and the shares (`vacancy_share`, `marker_share`,
+    `<band>_share`). Sorted on a plain column (`is_plain_complex_sort`) it is a queryset: a page cut from it
+    (`.filter(pk__in=...)` or a slice) counts the composition of that page's complexes only. Sorted on a figure,
+    it is a list of every complex, counted in one go and sorted here.
+
     Needs VIEW_AGGREGATES: analysts see these counts and shares, never the households behind them.
     """
-    require(user, Action.VIEW_AGGREGATES)
-    relations, aggregates = composition_annotations(reference_date)
-    queryset = _with_shares(_complex_base(user, neighbourhood).alias(**relations).annotate(**aggregates))
-    return _sorted(queryset, sort)
+    membership = require(user, Action.VIEW_AGGREGATES)
+    queryset = _with_composition(_complex_base(user, neighbourhood), membership.corporation_id, reference_date)
+    if is_plain_complex_sort(sort) or sort.lstrip("-") not in COMPLEX_SORTS:
+        return _sorted(queryset, sort)  # an unknown key orders by code, as `_sorted` does
+    return _sorted_by_figure(list(queryset), sort)
 
 
 def complex_order_list(user, *, neighbourhood=None, sort: str = DEFAULT_COMPLEX_SORT) -> QuerySet:
@@ -167,21 +158,13 @@ def complex_get(user, pk: int) -> Complex:
 
 
 def complex_composition(user, complex_: Complex, *, reference_date: date) -> dict:
-    """The composition of one complex, the same figures as a row of the overview table."""
-    row = (
-        complex_composition_list(user, reference_date=reference_date)
-        .filter(pk=complex_.pk)
-        .values(
-            "dwelling_count",
-            "occupied_count",
-            "vacant_count",
-            "household_count",
-            "marker_count",
-            *[f"{band}_count" for band in INCOME_BANDS],
-        )
-        .first()
-    )
-    return row or {}
+    """The composition of one complex, the same figures as a row of the overview table (`Composition.as_counts`);
+    {} for a complex of another corporation."""
+    membership = require(user, Action.VIEW_AGGREGATES)
+    if complex_.corporation_id != membership.corporation_id:
+        return {}
+    compositions = composition_by_complex(membership.corporation_id, reference_date, complex_ids=[complex_.pk])
+    return (compositions.get(complex_.pk) or Composition()).as_counts()
 
 
 # Sort keys of the dwelling table; the household columns only for users who may see them.
@@ -297,31 +280,35 @@ def stock_summary(user, *, reference_date: date) -> StockSummary:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    # The corporation-wide composition: every household with a current tenancy, counted once (a semi-join on
-    # households needs no DISTINCT, which made the same figures over the dwelling join three times slower).
-    current = Tenancy.objects.filter(household_id=OuterRef("pk")).filter(current_tenancy_q(reference_date))
-    bands = income_band_conditions(income_band_limits(reference_date).parameters)
-    aggregates = {
-        "household_count": Count("pk"),
-        **{f"{band}_count": Count("pk", filter=q) for band, q in bands.items() if q is not None},
-        "marker_count": Count("pk", filter=active_marker_q("pk", reference_date)),
-    }
-    totals = (
+    # The corporation-wide composition: every household with a current tenancy, counted once (also one renting
+    # in two complexes), with the same band and marker facts as a complex's (`portfolio.composition`). One pass
+    # over the corporation's households grouped by (band, marker, housed) also gives every household known.
+    housed = Q(pk__in=Tenancy.objects.filter(current_tenancy_q(reference_date)).values("household_id"))
+    grouped = (
         Household.objects.filter(corporation_id=membership.corporation_id)
-        .filter(Exists(current))
-        .aggregate(**aggregates)
+        .annotate(
+            band=band_case(reference_date, prefix=""),
+            marked=flag(active_marker_q("pk", reference_date)),
+            housed=flag(housed),
+        )
+        .order_by()
+        .values_list("band", "marked", "housed")
+        .annotate(n=Count("pk"))
     )
-    for band in INCOME_BANDS[:-1]:
-        totals.setdefault(f"{band}_count", 0)
-    known = sum(totals[f"{band}_count"] for band in INCOME_BANDS[:-1])
-    totals["unknown_count"] = totals["household_count"] - known
-    households_registered = (
-        Household.objects.filter(corporation_id=membership.corporation_id).aggregate(n=Coalesce(Count("pk"), 0))["n"]
-    )
+    housed_groups: dict[tuple, int] = {}
+    households_registered = 0
+    for band, marked, is_housed, n in grouped:
+        households_registered += n
+        if is_housed:
+            key = (band, bool(marked))
+            housed_groups[key] = housed_groups.get(key, 0) + n
+    totals = Composition(groups=housed_groups).as_counts()
+    composition = {key: totals[key] for key in ("household_count", "marker_count")}
+    composition.update({f"{band}_count": totals[f"{band}_count"] for band in INCOME_BANDS})
     return StockSummary(
         dwellings_by_status=by_status,
         dwelling_total=sum(by_status.values()),
-        households_housed=totals["household_count"],
+        households_housed=composition["household_count"],
         households_registered=households_registered,
-        composition=totals,
+        composition=composition,
     )

@@ -4,11 +4,12 @@ Reads for a corporation, not for a user (like `rules.compliance`): `steering.sel
 first, the labelling-plan job calls it for its corporation. Nothing here returns a single household.
 
 Counting (docs/steering.md, "How the mix is counted"):
-- A household counts in the complex where its current tenancy runs on the reference date.
+- The composition is the one count of `portfolio.composition.composition_by_complex`, the overview's and the
+  monitor's too: a household counts in the complex where its current tenancy runs on the reference date.
 - Three facts per household, each computed once per row in the database and grouped per complex with
-  `GROUP BY complex, flags` (at most 8 rows per complex), so 100k households cost one grouped query:
-  has a vulnerability marker valid on the date; is a carrying resident (the tenancy was let on motivation or by
-  co-optation, or has a carrying `SteeringRole` valid on the date); is in the primary income band (income at or
+  `GROUP BY complex, facts`, so 100k households cost one grouped query: has a vulnerability marker valid on the
+  date; is a carrying resident (the tenancy was let on motivation or by co-optation, or has a carrying
+  `SteeringRole` valid on the date; the fact this module adds); is in the primary income band (income at or
   below the passend-toewijzen limit of the parameters valid on the date, as `engine.rules.income_band` decides).
 - A household's mix category is the first category (by position) whose rule it meets; derived here for counts
   only, never stored or shown per household.
@@ -23,20 +24,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Value, When, Window
+from django.db.models import F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.engine.parameters import ParameterSet
 from buurtbalans.households.models import SelectionMethod, Tenancy
-from buurtbalans.households.selectors import (
-    active_marker_q,
-    current_tenancy_q,
-    income_band_conditions,
-    income_band_limits,
-    marker_exists_on,
-)
-from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
+from buurtbalans.households.selectors import marker_exists_on
+from buurtbalans.portfolio.composition import Composition
+from buurtbalans.portfolio.composition import composition_by_complex as stock_composition_by_complex
+from buurtbalans.portfolio.composition import flag as flag
+from buurtbalans.portfolio.models import Complex
 from buurtbalans.rules.parameters import parameter_sets
 from buurtbalans.steering.models import CategoryRule, ComplexProfile, MixCategory, SteeringRole, SteeringRoleKind
 
@@ -189,12 +187,6 @@ def _active_role_q(reference_date: date) -> Q:
     return Q(pk__in=roles.values("tenancy_id"))
 
 
-def flag(condition: Q | None):
-    if condition is None:
-        return Value(False, output_field=BooleanField())
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
 @dataclass
 class Counts:
     """Households of one complex (or buurt) by the three facts, and per mix category."""
@@ -214,35 +206,20 @@ class Counts:
             self.categories[code] = self.categories.get(code, 0) + n
 
 
-def composition_by_complex(
-    corporation_id: int, reference_date: date, categories: tuple[Category, ...], complex_ids=None
-) -> dict[int, Counts]:
-    """Per complex: households living there on `reference_date`, by marker, carrying role, primary band, category.
+def _compositions(
+    corporation_id: int, reference_date: date, complex_ids=None
+) -> dict[int, Composition]:
+    """The complexes' compositions, with the households counted by "carrying" as well (the mix's own fact)."""
+    carrying = Q(selection_method__in=CARRYING_SELECTION_METHODS) | _active_role_q(reference_date)
+    return stock_composition_by_complex(
+        corporation_id, reference_date, complex_ids=complex_ids, facts={"carrying": carrying}
+    )
 
-    One grouped query: the three facts are computed once per current tenancy and grouped by (complex, facts).
-    """
-    primary_q = income_band_conditions(income_band_limits(reference_date).parameters, "household__")["primary"]
-    tenancies = Tenancy.objects.filter(current_tenancy_q(reference_date), corporation_id=corporation_id).filter(
-        dwelling__complex__isnull=False
-    )
-    if complex_ids is not None:
-        tenancies = tenancies.filter(dwelling__complex_id__in=list(complex_ids))
-    grouped = (
-        tenancies.annotate(
-            complex_ref=F("dwelling__complex_id"),
-            marked=flag(active_marker_q("household_id", reference_date)),
-            carrying=flag(Q(selection_method__in=CARRYING_SELECTION_METHODS) | _active_role_q(reference_date)),
-            primary=flag(primary_q),
-        )
-        .order_by()
-        .values("complex_ref", "marked", "carrying", "primary")
-        .annotate(n=Count("pk"))
-    )
-    result: dict[int, Counts] = {}
-    for row in grouped:
-        counts = result.setdefault(row["complex_ref"], Counts())
-        n = row["n"]
-        marked, carrying, primary = bool(row["marked"]), bool(row["carrying"]), bool(row["primary"])
+
+def _counts(composition: Composition, categories: tuple[Category, ...]) -> Counts:
+    counts = Counts()
+    for (band, marked, carrying), n in composition.groups.items():
+        primary = band == "primary"
         counts.households += n
         counts.vulnerable += n if marked else 0
         counts.carrying += n if carrying else 0
@@ -250,7 +227,22 @@ def composition_by_complex(
         code = category_of(categories, marked=marked, carrying=carrying, primary=primary)
         if code is not None:
             counts.categories[code] = counts.categories.get(code, 0) + n
-    return result
+    return counts
+
+
+def composition_by_complex(
+    corporation_id: int, reference_date: date, categories: tuple[Category, ...], complex_ids=None
+) -> dict[int, Counts]:
+    """Per complex: households living there on `reference_date`, by marker, carrying role, primary band, category.
+
+    The complexes with households; counted by `portfolio.composition.composition_by_complex` (one grouped query
+    over the current tenancies), the categories derived here from the facts.
+    """
+    return {
+        pk: _counts(composition, categories)
+        for pk, composition in _compositions(corporation_id, reference_date, complex_ids).items()
+        if composition.groups
+    }
 
 
 def _primary_at_letting(sets: tuple[ParameterSet, ...], since: date) -> Q | None:
@@ -327,15 +319,6 @@ def inflow_by_complex(corporation_id: int, reference_date: date, lettings: int, 
         inflow.vulnerable += bool(marked)
         inflow.primary += bool(primary)
     return dict(result)
-
-
-def vacant_by_complex(corporation_id: int, complex_ids=None) -> dict[int, int]:
-    dwellings = Dwelling.objects.filter(
-        corporation_id=corporation_id, status=DwellingStatus.VACANT, complex__isnull=False
-    )
-    if complex_ids is not None:
-        dwellings = dwellings.filter(complex_id__in=list(complex_ids))
-    return dict(dwellings.order_by().values_list("complex_id").annotate(n=Count("pk")).values_list("complex_id", "n"))
 
 
 # --- rows for the screens ------------------------------------------------------------------------------------
@@ -443,7 +426,7 @@ def sort_rows(rows: list[MixRow], sort: str) -> tuple[list[MixRow], str]:
 def complex_mix_rows(
     corporation_id: int, reference_date: date, *, lettings: int = DEFAULT_LETTINGS, complex_ids=None
 ) -> list[MixRow]:
-    """Every complex of the corporation (or those in `complex_ids`) with its mix. Five queries in all."""
+    """Every complex of the corporation (or those in `complex_ids`) with its mix. Six queries in all."""
     categories = categories_for(corporation_id)
     complexes = Complex.objects.filter(corporation_id=corporation_id)
     if complex_ids is not None:
@@ -454,9 +437,8 @@ def complex_mix_rows(
         )
     )
     ids = [pk for pk, *_ in info] if complex_ids is not None else None
-    counts = composition_by_complex(corporation_id, reference_date, categories, ids)
+    compositions = _compositions(corporation_id, reference_date, ids)
     inflow = inflow_by_complex(corporation_id, reference_date, lettings, ids)
-    vacant = vacant_by_complex(corporation_id, ids)
     profiles = profiles_for(corporation_id, categories, ids, on=reference_date)
     return [
         MixRow(
@@ -465,9 +447,9 @@ def complex_mix_rows(
             name=name,
             neighbourhood_code=bu_code or "",
             neighbourhood_name=bu_name or "",
-            counts=counts.get(pk, Counts()),
+            counts=_counts(compositions.get(pk) or Composition(), categories),
             inflow=inflow.get(pk, Inflow()),
-            vacant=vacant.get(pk, 0),
+            vacant=(compositions.get(pk) or Composition()).vacant_count,
             profile=profiles.for_complex(pk),
         )
         for pk, code, name, bu_code, bu_name in info

@@ -1,0 +1,166 @@
+"""The composition of a corporation's complexes on a reference date: the one place it is counted.
+
+The overview and buurt tables and the complex page (`portfolio.selectors`), the mix of the steering screens and
+the labelling plan (`steering.mix`) and the liveability monitor's indicators (`liveability.measures`) all read
+their counts from `composition_by_complex`, so a complex shows the same households, income bands, markers and
+vacancies wherever it appears. Reads for a corporation, not for a user: the callers check the user's right.
+What is shown of a count (the small-cell rule, `core.figures`) is left to the screens.
+
+Counting:
+- dwellings: the complex's dwellings by their current status (the portfolio keeps no status history);
+- households: every household with a tenancy running on the date in a dwelling of the complex, counted once per
+  complex (a household renting two dwellings there is one household);
+- per household, computed once per tenancy row in the database and grouped `GROUP BY complex, facts` (no
+  household leaves the database): its income band under the parameters valid on the date (the engine's
+  `income_band_ranges` through `households.selectors.income_band_conditions`; "unknown" when the income or a
+  limit it needs is missing), whether it has a vulnerability marker valid on the date, and any further facts a
+  caller asks for (the steering mix adds "carrying").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import BooleanField, Case, CharField, Count, F, Q, Value, When
+
+from buurtbalans.households.models import Tenancy
+from buurtbalans.households.selectors import (
+    INCOME_BANDS,
+    active_marker_q,
+    current_tenancy_q,
+    income_band_conditions,
+    income_band_limits,
+)
+from buurtbalans.portfolio.models import Dwelling, DwellingStatus
+
+# Statuses of dwellings that can no longer be let: left out of the monitor's "dwellings" and the lettable stock.
+GONE = (DwellingStatus.SOLD, DwellingStatus.DEMOLISHED)
+UNKNOWN_BAND = INCOME_BANDS[-1]
+
+
+def flag(condition: Q | None):
+    """A boolean column for a condition (False for every row when the condition is None: nobody meets it)."""
+    if condition is None:
+        return Value(False, output_field=BooleanField())
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def band_case(reference_date: date, prefix: str = "household__"):
+    """The income band of the household at `prefix` as one CASE column, computed once per row.
+
+    The bands' conditions do not overlap (`income_band_conditions`), so the order of the WHENs does not matter; a
+    household that meets none of them is "unknown".
+    """
+    conditions = income_band_conditions(income_band_limits(reference_date).parameters, prefix)
+    whens = [When(q, then=Value(band)) for band, q in conditions.items() if q is not None]
+    if not whens:
+        return Value(UNKNOWN_BAND, output_field=CharField())
+    return Case(*whens, default=Value(UNKNOWN_BAND), output_field=CharField())
+
+
+@dataclass
+class Composition:
+    """One complex on one date: its dwellings by status and its households by income band, marker and facts.
+
+    `groups` holds the households per combination of the facts the caller asked for, keyed by
+    (band, marked, *facts in the order asked); the other counts are sums over it.
+    """
+
+    dwellings_by_status: dict[str, int] = field(default_factory=dict)
+    groups: dict[tuple, int] = field(default_factory=dict)
+
+    @property
+    def dwelling_count(self) -> int:
+        return sum(self.dwellings_by_status.values())
+
+    @property
+    def lettable_count(self) -> int:
+        """Dwellings that are not sold or demolished."""
+        return sum(n for status, n in self.dwellings_by_status.items() if status not in GONE)
+
+    @property
+    def occupied_count(self) -> int:
+        return self.dwellings_by_status.get(DwellingStatus.OCCUPIED, 0)
+
+    @property
+    def vacant_count(self) -> int:
+        return self.dwellings_by_status.get(DwellingStatus.VACANT, 0)
+
+    @property
+    def household_count(self) -> int:
+        return sum(self.groups.values())
+
+    @property
+    def marker_count(self) -> int:
+        return sum(n for (_band, marked, *_facts), n in self.groups.items() if marked)
+
+    def band_count(self, band: str) -> int:
+        return sum(n for (key_band, *_rest), n in self.groups.items() if key_band == band)
+
+    def as_counts(self) -> dict[str, int]:
+        """The counts by name, as the overview's rows and the complex page carry them (`<band>_count` per band)."""
+        return {
+            "dwelling_count": self.dwelling_count,
+            "occupied_count": self.occupied_count,
+            "vacant_count": self.vacant_count,
+            "household_count": self.household_count,
+            **{f"{band}_count": self.band_count(band) for band in INCOME_BANDS},
+            "marker_count": self.marker_count,
+        }
+
+
+def composition_by_complex(
+    corporation_id: int,
+    reference_date: date,
+    *,
+    complex_ids: Iterable[int] | None = None,
+    facts: Mapping[str, Q] | None = None,
+) -> dict[int, Composition]:
+    """Per complex of the corporation (or of `complex_ids`): its composition on `reference_date`. Two queries.
+
+    Args:
+        corporation_id: whose complexes.
+        reference_date: the day the tenancies run, the markers are valid and the income limits apply.
+        complex_ids: only these complexes (None: all of the corporation's).
+        facts: further yes/no facts to count households by, as conditions on the tenancy (e.g. the steering
+            mix's "carrying"); they become the last parts of the keys of `Composition.groups`.
+
+    Returns:
+        A Composition per complex that has dwellings; complexes without any are left out.
+    """
+    facts = dict(facts or {})
+    ids = None if complex_ids is None else list(complex_ids)
+    dwellings = Dwelling.objects.filter(corporation_id=corporation_id, complex__isnull=False)
+    tenancies = Tenancy.objects.filter(current_tenancy_q(reference_date), corporation_id=corporation_id).filter(
+        dwelling__complex__isnull=False
+    )
+    if ids is not None:
+        dwellings = dwellings.filter(complex_id__in=ids)
+        tenancies = tenancies.filter(dwelling__complex_id__in=ids)
+    result: dict[int, Composition] = {}
+    for complex_id, status, n in (
+        dwellings.order_by().values_list("complex_id", "status").annotate(n=Count("pk")).values_list(
+            "complex_id", "status", "n"
+        )
+    ):
+        result.setdefault(complex_id, Composition()).dwellings_by_status[status] = n
+    grouped = (
+        tenancies.annotate(
+            complex_ref=F("dwelling__complex_id"),
+            band=band_case(reference_date),
+            marked=flag(active_marker_q("household_id", reference_date)),
+            **{name: flag(condition) for name, condition in facts.items()},
+        )
+        .order_by()
+        .values_list("complex_ref", "band", "marked", *facts)
+        # Households, not tenancies: one household renting two dwellings of the complex counts once (its band
+        # and marker are the household's, so it falls in one group unless a tenancy-level fact differs).
+        .annotate(n=Count("household_id", distinct=True))
+    )
+    for complex_ref, band, marked, *values in grouped:
+        key = (band, bool(marked), *(bool(v) for v in values[:-1]))
+        composition = result.setdefault(complex_ref, Composition())
+        composition.groups[key] = composition.groups.get(key, 0) + values[-1]
+    return result
