@@ -96,6 +96,13 @@ def _record_written(actor, membership, record, *, event=AuditEvent.Type.SOCIAL_R
     )
 
 
+def _create(actor, membership, model, **fields):
+    """Create one record for the actor's corporation, with the name of who entered it, and audit the write."""
+    record = model.objects.create(corporation=membership.corporation, recorded_by_name=actor_label(actor), **fields)
+    _record_written(actor, membership, record)
+    return record
+
+
 def _check_dates(start: date | None, end: date | None, field: str) -> None:
     if start is not None and end is not None and end < start:
         raise ValidationError({field: _("This date is before the start date.")})
@@ -107,12 +114,8 @@ def signal_create(*, actor, complex_: Complex, kind: str, reported_on: date, res
     """Record a signal (nuisance, neglect, pollution, loneliness) at a complex."""
     membership = _manager(actor, complex_)
     _check_dates(reported_on, resolved_on, "resolved_on")
-    signal = Signal.objects.create(
-        corporation=membership.corporation, complex=complex_, kind=kind, reported_on=reported_on,
-        resolved_on=resolved_on, note=note, recorded_by_name=actor_label(actor),
-    )
-    _record_written(actor, membership, signal)
-    return signal
+    return _create(actor, membership, Signal, complex=complex_, kind=kind, reported_on=reported_on,
+                   resolved_on=resolved_on, note=note)
 
 
 @transaction.atomic
@@ -143,12 +146,8 @@ def visit_create(*, actor, complex_: Complex, kind: str, visited_on: date, house
                  note: str = "") -> Visit:
     """Record a home visit, portiek conversation or walk at a complex."""
     membership = _manager(actor, complex_)
-    visit = Visit.objects.create(
-        corporation=membership.corporation, complex=complex_, kind=kind, visited_on=visited_on,
-        households_reached=households_reached, note=note, recorded_by_name=actor_label(actor),
-    )
-    _record_written(actor, membership, visit)
-    return visit
+    return _create(actor, membership, Visit, complex=complex_, kind=kind, visited_on=visited_on,
+                   households_reached=households_reached, note=note)
 
 
 @transaction.atomic
@@ -161,13 +160,8 @@ def meeting_place_create(*, actor, name: str, complex_: Complex | None = None,
     _check_dates(opened_on, closed_on, "closed_on")
     if neighbourhood is None and complex_ is not None:
         neighbourhood = complex_.neighbourhood
-    place = MeetingPlace.objects.create(
-        corporation=membership.corporation, name=name, complex=complex_, neighbourhood=neighbourhood,
-        opened_on=opened_on, closed_on=closed_on, capacity=capacity, note=note, external_id=external_id,
-        recorded_by_name=actor_label(actor),
-    )
-    _record_written(actor, membership, place)
-    return place
+    return _create(actor, membership, MeetingPlace, name=name, complex=complex_, neighbourhood=neighbourhood,
+                   opened_on=opened_on, closed_on=closed_on, capacity=capacity, note=note, external_id=external_id)
 
 
 @transaction.atomic
@@ -196,13 +190,8 @@ def activity_create(*, actor, held_on: date, title: str, kind: str, complex_: Co
         raise ValidationError({"complex": _("Give a complex or a meeting place.")})
     if meeting_place is not None and meeting_place.corporation_id != membership.corporation_id:
         raise PermissionDenied
-    activity = Activity.objects.create(
-        corporation=membership.corporation, complex=complex_, meeting_place=meeting_place, held_on=held_on,
-        title=title, kind=kind, participants=participants, organised_by=organised_by, note=note,
-        recorded_by_name=actor_label(actor),
-    )
-    _record_written(actor, membership, activity)
-    return activity
+    return _create(actor, membership, Activity, complex=complex_, meeting_place=meeting_place, held_on=held_on,
+                   title=title, kind=kind, participants=participants, organised_by=organised_by, note=note)
 
 
 # --- import -----------------------------------------------------------------------------------------------------

@@ -79,6 +79,21 @@ def _municipality(request, choices: list[tuple[str, str]], field: str = "municip
     return wanted or (codes[0] if codes else None)
 
 
+def _municipality_filter(request, user) -> tuple[list[tuple[str, str]], str | None]:
+    """The user's municipalities, and the one the list is narrowed to (None: all); 404 for one not theirs."""
+    municipalities = selectors.municipality_choices(user)
+    municipality = (request.GET.get("municipality") or "").upper() or None
+    if municipality and municipality not in dict(municipalities):
+        raise Http404
+    return municipalities, municipality
+
+
+def _monitor_export(export_format: str, name: str, user, rows):
+    """A list of complexes as CSV/Excel, with the household shares hidden under the small-cell rule."""
+    return export_response(export_format=export_format, name=name, columns=monitor_columns(is_protected(user)),
+                           rows=rows.iterator(chunk_size=500))
+
+
 def _score_cell(row, policy) -> None:
     """The score and links as shown in a table row (done here: a template include and two {% url %} per row cost
     more than the rest of the row at 50 rows)."""
@@ -135,16 +150,12 @@ def monitor_overview(request):
     """The corporation's vitality: the summary and every complex with its score, warnings and key indicators."""
     user = request.user
     require(user, Action.VIEW_MONITOR)
-    municipalities = selectors.municipality_choices(user)
-    municipality = (request.GET.get("municipality") or "").upper() or None
-    if municipality and municipality not in dict(municipalities):
-        raise Http404
+    municipalities, municipality = _municipality_filter(request, user)
     sort = request.GET.get("sort") or selectors.DEFAULT_MONITOR_SORT
     rows = selectors.monitor_complex_list(user, sort=sort, municipality_code=municipality)
     export_format = requested_format(request)
     if export_format:
-        return export_response(export_format=export_format, name="vitality",
-                               columns=monitor_columns(is_protected(user)), rows=rows.iterator(chunk_size=500))
+        return _monitor_export(export_format, "vitality", user, rows)
     summary = selectors.monitor_summary(user)
     page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE)
     rules, policy = selectors.monitor_rules_get(user)
@@ -175,15 +186,11 @@ def monitor_warnings(request):
     """The early-warning list: complexes with a warning, each with its reasons."""
     user = request.user
     require(user, Action.VIEW_MONITOR)
-    municipalities = selectors.municipality_choices(user)
-    municipality = (request.GET.get("municipality") or "").upper() or None
-    if municipality and municipality not in dict(municipalities):
-        raise Http404
+    municipalities, municipality = _municipality_filter(request, user)
     rows = selectors.early_warning_list(user, municipality_code=municipality)
     export_format = requested_format(request)
     if export_format:
-        return export_response(export_format=export_format, name="early-warning",
-                               columns=monitor_columns(is_protected(user)), rows=rows.iterator(chunk_size=500))
+        return _monitor_export(export_format, "early-warning", user, rows)
     page = paginate(request, rows, per_page=COMPLEXES_PER_PAGE)
     _rules, policy = selectors.monitor_rules_get(user)
     protected = is_protected(user)
