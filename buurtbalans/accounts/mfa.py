@@ -37,6 +37,7 @@ ADMINISTRATIVE_ACTIONS = frozenset(
     {
         "manage_portfolio",
         "manage_corporation",
+        "manage_marker_kinds",
         "view_job_log",
         "manage_parameters",
         "manage_shared_parameters",
