@@ -16,9 +16,9 @@ from buurtbalans.allocation.services import (
     LETTERS_JOB_KIND,
     SOLVE_JOB_KIND,
     AllocationError,
-    _solve_failed,
     allocation_round_solve,
 )
+from buurtbalans.allocation.services.solving import _solve_failed
 from buurtbalans.core.jobs import JobError, JobRunner
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action

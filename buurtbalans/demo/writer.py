@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from buurtbalans.core import bulk
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
@@ -417,64 +417,12 @@ def rows_insert(model, fields: Sequence[str], rows: list[tuple]) -> list[int]:
     """Insert rows of plain values (in `fields` order; a foreign key as its id) and return their primary keys.
 
     `bulk_create` builds a model instance and a parameter list per row, which makes 400,000 rows take most of
-    a minute. PostgreSQL gets the primary keys from the table's sequence and the rows through COPY; SQLite,
-    whose write lock this transaction holds, numbers on from the highest key and inserts with executemany.
-    Other databases fall back to `bulk_create`. No model `save()` logic or signal is skipped: these models
-    have none.
+    a minute. `core.bulk.columns_insert` takes the keys first (PostgreSQL: from the table's sequence; SQLite,
+    whose write lock this transaction holds: on from the highest key), so the next table's rows can refer to
+    these, and writes them through COPY (PostgreSQL) or executemany (SQLite); fields not given get their
+    defaults. No model `save()` logic or signal is skipped: these models have none.
     """
-    if not rows:
-        return []
-    meta = model._meta
-    vendor = connection.vendor
-    if vendor not in ("postgresql", "sqlite"):
-        objects = model.objects.bulk_create(
-            [model(**{meta.get_field(f).attname: v for f, v in zip(fields, row, strict=True)}) for row in rows],
-            batch_size=BATCH_SIZE,
-        )
-        return [o.pk for o in objects]
-    quote = connection.ops.quote_name
-    table = meta.db_table
-    pk_column = meta.pk.column
-    # Columns the caller does not give get the model's default, as bulk_create would write it (a field that
-    # another app adds later with a default keeps working).
-    given = {meta.get_field(f) for f in fields}
-    defaults = [f for f in meta.concrete_fields if f not in given and not f.primary_key]
-    default_values = tuple(f.get_db_prep_save(f.get_default(), connection) for f in defaults)
-    columns = ", ".join(
-        quote(c) for c in [pk_column, *(meta.get_field(f).column for f in fields), *(f.column for f in defaults)]
-    )
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), pk_column, len(rows)],
-            )
-            pks = [pk for (pk,) in cursor.fetchall()]
-            with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-                for pk, row in zip(pks, rows, strict=True):
-                    copy.write_row((pk, *row, *default_values))
-            return pks
-        cursor.execute(f"SELECT MAX({quote(pk_column)}) FROM {quote(table)}")
-        highest = cursor.fetchone()[0] or 0
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        sequence = cursor.fetchone()
-        first = max(highest, sequence[0] if sequence else 0) + 1
-        pks = list(range(first, first + len(rows)))
-        placeholders = ", ".join(["%s"] * (1 + len(fields) + len(defaults)))
-        cursor.executemany(
-            f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})",
-            [(pk, *(_sqlite_value(v) for v in row), *default_values) for pk, row in zip(pks, rows, strict=True)],
-        )
-        return pks
-
-
-def _sqlite_value(value):
-    # As Django stores them in SQLite: decimals and dates as text, booleans as 0/1.
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return bulk.columns_insert(model, fields, bulk.columns_of(rows, len(fields)), return_keys=True)
 
 
 def _vulnerability_kinds() -> dict[str, VulnerabilityKind]:

@@ -1,7 +1,8 @@
 """Writing a checked plan: set-based writes, one or two statements per sheet, foreign keys resolved by maps.
 
 Two paths behind `write_plan`: on PostgreSQL new rows are COPied straight into their table, and changed
-rows COPied into a temporary table and applied with one `INSERT ... ON CONFLICT DO UPDATE`; elsewhere
+rows COPied into a temporary table and applied with one `INSERT ... ON CONFLICT DO UPDATE` (both COPYs through
+`core.bulk.copy_columns`); elsewhere
 (SQLite) both go through Django's `bulk_create(update_conflicts=True)`. Both touch only rows that are
 new or changed, and both overwrite only the columns present in the file.
 """
@@ -12,8 +13,8 @@ import json
 from collections.abc import Callable
 
 from django.db import connection
-from django.utils import timezone
 
+from buurtbalans.core import bulk
 from buurtbalans.portfolio.importing.columns import REF_KIND, REF_NEIGHBOURHOOD, SHEETS
 from buurtbalans.portfolio.importing.plan import MODELS, Plan, SheetPlan, _ids
 
@@ -60,12 +61,6 @@ def _households_concerned(sheet_plan: SheetPlan) -> list[str]:
     else:
         return []
     return sorted({row[index] for row in sheet_plan.to_write})
-
-
-def _extra_fields(model, sheet):
-    """Model fields the sheet does not carry (added later by another app), written with their defaults."""
-    known = {"id", "corporation"} | {c.name for c in sheet.columns}
-    return [f for f in model._meta.concrete_fields if f.name not in known]
 
 
 def _database_rows(sheet_plan: SheetPlan, rows: list[tuple], plan: Plan, ids) -> list[list]:
@@ -125,27 +120,20 @@ def _write_postgres(sheet_plan: SheetPlan, corporation, new: list[list], updated
     sheet = sheet_plan.sheet
     model = MODELS[sheet.name]
     table = quote_name(model._meta.db_table)
-    extra = _extra_fields(model, sheet)
-    extra_values = tuple(
-        timezone.now() if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_db_prep_value(f.get_default(), connection)
-        for f in extra
-    )
+    # Model fields the sheet does not carry (added later by another app) are written with their defaults.
+    extra, extra_values = bulk.field_defaults(model, ["corporation", *(c.name for c in sheet.columns)])
     columns = ["corporation_id", *(c.column for c in sheet.columns), *(f.column for f in extra)]
     column_list = ", ".join(quote_name(c) for c in columns)
-    json_positions = [i for i, c in enumerate(sheet.columns) if c.name == "vera_unit"]
-    corporation_id = corporation.pk
     with connection.cursor() as cursor:
         if new:
-            statement = f"COPY {table} ({column_list}) FROM STDIN"
-            _copy(cursor, statement, new, corporation_id, extra_values, json_positions)
+            bulk.copy_columns(cursor, model._meta.db_table, columns,
+                              _copy_data(sheet, new, corporation.pk, extra_values))
         if updated:
             temp = quote_name(f"import_{model._meta.db_table}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA"
             )
-            _copy(cursor, f"COPY {temp} ({column_list}) FROM STDIN", updated, corporation_id, extra_values,
-                  json_positions)
+            bulk.copy_columns(cursor, temp, columns, _copy_data(sheet, updated, corporation.pk, extra_values))
             by_name = {c.name: quote_name(c.column) for c in sheet.columns}
             assignments = ", ".join(f"{by_name[n]} = EXCLUDED.{by_name[n]}" for n in sheet_plan.update_fields)
             keys = ", ".join(quote_name(model._meta.get_field(name).column) for name in _conflict_fields(sheet_plan))
@@ -157,12 +145,13 @@ def _write_postgres(sheet_plan: SheetPlan, corporation, new: list[list], updated
             cursor.execute(f"DROP TABLE {temp}")
 
 
-def _copy(cursor, statement: str, rows: list[list], corporation_id: int, extra_values: tuple,
-          json_positions: list[int]) -> None:
-    with cursor.copy(statement) as copy:
-        write_row = copy.write_row
-        for row in rows:
-            for position in json_positions:
-                if row[position] is not None:
-                    row[position] = json.dumps(row[position], ensure_ascii=False)
-            write_row((corporation_id, *row, *extra_values))
+def _copy_data(sheet, rows: list[list], corporation_id: int, extra_values: list) -> list:
+    """The rows as COPY's columns: the corporation, the sheet's columns (the VERA unit as JSON), the defaults."""
+    count = len(rows)
+    columns = bulk.columns_of(rows, len(sheet.columns))
+    for position, column in enumerate(sheet.columns):
+        if column.name == "vera_unit":
+            columns[position] = [None if value is None else json.dumps(value, ensure_ascii=False)
+                                 for value in columns[position]]
+    return [bulk.repeat_column(corporation_id, count), *columns,
+            *(bulk.repeat_column(value, count) for value in extra_values)]
