@@ -46,7 +46,8 @@ class RoundParameterMissing(LookupError):
     """The round cannot decide affordability without guessing: a parameter is unknown for the reference date.
 
     Listings marked as an affordability exception never need it. `missing` names each parameter with the
-    listings and the number of bids that need it.
+    listings and the number of bids that need it; `params` is the set that lacks them (its `version` and
+    `valid_from` are kept as `parameters_version` and `valid_from`).
     """
 
     def __init__(self, missing: tuple[MissingParameter, ...], params: ParameterSet):

@@ -234,7 +234,10 @@ class LabelPlanSolverError(LabelPlanError):
 
 
 class LabelPlanParameterMissing(LabelPlanError):
-    """A legal parameter the plan needs (a cap, the DAEB rent limit) is not known for the reference date."""
+    """A legal parameter the plan needs (a cap, the DAEB rent limit) is not known for the reference date.
+
+    `names` lists every such parameter; the message says so in words.
+    """
 
     def __init__(self, names: tuple[str, ...], message: str):
         super().__init__(message)

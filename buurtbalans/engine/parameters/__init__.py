@@ -33,7 +33,10 @@ SHARE_FIELDS = frozenset(
 
 
 class ParameterMissing(LookupError):
-    """A decision needs a parameter that is not known for the reference date."""
+    """A decision needs a parameter that is not known for the reference date.
+
+    `name` is the parameter, `valid_from` the date of the set that lacks it.
+    """
 
     def __init__(self, name: str, valid_from: date):
         super().__init__(f"parameter missing: {name} (valid from {valid_from.isoformat()})")
