@@ -210,6 +210,15 @@ def mfa_enrol_confirm(*, user, device: TOTPDevice, membership: Membership | None
 
 @transaction.atomic
 def mfa_recovery_codes_renew(*, user, membership: Membership | None) -> list[str]:
+    """The user asked for new recovery codes: the old ones stop working; audited as MFA_CHANGED.
+
+    Args:
+        user: the signed-in user, renewing their own codes.
+        membership: their membership, for the audit event's corporation; None when they have none.
+
+    Returns:
+        The new codes, to show once: only their hashes are kept (`recovery.py`), and each works once.
+    """
     codes = _new_recovery_codes(user)
     _own_mfa_audit(user, membership, "recovery_codes_renewed")
     return codes

@@ -40,6 +40,8 @@ from buurtbalans.neighbourhoods.opendata.reader import OpenDataBundle, read_open
 
 @dataclass(frozen=True)
 class UsedFile:
+    """A file the import read for this municipality, with what it gave (shown in the report and audit event)."""
+
     name: str  # relative to the imported folder
     kind: str  # boundaries, cbs_kwb, cbs_metadata, table, leefbaarometer
     rows: int  # rows (features) of this municipality read
@@ -49,6 +51,8 @@ class UsedFile:
 
 @dataclass(frozen=True)
 class SkippedFile:
+    """A file under the folder the import did not use, and why in words (not a text file, no area codes, ...)."""
+
     name: str
     reason: str
 
@@ -72,6 +76,7 @@ class OpenDataReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the import found no errors; when False nothing was written."""
         return not self.errors
 
     def summary(self) -> str:

@@ -162,8 +162,10 @@ def portfolio_import(
 
 def portfolio_import_previewed(report: ImportReport, *, corporation: HousingCorporation, actor, counts_shown: bool,
                                job=None, command: str = "") -> None:
-    """Audit a dry run that read a sheet of special-category data (IMPORT_PREVIEWED, whose data: the households it
-    names), from the web's check (`job`) or a command's --dry-run alike; nothing for a file without such a sheet.
+    """Audit a dry run that read a sheet of special-category data; nothing for a file without such a sheet.
+
+    One IMPORT_PREVIEWED event per such sheet, whose data names the households it read, from the web's check
+    (`job`) or a command's --dry-run alike.
 
     `counts_shown`: whether the one who checked saw the new/updated/unchanged split (it tells what is stored).
     """

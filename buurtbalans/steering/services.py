@@ -443,8 +443,9 @@ def listing_fields(decision: LabelDecision) -> dict:
 
 
 def vacancy_listing_create(*, decision: LabelDecision, actor):
-    """List the vacancy for the allocation round with its decided label, through the allocation app's
-    `listing_create_for_dwelling` (issue 4), which checks and audits the listing itself.
+    """List the vacancy for the allocation round with its decided label.
+
+    Through the allocation app's `listing_create_for_dwelling` (issue 4), which checks and audits the listing itself.
 
     Raises:
         SteeringInputError: the dwelling is no longer vacant or is fixed (a tenancy starts), or is already listed
