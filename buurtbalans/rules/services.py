@@ -1,5 +1,7 @@
-"""Writes of the rules app: the shared legal parameter values (screen or file), a corporation's own values, and
-performance agreements.
+"""Writes of the rules app: legal parameter values, a corporation's own values, performance agreements.
+
+The shared legal parameter values come from a screen or a file; a performance agreement (prestatieafspraak) is
+recorded per municipality, and the compliance report is queued here too.
 
 Legal parameters are not personal data: who changed what is kept on the value row itself and in the
 append-only `ParameterChange` history, with the parameter set's version before and after, and in the audit log.
@@ -22,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from buurtbalans.core.audit import actor_label, audit_record
-from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
+from buurtbalans.core.jobs import job_enqueue
+from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Membership, Role
 from buurtbalans.core.permissions import Action, membership_of, require
 from buurtbalans.engine.parameters import (
     VALUE_FIELDS,
@@ -35,6 +38,7 @@ from buurtbalans.engine.parameters import (
     parameter_set_problems,
     read_parameter_csv,
 )
+from buurtbalans.rules.jobs import COMPLIANCE_REPORT_KIND
 from buurtbalans.rules.labels import is_share, parameter_label
 from buurtbalans.rules.local_parameters import LocalValue, local_value_problems
 from buurtbalans.rules.models import (
@@ -71,21 +75,26 @@ class ParameterDiff:
 
     @property
     def label(self) -> str:
+        """The parameter's name for the confirmation screen (`rules.labels`)."""
         return parameter_label(self.key)
 
     @property
     def is_share(self) -> bool:
+        """Whether the value is a share (0.95 = 95%), shown as a percentage, rather than an amount in euros."""
         return is_share(self.key)
 
     @property
     def source_changed(self) -> bool:
+        """Whether the source reference changes too (the confirmation screen marks it)."""
         return (self.old.source if self.old else "") != (self.new.source if self.new else "")
 
     @property
     def note_changed(self) -> bool:
+        """Whether the note changes too (the confirmation screen marks it, or says it is removed)."""
         return (self.old.note if self.old else "") != (self.new.note if self.new else "")
 
     def as_audit(self) -> dict:
+        """The change as the PARAMETERS_CHANGED audit event keeps it: old and new value ("n/f"), source and note."""
         return {
             "valid_from": self.valid_from.isoformat(),
             "key": self.key,
@@ -419,8 +428,11 @@ def _audit_parameters_changed(
     actor_name: str | None = None,
     file_name: str = "",
 ) -> None:
-    """Legal parameters hold no personal data, but who changed the rules every decision is tested against, and
-    from what to what, belongs in the audit log next to the parameter history."""
+    """Write PARAMETERS_CHANGED for these changes.
+
+    Legal parameters hold no personal data, but who changed the rules every decision is tested against, and from
+    what to what, belongs in the audit log next to the parameter history.
+    """
     data = {"changes": [d.as_audit() for d in diffs], "versions": versions, "via": str(via)}
     if file_name:
         data["file"] = file_name[:200]
@@ -637,4 +649,32 @@ def performance_agreement_save(
 
 @transaction.atomic
 def performance_agreement_delete(*, agreement: PerformanceAgreement) -> None:
+    """Remove a performance agreement (prestatieafspraak).
+
+    The compliance report then applies the legal free allocation share in that municipality again
+    (`rules.compliance.agreements_for_year`). The caller has fetched the agreement through the selector, so it is one
+    of the user's corporation.
+    """
     agreement.delete()
+
+
+# --- compliance report --------------------------------------------------------------------------------------
+
+
+def compliance_report_enqueue(*, actor, year: int, municipality: str | None) -> Job:
+    """Queue the PDF of a year's compliance for the actor's corporation (`jobs.ComplianceReportJob`).
+
+    The report reads every letting of the year and draws a PDF for the regulator: too long for a request.
+
+    Args:
+        actor: a user with VIEW_COMPLIANCE; the report covers their corporation.
+        year: the calendar year reported on.
+        municipality: a municipality's CBS code, `labels.UNKNOWN_MUNICIPALITY` for lettings whose municipality is
+            unknown, or None (or "") for every municipality.
+
+    Returns:
+        The queued job; its page offers the download.
+    """
+    membership = require(actor, Action.VIEW_COMPLIANCE)
+    return job_enqueue(kind=COMPLIANCE_REPORT_KIND, corporation=membership.corporation, user=actor,
+                       params={"year": year, "municipality": municipality or None})

@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import export_response, personal_data_export_record, requested_format
-from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.views import paginate
 from buurtbalans.engine.parameters import ParameterTableError
@@ -33,7 +32,6 @@ from buurtbalans.rules.forms import (
     ParameterUploadForm,
     PerformanceAgreementForm,
 )
-from buurtbalans.rules.jobs import COMPLIANCE_REPORT_KIND
 from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY, UNKNOWN_MUNICIPALITY_LABEL, parameter_label
 from buurtbalans.rules.models import ParameterChange
 from buurtbalans.rules.proposals import Proposal, ProposalInvalid, proposal_read, proposal_sign
@@ -163,11 +161,8 @@ def compliance_report_start(request):
     if not form.is_valid():
         messages.error(request, _("Choose a year from the list."))
         return redirect("rules_compliance")
-    job = job_enqueue(
-        kind=COMPLIANCE_REPORT_KIND,
-        corporation=membership.corporation,
-        user=user,
-        params={"year": form.cleaned_data["year"], "municipality": form.cleaned_data.get("municipality") or None},
+    job = services.compliance_report_enqueue(
+        actor=user, year=form.cleaned_data["year"], municipality=form.cleaned_data.get("municipality")
     )
     return redirect("job_detail", pk=job.pk)
 
