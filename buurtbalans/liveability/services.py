@@ -37,7 +37,7 @@ from buurtbalans.core.figures import is_protected
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job, Upload
 from buurtbalans.core.permissions import Action, can, require
-from buurtbalans.core.uploads import upload_import_enqueue, upload_job_params, upload_store
+from buurtbalans.core.uploads import upload_check_enqueue, upload_import_enqueue
 from buurtbalans.engine.vitality import IndicatorRule, WarningPolicy, assess
 from buurtbalans.households.models import Tenancy
 from buurtbalans.liveability import importing
@@ -940,10 +940,8 @@ def social_records_check_enqueue(*, actor, file, suffix: str) -> Job:
         The queued check.
     """
     membership = require(actor, Action.MANAGE_SOCIAL_RECORDS)
-    upload = upload_store(file, kind=Upload.Kind.SOCIAL_RECORDS, corporation=membership.corporation, user=actor,
-                          suffix=suffix)
-    return job_enqueue(kind=RECORDS_IMPORT_KIND, corporation=membership.corporation, user=actor,
-                       params={**upload_job_params(upload), "dry_run": True})
+    return upload_check_enqueue(file, kind=Upload.Kind.SOCIAL_RECORDS, job_kind=RECORDS_IMPORT_KIND,
+                                corporation=membership.corporation, user=actor, suffix=suffix)
 
 
 def social_records_import_enqueue(*, actor, check_job: Job) -> tuple[Job, bool]:
