@@ -18,12 +18,18 @@ connection, and repeats: pick one of the three pages at random, request it, wait
 - map data: `/monitor/map/data.json?municipality=GM0193&indicator=<random>` (every buurt's value and class, the
   legend, all 1,230 complex markers).
 
-With `--all` the map page, the stock complex page and the corporation overview (`/`) are measured too (reported,
-not part of the target).
+With `--all` the map page, the stock complex page and the corporation overview (`/`) join the mix, and every page
+of it is held to the target (issue 12: every page of the mix at p95 <= 300 ms).
 
 `--prepare` makes the data first when it is missing: `seed_demo --dwellings 100000 --open-data DIR`,
-`seed_social_demo`, and the vitality count. Prints per page: requests, errors, p50/p95/p99/max in ms, and the
-throughput. Exit code 1 when a target page's p95 is above `--target-ms` (300) or any request failed.
+`seed_social_demo`, and the vitality count; then `VACUUM ANALYZE`, the state autovacuum keeps a database in (a
+freshly loaded one has no visibility map, so no index-only scans, and a development server may run without
+autovacuum). Prints per page: requests, errors, p50/p95/p99/max in ms, the throughput and the machine's load
+average before and after. Exit code 1 when a target page's p95 is above `--target-ms` (300) or any request failed.
+
+The benchmark user is a neighbourhood manager, a role that must use two-step verification: its sessions are made as
+after a correct code (an authenticator app enrolled for it), otherwise every page would answer with the redirect
+to the set-up screen.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ BIN = ROOT / ".venv" / "bin"
 DEMO = "voorbeeld-wonen"
 USERNAME = "bench-monitor"
 TARGET_PAGES = ("overview", "complex", "map data")
+ALL_PAGES = (*TARGET_PAGES, "map page", "stock complex", "stock overview")
 MAP_INDICATORS = ("lbm", "lbm_onv", "low_income", "vitality")
 
 
@@ -83,6 +90,18 @@ def prepare(dwellings: int) -> None:
 
         print("prepare: counting the vitality", flush=True)
         print(vitality_refresh(corporation=corporation, reference_date=timezone.localdate()), flush=True)
+    vacuum()
+
+
+def vacuum() -> None:
+    """VACUUM ANALYZE (PostgreSQL): fresh statistics and the visibility map the index-only scans need."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    print("prepare: VACUUM ANALYZE", flush=True)
+    with connection.cursor() as cursor:  # outside a transaction: Django's default autocommit
+        cursor.execute("VACUUM ANALYZE")
 
 
 def sessions(count: int) -> tuple[list[str], list[int]]:
@@ -90,6 +109,7 @@ def sessions(count: int) -> tuple[list[str], list[int]]:
     from django.conf import settings
     from django.test import Client
 
+    from buurtbalans.accounts.testing import login_verified
     from buurtbalans.core.models import HousingCorporation, Membership, Role
     from buurtbalans.portfolio.models import Complex
 
@@ -104,7 +124,7 @@ def sessions(count: int) -> tuple[list[str], list[int]]:
     cookies = []
     for _ in range(count):
         client = Client()
-        client.force_login(user)
+        login_verified(client, user)  # the second step done, as after entering a code
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     complexes = list(Complex.objects.filter(corporation=corporation).values_list("pk", flat=True))
     return cookies, complexes
@@ -206,7 +226,9 @@ def main() -> int:
     parser.add_argument("--prepare", action="store_true", help="make the demo data first when it is missing")
     parser.add_argument("--dwellings", type=int, default=100_000)
     parser.add_argument("--target-ms", type=float, default=300.0)
-    parser.add_argument("--all", action="store_true", dest="with_all", help="also the map page, the stock complex page and the corporation overview")
+    parser.add_argument("--all", action="store_true", dest="with_all",
+                        help="also the map page, the stock complex page and the corporation overview, all held to "
+                             "the target")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -217,6 +239,8 @@ def main() -> int:
         print("warning: not PostgreSQL; the target is for PostgreSQL (set DATABASE_URL)", flush=True)
     if args.prepare:
         prepare(args.dwellings)
+    targets = ALL_PAGES if args.with_all else TARGET_PAGES
+    load_before = os.getloadavg()
     cookies, complexes = sessions(args.users)
     db.close()
     log_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "load_monitor"
@@ -230,6 +254,9 @@ def main() -> int:
                 for indicator in MAP_INDICATORS:
                     path = (f"/monitor/map/data.json?municipality=GM0193&indicator={indicator}" if page == "map data"
                             else page_request(random.Random(1), complexes, False)[1])
+                    fetch(warm, path, cookies[0])
+            if args.with_all:
+                for path in ("/", f"/stock/complexes/{complexes[0]}/", "/monitor/map/?municipality=GM0193"):
                     fetch(warm, path, cookies[0])
             warm.close()
 
@@ -259,12 +286,15 @@ def main() -> int:
             process.wait(timeout=10)
 
     total = sum(len(v) for v in results.values())
-    print(f"\n{args.users} users, {args.servers} server process(es), think time {args.think:.1f} s (0.5-1.5x), "
+    load_after = os.getloadavg()
+    print(f"\nload average (1/5/15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in load_after)} ({os.cpu_count()} cores)")
+    print(f"{args.users} users, {args.servers} server process(es), think time {args.think:.1f} s (0.5-1.5x), "
           f"{elapsed:.0f} s measured, {total} requests, {total / elapsed:.1f} requests/s, "
           f"{len(complexes)} complexes")
     print(f"{'page':<14}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     failed = False
-    for page in ("overview", "complex", "map data", "map page", "stock complex", "stock overview"):
+    for page in ALL_PAGES:
         rows = results.get(page)
         if not rows:
             continue
@@ -273,9 +303,9 @@ def main() -> int:
         p95 = percentile(times, 95)
         print(f"{page:<14}{len(rows):>9}{errors:>8}{percentile(times, 50):>9.0f}{p95:>9.0f}"
               f"{percentile(times, 99):>9.0f}{max(times, default=float('nan')):>9.0f}")
-        if page in TARGET_PAGES and (errors or not p95 <= args.target_ms):
+        if page in targets and (errors or not p95 <= args.target_ms):
             failed = True
-    print(f"target: p95 <= {args.target_ms:.0f} ms for {', '.join(TARGET_PAGES)}: {'NOT MET' if failed else 'met'}")
+    print(f"target: p95 <= {args.target_ms:.0f} ms for {', '.join(targets)}: {'NOT MET' if failed else 'met'}")
     return 1 if failed else 0
 
 

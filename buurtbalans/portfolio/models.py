@@ -103,6 +103,9 @@ class Dwelling(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["corporation", "external_id"], name="dwelling_unique_external_id")
         ]
+        # The overview counts a corporation's dwellings by status on every visit: with this index PostgreSQL
+        # counts 100k of them from the index alone (an index-only scan) instead of reading every row.
+        indexes = [models.Index(fields=["corporation", "status"], name="dwelling_corporation_status")]
 
     def __str__(self) -> str:
         return f"{self.address} ({self.external_id})"
