@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from buurtbalans.accounts import recovery
 from buurtbalans.accounts.mfa import RECOVERY_CODE_COUNT, RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
 from buurtbalans.accounts.models import RecoveryCode, RecoveryCodeDevice
-from buurtbalans.accounts.notices import APP_RESET, APP_SET_UP, security_notice_send
+from buurtbalans.accounts.notices import APP_RESET, APP_SET_UP, PASSWORD_CHANGED, security_notice_send
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import PLATFORM_ROLES, AuditEvent, Membership, Role
 
@@ -222,6 +222,25 @@ def mfa_recovery_codes_renew(*, user, membership: Membership | None) -> list[str
     codes = _new_recovery_codes(user)
     _own_mfa_audit(user, membership, "recovery_codes_renewed")
     return codes
+
+
+def password_changed(*, user, membership: Membership | None) -> None:
+    """A user changed their own password: tell them by e-mail (it may not have been them) and audit it.
+
+    Args:
+        user: who changed their password (Django has saved it).
+        membership: their membership, for the corporation of the audit event (None for a platform administrator).
+    """
+    security_notice_send(user, PASSWORD_CHANGED)
+    audit_record(
+        actor=user,
+        event=AuditEvent.Type.USER_ACCOUNT_CHANGED,
+        corporation=membership.corporation if membership else None,
+        subject_type="user",
+        subject_label=f"user {user.get_username()}",
+        purpose="account_security",
+        data={"user": user.get_username(), "change": "password_changed"},
+    )
 
 
 def _own_mfa_audit(user, membership: Membership | None, change: str) -> None:

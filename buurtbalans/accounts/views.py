@@ -36,9 +36,8 @@ from buurtbalans.accounts.models import RecoveryCodeDevice
 from buurtbalans.accounts.notices import PASSWORD_CHANGED, security_notice_send
 from buurtbalans.accounts.selectors import corporation_user_get, corporation_user_list
 from buurtbalans.accounts.sessions import SESSION_HAS_APP
-from buurtbalans.core.audit import audit_record
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
-from buurtbalans.core.models import AuditEvent, Role
+from buurtbalans.core.models import Role
 from buurtbalans.core.permissions import membership_of
 
 
@@ -215,17 +214,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        security_notice_send(self.request.user, PASSWORD_CHANGED)
-        membership = membership_of(self.request.user)
-        audit_record(
-            actor=self.request.user,
-            event=AuditEvent.Type.USER_ACCOUNT_CHANGED,
-            corporation=membership.corporation if membership else None,
-            subject_type="user",
-            subject_label=f"user {self.request.user.get_username()}",
-            purpose="account_security",
-            data={"user": self.request.user.get_username(), "change": "password_changed"},
-        )
+        services.password_changed(user=self.request.user, membership=membership_of(self.request.user))
         messages.success(self.request, _("Your password is changed."))
         return response
 
