@@ -39,9 +39,10 @@ from buurtbalans.allocation.models import (
 from buurtbalans.allocation.services import AllocationError
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.models import Upload
+from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.uploads import upload_discard, upload_store
-from buurtbalans.core.views import job_context, paginate
+from buurtbalans.core.views import job_context
 
 ROUNDS_PER_PAGE = 50
 LISTINGS_PER_PAGE = 50

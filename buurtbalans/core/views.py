@@ -154,5 +154,4 @@ def corporation_settings(request):
     return render(request, "core/corporation_settings.html", context)
 
 
-# `paginate` lives in core.pagination; still importable from here while other apps move their imports.
-__all__ = ["audit_log", "corporation_settings", "job_detail", "job_status", "jobs", "paginate"]
+__all__ = ["audit_log", "corporation_settings", "job_detail", "job_status", "jobs"]

@@ -25,10 +25,10 @@ from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.figures import SMALL_CELL_TEXT, is_protected
 from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.models import Job
+from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.selectors import job_get, job_list
 from buurtbalans.core.uploads import UPLOAD_GONE_MESSAGE, UploadGone, upload_available
-from buurtbalans.core.views import paginate
 from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
 from buurtbalans.liveability import selectors, services
 from buurtbalans.liveability.charts import Series, line_chart, vega_lite_spec

@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import export_response, personal_data_export_record, requested_format
+from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
-from buurtbalans.core.views import paginate
 from buurtbalans.engine.parameters import ParameterTableError
 from buurtbalans.households.selectors import household_income_read_record
 from buurtbalans.neighbourhoods.models import Municipality

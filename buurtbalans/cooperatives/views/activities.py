@@ -16,7 +16,7 @@ from buurtbalans.cooperatives.models import cooperative_scope
 from buurtbalans.cooperatives.tables import activity_columns
 from buurtbalans.cooperatives.views.common import file_response, form_view, page_context, requested_year
 from buurtbalans.core.exports import export_response, requested_format
-from buurtbalans.core.views import paginate
+from buurtbalans.core.pagination import paginate
 
 ACTIVITIES_PER_PAGE = 50
 
