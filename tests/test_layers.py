@@ -33,11 +33,7 @@ TOP = len(ORDER)  # every other app and the top-level modules
 NOT_A_LAYER = {"settings"}  # buurtbalans.settings is configuration, read from anywhere
 
 # (module, what it imports): why it is still there.
-KNOWN_UPWARD_IMPORTS = {
-    ("buurtbalans/households/selectors.py", "buurtbalans.rules.parameters"): (
-        "the income band needs parameters_for with the administrators' values: one definition, issue 12 item 3"
-    ),
-}
+KNOWN_UPWARD_IMPORTS: dict[tuple[str, str], str] = {}  # none left (issue 12)
 
 
 def checked_modules() -> list[Path]:

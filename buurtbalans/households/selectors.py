@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.figures import Cell, is_protected
+from buurtbalans.core.legal_parameters import parameters_in_force
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import MARKER_PURPOSES, Action, membership_of, require
 from buurtbalans.engine.parameters import ParameterSet
 from buurtbalans.engine.rules import HouseholdFacts, income_band
 from buurtbalans.engine.rules.income import HOUSEHOLD_TYPES, income_band_ranges
 from buurtbalans.households.models import Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
-from buurtbalans.rules.parameters import parameters_for
 
 # Income bands in the order they are shown. "primary" is the primaire doelgroep (at or below the
 # inkomensgrens passend toewijzen), "secondary" up to the DAEB income limit, "middle" up to the
@@ -62,7 +62,7 @@ class IncomeBandLimits:
 
 def income_band_limits(reference_date: date) -> IncomeBandLimits:
     try:
-        params = parameters_for(reference_date)
+        params = parameters_in_force(reference_date)
     except LookupError:
         return IncomeBandLimits(reference_date, None, ("all",))
     names = (

@@ -10,5 +10,9 @@ class RulesConfig(AppConfig):
     verbose_name = _("Legal rules")
 
     def ready(self):
-        # Connects the request signals that scope the parameter cache's freshness check to one request.
-        from buurtbalans.rules import parameters  # noqa: F401
+        # Importing parameters connects the request signals that scope the parameter cache's freshness check to one
+        # request; registering its lookup lets the apps below rules (households, portfolio) use the same one.
+        from buurtbalans.core.legal_parameters import lookup_register
+        from buurtbalans.rules import parameters
+
+        lookup_register(parameters.parameters_for)

@@ -6,7 +6,10 @@ silently ignore what the platform administrator entered (and a corporation's own
 """
 
 import ast
+from datetime import date
 from pathlib import Path
+
+import pytest
 
 import buurtbalans
 from buurtbalans.engine import parameters as engine_parameters
@@ -47,3 +50,14 @@ def test_the_product_reads_parameters_only_through_the_rules_app():
             elif isinstance(node, ast.Attribute) and node.attr in BUILTIN_LOOKUPS:
                 offenders.append(f"{name}: .{node.attr}")
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_the_apps_below_rules_get_the_same_lookup(corporation_a):
+    """households and portfolio may not import rules: they ask core.legal_parameters, which rules fills in."""
+    from buurtbalans.core.legal_parameters import parameters_in_force
+    from buurtbalans.rules.parameters import parameters_for
+
+    day = date(2026, 3, 1)
+    assert parameters_in_force(day) == parameters_for(day)
+    assert parameters_in_force(day, corporation_a) == parameters_for(day, corporation=corporation_a)
