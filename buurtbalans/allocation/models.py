@@ -336,7 +336,7 @@ class IneligibleReasonCode(models.TextChoices):
 class BidResult(models.Model):
     """The outcome of one bid in one run, with the engine's explanation (`detail`, docs/allocation.md).
 
-    A run writes one row per bid, 60,000 for a weekly round, in one go (`services._write_bid_results`). So the
+    A run writes one row per bid, 60,000 for a weekly round, in one go (`services.solving._write_bid_results`). So the
     table has only the indexes its readers use (all by run) and no foreign-key constraints in the database: each
     one cost PostgreSQL a lookup per row at commit (0.3 to 0.5 s per key for a weekly round) and each index as
     much again. The keys are copied from the bid rows in the solving transaction; deleting through Django still

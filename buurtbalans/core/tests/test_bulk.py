@@ -73,8 +73,8 @@ def test_a_repeated_column_is_one_value_in_every_row():
 
 
 def test_rows_turn_into_columns_also_when_there_are_none():
-    assert bulk.columns_of([(1, "a"), (2, "b")], 2) == [(1, 2), ("a", "b")]
-    assert bulk.columns_of([], 3) == [(), (), ()]
+    assert bulk.columns_of([(1, "a"), (2, "b")], 2) == [[1, 2], ["a", "b"]]
+    assert bulk.columns_of([], 3) == [[], [], []]
     with pytest.raises(ValueError):
         bulk.columns_of([(1, "a")], 3)
 
