@@ -84,8 +84,7 @@ def _with_composition(queryset: QuerySet, corporation_id: int, reference_date: d
 
 
 def _complex_base(user, neighbourhood=None) -> QuerySet:
-    # Only the narrow columns the table shows: the rows are grouped after the join, and a buurt's geometry
-    # (kilobytes of GeoJSON) carried through that sort made it spill to disk at 100k dwellings.
+    # Only the narrow columns the table shows: not a buurt's geometry (kilobytes of GeoJSON per row).
     queryset = (
         Complex.objects.visible_to(user, Action.VIEW_AGGREGATES)
         .only("id", "corporation_id", "external_id", "name", "neighbourhood_id")
