@@ -118,7 +118,7 @@ def composition_by_complex(
     complex_ids: Iterable[int] | None = None,
     facts: Mapping[str, Q] | None = None,
 ) -> dict[int, Composition]:
-    """Per complex of the corporation (or of `complex_ids`): its composition on `reference_date`. Two queries.
+    """Per complex of the corporation (or of `complex_ids`): its composition on `reference_date`. One query.
 
     Args:
         corporation_id: whose complexes.
@@ -139,28 +139,44 @@ def composition_by_complex(
     if ids is not None:
         dwellings = dwellings.filter(complex_id__in=ids)
         tenancies = tenancies.filter(dwelling__complex_id__in=ids)
-    result: dict[int, Composition] = {}
-    for complex_id, status, n in (
-        dwellings.order_by().values_list("complex_id", "status").annotate(n=Count("pk")).values_list(
-            "complex_id", "status", "n"
+    no = Value(False, output_field=BooleanField())
+    columns = ("complex_ref", "part", "dwelling_status", "band", "marked", *facts)
+    by_status = (
+        dwellings.annotate(
+            complex_ref=F("complex_id"),
+            part=Value("dwellings", output_field=CharField()),
+            dwelling_status=F("status"),
+            band=Value("", output_field=CharField()),
+            marked=no,
+            **dict.fromkeys(facts, no),
         )
-    ):
-        result.setdefault(complex_id, Composition()).dwellings_by_status[status] = n
-    grouped = (
+        .order_by()
+        .values_list(*columns)
+        .annotate(n=Count("pk"))
+    )
+    by_facts = (
         tenancies.annotate(
             complex_ref=F("dwelling__complex_id"),
+            part=Value("households", output_field=CharField()),
+            dwelling_status=Value("", output_field=CharField()),
             band=band_case(reference_date),
             marked=flag(active_marker_q("household_id", reference_date)),
             **{name: flag(condition) for name, condition in facts.items()},
         )
         .order_by()
-        .values_list("complex_ref", "band", "marked", *facts)
+        .values_list(*columns)
         # Households, not tenancies: one household renting two dwellings of the complex counts once (its band
         # and marker are the household's, so it falls in one group unless a tenancy-level fact differs).
         .annotate(n=Count("household_id", distinct=True))
     )
-    for complex_ref, band, marked, *values in grouped:
-        key = (band, bool(marked), *(bool(v) for v in values[:-1]))
+    result: dict[int, Composition] = {}
+    # Both grouped queries in one round trip.
+    for complex_ref, part, status, band, marked, *values in by_status.union(by_facts, all=True):
         composition = result.setdefault(complex_ref, Composition())
-        composition.groups[key] = composition.groups.get(key, 0) + values[-1]
+        n = values[-1]
+        if part == "dwellings":
+            composition.dwellings_by_status[status] = n
+        else:
+            key = (band, bool(marked), *(bool(v) for v in values[:-1]))
+            composition.groups[key] = composition.groups.get(key, 0) + n
     return result

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models, transaction
+from django.db.models import Max, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.models import HousingCorporation
@@ -122,3 +124,71 @@ class Dwelling(models.Model):
         code = f"{code[:4]} {code[4:]}" if len(code) == 6 and code[:4].isdigit() else self.postcode
         place = " ".join(part for part in (code, self.city) if part)
         return ", ".join(part for part in (self.address, place) if part)
+
+
+# Compact the log of stock changes once it has this many rows (a row per write statement; per row on SQLite).
+STOCK_CHANGE_COMPACT_FROM = 100
+
+
+class StockChangeQuerySet(models.QuerySet):
+    def version(self) -> int:
+        """The sum of the log: it grows with every committed write to the tables the overview counts."""
+        return self.aggregate(v=Coalesce(Sum("n"), 0))["v"]
+
+    def compact(self) -> None:
+        """Replace the rows this transaction can see by one row with their sum, so `version` stays the same.
+
+        Only rows actually deleted are summed (DELETE ... RETURNING): a write still in progress elsewhere is not
+        seen, not deleted, and adds its row to the sum when it commits.
+        """
+        if self.count() < STOCK_CHANGE_COMPACT_FROM:
+            return
+        with transaction.atomic(using=self.db), connections[self.db].cursor() as cursor:
+            top = self.aggregate(top=Max("id"))["top"]
+            cursor.execute(f"DELETE FROM {self.model._meta.db_table} WHERE id <= %s RETURNING n", [top])
+            self.create(n=sum(n for (n,) in cursor.fetchall()))
+
+
+class StockChange(models.Model):
+    """A log of writes to the tables the corporation overview counts (dwellings, households, tenancies, markers).
+
+    Written by database triggers (migration 0003), never by Python: every statement that changes one of those
+    tables (PostgreSQL; every row on SQLite), whatever wrote it (a service, an import's COPY, a bulk update),
+    adds a row in its own transaction. The sum of `n` only grows, and only when such a write commits: it is the
+    version the cached overview figures are checked against (`StockSummaryCache`). Compacted by
+    `portfolio.selectors` into one row carrying the same sum.
+    """
+
+    n = models.BigIntegerField(default=1)
+
+    objects = StockChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change to the stock")
+        verbose_name_plural = _("changes to the stock")
+
+    def __str__(self) -> str:
+        return f"stock change #{self.pk} ({self.n})"
+
+
+class StockSummaryCache(models.Model):
+    """The corporation overview's totals on one day, valid while the `StockChange` sum is still `version`.
+
+    One row per corporation. Kept in the database, not in a process's memory: every server process shares it, and
+    a rolled-back transaction takes its cache row along with its writes.
+    """
+
+    corporation = models.OneToOneField(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    reference_date = models.DateField()
+    # Which legal parameters the income bands were counted with (a hash of the set): an administrator may change
+    # them, and a new release may bring corrected built-in values.
+    parameters_key = models.CharField(max_length=64)
+    version = models.BigIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = _("cached overview figures")
+        verbose_name_plural = _("cached overview figures")
+
+    def __str__(self) -> str:
+        return f"overview figures of corporation {self.corporation_id} on {self.reference_date}"

@@ -8,14 +8,29 @@ dwellings and nothing loads every household into Python.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.http import Http404
 
+from buurtbalans.core.models import HousingCorporation
 from buurtbalans.core.permissions import Action, require
 from buurtbalans.households.models import Household, Tenancy
 from buurtbalans.households.selectors import (
@@ -26,7 +41,14 @@ from buurtbalans.households.selectors import (
     income_band_limits,
 )
 from buurtbalans.portfolio.composition import Composition, composition_by_complex
-from buurtbalans.portfolio.models import Complex, Dwelling, DwellingStatus
+from buurtbalans.portfolio.models import (
+    STOCK_CHANGE_COMPACT_FROM,
+    Complex,
+    Dwelling,
+    DwellingStatus,
+    StockChange,
+    StockSummaryCache,
+)
 
 # Sort keys of the complex table -> the attribute (a column, or a figure of the composition) they order by.
 COMPLEX_SORTS = {
@@ -276,39 +298,87 @@ class StockSummary:
 
 
 def stock_summary(user, *, reference_date: date) -> StockSummary:
-    """Totals for the corporation overview: dwellings by status, households, composition of all tenants."""
+    """Totals for the corporation overview: dwellings by status, households, composition of all tenants.
+
+    Counting them is a pass over every household and current tenancy of the corporation (a quarter of a second
+    at 100k dwellings, the bulk of the overview's time), so they are kept in `StockSummaryCache` and counted again
+    only after a write to dwellings, households, tenancies or markers has committed (the `StockChange` log the
+    database's triggers keep), on another day, or under other legal parameters. Never stale: the log's sum is read
+    before the counting, so figures stored under a sum include at least every change that sum stands for, and a
+    write committed later raises the sum.
+    """
     membership = require(user, Action.VIEW_AGGREGATES)
+    corporation_id = membership.corporation_id
+    params = income_band_limits(reference_date).parameters  # read once per request (rules.parameters)
+    parameters_key = hashlib.sha256(repr(params).encode()).hexdigest()
+    version, rows, data = _stock_cache_lookup(corporation_id, reference_date, parameters_key)
+    if data is None:
+        data = _stock_totals(corporation_id, reference_date, params)
+        StockSummaryCache.objects.bulk_create(
+            [StockSummaryCache(corporation_id=corporation_id, reference_date=reference_date,
+                               parameters_key=parameters_key, version=version, data=data)],
+            update_conflicts=True,
+            unique_fields=["corporation"],
+            update_fields=["reference_date", "parameters_key", "version", "data"],
+        )
+        if rows >= STOCK_CHANGE_COMPACT_FROM:
+            StockChange.objects.compact()
+    return StockSummary(
+        dwellings_by_status=data["dwellings_by_status"],
+        dwelling_total=sum(data["dwellings_by_status"].values()),
+        households_housed=data["composition"]["household_count"],
+        households_registered=data["households_registered"],
+        composition=data["composition"],
+    )
+
+
+def _stock_cache_lookup(corporation_id: int, reference_date: date, parameters_key: str) -> tuple[int, int, dict | None]:
+    """In one query: the change log's sum and row count, and the corporation's cached totals if still valid."""
+    log = StockChange.objects.annotate(all_rows=Value(1)).values("all_rows")
+    cache = StockSummaryCache.objects.filter(
+        corporation_id=OuterRef("pk"), reference_date=reference_date, parameters_key=parameters_key,
+        version=OuterRef("version"),
+    )
+    row = (
+        HousingCorporation.objects.filter(pk=corporation_id)
+        .annotate(
+            version=Coalesce(Subquery(log.annotate(total=Sum("n")).values("total")), 0),
+            rows=Coalesce(Subquery(log.annotate(count=Count("*")).values("count")), 0),
+        )
+        .annotate(cached=Subquery(cache.values("data")[:1], output_field=JSONField()))
+        .values_list("version", "rows", "cached")
+        .first()
+    )
+    return row if row is not None else (0, 0, None)
+
+
+def _stock_totals(corporation_id: int, reference_date: date, params) -> dict:
+    """Count the totals: two queries (dwellings by status from their index; every household in one pass)."""
     # COUNT(*), not COUNT(id): PostgreSQL then counts from the (corporation, status) index alone.
     by_status = dict(
-        Dwelling.objects.visible_to(user, Action.VIEW_AGGREGATES)
+        Dwelling.objects.filter(corporation_id=corporation_id)
         .order_by()
         .values_list("status")
         .annotate(n=Count("*"))
         .values_list("status", "n")
     )
-    # The corporation-wide composition: every household with a current tenancy, counted once (a semi-join on
-    # households needs no DISTINCT, which made the same figures over the dwelling join three times slower).
-    current = Tenancy.objects.filter(household_id=OuterRef("pk")).filter(current_tenancy_q(reference_date))
-    bands = income_band_conditions(income_band_limits(reference_date).parameters)
-    aggregates = {
-        "household_count": Count("pk"),
-        **{f"{band}_count": Count("pk", filter=q) for band, q in bands.items() if q is not None},
-        "marker_count": Count("pk", filter=active_marker_q("pk", reference_date)),
-    }
-    totals = (
-        Household.objects.filter(corporation_id=membership.corporation_id)
-        .filter(Exists(current))
-        .aggregate(**aggregates)
+    # The corporation-wide composition: every household with a current tenancy, counted once; and every household
+    # known (tenants now, tenants who left, home-seekers) in the same pass.
+    housed = Q(pk__in=Tenancy.objects.filter(current_tenancy_q(reference_date)).values("household_id"))
+    bands = income_band_conditions(params)
+    totals = Household.objects.filter(corporation_id=corporation_id).aggregate(
+        households_registered=Count("pk"),
+        household_count=Count("pk", filter=housed),
+        **{f"{band}_count": Count("pk", filter=housed & q) for band, q in bands.items() if q is not None},
+        marker_count=Count("pk", filter=housed & active_marker_q("pk", reference_date)),
     )
+    registered = totals.pop("households_registered")
     for band in INCOME_BANDS[:-1]:
         totals.setdefault(f"{band}_count", 0)
     known = sum(totals[f"{band}_count"] for band in INCOME_BANDS[:-1])
     totals["unknown_count"] = totals["household_count"] - known
-    households_registered = Household.objects.filter(corporation_id=membership.corporation_id).count()
-    return StockSummary(
-        dwellings_by_status=by_status,
-        dwelling_total=sum(by_status.values()),
-        households_housed=totals["household_count"],
-        households_registered=households_registered,
-        composition=totals,
-    )
+    return {
+        "dwellings_by_status": {str(status): n for status, n in by_status.items()},
+        "households_registered": registered,
+        "composition": totals,
+    }
