@@ -17,9 +17,11 @@ from buurtbalans.engine.allocation.facts import (
     NO_LIMIT_HIGH,
     REASON_CODE,
     IneligibleReason,
+    MotivationRule,
     RoundFacts,
     SelectionKey,
 )
+from buurtbalans.engine.allocation.motivation import NO_SCORE, AssessedMotivation, assessed_motivation
 from buurtbalans.engine.parameters import ParameterSet, allowance_cap_name, allowance_income_limit_name
 from buurtbalans.engine.rules import FitOutcome, HouseholdFacts, RentFacts, affordability_fit
 
@@ -211,10 +213,13 @@ class Eligibility:
     Attributes:
         reason: per bid, uint8.
         motivation_score: per bid the score for the listing (NaN when none).
+        assessed: round/2, the scores of the bids on motivation listings with the assessments used; None in
+            round/1.
     """
 
     reason: np.ndarray
     motivation_score: np.ndarray
+    assessed: AssessedMotivation | None = None
 
 
 def bid_eligibility(facts: RoundFacts, params: ParameterSet) -> Eligibility:
@@ -225,7 +230,10 @@ def bid_eligibility(facts: RoundFacts, params: ParameterSet) -> Eligibility:
       2. income_above_max / income_below_min: the assessed income outside the listing's min..max (inclusive).
       3. group_not_allowed: the listing allows certain groups and the applicant has none of them.
       4. group_excluded: the applicant has one of the listing's excluded groups.
-      5. no_motivation_score: a `motivation` listing and no score for it.
+      5. round/1: no_motivation_score: a `motivation` listing and no score for it.
+         round/2: motivation_incomplete: a `motivation` listing and too few assessments to make a score
+         (`motivation.assessed_motivation`); then motivation_below_minimum: a score below the listing's
+         `motivation_min_score`.
       6. not_affordable: passend toewijzen says NOT_FIT for this household and rent (not for listings marked as an
          affordability exception). FIT and NOT_APPLICABLE (income above the allowance income limit) are fine.
 
@@ -276,9 +284,14 @@ def bid_eligibility(facts: RoundFacts, params: ParameterSet) -> Eligibility:
         held = facts.applicant_group_mask[a[bids]] & excluded[li[bids]]
         mark(bids, held.any(axis=1), IneligibleReason.GROUP_EXCLUDED)
 
-    scores = bid_motivation_scores(facts)
-    bids = bids_of(per_listing([x.selection is SelectionKey.MOTIVATION for x in listings], bool))
-    mark(bids, np.isnan(scores[bids]), IneligibleReason.NO_MOTIVATION_SCORE)
+    assessed = None
+    if facts.motivation_rule is MotivationRule.ASSESSMENTS:
+        assessed = assessed_motivation(facts)
+        scores = _assessed_checks(facts, assessed, mark)
+    else:
+        scores = bid_motivation_scores(facts)
+        bids = bids_of(per_listing([x.selection is SelectionKey.MOTIVATION for x in listings], bool))
+        mark(bids, np.isnan(scores[bids]), IneligibleReason.NO_MOTIVATION_SCORE)
 
     is_exception = per_listing([x.affordability_exception for x in listings], bool)
     tested = np.flatnonzero((reason == 0) & ~is_exception[li]) if len(listings) else np.zeros(0, np.int64)
@@ -294,7 +307,20 @@ def bid_eligibility(facts: RoundFacts, params: ParameterSet) -> Eligibility:
         reason[tested[subject & (outcome == NOT_FIT)]] = REASON_CODE[IneligibleReason.NOT_AFFORDABLE]
     reason.flags.writeable = False
     scores.flags.writeable = False
-    return Eligibility(reason=reason, motivation_score=scores)
+    return Eligibility(reason=reason, motivation_score=scores, assessed=assessed)
+
+
+def _assessed_checks(facts: RoundFacts, assessed: AssessedMotivation, mark) -> np.ndarray:
+    """Round/2 step 5: no score (too few assessments), then a score below the minimum; per bid the score or NaN."""
+    scores = np.full(len(facts.bid_applicant), np.nan)
+    bids, hundredths = assessed.bid, assessed.score_hundredths
+    has_score = hundredths != NO_SCORE
+    scores[bids[has_score]] = hundredths[has_score] / 100
+    mark(bids, ~has_score, IneligibleReason.MOTIVATION_INCOMPLETE)
+    minimum = np.array([-1 if x.motivation_min_score is None else int(x.motivation_min_score * 100)
+                        for x in facts.listings], dtype=np.int64).reshape(len(facts.listings))
+    mark(bids, has_score & (hundredths < minimum[facts.bid_listing[bids]]), IneligibleReason.MOTIVATION_BELOW_MINIMUM)
+    return scores
 
 
 def _missing(facts: RoundFacts, table: AffordabilityTable, classes, listings) -> tuple[MissingParameter, ...]:

@@ -42,6 +42,19 @@ class SelectionKey(enum.StrEnum):
     FIRST_COME = "first_come"  # direct te huur / wie het eerst komt: earlier bid first
 
 
+class MotivationRule(enum.StrEnum):
+    """How a round scores applicants on its `motivation` listings: the round format's version (docs/allocation.md).
+
+    - SCORE (round/1): one score per applicant and listing, given; ties go to the lottery.
+    - ASSESSMENTS (round/2): the score follows from blind assessments (`Assessment`) by a published rule
+      (`motivation.assessed_motivation`); a listing publishes its criteria and may set a minimum score; ties go to
+      the earlier registration date, then the lottery.
+    """
+
+    SCORE = "score"
+    ASSESSMENTS = "assessments"
+
+
 class IneligibleReason(enum.StrEnum):
     """Why an applicant may not have a listing. `REASON_ORDER` is the order in which the checks are made."""
 
@@ -50,7 +63,9 @@ class IneligibleReason(enum.StrEnum):
     INCOME_BELOW_MIN = "income_below_min"
     GROUP_NOT_ALLOWED = "group_not_allowed"
     GROUP_EXCLUDED = "group_excluded"
-    NO_MOTIVATION_SCORE = "no_motivation_score"
+    NO_MOTIVATION_SCORE = "no_motivation_score"  # round/1 (MotivationRule.SCORE)
+    MOTIVATION_INCOMPLETE = "motivation_incomplete"  # round/2: too few assessments to make a score
+    MOTIVATION_BELOW_MINIMUM = "motivation_below_minimum"  # round/2: a score below the listing's minimum
     NOT_AFFORDABLE = "not_affordable"
 
 
@@ -59,6 +74,15 @@ class IneligibleReason(enum.StrEnum):
 REASON_ORDER: tuple[IneligibleReason, ...] = tuple(IneligibleReason)
 # Column code of a reason: 0 means eligible.
 REASON_CODE = {reason: code for code, reason in enumerate(REASON_ORDER, start=1)}
+# The reasons a round of each rule can give (a round/1 summary counts exactly the reasons it did before round/2).
+RULE_REASONS: dict[MotivationRule, tuple[IneligibleReason, ...]] = {
+    MotivationRule.SCORE: tuple(r for r in REASON_ORDER if r not in (IneligibleReason.MOTIVATION_INCOMPLETE,
+                                                                     IneligibleReason.MOTIVATION_BELOW_MINIMUM)),
+    MotivationRule.ASSESSMENTS: tuple(r for r in REASON_ORDER if r is not IneligibleReason.NO_MOTIVATION_SCORE),
+}
+# Assessment scores run from 0.0 to 4.0 with at most one decimal; columns count them in tenths.
+SCORE_MAX = Decimal("4.0")
+TENTHS = Decimal(10)
 
 
 class RoundInputError(ValueError):
@@ -67,6 +91,45 @@ class RoundInputError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def score_tenths(score: Decimal | None, name: str) -> int | None:
+    """Whole tenths of a motivation score ("0.0" to "4.0", at most one decimal); None for None.
+
+    Raises:
+        ValueError: a score that is not a Decimal, is out of range or has more than one decimal.
+    """
+    if score is None:
+        return None
+    if not isinstance(score, Decimal) or not score.is_finite() or not 0 <= score <= SCORE_MAX:
+        raise ValueError(f"{name} must be a Decimal score from 0.0 to 4.0, not {score!r}")
+    tenths = score * TENTHS
+    if tenths != tenths.to_integral_value():
+        raise ValueError(f"{name} has more than one decimal: {score}")
+    return int(tenths)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One assessor's score of an applicant's motivation for one listing (round/2), given blind.
+
+    Attributes:
+        assessor: who scored (an id the round only compares: the same id twice counts once, the first).
+        score: 0.0 to 4.0, at most one decimal.
+    """
+
+    assessor: str
+    score: Decimal
+
+    def __post_init__(self) -> None:
+        """Refuse an assessment without an assessor or with a score out of range.
+
+        Raises:
+            ValueError: naming the field.
+        """
+        if not isinstance(self.assessor, str) or not self.assessor:
+            raise ValueError(f"assessor must be a non-empty string, not {self.assessor!r}")
+        score_tenths(self.score, "score")
 
 
 def _cents(amount: Decimal | None, name: str) -> int | None:
@@ -96,6 +159,9 @@ class Listing:
         affordability_exception: the passend-toewijzen test is not applied (a documented exception, e.g. a
             dwelling let within the 5% room); the corporation accounts for it in its yearly norm.
         dwelling / complex / municipality: for the record; the round does not use them.
+        criteria: the published criteria of a `motivation` listing (round/2: required there, a non-empty tuple of
+            texts; other listings have none).
+        motivation_min_score: round/2: the lowest score (0.0 to 4.0) a candidate may have; None = no minimum.
     """
 
     id: str
@@ -112,19 +178,23 @@ class Listing:
     dwelling: str | None = None
     complex: str | None = None
     municipality: str | None = None
+    criteria: tuple[str, ...] = ()
+    motivation_min_score: Decimal | None = None
 
     def __post_init__(self) -> None:
         """Refuse a listing no applicant could have or the columns cannot hold; normalise the selection and groups.
 
         Raises:
-            ValueError: an empty id, an amount that is negative or not whole cents, a size limit below 1, or a lower
-                limit above its upper limit (a labelling mistake, not a rule).
+            ValueError: an empty id, an amount that is negative or not whole cents, a size limit below 1, a lower
+                limit above its upper limit (a labelling mistake, not a rule), criteria that are not texts, or
+                criteria or a minimum score on a listing that does not select on motivation.
         """
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"listing id must be a non-empty string, not {self.id!r}")
         object.__setattr__(self, "selection", SelectionKey(self.selection))
         object.__setattr__(self, "allowed_groups", frozenset(self.allowed_groups))
         object.__setattr__(self, "excluded_groups", frozenset(self.excluded_groups))
+        self._check_motivation_labels()
         _cents(self.base_rent, "base_rent")
         if self.base_rent is None:
             raise ValueError("base_rent is required")
@@ -139,6 +209,18 @@ class Listing:
                 # Nobody could have such a listing: a labelling mistake, not a rule.
                 raise ValueError(f"{low} {getattr(self, low)} is above {high} {getattr(self, high)}")
 
+    def _check_motivation_labels(self) -> None:
+        """Criteria are texts and, with a minimum score, belong to a listing that selects on motivation."""
+        if isinstance(self.criteria, str):
+            raise ValueError("criteria must be a sequence of texts, not one text")
+        criteria = tuple(self.criteria)
+        if not all(isinstance(text, str) and text for text in criteria):
+            raise ValueError(f"criteria must be non-empty texts, not {criteria!r}")
+        object.__setattr__(self, "criteria", criteria)
+        score_tenths(self.motivation_min_score, "motivation_min_score")
+        if self.selection is not SelectionKey.MOTIVATION and (criteria or self.motivation_min_score is not None):
+            raise ValueError(f"listing {self.id} does not select on motivation: it has no criteria or minimum score")
+
 @dataclass(frozen=True)
 class Applicant:
     """A household looking for a dwelling (woningzoekende), as the round sees it.
@@ -151,7 +233,9 @@ class Applicant:
         registration_date: start of the registration (inschrijfdatum), for `registration` listings.
         is_urgent: has an urgency (urgentieverklaring) that listings with `urgency_first` honour.
         groups: target groups the applicant belongs to (e.g. "senior", "starter").
-        motivation_scores: listing id -> the motivation score the assessors gave for that listing.
+        motivation_scores: round/1: listing id -> the motivation score the assessors gave for that listing.
+        motivation_assessments: round/2: listing id -> the assessors' scores for that listing, in the order given
+            (the first of an assessor counts).
     """
 
     id: str
@@ -162,13 +246,15 @@ class Applicant:
     is_urgent: bool = False
     groups: frozenset[str] = frozenset()
     motivation_scores: Mapping[str, float] = field(default_factory=dict)
+    motivation_assessments: Mapping[str, tuple[Assessment, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Refuse an applicant the round cannot rank; freeze the groups and the scores.
+        """Refuse an applicant the round cannot rank; freeze the groups, the scores and the assessments.
 
         Raises:
             ValueError: an empty id, a household size below 1, an income that is missing, negative or not whole cents,
-                a registration date that is not a date, or a motivation score that is not a finite number.
+                a registration date that is not a date, a motivation score that is not a finite number, or an
+                assessment that is not an `Assessment`.
         """
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"applicant id must be a non-empty string, not {self.id!r}")
@@ -185,6 +271,11 @@ class Applicant:
             if isinstance(score, bool) or not isinstance(score, int | float | Decimal) or not math.isfinite(score):
                 raise ValueError(f"motivation score for {listing_id!r} must be a finite number, not {score!r}")
         object.__setattr__(self, "motivation_scores", MappingProxyType(scores))
+        assessments = {listing_id: tuple(given) for listing_id, given in self.motivation_assessments.items()}
+        for listing_id, given in assessments.items():
+            if not all(isinstance(item, Assessment) for item in given):
+                raise ValueError(f"motivation assessments for {listing_id!r} must be Assessments, not {given!r}")
+        object.__setattr__(self, "motivation_assessments", MappingProxyType(assessments))
 
 
 @dataclass(frozen=True)
@@ -230,24 +321,31 @@ def microseconds_to_iso(microseconds: int, is_utc: bool) -> str:
 
 @dataclass(frozen=True)
 class RoundInput:
-    """A round as rows. `compile()` checks that the rows make a round and turns them into `RoundFacts`."""
+    """A round as rows. `compile()` checks that the rows make a round and turns them into `RoundFacts`.
+
+    `motivation_rule` says how motivation listings score (round/1 scores or round/2 assessments, `MotivationRule`).
+    """
 
     listings: tuple[Listing, ...]
     applicants: tuple[Applicant, ...]
     bids: tuple[Bid, ...]
+    motivation_rule: MotivationRule = MotivationRule.SCORE
 
     def __post_init__(self) -> None:
         """Keep the rows as tuples, whatever iterables were passed, so the input cannot change once built."""
         for name in ("listings", "applicants", "bids"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "motivation_rule", MotivationRule(self.motivation_rule))
 
     def compile(self) -> RoundFacts:
         """The same facts as columns.
 
         Raises:
             RoundInputError: with every problem: duplicate ids, bids on unknown listings or by unknown
-                applicants, motivation scores for unknown listings, a second bid of an applicant on a listing,
-                a preference an applicant uses twice, or a mix of bids with and without a UTC offset.
+                applicants, motivation scores or assessments for unknown listings, a second bid of an applicant on
+                a listing, a preference an applicant uses twice, a mix of bids with and without a UTC offset, or
+                motivation given in the other rule's form (scores in round/2, assessments, criteria or a minimum
+                score in round/1) or a round/2 motivation listing without criteria.
         """
         problems: list[str] = []
         listing_index = _index_ids((listing.id for listing in self.listings), "listings", problems)
@@ -288,6 +386,7 @@ class RoundInput:
                     problems.append(f'applicants[{a}].motivation_scores: unknown listing "{listing_id}"')
                 else:
                     motivation_rows.append((a, listing_index[listing_id], float(score)))
+        assessments = self._assessment_columns(listing_index, problems)
         if problems:
             raise RoundInputError(problems)
         motivation = np.array(motivation_rows, dtype=np.float64).reshape(-1, 3)
@@ -312,7 +411,37 @@ class RoundInput:
             bid_submitted_us=np.array([datetime_to_microseconds(bid.submitted_at) for bid in self.bids], np.int64),
             submitted_at_is_utc=is_utc,
             has_checked_conflicts=True,
+            motivation_rule=self.motivation_rule,
+            **assessments,
         )
+
+    def _assessment_columns(self, listing_index: dict[str, int], problems: list[str]) -> dict:
+        """The round/2 assessments as columns for `RoundFacts.from_columns`; adds a problem for each misfit."""
+        is_assessed = self.motivation_rule is MotivationRule.ASSESSMENTS
+        for i, listing in enumerate(self.listings):
+            if is_assessed and listing.selection is SelectionKey.MOTIVATION and not listing.criteria:
+                problems.append(f'listings[{i}].criteria: listing "{listing.id}" selects on motivation and must '
+                                "publish its criteria")
+            if not is_assessed and (listing.criteria or listing.motivation_min_score is not None):
+                problems.append(f"listings[{i}]: criteria and motivation_min_score need the assessments rule (round/2)")
+        assessor_index: dict[str, int] = {}
+        rows: list[tuple[int, int, int, int]] = []
+        for a, applicant in enumerate(self.applicants):
+            if is_assessed and applicant.motivation_scores:
+                problems.append(f"applicants[{a}].motivation_scores: round/2 scores motivation from assessments")
+            if not is_assessed and applicant.motivation_assessments:
+                problems.append(f"applicants[{a}].motivation_assessments: assessments need round/2")
+            for listing_id, given in applicant.motivation_assessments.items():
+                if listing_id not in listing_index:
+                    problems.append(f'applicants[{a}].motivation_assessments: unknown listing "{listing_id}"')
+                    continue
+                for item in given:
+                    assessor = assessor_index.setdefault(item.assessor, len(assessor_index))
+                    rows.append((a, listing_index[listing_id], assessor, score_tenths(item.score, "score")))
+        columns = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        return {"assessor_ids": tuple(assessor_index), "assessment_applicant": columns[:, 0],
+                "assessment_listing": columns[:, 1], "assessment_assessor": columns[:, 2],
+                "assessment_score_tenths": columns[:, 3]}
 
 
 def _index_ids(ids: Iterable[str], section: str, problems: list[str]) -> dict[str, int]:
@@ -407,6 +536,12 @@ def _group_masks(groups: Iterable[Iterable[str]], group_bit: dict[str, int], wor
     return masks
 
 
+def _empty(dtype) -> np.ndarray:
+    array = np.zeros(0, dtype=dtype)
+    array.flags.writeable = False
+    return array
+
+
 def _readonly(array: np.ndarray, dtype) -> np.ndarray:
     result = np.ascontiguousarray(array, dtype=dtype)
     if result is array:
@@ -430,9 +565,14 @@ class RoundFacts:
         group_names: every group some listing allows or excludes (groups no listing names play no part).
         applicant_group_mask: per applicant a bit mask over `group_names` (shape: applicants x words of 64 bits).
         listing_allowed_mask / listing_excluded_mask: the same per listing.
-        motivation_applicant / motivation_listing / motivation_score: one entry per score given.
+        motivation_applicant / motivation_listing / motivation_score: round/1, one entry per score given.
         bid_applicant / bid_listing / bid_preference / bid_submitted_us: per bid; time in microseconds since
             1970-01-01 (UTC when `submitted_at_is_utc`).
+        motivation_rule: how motivation listings score (`MotivationRule`: round/1 scores, round/2 assessments).
+        assessor_ids: round/2, every assessor named in the assessments.
+        assessment_applicant / assessment_listing / assessment_assessor / assessment_score_tenths: round/2, one
+            entry per assessment, in the order given (an applicant's assessments for a listing in their order);
+            the assessor is an index in `assessor_ids`, the score in tenths (0 to 40).
     """
 
     listings: tuple[Listing, ...]
@@ -454,6 +594,12 @@ class RoundFacts:
     bid_preference: np.ndarray
     bid_submitted_us: np.ndarray
     submitted_at_is_utc: bool = False
+    motivation_rule: MotivationRule = MotivationRule.SCORE
+    assessor_ids: tuple[str, ...] = ()
+    assessment_applicant: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    assessment_listing: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    assessment_assessor: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    assessment_score_tenths: np.ndarray = field(default_factory=lambda: _empty(np.int64))
 
     @classmethod
     def from_columns(
@@ -476,11 +622,18 @@ class RoundFacts:
         bid_submitted_us,
         submitted_at_is_utc: bool = False,
         has_checked_conflicts: bool = False,
+        motivation_rule: MotivationRule = MotivationRule.SCORE,
+        assessor_ids: Iterable[str] = (),
+        assessment_applicant=(),
+        assessment_listing=(),
+        assessment_assessor=(),
+        assessment_score_tenths=(),
     ) -> RoundFacts:
         """Facts from columns whose ids the caller has already resolved to indices and checked.
 
         `has_checked_conflicts` skips the search for repeated bids and preferences when the caller has just run
-        `bid_conflicts` itself (the round file reader does, to name every one).
+        `bid_conflicts` itself (the round file reader does, to name every one). The assessment columns belong to
+        the round/2 rule (`motivation_rule=MotivationRule.ASSESSMENTS`); a round/1 round has none.
 
         Raises:
             ValueError: when the columns do not fit together (lengths, indices out of range, conflicting bids).
@@ -516,6 +669,12 @@ class RoundFacts:
             bid_preference=_readonly(bid_preference, np.int64),
             bid_submitted_us=_readonly(bid_submitted_us, np.int64),
             submitted_at_is_utc=bool(submitted_at_is_utc),
+            motivation_rule=MotivationRule(motivation_rule),
+            assessor_ids=tuple(assessor_ids),
+            assessment_applicant=_readonly(assessment_applicant, np.int64),
+            assessment_listing=_readonly(assessment_listing, np.int64),
+            assessment_assessor=_readonly(assessment_assessor, np.int64),
+            assessment_score_tenths=_readonly(assessment_score_tenths, np.int64),
         )
         facts._check(has_checked_conflicts)
         return facts
@@ -525,6 +684,30 @@ class RoundFacts:
         self._check_lengths()
         self._check_values()
         self._check_repeats(has_checked_conflicts)
+        self._check_rule()
+
+    def _check_rule(self) -> None:
+        """Motivation comes in the form of the round's rule; round/2 motivation listings publish their criteria."""
+        n_assessments = len(self.assessment_applicant)
+        for name in ("assessment_listing", "assessment_assessor", "assessment_score_tenths"):
+            if len(getattr(self, name)) != n_assessments:
+                raise ValueError("the assessment columns differ in length")
+        for name, column, size in (("assessment_applicant", self.assessment_applicant, len(self.applicant_ids)),
+                                   ("assessment_listing", self.assessment_listing, len(self.listings)),
+                                   ("assessment_assessor", self.assessment_assessor, len(self.assessor_ids))):
+            if n_assessments and (column.min() < 0 or column.max() >= size):
+                raise ValueError(f"{name} holds an index outside 0..{size - 1}")
+        if n_assessments and (self.assessment_score_tenths.min() < 0 or self.assessment_score_tenths.max() > 40):
+            raise ValueError("assessment scores must be 0 to 40 tenths")
+        if self.motivation_rule is MotivationRule.SCORE:
+            if n_assessments or any(x.criteria or x.motivation_min_score is not None for x in self.listings):
+                raise ValueError("assessments, criteria and minimum scores need the assessments rule (round/2)")
+            return
+        if len(self.motivation_applicant):
+            raise ValueError("a round/2 round scores motivation from assessments, not from given scores")
+        for listing in self.listings:
+            if listing.selection is SelectionKey.MOTIVATION and not listing.criteria:
+                raise ValueError(f"listing {listing.id} selects on motivation and must publish its criteria")
 
     def _check_lengths(self) -> None:
         """One entry per applicant in every applicant column, per bid in every bid column, per score likewise."""
@@ -610,6 +793,7 @@ class RoundFacts:
         keep_b = np.ones(len(self.bid_applicant), bool) if keep_bids is None else np.asarray(keep_bids, bool)
         keep_b = keep_b & keep_l[self.bid_listing] & keep_a[self.bid_applicant]
         keep_m = keep_l[self.motivation_listing] & keep_a[self.motivation_applicant]
+        keep_s = keep_l[self.assessment_listing] & keep_a[self.assessment_applicant]
         new_l = np.cumsum(keep_l) - 1
         new_a = np.cumsum(keep_a) - 1
         applicant_rows = np.flatnonzero(keep_a)
@@ -635,4 +819,10 @@ class RoundFacts:
             bid_submitted_us=self.bid_submitted_us[keep_b],
             submitted_at_is_utc=self.submitted_at_is_utc,
             has_checked_conflicts=True,
+            motivation_rule=self.motivation_rule,
+            assessor_ids=self.assessor_ids,
+            assessment_applicant=new_a[self.assessment_applicant[keep_s]],
+            assessment_listing=new_l[self.assessment_listing[keep_s]],
+            assessment_assessor=self.assessment_assessor[keep_s],
+            assessment_score_tenths=self.assessment_score_tenths[keep_s],
         )

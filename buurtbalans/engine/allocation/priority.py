@@ -3,7 +3,8 @@
 A listing orders its eligible candidates, best first, by:
   1. urgency, when the listing says `urgency_first`: urgent applicants before the others;
   2. the listing's selection key: `registration` earlier registration date; `lottery` lower lottery number;
-     `motivation` higher motivation score; `first_come` earlier bid time;
+     `motivation` higher motivation score (round/2: then the earlier registration date); `first_come` earlier bid
+     time;
   3. the lower lottery number;
   4. input order of the applicants, only when two lottery numbers are equal (two 64-bit hashes colliding).
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from buurtbalans.engine.allocation.facts import RoundFacts, SelectionKey, stable_order
+from buurtbalans.engine.allocation.facts import MotivationRule, RoundFacts, SelectionKey, stable_order
 
 _SHA256 = type(hashlib.sha256())
 # Position of each part of the priority key, as `decided_by` names it in explanations.
@@ -59,6 +60,8 @@ class Ranking:
         urgent_first: per bid True when it counts as urgent on its listing (urgent applicant, `urgency_first`).
         selection_value: per bid the value of its listing's selection key, smaller is better, as float64
             (registration day, -motivation score, bid time in microseconds; 0 for lottery listings).
+        tie_value: round/2 only (None in round/1): per bid the registration day that breaks a tie of motivation
+            scores (0 on other listings).
     """
 
     order: np.ndarray
@@ -66,6 +69,7 @@ class Ranking:
     rank: np.ndarray
     urgent_first: np.ndarray
     selection_value: np.ndarray
+    tie_value: np.ndarray | None = None
 
 
 def _dense(values: np.ndarray) -> np.ndarray:
@@ -98,6 +102,8 @@ def rank_candidates(
     not_urgent = (~is_urgent_first).astype(np.int64)
     value = np.zeros(len(bids), dtype=np.float64)
     dense = np.zeros(len(bids), dtype=np.int64)
+    is_assessed = facts.motivation_rule is MotivationRule.ASSESSMENTS
+    tie = np.zeros(len(bids), dtype=np.int64) if is_assessed else None
     for code, key in enumerate(SelectionKey):
         mine = key_of_bid == code
         if not mine.any() or key is SelectionKey.LOTTERY:
@@ -110,6 +116,9 @@ def rank_candidates(
             continue
         if key is SelectionKey.MOTIVATION:
             raw = -motivation_score[bids[mine]]
+            if tie is not None:
+                value[mine], dense[mine], tie[mine] = raw, *_score_then_registration(raw, facts, a[mine])
+                continue
         else:
             raw = facts.bid_submitted_us[bids[mine]].astype(np.float64)
         value[mine] = raw
@@ -128,6 +137,24 @@ def rank_candidates(
     urgent_per_bid[bids] = is_urgent_first
     value_per_bid = np.zeros(n_bids, dtype=np.float64)
     value_per_bid[bids] = value
+    tie_per_bid = None
+    if tie is not None:
+        tie_per_bid = np.zeros(n_bids, dtype=np.int64)
+        tie_per_bid[bids] = tie
+        tie_per_bid.flags.writeable = False
     for array in (order, start, rank, urgent_per_bid, value_per_bid):
         array.flags.writeable = False
-    return Ranking(order=order, start=start, rank=rank, urgent_first=urgent_per_bid, selection_value=value_per_bid)
+    return Ranking(order=order, start=start, rank=rank, urgent_first=urgent_per_bid, selection_value=value_per_bid,
+                   tie_value=tie_per_bid)
+
+
+def _score_then_registration(negative_score: np.ndarray, facts: RoundFacts,
+                             applicants: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Round/2 motivation listings: one sort key for the higher score, then the earlier registration date.
+
+    Returns:
+        (key, registration day) per bid: the key is a non-negative integer, smaller is better.
+    """
+    days = facts.registration_day[applicants]
+    offset = days - days.min()
+    return _dense(negative_score) * (int(offset.max()) + 1) + offset, days

@@ -10,6 +10,10 @@ Explanation codes (`detail` of a candidate, docs/allocation.md):
     is_urgent             only on `urgency_first` listings: whether the applicant's urgency counted
     registration_date / motivation_score / submitted_at
                           the value of the listing's selection key (not for `lottery` listings)
+    motivation_assessments, registration_date
+                          round/2 motivation listings: after the score (a decimal string), the assessments it was
+                          made from ([{"assessor", "score"}], in the order given) and the registration date that
+                          breaks a tie of scores
     lottery_number        the applicant's lottery number (decimal string: it can exceed 2**53)
     allocated_listing / allocated_preference
                           the listing the applicant got elsewhere and its preference (null when none)
@@ -30,8 +34,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from buurtbalans.engine.allocation.facts import REASON_ORDER, IneligibleReason, RoundFacts, SelectionKey
+from buurtbalans.engine.allocation.facts import (
+    REASON_ORDER,
+    RULE_REASONS,
+    IneligibleReason,
+    MotivationRule,
+    RoundFacts,
+    SelectionKey,
+)
 from buurtbalans.engine.allocation.facts import microseconds_to_iso as _iso_time
+from buurtbalans.engine.allocation.motivation import AssessedMotivation, score_text, tenths_text
 from buurtbalans.engine.allocation.priority import DECIDED_BY_KEY, DECIDED_BY_LOTTERY, DECIDED_BY_URGENCY, Ranking
 
 
@@ -119,6 +131,11 @@ def _score(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
+# The result's format follows the round's: round/1 gives round-result/1, round/2 (assessments) round-result/2.
+RESULT_FORMATS = {MotivationRule.SCORE: "buurtbalans.round-result/1",
+                  MotivationRule.ASSESSMENTS: "buurtbalans.round-result/2"}
+# Round/2 reasons whose ineligible entries show the assessments counted (and, below the minimum, the score).
+MOTIVATION_REASONS = (IneligibleReason.MOTIVATION_INCOMPLETE, IneligibleReason.MOTIVATION_BELOW_MINIMUM)
 UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # `decided_by` codes in `CandidateColumns.decided_by`.
 DECIDED_BY = (DECIDED_BY_URGENCY, "registration_date", "motivation_score", "submitted_at", DECIDED_BY_LOTTERY,
@@ -160,6 +177,8 @@ class CandidateColumns:
             texts = result.registration_date_texts()
             return list(map(texts.__getitem__, self.applicant[lo:hi].tolist()))
         if selection is SelectionKey.MOTIVATION:
+            if result.assessed is not None:
+                return result.motivation_score_texts(self.bid[lo:hi])
             return [_score(s) for s in result.motivation_score[self.bid[lo:hi]].tolist()]
         if selection is SelectionKey.FIRST_COME:
             is_utc = facts.submitted_at_is_utc
@@ -182,14 +201,18 @@ def _candidate_columns(result: RoundResult) -> CandidateColumns:
     urgent = ranking.urgent_first[bids]
     value = ranking.selection_value[bids]
     key_code = np.array([_DECIDED_CODE[DECIDED_BY_KEY[x.selection]] for x in facts.listings], dtype=np.int8)
+    by_lottery = np.where(lottery != result.lottery[facts.bid_applicant[winner]], _DECIDED_CODE[DECIDED_BY_LOTTERY],
+                          _DECIDED_CODE["input_order"])
+    if ranking.tie_value is not None:  # round/2: equal motivation scores go by the registration date
+        tie = ranking.tie_value[bids]
+        by_lottery = np.where(tie != ranking.tie_value[winner], _DECIDED_CODE["registration_date"], by_lottery)
     decided = np.where(
         urgent != ranking.urgent_first[winner],
         _DECIDED_CODE[DECIDED_BY_URGENCY],
         np.where(
             value != ranking.selection_value[winner],
             key_code[listings] if len(facts.listings) else 0,
-            np.where(lottery != result.lottery[facts.bid_applicant[winner]], _DECIDED_CODE[DECIDED_BY_LOTTERY],
-                     _DECIDED_CODE["input_order"]),
+            by_lottery,
         ),
     ).astype(np.int8)
     columns = CandidateColumns(
@@ -229,6 +252,7 @@ class RoundResult:
         applicant_bid: per applicant the bid it was allocated on, or -1.
         listing_bid: per listing the bid it was allocated to, or -1.
         reserve_position: per bid its place on the listing's reserve list (1-based), or 0.
+        assessed: round/2, the scores of the bids on motivation listings and the assessments used; None in round/1.
     """
 
     facts: RoundFacts
@@ -244,6 +268,7 @@ class RoundResult:
     applicant_bid: np.ndarray
     listing_bid: np.ndarray
     reserve_position: np.ndarray
+    assessed: AssessedMotivation | None = None
 
     # --- counts --------------------------------------------------------------------------------------------------
 
@@ -260,8 +285,53 @@ class RoundResult:
             "allocations": int((self.listing_bid >= 0).sum()),
             "listings_without_eligible_bids": int((eligible_per_listing == 0).sum()),
             "outcomes": {outcome.value: int(counts[code]) for code, outcome in enumerate(OUTCOME_ORDER)},
-            "ineligible_reasons": {reason.value: int(reasons[code]) for code, reason in enumerate(REASON_ORDER, 1)},
+            "ineligible_reasons": {reason.value: int(reasons[code]) for code, reason in enumerate(REASON_ORDER, 1)
+                                   if reason in RULE_REASONS[self.facts.motivation_rule]},
         }
+
+    @property
+    def format(self) -> str:
+        """The result's format name: `buurtbalans.round-result/1` for round/1, `/2` for round/2."""
+        return RESULT_FORMATS[self.facts.motivation_rule]
+
+    # --- round/2 motivation -----------------------------------------------------------------------------------------
+
+    def motivation_score_texts(self, bids: np.ndarray) -> list[str]:
+        """Round/2: per bid (each on a motivation listing, with a score) its score as text ("2.75")."""
+        assessed = self.assessed
+        return list(map(score_text, assessed.score_hundredths[assessed.position(bids)].tolist()))
+
+    def assessments_used(self, bids: np.ndarray) -> list[list[dict]]:
+        """Round/2: per bid (each on a motivation listing) the assessments counted, `[{"assessor", "score"}]`."""
+        facts, assessed = self.facts, self.assessed
+        ids = facts.assessor_ids
+        used = assessed.used[assessed.position(bids)]
+        assessor = facts.assessment_assessor[np.maximum(used, 0)].tolist()
+        tenths = facts.assessment_score_tenths[np.maximum(used, 0)].tolist()
+        return [
+            [{"assessor": ids[who], "score": tenths_text(score)}
+             for index, who, score in zip(row, people, scores, strict=True) if index >= 0]
+            for row, people, scores in zip(used.tolist(), assessor, tenths, strict=True)
+        ]
+
+    def motivation_extras(self, bids: np.ndarray) -> list[dict]:
+        """Round/2: what the ineligible entry of each bid adds for a motivation reason.
+
+        That is the score (below the minimum only) and the assessments counted; nothing for other bids and in round/1.
+        """
+        extras: list[dict] = [{} for _ in range(len(bids))]
+        if self.assessed is None or not len(bids):
+            return extras
+        codes = [REASON_ORDER.index(reason) + 1 for reason in MOTIVATION_REASONS]
+        mine = np.flatnonzero(np.isin(self.reason[bids], codes))
+        if not len(mine):
+            return extras
+        below = self.reason[bids[mine]] == REASON_ORDER.index(IneligibleReason.MOTIVATION_BELOW_MINIMUM) + 1
+        assessments = self.assessments_used(bids[mine])
+        scores = self.motivation_score_texts(bids[mine][below])
+        for i, is_below, used in zip(mine.tolist(), below.tolist(), assessments, strict=True):
+            extras[i] = ({"motivation_score": scores.pop(0)} if is_below else {}) | {"motivation_assessments": used}
+        return extras
 
     # --- JSON-ready entries (the round file, docs/allocation.md) ---------------------------------------------------
 
@@ -283,7 +353,7 @@ class RoundResult:
         facts = self.facts
         bids = np.flatnonzero(self.reason)
         ids, listings = facts.applicant_ids, facts.listings
-        return [
+        entries = [
             {"applicant": ids[a], "listing": listings[li].id, "reason": REASON_ORDER[r - 1].value}
             for a, li, r in zip(
                 facts.bid_applicant[bids].tolist(),
@@ -292,6 +362,10 @@ class RoundResult:
                 strict=True,
             )
         ]
+        if self.assessed is not None:
+            for entry, extra in zip(entries, self.motivation_extras(bids), strict=True):
+                entry.update(extra)
+        return entries
 
     def listing_status(self, li: int) -> ListingStatus:
         """Allocated; else unallocated when it had eligible candidates; else no eligible bids."""
@@ -318,7 +392,7 @@ class RoundResult:
     def to_document(self) -> dict:
         """The whole result as one JSON-ready dict (fine for small rounds; the file writer streams instead)."""
         return {
-            "format": "buurtbalans.round-result/1",
+            "format": self.format,
             "parameters_version": self.parameters_version,
             "reference_date": self.reference_date.isoformat(),
             "lottery_seed": self.lottery_seed,
@@ -355,6 +429,10 @@ class RoundResult:
         listing_ids = facts.listing_ids
         key_name = KEY_FIELD[listing.selection]
         key_values = columns.key_values(self, lo, hi) if key_name else [None] * (hi - lo)
+        assessed = self.assessed is not None and listing.selection is SelectionKey.MOTIVATION
+        if assessed:
+            used = self.assessments_used(columns.bid[lo:hi])
+            registered = self.registration_date_texts()
         rows = zip(
             columns.applicant[lo:hi].tolist(),
             columns.rank[lo:hi].tolist(),
@@ -372,13 +450,16 @@ class RoundResult:
             strict=True,
         )
         entries = []
-        for a, rank, outcome, preference, is_urgent, number, other, other_pref, winner, winner_rank, decided, \
-                reserve, key_value in rows:
+        for i, (a, rank, outcome, preference, is_urgent, number, other, other_pref, winner, winner_rank, decided,
+                reserve, key_value) in enumerate(rows):
             detail: dict[str, object] = {"preference": preference}
             if listing.urgency_first:
                 detail["is_urgent"] = is_urgent
             if key_name:
                 detail[key_name] = key_value
+            if assessed:
+                detail["motivation_assessments"] = used[i]
+                detail["registration_date"] = registered[a]
             detail["lottery_number"] = str(number)
             if outcome == ALLOCATED_ELSEWHERE:
                 detail["allocated_listing"] = listing_ids[other]
@@ -441,8 +522,9 @@ class RoundResult:
         preference = int(facts.bid_preference[bid])
         if self.reason[bid]:
             reason = REASON_ORDER[self.reason[bid] - 1]
+            detail = {"reason": reason.value} | self.motivation_extras(np.array([bid]))[0]
             return BidExplanation(applicant_id, listing_id, preference, BidOutcome.INELIGIBLE, None, reason,
-                                  MappingProxyType({"reason": reason.value}))
+                                  MappingProxyType(detail))
         rank = int(self.ranking.rank[bid])
         candidate = self._candidate_entries(li)[rank - 1]
         return BidExplanation(applicant_id, listing_id, preference, BidOutcome(candidate["outcome"]), rank, None,

@@ -36,10 +36,12 @@ def solve_round(
 
     Steps (docs/allocation.md):
       1. Eligibility of every bid (`eligibility.bid_eligibility`): household size, income, groups, motivation
-         score, then affordability (passend toewijzen, `rules.affordability_fit` with `params`) unless the listing
-         is an affordability exception.
+         score (round/2: made from the assessments, `motivation.assessed_motivation`, and held against the
+         listing's minimum), then affordability (passend toewijzen, `rules.affordability_fit` with `params`)
+         unless the listing is an affordability exception.
       2. Priority within each listing (`priority.rank_candidates`): urgency where the listing says so, its
-         selection key, then the lottery number `int(sha256(f"{seed}:{applicant_id}").hexdigest()[:16], 16)`.
+         selection key (round/2 motivation: the score, then the registration date), then the lottery number
+         `int(sha256(f"{seed}:{applicant_id}").hexdigest()[:16], 16)`.
       3. Preferences: each applicant's ranks of their bids (1 = most wanted).
       4. Applicant-proposing deferred acceptance over the eligible bids (Gale and Shapley 1962; Roth 1984:
          `deferred_acceptance.deferred_acceptance`), every listing with capacity one. The result is the
@@ -146,4 +148,5 @@ def solve_round(
         applicant_bid=applicant_bid,
         listing_bid=listing_bid,
         reserve_position=reserve_position,
+        assessed=eligibility.assessed,
     )

@@ -94,8 +94,10 @@ def test_the_first_failing_check_in_the_documented_order_is_the_reason():
     )
     person = applicant("A", size=2, income="20000", groups={"student"})
     assert reason_for(everything_wrong, person) is R.HOUSEHOLD_SIZE
+    # no_motivation_score is round/1's check 6; round/2 has motivation_incomplete and motivation_below_minimum there.
     assert list(R) == [R.HOUSEHOLD_SIZE, R.INCOME_ABOVE_MAX, R.INCOME_BELOW_MIN, R.GROUP_NOT_ALLOWED,
-                       R.GROUP_EXCLUDED, R.NO_MOTIVATION_SCORE, R.NOT_AFFORDABLE]
+                       R.GROUP_EXCLUDED, R.NO_MOTIVATION_SCORE, R.MOTIVATION_INCOMPLETE, R.MOTIVATION_BELOW_MINIMUM,
+                       R.NOT_AFFORDABLE]
 
 
 @settings(max_examples=200, deadline=None)
