@@ -89,3 +89,11 @@ def test_compacting_the_log_keeps_its_sum(stock_a):
     StockChange.objects.compact()
     assert StockChange.objects.version() == version
     assert StockChange.objects.count() == 1
+
+
+def test_a_corporation_without_tenants_still_has_its_dwellings_counted(stock_a, bob):
+    Tenancy.objects.filter(corporation=stock_a.corporation).delete()
+    summary = stock_summary(bob, reference_date=TODAY)
+    assert summary.households_housed == 0
+    assert summary.dwellings_by_status == {"occupied": 2, "vacant": 1}
+    assert summary.households_registered == 2
