@@ -1,4 +1,8 @@
-"""The round file contract (issue 4): read and check `buurtbalans.round/1`, write `buurtbalans.round-result/1`.
+"""The round file contract (issue 4, issue 13): read and check `buurtbalans.round/1` and `/2`, write the result.
+
+Round/2 differs from round/1 only in motivation: listings publish `criteria` and may set `motivation_min_score`,
+and applicants carry the assessors' `motivation_assessments` instead of `motivation_scores`; its result is
+`buurtbalans.round-result/2`, the same document as round-result/1 with the motivation explanations of round/2.
 
 `read_round_file(path)` parses and checks a round file and returns its facts as columns, or raises
 `RoundFileError` listing every problem with a path-like location (`bids[17].listing: unknown listing "L9"`).
@@ -30,7 +34,15 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.core import safeinput
 from buurtbalans.core.safeinput import InputError
-from buurtbalans.engine.allocation import REASON_ORDER, Listing, RoundFacts, RoundResult, SelectionKey
+from buurtbalans.engine.allocation import (
+    REASON_ORDER,
+    RESULT_FORMATS,
+    Listing,
+    MotivationRule,
+    RoundFacts,
+    RoundResult,
+    SelectionKey,
+)
 from buurtbalans.engine.allocation.facts import EPOCH, EPOCH_UTC, ONE_MICROSECOND, bid_conflicts
 from buurtbalans.engine.allocation.result import (
     ALLOCATED_ELSEWHERE,
@@ -41,7 +53,9 @@ from buurtbalans.engine.allocation.result import (
 )
 
 FORMAT = "buurtbalans.round/1"
-RESULT_FORMAT = "buurtbalans.round-result/1"
+FORMAT_2 = "buurtbalans.round/2"
+RESULT_FORMAT = RESULT_FORMATS[MotivationRule.SCORE]
+RESULT_FORMAT_2 = RESULT_FORMATS[MotivationRule.ASSESSMENTS]
 TOP_KEYS = ("format", "reference_date", "lottery_seed", "listings", "applicants", "bids")
 LISTING_KEYS = (
     "id",
@@ -70,6 +84,12 @@ APPLICANT_KEYS = (
     "motivation_scores",
 )
 BID_KEYS = ("applicant", "listing", "preference", "submitted_at")
+# Round/2: motivation listings publish criteria and may set a minimum score; applicants carry assessments.
+LISTING_KEYS_2 = (*LISTING_KEYS, "criteria", "motivation_min_score")
+APPLICANT_KEYS_2 = tuple("motivation_assessments" if key == "motivation_scores" else key for key in APPLICANT_KEYS)
+ASSESSMENT_KEYS = ("assessor", "score")
+# A motivation score: "0.0" to "4.0", at most one decimal.
+SCORE = re.compile(r"(\d)(?:\.(\d))?")
 MAX_HOUSEHOLD_SIZE = 30
 MAX_PREFERENCE = 1_000_000
 # Whole euros up to 12 digits and at most two decimals, written with a decimal point: "1234.56".
@@ -100,7 +120,8 @@ class RoundFile:
 
 
 _SECTION_ORDER = {"": 0, "listings": 1, "applicants": 2, "bids": 3}
-_FIELD_ORDER = {"": -1, **{key: i for i, key in enumerate((*TOP_KEYS, *LISTING_KEYS, *APPLICANT_KEYS, *BID_KEYS))}}
+_FIELD_ORDER = {"": -1, **{key: i for i, key in enumerate((*TOP_KEYS, *LISTING_KEYS_2, *APPLICANT_KEYS,
+                                                             "motivation_assessments", *BID_KEYS))}}
 
 
 class _Problems:
@@ -137,6 +158,22 @@ def _cents(value: Any) -> int | None:
         return None
     whole, fraction = match.groups()
     return int(whole) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
+
+
+def _score_tenths(value: Any) -> int | None:
+    """Whole tenths of a score string from "0.0" to "4.0" (at most one decimal), or None when it is not one."""
+    if type(value) is not str:
+        return None
+    match = SCORE.fullmatch(value)
+    if match is None:
+        return None
+    whole, tenth = match.groups()
+    tenths = int(whole) * 10 + int(tenth or 0)
+    return tenths if tenths <= 40 else None
+
+
+def _score_message() -> str:
+    return _('must be a score from "0.0" to "4.0" as a string with at most one decimal, such as "2.5"')
 
 
 def _iso_date(value: Any) -> date | None:
@@ -216,9 +253,11 @@ def parse_round_document(document: Any) -> RoundFile:
         raise RoundFileError([_("the round file must be a JSON object with the keys %(keys)s")
                               % {"keys": ", ".join(TOP_KEYS)}])
     _check_keys(document, TOP_KEYS, problems, "", None)
-    if "format" in document and document["format"] != FORMAT:
-        problems.add("", None, "format", _('must be "%(format)s", not %(value)s')
-                     % {"format": FORMAT, "value": _shown(document["format"])})
+    if "format" in document and document["format"] not in (FORMAT, FORMAT_2):
+        problems.add("", None, "format", _('must be "%(format)s" or "%(format_2)s", not %(value)s')
+                     % {"format": FORMAT, "format_2": FORMAT_2, "value": _shown(document["format"])})
+    # A file that names no known format is checked as round/1, the format every earlier file has.
+    is_round_2 = document.get("format") == FORMAT_2
     reference_date = None
     if "reference_date" in document:
         reference_date = _iso_date(document["reference_date"])
@@ -238,8 +277,8 @@ def parse_round_document(document: Any) -> RoundFile:
             rows = []
         sections[name] = rows
 
-    listings, listing_index = _listings(sections["listings"], problems)
-    applicant_columns = _applicants(sections["applicants"], listing_index, problems)
+    listings, listing_index = _listings(sections["listings"], problems, is_round_2)
+    applicant_columns = _applicants(sections["applicants"], listing_index, problems, is_round_2)
     bid_columns = _bids(sections["bids"], applicant_columns["index"], listing_index, problems)
     if problems:
         raise RoundFileError(problems.sorted())
@@ -261,6 +300,8 @@ def parse_round_document(document: Any) -> RoundFile:
         bid_submitted_us=bid_columns["submitted_us"],
         submitted_at_is_utc=bid_columns["is_utc"],
         has_checked_conflicts=True,
+        motivation_rule=MotivationRule.ASSESSMENTS if is_round_2 else MotivationRule.SCORE,
+        **applicant_columns.get("assessments", {}),
     )
     return RoundFile(reference_date=reference_date, lottery_seed=seed, facts=facts)
 
@@ -301,8 +342,9 @@ def _column(rows: list, good: list[int], key: str) -> list:
 # --- listings -----------------------------------------------------------------------------------------------------
 
 
-def _listings(rows: list, problems: _Problems) -> tuple[list[Listing], dict[str, int]]:
-    good = _objects(rows, LISTING_KEYS, "listings", problems)
+def _listings(rows: list, problems: _Problems, is_round_2: bool = False) -> tuple[list[Listing], dict[str, int]]:
+    keys = LISTING_KEYS_2 if is_round_2 else LISTING_KEYS
+    good = _objects(rows, keys, "listings", problems)
     listings: list[Listing] = []
     index: dict[str, int] = {}
     selections = ", ".join(key.value for key in SelectionKey)
@@ -358,7 +400,14 @@ def _listings(rows: list, problems: _Problems) -> tuple[list[Listing], dict[str,
         for key in ("allowed_groups", "excluded_groups"):
             if key in row and not _is_name_list(row[key]):
                 bad(key, _("must be a list of non-empty strings, or null"))
-        if len(problems._items) == before and row.keys() == set(LISTING_KEYS):
+        if is_round_2:
+            _check_motivation_labels(row, bad)
+        if len(problems._items) == before and row.keys() == set(keys):
+            labels = {}
+            if is_round_2:
+                minimum = row["motivation_min_score"]
+                labels = {"criteria": tuple(row["criteria"] or ()),
+                          "motivation_min_score": None if minimum is None else Decimal(_score_tenths(minimum)) / 10}
             listings.append(
                 Listing(
                     id=identifier,
@@ -375,9 +424,29 @@ def _listings(rows: list, problems: _Problems) -> tuple[list[Listing], dict[str,
                     dwelling=row["dwelling"],
                     complex=row["complex"],
                     municipality=row["municipality"],
+                    **labels,
                 )
             )
     return listings, index
+
+
+def _check_motivation_labels(row: dict, bad) -> None:
+    """Round/2: a motivation listing publishes its criteria and may set a minimum score; other listings do neither."""
+    is_motivation = row.get("selection") == SelectionKey.MOTIVATION.value
+    if "criteria" in row:
+        criteria = row["criteria"]
+        if not _is_name_list(criteria):
+            bad("criteria", _("must be a list of non-empty texts, or null"))
+        elif is_motivation and not criteria:
+            bad("criteria", _('listing "%(id)s" selects on motivation and must publish its criteria: a non-empty '
+                              "list of texts") % {"id": row.get("id")})
+        elif criteria and not is_motivation and "selection" in row:
+            bad("criteria", _("only a listing that selects on motivation has criteria (null or [] here)"))
+    if "motivation_min_score" in row and row["motivation_min_score"] is not None:
+        if _score_tenths(row["motivation_min_score"]) is None:
+            bad("motivation_min_score", _score_message() + _(", or null"))
+        elif not is_motivation and "selection" in row:
+            bad("motivation_min_score", _("only a listing that selects on motivation has a minimum score (null here)"))
 
 
 # --- columns ----------------------------------------------------------------------------------------------------
@@ -478,10 +547,10 @@ def _id_index(ids) -> dict[str, int]:
 # --- applicants ---------------------------------------------------------------------------------------------------
 
 
-def _applicants(rows: list, listing_index: dict[str, int], problems: _Problems) -> dict:
+def _applicants(rows: list, listing_index: dict[str, int], problems: _Problems, is_round_2: bool = False) -> dict:
     section = "applicants"
     (ids, sizes, incomes, pensions, registrations, urgents, groups, motivations) = _columns(
-        rows, APPLICANT_KEYS, section, problems
+        rows, APPLICANT_KEYS_2 if is_round_2 else APPLICANT_KEYS, section, problems
     )
     n = len(rows)
     all_strings = _types(ids) <= {str}
@@ -508,7 +577,11 @@ def _applicants(rows: list, listing_index: dict[str, int], problems: _Problems) 
     _name_lists(groups, problems, section, "groups")
 
     motivation_rows: list[tuple[int, int, float]] = []
-    if not _types(motivations) <= {dict, type(None)}:
+    assessments = None
+    if is_round_2:
+        assessments = _assessments(motivations, listing_index, problems)
+        motivations = ()
+    elif not _types(motivations) <= {dict, type(None)}:
         _report_each(motivations, lambda v: v is None or type(v) is dict, problems, section, "motivation_scores",
                      _("must be an object {listing id: score}, or null"))
     for i in [i for i, scores in enumerate(motivations) if scores]:
@@ -527,6 +600,7 @@ def _applicants(rows: list, listing_index: dict[str, int], problems: _Problems) 
         return {"index": index}
     motivation = np.array(motivation_rows, dtype=np.float64).reshape(-1, 3)
     return {
+        "assessments": assessments or {},
         "index": index,
         "ids": ids,
         "household_size": household_size,
@@ -537,6 +611,65 @@ def _applicants(rows: list, listing_index: dict[str, int], problems: _Problems) 
         "groups": [g or () for g in groups],
         "motivation": (motivation[:, 0].astype(np.int64), motivation[:, 1].astype(np.int64), motivation[:, 2]),
     }
+
+
+def _assessments(column, listing_index: dict[str, int], problems: _Problems) -> dict:
+    """Round/2 `motivation_assessments` as the assessment columns of `RoundFacts.from_columns`.
+
+    Each value is null or an object {listing id: [{"assessor": text, "score": "0.0".."4.0"}]}; every problem is
+    reported at its place (`applicants[3].motivation_assessments.L1[0].score`).
+    """
+    section = "applicants"
+    assessor_index: dict[str, int] = {}
+    rows: list[tuple[int, int, int, int]] = []
+    for i, value in enumerate(column):
+        if value is _ABSENT or value is None:
+            continue
+        if type(value) is not dict:
+            problems.add(section, i, "motivation_assessments",
+                         _('must be an object {listing id: [{"assessor": ..., "score": ...}]}, or null'))
+            continue
+        for listing_id, given in value.items():
+            where = f"motivation_assessments.{listing_id}"
+            if listing_id not in listing_index:
+                problems.add(section, i, where, _('unknown listing "%(id)s"') % {"id": listing_id})
+            elif type(given) is not list:
+                problems.add(section, i, where, _('must be a list of assessments [{"assessor": ..., "score": ...}]'))
+            else:
+                for k, item in enumerate(given):
+                    checked = _assessment(item, f"{where}[{k}]", section, i, problems)
+                    if checked is not None:
+                        who, tenths = checked
+                        assessor = assessor_index.setdefault(who, len(assessor_index))
+                        rows.append((i, listing_index[listing_id], assessor, tenths))
+    columns = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    return {"assessor_ids": tuple(assessor_index), "assessment_applicant": columns[:, 0],
+            "assessment_listing": columns[:, 1], "assessment_assessor": columns[:, 2],
+            "assessment_score_tenths": columns[:, 3]}
+
+
+def _assessment(item: Any, where: str, section: str, row: int, problems: _Problems) -> tuple[str, int] | None:
+    """One assessment's assessor and score in tenths, or None after reporting what is wrong with it."""
+    if type(item) is not dict:
+        problems.add(section, row, where, _('must be an object {"assessor": ..., "score": ...}'))
+        return None
+    is_valid = True
+    for key in ASSESSMENT_KEYS:
+        if key not in item:
+            problems.add(section, row, f"{where}.{key}", _("missing"))
+            is_valid = False
+    for key in item:
+        if key not in ASSESSMENT_KEYS:
+            problems.add(section, row, where, _('unknown key "%(key)s"') % {"key": key}, order=1)
+            is_valid = False
+    if "assessor" in item and not _is_string(item["assessor"]):
+        problems.add(section, row, f"{where}.assessor", _("must be a non-empty string"))
+        is_valid = False
+    tenths = _score_tenths(item.get("score"))
+    if "score" in item and tenths is None:
+        problems.add(section, row, f"{where}.score", _score_message())
+        is_valid = False
+    return (item["assessor"], tenths) if is_valid else None
 
 
 # --- bids ---------------------------------------------------------------------------------------------------------
@@ -684,7 +817,7 @@ def _write_stream(result: RoundResult, handle: IO[str]) -> None:
     texts = _candidate_texts(result, columns, applicant_text, listing_text, encode, quote)
 
     write = handle.write
-    write('{"format":' + encode(RESULT_FORMAT))
+    write('{"format":' + encode(result.format))
     write(',"parameters_version":' + encode(result.parameters_version))
     write(',"reference_date":' + encode(result.reference_date.isoformat()))
     write(',"lottery_seed":' + encode(result.lottery_seed))
@@ -709,6 +842,9 @@ def _write_stream(result: RoundResult, handle: IO[str]) -> None:
         )
     write('},"ineligible":[')
     bids = np.flatnonzero(result.reason)
+    if result.assessed is not None:
+        _write_ineligible_round_2(result, bids, applicant_text, listing_text, encode, write)
+        return
     reason_text = [reason.value for reason in REASON_ORDER]
     chunk = 200_000
     for first in range(0, len(bids), chunk):
@@ -719,6 +855,24 @@ def _write_stream(result: RoundResult, handle: IO[str]) -> None:
             map(reason_text.__getitem__, (result.reason[part] - 1).tolist()),
         )
         write(("," if first else "") + ",".join(map('{"applicant":%s,"listing":%s,"reason":"%s"}'.__mod__, rows)))
+    write("]}\n")
+
+
+def _write_ineligible_round_2(result: RoundResult, bids, applicant_text, listing_text, encode, write) -> None:
+    """Round/2's ineligible entries: a motivation reason adds the score and the assessments counted."""
+    facts = result.facts
+    rows = zip(
+        map(applicant_text.__getitem__, facts.bid_applicant[bids].tolist()),
+        map(listing_text.__getitem__, facts.bid_listing[bids].tolist()),
+        (REASON_ORDER[code - 1].value for code in result.reason[bids].tolist()),
+        result.motivation_extras(bids),
+        strict=True,
+    )
+    write(",".join(
+        '{"applicant":' + applicant + ',"listing":' + listing + ',"reason":"' + reason + '"'
+        + ("," + encode(extra)[1:] if extra else "}")
+        for applicant, listing, reason, extra in rows
+    ))
     write("]}\n")
 
 
@@ -799,7 +953,9 @@ def _detail_parts(result, columns, applicant_text, listing_text, encode, quote):
         elif name is not None:
             prefix = ',"' + name + '":'
             values = columns.key_values(result, lo, hi)
-            if listing.selection is SelectionKey.MOTIVATION:
+            if listing.selection is SelectionKey.MOTIVATION and result.assessed is not None:
+                parts = _assessed_parts(result, columns.bid[lo:hi], applicants[lo:hi], values, encode, quote)
+            elif listing.selection is SelectionKey.MOTIVATION:
                 parts = [prefix + encode(v) for v in values]
             else:  # times: strings
                 parts = list(map(prefix.__add__, map(quote, values)))
@@ -856,3 +1012,13 @@ def _detail_parts(result, columns, applicant_text, listing_text, encode, quote):
     largest = max(int(columns.rank.max(initial=0)), int(columns.preference.max(initial=0)))
     number = list(map(str, range(largest + 1))).__getitem__ if largest <= 100_000 else str
     return number, applicants, middle, lottery, tails
+
+
+def _assessed_parts(result: RoundResult, bids, applicants: list[int], scores: list[str], encode, quote) -> list[str]:
+    """Round/2 motivation candidates: the score, the assessments it was made from and the registration date."""
+    registered = result.registration_date_texts()
+    return [
+        ',"motivation_score":' + quote(score) + ',"motivation_assessments":' + encode(used)
+        + ',"registration_date":"' + registered[a] + '"'
+        for score, used, a in zip(scores, result.assessments_used(bids), applicants, strict=True)
+    ]

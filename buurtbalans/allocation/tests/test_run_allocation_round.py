@@ -115,7 +115,7 @@ def test_regenerate_golden_finds_nothing_to_change():
 
 def malformed_round():
     document = load_json(scenario("registration_basic") / "input.json")
-    document["format"] = "buurtbalans.round/2"
+    document["format"] = "buurtbalans.round/9"
     document["reference_date"] = "2025-13-01"
     document["listings"][0]["colour"] = "red"
     document["listings"][1]["base_rent"] = "700,00"
@@ -136,7 +136,7 @@ def malformed_round():
 
 
 EXPECTED_PROBLEMS = [
-    'format: must be "buurtbalans.round/1", not "buurtbalans.round/2"',
+    'format: must be "buurtbalans.round/1" or "buurtbalans.round/2", not "buurtbalans.round/9"',
     'reference_date: must be a date such as "2026-01-31"',
     'listings[0]: unknown key "colour"',
     'listings[1].base_rent: must be an amount in euros as a string with at most two decimals, such as "1234.56"',

@@ -196,24 +196,28 @@ class BidStatusEntry(NamedTuple):
                 "reason": self.reason or None, "refers_to": self.refers_to}
 
 
-def deciding_part(better: Mapping[str, object], worse: Mapping[str, object], *, selection_field: str | None,
-                  urgency_first: bool) -> str:
+def deciding_part(better: Mapping[str, object], worse: Mapping[str, object], *,
+                  selection_field: str | tuple[str, ...] | None, urgency_first: bool) -> str:
     """The first part of a home's priority where `better` was ahead of `worse` (the engine's `decided_by`).
 
-    Read from their first-run explanations: urgency (urgent first homes), the selection key's value, the lottery
-    number, else the order of the input.
+    Read from their first-run explanations: urgency (urgent first homes), the selection key's value (a tuple
+    names several in order: a round/2 motivation home compares the score, then the registration date, which a
+    round/1 explanation does not show), the lottery number, else the order of the input.
     """
     if urgency_first and bool(better.get("is_urgent")) != bool(worse.get("is_urgent")):
         return "urgency"
-    if selection_field is not None and better.get(selection_field) != worse.get(selection_field):
-        return selection_field
+    fields = (selection_field,) if isinstance(selection_field, str) else selection_field or ()
+    for name in fields:
+        if better.get(name) != worse.get(name):
+            return name
     if str(better.get("lottery_number")) != str(worse.get("lottery_number")):
         return "lottery_number"
     return "input_order"
 
 
-# The explanation field of each selection key (lottery homes are ordered by the lottery number itself).
-SELECTION_FIELD = {"registration": "registration_date", "motivation": "motivation_score",
+# The explanation fields of each selection key (lottery homes are ordered by the lottery number itself). Only a
+# round/2 motivation explanation shows the registration date, so round/1 ties still go to the lottery number.
+SELECTION_FIELD = {"registration": "registration_date", "motivation": ("motivation_score", "registration_date"),
                    "first_come": "submitted_at", "lottery": None}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 
 from buurtbalans.engine.allocation import (
     Applicant,
+    Assessment,
     Bid,
     IneligibleReason,
     Listing,
+    MotivationRule,
     RoundInput,
     SelectionKey,
 )
@@ -53,9 +56,23 @@ def bids(*rows: tuple) -> tuple[Bid, ...]:
 
 
 def round_input_from_document(document: dict) -> tuple[RoundInput, date, str | int]:
-    """A round file document (trusted, as in the golden scenarios) as rows."""
+    """A round file document (round/1 or /2, trusted, as in the golden scenarios) as rows."""
     def amount(value):
         return None if value is None else Decimal(value)
+
+    is_round_2 = document["format"] == "buurtbalans.round/2"
+
+    def labels(row):
+        if not is_round_2:
+            return {}
+        return {"criteria": tuple(row["criteria"] or ()), "motivation_min_score": amount(row["motivation_min_score"])}
+
+    def motivation(row):
+        if not is_round_2:
+            return {"motivation_scores": row["motivation_scores"] or {}}
+        return {"motivation_assessments": {
+            listing_id: tuple(Assessment(x["assessor"], Decimal(x["score"])) for x in given)
+            for listing_id, given in (row["motivation_assessments"] or {}).items()}}
 
     listings = [
         Listing(
@@ -65,7 +82,7 @@ def round_input_from_document(document: dict) -> tuple[RoundInput, date, str | i
             income_max=amount(row["income_max"]), allowed_groups=frozenset(row["allowed_groups"] or ()),
             excluded_groups=frozenset(row["excluded_groups"] or ()),
             affordability_exception=row["affordability_exception"], dwelling=row["dwelling"],
-            complex=row["complex"], municipality=row["municipality"],
+            complex=row["complex"], municipality=row["municipality"], **labels(row),
         )
         for row in document["listings"]
     ]
@@ -74,7 +91,7 @@ def round_input_from_document(document: dict) -> tuple[RoundInput, date, str | i
             id=row["id"], household_size=row["household_size"], assessed_income=Decimal(row["assessed_income"]),
             is_pension_age_household=row["is_pension_age_household"],
             registration_date=date.fromisoformat(row["registration_date"]), is_urgent=row["is_urgent"],
-            groups=frozenset(row["groups"] or ()), motivation_scores=row["motivation_scores"] or {},
+            groups=frozenset(row["groups"] or ()), **motivation(row),
         )
         for row in document["applicants"]
     ]
@@ -82,16 +99,23 @@ def round_input_from_document(document: dict) -> tuple[RoundInput, date, str | i
         Bid(row["applicant"], row["listing"], row["preference"], datetime.fromisoformat(row["submitted_at"]))
         for row in document["bids"]
     ]
-    return (RoundInput(listings, applicants, round_bids), date.fromisoformat(document["reference_date"]),
+    rule = MotivationRule.ASSESSMENTS if is_round_2 else MotivationRule.SCORE
+    return (RoundInput(listings, applicants, round_bids, rule), date.fromisoformat(document["reference_date"]),
             document["lottery_seed"])
 
 
 def document_from_round_input(round_input: RoundInput, reference_date: date = REFERENCE_DATE,
                               seed: str | int = "seed") -> dict:
-    """The round file document (`buurtbalans.round/1`) for rows."""
+    """The round file document (`buurtbalans.round/1`, or `/2` for the assessments rule) for rows."""
     def amount(value):
         return None if value is None else f"{value:.2f}"
 
+    if round_input.motivation_rule is MotivationRule.ASSESSMENTS:
+        return upgrade_to_round_2(document_from_round_input(
+            replace(round_input, motivation_rule=MotivationRule.SCORE, listings=[
+                replace(x, criteria=(), motivation_min_score=None) for x in round_input.listings],
+                applicants=[replace(x, motivation_assessments={}) for x in round_input.applicants]),
+            reference_date, seed), round_input)
     return {
         "format": "buurtbalans.round/1",
         "reference_date": reference_date.isoformat(),
@@ -120,6 +144,32 @@ def document_from_round_input(round_input: RoundInput, reference_date: date = RE
     }
 
 
+def upgrade_to_round_2(document: dict, round_input: RoundInput | None = None) -> dict:
+    """A round/1 document as round/2: the same listings, applicants and bids, with motivation in round/2's form.
+
+    Without `round_input` the listings publish no criteria and set no minimum, and applicants have no assessments
+    (a round/1 round without motivation listings means the same in round/2); with it, they are taken from its rows.
+    """
+    listings = {x.id: x for x in round_input.listings} if round_input else {}
+    applicants = {x.id: x for x in round_input.applicants} if round_input else {}
+    upgraded = {**document, "format": "buurtbalans.round/2", "listings": [], "applicants": []}
+    for row in document["listings"]:
+        item = listings.get(row["id"])
+        minimum = item.motivation_min_score if item else None
+        upgraded["listings"].append({**row, "criteria": list(item.criteria) if item else None,
+                                     "motivation_min_score": None if minimum is None else f"{minimum:.1f}"})
+    for row in document["applicants"]:
+        row = dict(row)
+        del row["motivation_scores"]
+        person = applicants.get(row["id"])
+        row["motivation_assessments"] = {
+            listing_id: [{"assessor": x.assessor, "score": f"{x.score:.1f}"} for x in given]
+            for listing_id, given in person.motivation_assessments.items()
+        } if person else None
+        upgraded["applicants"].append(row)
+    return upgraded
+
+
 def golden_scenarios() -> list[Path]:
     return sorted(p.parent for p in GOLDEN_DIR.glob("*/input.json"))
 
@@ -131,7 +181,25 @@ def load_json(path: Path):
 # --- oracles --------------------------------------------------------------------------------------------------------
 
 
-def expected_reason(item: Listing, person: Applicant, params: ParameterSet) -> IneligibleReason | None:
+def spec_motivation_score(assessments) -> Decimal | None:
+    """The round/2 rule of issue 13, written out again: each assessor once (the first); two within 1.5 give their
+    mean; otherwise the median of the first three; None without enough assessments."""
+    seen, counted = set(), []
+    for assessment in assessments:
+        if assessment.assessor not in seen:
+            seen.add(assessment.assessor)
+            counted.append(assessment.score)
+    if len(counted) < 2:
+        return None
+    if abs(counted[0] - counted[1]) <= Decimal("1.5"):
+        return (counted[0] + counted[1]) / 2
+    if len(counted) < 3:
+        return None
+    return sorted(counted[:3])[1]
+
+
+def expected_reason(item: Listing, person: Applicant, params: ParameterSet,
+                    rule: MotivationRule = MotivationRule.SCORE) -> IneligibleReason | None:
     """The first reason (in the documented order) why `person` may not have `item`; None when eligible."""
     size = person.household_size
     if (item.household_size_min is not None and size < item.household_size_min) or (
@@ -146,7 +214,13 @@ def expected_reason(item: Listing, person: Applicant, params: ParameterSet) -> I
         return IneligibleReason.GROUP_NOT_ALLOWED
     if person.groups & item.excluded_groups:
         return IneligibleReason.GROUP_EXCLUDED
-    if item.selection is SelectionKey.MOTIVATION and item.id not in person.motivation_scores:
+    if item.selection is SelectionKey.MOTIVATION and rule is MotivationRule.ASSESSMENTS:
+        score = spec_motivation_score(person.motivation_assessments.get(item.id, ()))
+        if score is None:
+            return IneligibleReason.MOTIVATION_INCOMPLETE
+        if item.motivation_min_score is not None and score < item.motivation_min_score:
+            return IneligibleReason.MOTIVATION_BELOW_MINIMUM
+    elif item.selection is SelectionKey.MOTIVATION and item.id not in person.motivation_scores:
         return IneligibleReason.NO_MOTIVATION_SCORE
     if not item.affordability_exception:
         decision = affordability_fit(
@@ -166,10 +240,13 @@ def spec_lottery_number(seed, applicant_id: str) -> int:
     return int(hashlib.sha256(f"{seed}:{applicant_id}".encode()).hexdigest()[:16], 16)
 
 
-def priority_key(item: Listing, person: Applicant, bid: Bid, seed, position: int) -> tuple:
+def priority_key(item: Listing, person: Applicant, bid: Bid, seed, position: int,
+                 rule: MotivationRule = MotivationRule.SCORE) -> tuple:
     """Smaller is better: urgency (where the listing says so), selection key, lottery number, input order."""
     urgency = 0 if item.urgency_first and person.is_urgent else 1
-    if item.selection is SelectionKey.REGISTRATION:
+    if item.selection is SelectionKey.MOTIVATION and rule is MotivationRule.ASSESSMENTS:
+        key = (-spec_motivation_score(person.motivation_assessments[item.id]), person.registration_date.toordinal())
+    elif item.selection is SelectionKey.REGISTRATION:
         key = person.registration_date.toordinal()
     elif item.selection is SelectionKey.MOTIVATION:
         key = -float(person.motivation_scores[item.id])
@@ -189,13 +266,14 @@ class Oracle:
         self.listings = {x.id: x for x in round_input.listings}
         self.applicants = {x.id: x for x in round_input.applicants}
         self.position = {x.id: i for i, x in enumerate(round_input.applicants)}
+        rule = round_input.motivation_rule
         self.reason = {(b.applicant, b.listing): expected_reason(self.listings[b.listing], self.applicants[b.applicant],
-                                                                 params) for b in round_input.bids}
+                                                                 params, rule) for b in round_input.bids}
         self.eligible = [b for b in round_input.bids if self.reason[(b.applicant, b.listing)] is None]
         self.preference = {(b.applicant, b.listing): b.preference for b in round_input.bids}
         self.key = {
             (b.applicant, b.listing): priority_key(self.listings[b.listing], self.applicants[b.applicant], b, seed,
-                                                   self.position[b.applicant])
+                                                   self.position[b.applicant], rule)
             for b in self.eligible
         }
 
@@ -270,16 +348,31 @@ REGISTERED = [date(2010, 1, 1), date(2012, 6, 1), date(2012, 6, 1), date(2019, 3
 GROUPS = ["senior", "starter", "student"]
 
 
+SCORES = ["0.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0"]
+ASSESSORS = ["anna", "bram", "chris"]
+
+
 @st.composite
-def small_rounds(draw, max_listings: int = 4, max_applicants: int = 5) -> RoundInput:
+def small_rounds(draw, max_listings: int = 4, max_applicants: int = 5, *, round_2: bool = False,
+                 selections: tuple[SelectionKey, ...] = tuple(SelectionKey)) -> RoundInput:
+    """Small rounds; `round_2` gives the assessments rule: motivation listings with criteria and sometimes a
+    minimum score, applicants with 0 to 4 assessments (repeated assessors included) per motivation listing."""
     n_listings = draw(st.integers(1, max_listings))
     n_applicants = draw(st.integers(1, max_applicants))
     listings = []
     for i in range(n_listings):
+        rent = Decimal(draw(st.sampled_from(RENTS)))  # drawn first, as before round/2
+        selection = draw(st.sampled_from(selections))
+        labels = {}
+        if round_2 and selection is SelectionKey.MOTIVATION:
+            minimum = draw(st.sampled_from([None, None, "2.0", "2.5", "3.0"]))
+            labels = {"criteria": ("Helpt mee in de buurt",),
+                      "motivation_min_score": None if minimum is None else Decimal(minimum)}
         listings.append(Listing(
             id=f"L{i}",
-            base_rent=Decimal(draw(st.sampled_from(RENTS))),
-            selection=draw(st.sampled_from(list(SelectionKey))),
+            base_rent=rent,
+            selection=selection,
+            **labels,
             urgency_first=draw(st.booleans()),
             household_size_min=(size_min := draw(st.sampled_from([None, None, 1, 3]))),
             household_size_max=draw(st.sampled_from([None, None, 4] + ([2] if size_min != 3 else []))),
@@ -292,7 +385,16 @@ def small_rounds(draw, max_listings: int = 4, max_applicants: int = 5) -> RoundI
     applicants, round_bids = [], []
     for a in range(n_applicants):
         wanted = draw(st.permutations(range(n_listings)).map(lambda p: p[: draw(st.integers(0, len(p)))]))
-        scores = {f"L{li}": draw(st.sampled_from([5, 7.5, 7.5, 9])) for li in wanted if draw(st.integers(0, 4))}
+        motivation = {}
+        if round_2:
+            motivation["motivation_assessments"] = {
+                f"L{li}": tuple(Assessment(draw(st.sampled_from(ASSESSORS)), Decimal(draw(st.sampled_from(SCORES))))
+                                for _ in range(draw(st.sampled_from([0, 1, 2, 2, 2, 3, 3, 4]))))
+                for li in wanted if draw(st.integers(0, 6))
+            }
+        else:
+            motivation["motivation_scores"] = {f"L{li}": draw(st.sampled_from([5, 7.5, 7.5, 9])) for li in wanted
+                                               if draw(st.integers(0, 4))}
         applicants.append(Applicant(
             id=f"A{a}",
             household_size=draw(st.integers(1, 5)),
@@ -301,13 +403,14 @@ def small_rounds(draw, max_listings: int = 4, max_applicants: int = 5) -> RoundI
             registration_date=draw(st.sampled_from(REGISTERED)),
             is_urgent=draw(st.booleans()),
             groups=frozenset(draw(st.lists(st.sampled_from(GROUPS), max_size=2))),
-            motivation_scores=scores,
+            **motivation,
         ))
         for preference, li in enumerate(wanted, start=1):
             minutes = draw(st.sampled_from([0, 5, 5, 30]))
             round_bids.append(Bid(f"A{a}", f"L{li}", preference, T0 + timedelta(minutes=minutes)))
     order = draw(st.permutations(range(len(round_bids))))
-    return RoundInput(listings, applicants, [round_bids[i] for i in order])
+    rule = MotivationRule.ASSESSMENTS if round_2 else MotivationRule.SCORE
+    return RoundInput(listings, applicants, [round_bids[i] for i in order], rule)
 
 
 seeds = st.one_of(st.text(min_size=1, max_size=8), st.integers(0, 10**6))

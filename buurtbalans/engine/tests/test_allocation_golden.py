@@ -17,7 +17,8 @@ SCENARIOS = golden_scenarios()
 def test_there_are_golden_scenarios():
     assert {folder.name for folder in SCENARIOS} >= {
         "registration_basic", "urgency_and_lottery", "eligibility_reasons", "displacement_chain",
-        "parameters_2026_exception",
+        "parameters_2026_exception", "round2_agreeing_assessors", "round2_diverging_assessors",
+        "round2_duplicate_assessor", "round2_below_minimum", "round2_ties",
     }
 
 

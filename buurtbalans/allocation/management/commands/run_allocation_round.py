@@ -1,8 +1,9 @@
 """`buurtbalans run_allocation_round INPUT.json [--output OUT.json]`: solve a round file, no database needed.
 
-Exit 0 with the result (`buurtbalans.round-result/1`) on stdout or in OUT.json and a one-line summary; exit 2 when
-the file breaks the contract (every problem listed) or a legal parameter the round needs is unknown for its
-reference date. Contract: docs/allocation.md.
+The file is `buurtbalans.round/1` or `/2` (round/2: motivation scored from blind assessments). Exit 0 with the result
+(`buurtbalans.round-result/1` or `/2`) on stdout or in OUT.json and a one-line summary; exit 2 when the file breaks
+the contract (every problem listed, e.g. a round/2 motivation listing without criteria) or a legal parameter the
+round needs is unknown for its reference date. Contract: docs/allocation.md.
 """
 
 import time
@@ -22,7 +23,7 @@ EXIT_BAD_INPUT = 2
 
 
 HELP = gettext_lazy(
-    "Solve an allocation round file (buurtbalans.round/1): eligibility, priority and deferred acceptance, "
+    "Solve an allocation round file (buurtbalans.round/1 or /2): eligibility, priority and deferred acceptance, "
     "with an explanation for every bid."
 )
 
@@ -32,7 +33,7 @@ class Command(BuurtbalansCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("input", help=_("the round file (JSON, format buurtbalans.round/1)"))
+        parser.add_argument("input", help=_("the round file (JSON, format buurtbalans.round/1 or /2)"))
         parser.add_argument(
             "--output", "-o", default="-",
             help=_("where to write the result (JSON); default: standard output"),
