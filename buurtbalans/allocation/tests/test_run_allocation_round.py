@@ -19,20 +19,24 @@ from hypothesis import strategies as st
 
 from buurtbalans.allocation.roundfile import (
     RESULT_FORMAT,
+    RESULT_FORMAT_2,
     RoundFileError,
     _microseconds,
     _Problems,
+    candidate_detail_texts,
     parse_round_document,
     write_result,
 )
-from buurtbalans.engine.allocation import solve_round
+from buurtbalans.engine.allocation import SelectionKey, solve_round
 from buurtbalans.engine.tests.allocation_support import (
     PARAMS_2025,
     REFERENCE_DATE,
     document_from_round_input,
     golden_scenarios,
     load_json,
+    seeds,
     small_rounds,
+    upgrade_to_round_2,
 )
 from buurtbalans.rules.testing import caps_unknown
 
@@ -340,3 +344,141 @@ def test_dates_in_the_result_are_the_dates_in_the_file():
     document = load_json(scenario("registration_basic") / "expected.json")
     candidate = document["listings"]["L1"]["candidates"][0]
     assert date.fromisoformat(candidate["detail"]["registration_date"]) == date(2008, 3, 1)
+
+
+# --- round/2: motivation from blind assessments (issue 13 item 2) ----------------------------------------------------
+
+NOT_MOTIVATION = tuple(key for key in SelectionKey if key is not SelectionKey.MOTIVATION)
+
+
+@pytest.mark.parametrize("criteria", [[], None, "<missing>"])
+def test_a_round_2_motivation_listing_without_criteria_exits_2_naming_the_file_the_listing_and_the_field(
+        tmp_path, criteria):
+    document = load_json(scenario("round2_ties") / "input.json")
+    if criteria == "<missing>":
+        del document["listings"][1]["criteria"]
+        problem = "listings[1].criteria: missing"
+    else:
+        document["listings"][1]["criteria"] = criteria
+        problem = ('listings[1].criteria: listing "REGISTRATION_DATE" selects on motivation and must publish its '
+                   "criteria: a non-empty list of texts")
+    path = write(tmp_path, document)
+    code, out, message = run(path)
+    assert (code, out) == (2, "")
+    assert message.splitlines() == [f"{path} is not a valid round file (1 problems):", f"  {problem}"]
+
+
+def test_round_2_results_name_their_format_and_the_new_reasons(tmp_path):
+    code, out, _err = run(scenario("round2_below_minimum") / "input.json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["format"] == RESULT_FORMAT_2 and set(result) == RESULT_KEYS
+    assert {entry["reason"] for entry in result["ineligible"]} == {"motivation_below_minimum", "motivation_incomplete"}
+
+
+def test_round_1_keys_are_refused_in_a_round_2_file_and_round_2_keys_in_a_round_1_file():
+    document = load_json(scenario("round2_ties") / "input.json")
+    document["applicants"][0]["motivation_scores"] = {"SCORE": 3}
+    with pytest.raises(RoundFileError) as caught:
+        parse_round_document(document)
+    assert caught.value.problems == ['applicants[0]: unknown key "motivation_scores"']
+    document = load_json(scenario("registration_basic") / "input.json")
+    document["listings"][0]["criteria"] = ["x"]
+    with pytest.raises(RoundFileError) as caught:
+        parse_round_document(document)
+    assert caught.value.problems == ['listings[0]: unknown key "criteria"']
+
+
+@ROUNDS
+@given(small_rounds(max_listings=4, max_applicants=6, selections=NOT_MOTIVATION), seeds)
+def test_a_round_1_file_gives_byte_for_byte_the_same_result_read_as_round_2(round_input, seed):
+    # Round/2 changes only motivation listings: a round/1 file without them, upgraded to round/2 (the same rows,
+    # no criteria, no minimum, no assessments), gives the same bytes, apart from the result's format name.
+    document = document_from_round_input(round_input, seed=seed)
+    outputs = []
+    for version in (document, upgrade_to_round_2(document)):
+        round_file = parse_round_document(json.loads(json.dumps(version)))
+        result = solve_round(round_file.facts, PARAMS_2025, reference_date=REFERENCE_DATE, lottery_seed=seed)
+        streamed, indented = io.StringIO(), io.StringIO()
+        write_result(result, streamed)
+        write_result(result, indented, indent=2)
+        outputs.append((streamed.getvalue(), indented.getvalue(), candidate_detail_texts(result)))
+    (streamed_1, indented_1, details_1), (streamed_2, indented_2, details_2) = outputs
+    assert streamed_1.startswith('{"format":"buurtbalans.round-result/1",')
+    assert streamed_2 == streamed_1.replace("buurtbalans.round-result/1", "buurtbalans.round-result/2", 1)
+    assert indented_2 == indented_1.replace("buurtbalans.round-result/1", "buurtbalans.round-result/2", 1)
+    assert details_2 == details_1
+
+
+@ROUNDS
+@given(small_rounds(max_listings=4, max_applicants=6, round_2=True))
+def test_a_round_2_file_reads_into_the_same_facts_and_writes_the_same_document_as_the_rows(round_input):
+    document = json.loads(json.dumps(document_from_round_input(round_input)))
+    assert document["format"] == "buurtbalans.round/2"
+    from_file = parse_round_document(document).facts
+    from_rows = round_input.compile()
+    assert from_file.motivation_rule == from_rows.motivation_rule
+    for name in ("listings", "assessor_ids"):
+        assert getattr(from_file, name) == getattr(from_rows, name)
+    for name in ("assessment_applicant", "assessment_listing", "assessment_assessor", "assessment_score_tenths",
+                 "bid_applicant", "bid_listing", "registration_day"):
+        assert getattr(from_file, name).tolist() == getattr(from_rows, name).tolist(), name
+    result = solve_round(from_file, PARAMS_2025, reference_date=REFERENCE_DATE, lottery_seed="s")
+    stream = io.StringIO()
+    write_result(result, stream)
+    assert json.loads(stream.getvalue()) == result.to_document()
+    assert [json.loads(text) for text in candidate_detail_texts(result)] == [
+        c["detail"] for li in range(len(from_file.listings)) for c in result.listing_entry(li)["candidates"]]
+
+
+# Values each round/2 field must refuse; "<L>" stands for a listing of the round.
+BAD_VALUES_2 = {
+    "listings": {"criteria": ["Helpt mee", [""], [1], {}], "motivation_min_score": [2.5, "4.5", "2.25", "-1", ""]},
+    "applicants": {"motivation_assessments": [
+        [], "x", {"NOPE": []}, {"<L>": "x"}, {"<L>": ["anna"]}, {"<L>": [{"assessor": "anna"}]},
+        {"<L>": [{"assessor": "", "score": "2.0"}]}, {"<L>": [{"assessor": 7, "score": "2.0"}]},
+        {"<L>": [{"assessor": "anna", "score": 2.0}]}, {"<L>": [{"assessor": "anna", "score": "4.1"}]},
+        {"<L>": [{"assessor": "anna", "score": "3.25"}]}, {"<L>": [{"assessor": "anna", "score": "2,5"}]},
+        {"<L>": [{"assessor": "anna", "score": "2.0"}, {"assessor": "bram", "score": "2.0", "note": "x"}]},
+    ]},
+}
+
+
+@ROUNDS
+@given(small_rounds(max_listings=3, max_applicants=4, round_2=True), st.data())
+def test_every_bad_round_2_value_is_reported_where_it_is(round_input, data):
+    document = document_from_round_input(round_input)
+    sections = [s for s in BAD_VALUES_2 if document[s]]
+    section = data.draw(st.sampled_from(sections))
+    row = data.draw(st.integers(0, len(document[section]) - 1))
+    field = data.draw(st.sampled_from(sorted(BAD_VALUES_2[section])))
+    change = data.draw(st.sampled_from([*BAD_VALUES_2[section][field], "<remove>"]))
+    broken = copy.deepcopy(document)
+    if change == "<remove>":
+        del broken[section][row][field]
+        where = f"{section}[{row}].{field}: missing"
+    else:
+        text = json.dumps(change).replace("<L>", document["listings"][0]["id"])
+        broken[section][row][field] = json.loads(text)
+        where = f"{section}[{row}].{field}"
+    with pytest.raises(RoundFileError) as caught:
+        parse_round_document(json.loads(json.dumps(broken)))
+    assert any(problem.startswith(where) for problem in caught.value.problems), caught.value.problems
+
+
+def test_an_assessment_problem_names_the_applicant_the_listing_and_the_field():
+    document = load_json(scenario("round2_ties") / "input.json")
+    document["applicants"][2]["motivation_assessments"]["SCORE"][1]["score"] = "4.5"
+    document["applicants"][3]["motivation_assessments"]["REGISTRATION_DATE"].append({"assessor": "chris"})
+    document["listings"][0]["motivation_min_score"] = "2.25"
+    document["listings"][0]["selection"] = "lottery"
+    with pytest.raises(RoundFileError) as caught:
+        parse_round_document(document)
+    assert caught.value.problems == [
+        "listings[0].criteria: only a listing that selects on motivation has criteria (null or [] here)",
+        'listings[0].motivation_min_score: must be a score from "0.0" to "4.0" as a string with at most one '
+        'decimal, such as "2.5", or null',
+        'applicants[2].motivation_assessments.SCORE[1].score: must be a score from "0.0" to "4.0" as a string with '
+        'at most one decimal, such as "2.5"',
+        "applicants[3].motivation_assessments.REGISTRATION_DATE[2].score: missing",
+    ]

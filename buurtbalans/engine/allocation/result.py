@@ -306,6 +306,8 @@ class RoundResult:
         facts, assessed = self.facts, self.assessed
         ids = facts.assessor_ids
         used = assessed.used[assessed.position(bids)]
+        if not len(facts.assessment_assessor):  # nobody was assessed: nothing to show
+            return [[] for _ in range(len(bids))]
         assessor = facts.assessment_assessor[np.maximum(used, 0)].tolist()
         tenths = facts.assessment_score_tenths[np.maximum(used, 0)].tolist()
         return [

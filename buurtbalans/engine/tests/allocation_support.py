@@ -245,7 +245,9 @@ def priority_key(item: Listing, person: Applicant, bid: Bid, seed, position: int
     """Smaller is better: urgency (where the listing says so), selection key, lottery number, input order."""
     urgency = 0 if item.urgency_first and person.is_urgent else 1
     if item.selection is SelectionKey.MOTIVATION and rule is MotivationRule.ASSESSMENTS:
-        key = (-spec_motivation_score(person.motivation_assessments[item.id]), person.registration_date.toordinal())
+        # The higher score, then the earlier date, as one number (keys of all listings are sorted together).
+        score = spec_motivation_score(person.motivation_assessments[item.id])
+        key = -score * 10**7 + person.registration_date.toordinal()
     elif item.selection is SelectionKey.REGISTRATION:
         key = person.registration_date.toordinal()
     elif item.selection is SelectionKey.MOTIVATION:
