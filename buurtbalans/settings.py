@@ -166,7 +166,10 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The JIT compiler spent longer compiling the overview's aggregates than running them (0.5 s vs 0.3 s at 100k
     # dwellings); our queries are short OLTP/reporting queries that never profit from it.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # random_page_cost 1.1 instead of 4 (the default assumes spinning disks): with the working set in memory or on
+    # SSD an index lookup is nearly as cheap as a sequential read, and the planner then reads a page of complexes'
+    # tenancies by index instead of scanning all of them (the overview's composition: 36 -> 18 ms at 100k dwellings).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the worker write while the web process reads; the timeout rides out short write locks.

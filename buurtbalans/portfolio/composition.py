@@ -12,7 +12,7 @@ Counting:
   complex (a household renting two dwellings there is one household);
 - per household, computed once per tenancy row in the database and grouped `GROUP BY complex, facts` (no
   household leaves the database): its income band under the parameters valid on the date (the engine's
-  `income_band_ranges` through `households.selectors.income_band_conditions`; "unknown" when the income or a
+  `income_band_ranges` through `households.selectors.income_band_case`; "unknown" when the income or a
   limit it needs is missing), whether it has a vulnerability marker valid on the date, and any further facts a
   caller asks for (the steering mix adds "carrying").
 """
@@ -30,7 +30,7 @@ from buurtbalans.households.selectors import (
     INCOME_BANDS,
     active_marker_q,
     current_tenancy_q,
-    income_band_conditions,
+    income_band_case,
     income_band_limits,
 )
 from buurtbalans.portfolio.models import Dwelling, DwellingStatus
@@ -48,16 +48,8 @@ def flag(condition: Q | None):
 
 
 def band_case(reference_date: date, prefix: str = "household__"):
-    """The income band of the household at `prefix` as one CASE column, computed once per row.
-
-    The bands' conditions do not overlap (`income_band_conditions`), so the order of the WHENs does not matter; a
-    household that meets none of them is "unknown".
-    """
-    conditions = income_band_conditions(income_band_limits(reference_date).parameters, prefix)
-    whens = [When(q, then=Value(band)) for band, q in conditions.items() if q is not None]
-    if not whens:
-        return Value(UNKNOWN_BAND, output_field=CharField())
-    return Case(*whens, default=Value(UNKNOWN_BAND), output_field=CharField())
+    """The income band of the household at `prefix` as one CASE column under the limits valid on the date."""
+    return income_band_case(income_band_limits(reference_date).parameters, prefix)
 
 
 @dataclass

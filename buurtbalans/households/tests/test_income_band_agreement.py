@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from buurtbalans.engine.parameters import ParameterSet
 from buurtbalans.engine.rules.income import HOUSEHOLD_TYPES, income_band_limit_names
 from buurtbalans.households.models import Household
-from buurtbalans.households.selectors import INCOME_BANDS, household_band, income_band_conditions
+from buurtbalans.households.selectors import INCOME_BANDS, household_band, income_band_case, income_band_conditions
 from buurtbalans.rules.parameters import parameters_for
 
 CENT = Decimal("0.01")
@@ -51,8 +51,14 @@ def database_bands(params: ParameterSet | None) -> dict[int, str]:
     return result
 
 
+def case_bands(params: ParameterSet | None) -> dict[int, str]:
+    """Each household's band as the nested CASE (`income_band_case`, the composition counts) gives it."""
+    return dict(Household.objects.annotate(band=income_band_case(params)).values_list("pk", "band"))
+
+
 def assert_bands_agree(params: ParameterSet | None) -> None:
     in_database = database_bands(params)
+    assert case_bands(params) == in_database  # the CASE column and the filters count the same
     households = list(Household.objects.all())
     assert households
     for household in households:
