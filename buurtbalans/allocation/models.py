@@ -330,6 +330,9 @@ class IneligibleReasonCode(models.TextChoices):
     GROUP_NOT_ALLOWED = "group_not_allowed", _("Not in the target group")
     GROUP_EXCLUDED = "group_excluded", _("In a group this home is not for")
     NO_MOTIVATION_SCORE = "no_motivation_score", _("No motivation score")
+    # Round/2 (issue 13): motivation scored from blind assessments (docs/allocation.md).
+    MOTIVATION_INCOMPLETE = "motivation_incomplete", _("Motivation not fully assessed")
+    MOTIVATION_BELOW_MINIMUM = "motivation_below_minimum", _("Motivation score below the minimum")
     NOT_AFFORDABLE = "not_affordable", _("Rent too high for the income (passend toewijzen)")
 
 
@@ -355,7 +358,7 @@ class BidResult(models.Model):
                                   db_constraint=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=BidOutcomeCode.choices)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=20, choices=IneligibleReasonCode.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=IneligibleReasonCode.choices, blank=True)
     reserve_position = models.PositiveIntegerField(_("reserve position"), null=True, blank=True)
     detail = models.JSONField(_("explanation"), default=dict)
 

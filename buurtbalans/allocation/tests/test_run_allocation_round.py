@@ -482,3 +482,15 @@ def test_an_assessment_problem_names_the_applicant_the_listing_and_the_field():
         'at most one decimal, such as "2.5"',
         "applicants[3].motivation_assessments.REGISTRATION_DATE[2].score: missing",
     ]
+
+
+def test_every_reason_of_the_engine_has_a_dutch_label_and_fits_the_outcome_rows():
+    from buurtbalans.allocation.models import BidResult, IneligibleReasonCode
+    from buurtbalans.engine.allocation import REASON_ORDER
+
+    assert [code for code, _label in IneligibleReasonCode.choices] == [reason.value for reason in REASON_ORDER]
+    assert max(map(len, IneligibleReasonCode.values)) <= BidResult._meta.get_field("reason").max_length
+    with translation.override("nl"):
+        labels = dict(IneligibleReasonCode.choices)
+        assert str(labels["motivation_incomplete"]) == "Motivatie niet volledig beoordeeld"
+        assert str(labels["motivation_below_minimum"]) == "Motivatiescore lager dan het minimum"
