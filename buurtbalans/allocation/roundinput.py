@@ -34,7 +34,6 @@ from buurtbalans.allocation.models import (
 )
 from buurtbalans.allocation.roundfile import FORMAT, RESULT_FORMAT
 from buurtbalans.households.models import Applicant
-from buurtbalans.households.selectors import markers_valid_on
 
 # Why an applicant's bids were left out of a round; shown on the review page and in the letter.
 SKIP_NO_INCOME = "no_income"
@@ -72,8 +71,6 @@ class RoundInput:
     document: dict
     # [{"applicant": registration number, "household": household code, "reason": SKIP_*}]
     skipped: list[dict] = field(default_factory=list)
-    # Household codes whose vulnerability markers were read to place them in the `vulnerable` group.
-    markers_read: list[str] = field(default_factory=list)
     # The rows behind the document's bids (`None` only for a RoundInput made by hand).
     keys: BidKeys | None = None
 
@@ -109,10 +106,11 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     nor passend toewijzen can be decided without it), are left out with their bids and listed in `skipped`.
     Urgency counts when it is valid on the round's reference date.
 
-    The group `vulnerable` (the labelling plan's labels reserve homes for it or close them to it) comes from the
-    applicant's profile, and from a vulnerability marker of the household valid on the reference date. Markers are
-    special-category data: they are read only when a listing of the round names the group, and then only whether
-    a marker exists; the caller logs whose were read (`markers_read`).
+    An applicant's groups come from their profile only. The group `vulnerable` ("placed with support") is the
+    placement route: an allocation officer puts a household in it, and a `RESERVED_VULNERABLE` listing is for
+    it (a `NO_VULNERABLE` listing is not used for it). It never comes from a vulnerability marker: markers steer
+    the labelling plan's routes, never who may bid (issue 13; docs/steering.md "Markers steer routes, not
+    people"), so building a round reads no marker at all.
 
     Rows are read as tuples (`values_list`), not model instances: a weekly regional round has 60,000 bids and
     20,000 applicants, and an instance per row cost seconds.
@@ -132,18 +130,8 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     # No ORDER BY: the applicants are sorted by registration number below (the model's ordering is another one).
     people = Applicant.objects.filter(pk__in=bidders).order_by().values_list(
         "pk", "external_id", "registration_date", "household__external_id", "household__size",
-        "household__assessed_income", "household__is_pension_age_household", "household_id",
+        "household__assessed_income", "household__is_pension_age_household",
     )
-    names_vulnerable = any(
-        VULNERABLE in (listing.allowed_groups or []) or VULNERABLE in (listing.excluded_groups or [])
-        for listing in listings
-    )
-    marked: set[int] = set()
-    if names_vulnerable:
-        marked = set(
-            markers_valid_on(reference_date).filter(household__applications__in=bidders)
-            .values_list("household_id", flat=True).distinct()
-        )
     profiles = {
         applicant_id: (groups, is_urgent, valid_until, status)
         for applicant_id, groups, is_urgent, valid_until, status in ApplicantProfile.objects.filter(
@@ -158,9 +146,8 @@ def round_input_from_rows(allocation_round) -> RoundInput:
     applicants: dict[int, dict] = {}
     households: list[str] = []
     skipped: list[dict] = []
-    markers_read: list[str] = []
     no_profile = ([], False, None, ApplicantStatus.WAITING)
-    for pk, code, registered, household, size, income, is_pension_age, household_pk in people:
+    for pk, code, registered, household, size, income, is_pension_age in people:
         groups, is_urgent, valid_until, status = profiles.get(pk, no_profile)
         reason = None
         if status == ApplicantStatus.HOUSED:
@@ -170,9 +157,6 @@ def round_input_from_rows(allocation_round) -> RoundInput:
         if reason is not None:
             skipped.append({"applicant": code, "household": household, "reason": reason})
             continue
-        if household_pk in marked:
-            groups = {*(groups or ()), VULNERABLE}
-            markers_read.append(household)
         households.append(household)
         applicant_scores = scores.get(pk)
         applicants[pk] = {
@@ -204,7 +188,7 @@ def round_input_from_rows(allocation_round) -> RoundInput:
         "bids": bid_entries,
     }
     keys = BidKeys(bid=bid_pks, applicant=applicant_pks, listing=listing_pks, households=sorted(set(households)))
-    return RoundInput(document, sorted(skipped, key=lambda s: s["applicant"]), sorted(markers_read), keys)
+    return RoundInput(document, sorted(skipped, key=lambda s: s["applicant"]), keys)
 
 
 def _fetch(queryset) -> list[tuple]:
@@ -265,6 +249,37 @@ def document_without(document: dict, *, listings=(), applicants=()) -> dict:
         "bids": [
             bid for bid in document["bids"]
             if bid["listing"] in kept_ids and bid["applicant"] not in drop_applicants
+        ],
+    }
+
+
+def document_with_route_groups(allocation_round, document: dict) -> dict:
+    """A stored input document with the group `vulnerable` kept only where the applicant's profile has it.
+
+    A re-run solves the first run's document again (less what was let or removed). Documents stored before
+    issue 13 put every applicant with a vulnerability marker in `vulnerable`, so a `NO_VULNERABLE` listing
+    excluded them for a marker; solving such a document again would repeat that. The product's own documents
+    take the group from the profile only (`round_input_from_rows`), so for them this changes nothing, unless an
+    officer has taken the applicant out of the placement route since; then the re-run follows the profile.
+    No marker is read.
+    """
+    grouped = {entry["id"] for entry in document["applicants"] if VULNERABLE in (entry.get("groups") or ())}
+    if not grouped:
+        return document
+    placed = {
+        code for code, groups in ApplicantProfile.objects.filter(
+            applicant__corporation_id=allocation_round.corporation_id, applicant__external_id__in=grouped,
+        ).values_list("applicant__external_id", "groups")
+        if VULNERABLE in (groups or ())
+    }
+    if placed >= grouped:
+        return document
+    return {
+        **document,
+        "applicants": [
+            {**entry, "groups": [g for g in entry["groups"] if g != VULNERABLE]}
+            if entry["id"] in grouped - placed else entry
+            for entry in document["applicants"]
         ],
     }
 
@@ -342,4 +357,5 @@ def run_result_document(run) -> dict:
 
 
 __all__ = ["BidKeys", "RoundInput", "SKIP_HOUSED", "SKIP_NO_INCOME", "amount_text", "bid_keys_for",
-           "document_without", "listing_entry", "round_input_from_rows", "run_result_document"]
+           "document_with_route_groups", "document_without", "listing_entry", "round_input_from_rows",
+           "run_result_document"]

@@ -419,16 +419,17 @@ def vacancy_label_decide(
 
 # --- the listing ---------------------------------------------------------------------------------------------
 
-# Applicants with a vulnerability marker carry this group code in an allocation round (the round's
-# allowed/excluded groups, issue 4).
+# The placement route's group code in an allocation round (the round's allowed/excluded groups, issue 4): set by an
+# officer on the applicant's profile, never derived from a vulnerability marker (issue 13).
 VULNERABLE_GROUP = "vulnerable"
 
 
 def listing_fields(decision: LabelDecision) -> dict:
     """What a listing takes from a vacancy's decided label: the label, the rent, the groups and the selection key.
 
-    OPEN: everyone eligible, by registration time. NO_VULNERABLE: households with a vulnerability marker excluded.
-    RESERVED_VULNERABLE: only those households, urgent applicants first. ABOVE_CAP: the higher rent; passend
+    OPEN: everyone eligible, by registration time. NO_VULNERABLE: not used for the placement route (its group is
+    excluded), nor urgency first; nobody is excluded for a marker (issue 13). RESERVED_VULNERABLE: only the
+    placement route's households, urgent applicants first. ABOVE_CAP: the higher rent; passend
     toewijzen in the round keeps it from the lowest incomes unless an exception is recorded.
     """
     label = decision.label

@@ -32,10 +32,14 @@ from buurtbalans.allocation.models import (
     RunReason,
 )
 from buurtbalans.allocation.roundfile import RoundFileError, candidate_detail_texts, gc_paused, parse_round_document
-from buurtbalans.allocation.roundinput import bid_keys_for, document_without, round_input_from_rows
-from buurtbalans.allocation.services.base import PURPOSE, AllocationError, _lock_round, _name, _record
+from buurtbalans.allocation.roundinput import (
+    bid_keys_for,
+    document_with_route_groups,
+    document_without,
+    round_input_from_rows,
+)
+from buurtbalans.allocation.services.base import AllocationError, _lock_round, _name, _record
 from buurtbalans.core import bulk
-from buurtbalans.core.audit import audit_record
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.engine.allocation import REASON_ORDER, RoundParameterMissing, solve_round
@@ -166,18 +170,13 @@ def _solve_round(allocation_round, actor, job, progress) -> AllocationRun:
             built = round_input_from_rows(allocation_round)
             document, skipped, reason, keys = built.document, built.skipped, RunReason.FIRST, built.keys
             removed = {"listings": [], "applicants": []}
-            if built.markers_read:
-                audit_record(actor=actor, event=AuditEvent.Type.MARKERS_READ,
-                             corporation=allocation_round.corporation, subject_type="round", purpose=PURPOSE,
-                             subject_ids=built.markers_read,
-                             subject_label=f"vulnerability (yes/no) of applicants in round {allocation_round.name}",
-                             data={"round": allocation_round.pk, "count": len(built.markers_read)})
             # The stored document is read with the contract's own reader: what is solved is what is stored.
             round_file = parse_round_document(document)
             facts = round_file.facts
         else:
             removed = round_removals(allocation_round, first)
-            base_document = first.input_document
+            # No marker decides a group: a document stored before issue 13 may still say otherwise.
+            base_document = document_with_route_groups(allocation_round, first.input_document)
             round_file = parse_round_document(base_document)
             # The engine's own cut of the first run's facts is solved, and the same cut of the document
             # (`document_without`) is stored as this run's input; the two agree (tests/test_round_flow.py).

@@ -192,34 +192,3 @@ def test_closing_marks_what_is_not_let_and_needs_every_answer(stock_a, alice):
     s.listings[2].refresh_from_db()
     assert s.listings[2].status == ListingStatus.NOT_LET
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.ROUND_CLOSED).count() == 1
-
-
-def test_markers_place_applicants_in_the_vulnerable_group_only_when_a_listing_names_it(stock_a, alice):
-    from buurtbalans.allocation.tests.support import applicant, vacant_dwelling
-    from buurtbalans.households.models import VulnerabilityKind, VulnerabilityMarker
-
-    corporation = stock_a.corporation
-    marked, plain = applicant(corporation, "M-1"), applicant(corporation, "M-2", registered=date(2015, 1, 1))
-    VulnerabilityMarker.objects.create(corporation=corporation, household=marked.household, source="test",
-                                       kind=VulnerabilityKind.objects.get(corporation=None, code="shelter_outflow"),
-                                       valid_from=date(2024, 1, 1))
-
-    def run_round(name, number, **labels):
-        allocation_round = services.allocation_round_create(corporation=corporation, actor=alice, name=name,
-                                                            reference_date=REFERENCE_DATE, lottery_seed=name)
-        listing = services.listing_create_for_dwelling(dwelling=vacant_dwelling(stock_a, number), actor=alice,
-                                                       allocation_round=allocation_round, **labels)
-        for person in (marked, plain):
-            services.bid_create(listing=listing, applicant=person, preference=1, actor=alice)
-        return solve(allocation_round, alice).runs.get()
-
-    run = run_round("open", 1)
-    assert allocations(run) == {"A-V1/1": "M-1"}
-    assert not AuditEvent.objects.filter(event_type=AuditEvent.Type.MARKERS_READ).exists()
-
-    run = run_round("no-vulnerable", 2, excluded_groups=["vulnerable"])
-    assert allocations(run) == {"A-V2/1": "M-2"}
-    assert run_result_document(run)["ineligible"] == [{"applicant": "M-1", "listing": "A-V2/1",
-                                                  "reason": "group_excluded"}]
-    read = AuditEvent.objects.get(event_type=AuditEvent.Type.MARKERS_READ)
-    assert read.subject_ids == ["H-M-1"] and read.purpose == "allocation"

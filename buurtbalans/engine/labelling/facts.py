@@ -12,8 +12,10 @@ class Label(StrEnum):
     """What a vacancy is let as (issue 5).
 
     OPEN: rent at or below the applicable cap (aftoppingsgrens), all eligible groups.
-    NO_VULNERABLE: at or below the cap, households with a vulnerability marker excluded.
-    RESERVED_VULNERABLE: at or below the cap, only households with a vulnerability marker.
+    NO_VULNERABLE: at or below the cap, not used for a placement or an urgency/contingent allocation: let through
+        the regular route, where nobody is excluded for a vulnerability marker (issue 13).
+    RESERVED_VULNERABLE: at or below the cap, the placement route: only households the corporation placed in it
+        (a route chosen on the applicant's profile, never a marker).
     ABOVE_CAP: rent above the cap, at most the legal maximum (WWS) and for DAEB at most the DAEB rent limit.
     """
 
