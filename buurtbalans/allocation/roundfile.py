@@ -433,6 +433,8 @@ def _listings(rows: list, problems: _Problems, is_round_2: bool = False) -> tupl
 def _check_motivation_labels(row: dict, bad) -> None:
     """Round/2: a motivation listing publishes its criteria and may set a minimum score; other listings do neither."""
     is_motivation = row.get("selection") == SelectionKey.MOTIVATION.value
+    # Without a valid selection the listing's selection is reported already; its labels are only checked as values.
+    has_selection = row.get("selection") in {key.value for key in SelectionKey}
     if "criteria" in row:
         criteria = row["criteria"]
         if not _is_name_list(criteria):
@@ -440,12 +442,12 @@ def _check_motivation_labels(row: dict, bad) -> None:
         elif is_motivation and not criteria:
             bad("criteria", _('listing "%(id)s" selects on motivation and must publish its criteria: a non-empty '
                               "list of texts") % {"id": row.get("id")})
-        elif criteria and not is_motivation and "selection" in row:
+        elif criteria and not is_motivation and has_selection:
             bad("criteria", _("only a listing that selects on motivation has criteria (null or [] here)"))
     if "motivation_min_score" in row and row["motivation_min_score"] is not None:
         if _score_tenths(row["motivation_min_score"]) is None:
             bad("motivation_min_score", _score_message() + _(", or null"))
-        elif not is_motivation and "selection" in row:
+        elif not is_motivation and has_selection:
             bad("motivation_min_score", _("only a listing that selects on motivation has a minimum score (null here)"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from buurtbalans.engine.allocation.status import (
+    SELECTION_FIELD,
     BidStatus,
     FirstRunOutcome,
     ListingFact,
@@ -113,6 +114,22 @@ def test_a_free_home_in_an_approved_round_that_an_eligible_applicant_wanted_is_f
 ])
 def test_the_deciding_part_is_the_first_part_of_the_priority_that_differs(better, worse, urgency_first, expected):
     assert deciding_part(better, worse, selection_field="registration_date", urgency_first=urgency_first) == expected
+
+
+@pytest.mark.parametrize(("better", "worse", "expected"), [
+    # Round/2: the score, then the registration date, then the lottery number.
+    ({"motivation_score": "3.0", "registration_date": "2015-01-01", "lottery_number": "9"},
+     {"motivation_score": "2.75", "registration_date": "2001-01-01", "lottery_number": "1"}, "motivation_score"),
+    ({"motivation_score": "3.0", "registration_date": "2001-01-01", "lottery_number": "9"},
+     {"motivation_score": "3.0", "registration_date": "2015-01-01", "lottery_number": "1"}, "registration_date"),
+    ({"motivation_score": "3.0", "registration_date": "2001-01-01", "lottery_number": "1"},
+     {"motivation_score": "3.0", "registration_date": "2001-01-01", "lottery_number": "9"}, "lottery_number"),
+    # Round/1 explanations show no registration date on a motivation home: a tie of scores is the lottery's.
+    ({"motivation_score": "7", "lottery_number": "1"}, {"motivation_score": "7", "lottery_number": "9"},
+     "lottery_number"),
+])
+def test_a_motivation_home_is_decided_by_the_score_then_the_registration_date(better, worse, expected):
+    assert deciding_part(better, worse, selection_field=SELECTION_FIELD["motivation"], urgency_first=False) == expected
 
 
 def test_every_status_has_a_code_the_letters_file_uses():
