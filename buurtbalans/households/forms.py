@@ -53,3 +53,21 @@ class MarkerKindLabelForm(UtrechtFormMixin, forms.Form):
         help_text=_("The code stays the same, so import files keep working."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class MarkerKindConcentrationForm(UtrechtFormMixin, forms.Form):
+    """Whether markers of one of the corporation's own kinds count for the concentration measures, and why."""
+
+    counts_for_concentration = forms.BooleanField(
+        label=_("Counts for the concentration measures"),
+        required=False,
+        help_text=_("The share of vulnerable households per complex, the inflow and the labelling plan count only "
+                    "markers of kinds that count. It never decides who may react to a home."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        help_text=_("Why this kind counts or not. Needed when it does not count."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -149,7 +149,14 @@ class Tenancy(models.Model):
 
 
 class VulnerabilityKind(models.Model):
-    """A kind of vulnerability marker; the list is configurable per corporation (null = everyone's default)."""
+    """A kind of vulnerability marker; the list is configurable per corporation (null = everyone's default).
+
+    `counts_for_concentration` decides whether markers of this kind count in the concentration measures (the mix
+    per complex, the inflow, the liveability measures, the labelling plan's input), with the reason recorded in
+    `concentration_reason`. The default `status_holder` does not count: status holders are no vulnerable group,
+    and counting them would make a distinction on origin (College voor de Rechten van de Mens, oordeel 2022-145).
+    No kind is ever used to select an applicant (issue 13).
+    """
 
     corporation = models.ForeignKey(
         HousingCorporation, null=True, blank=True, on_delete=models.CASCADE, related_name="vulnerability_kinds"
@@ -157,6 +164,8 @@ class VulnerabilityKind(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("label"), max_length=200)
     is_active = models.BooleanField(_("in use"), default=True)
+    counts_for_concentration = models.BooleanField(_("counts for concentration"), default=True)
+    concentration_reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("kind of vulnerability marker")

@@ -170,19 +170,29 @@ def markers_valid_on(date_ref):
     )
 
 
+def counting_markers_valid_on(date_ref):
+    """Markers valid on `date_ref` of a kind that counts for the concentration measures.
+
+    The concentration measures (the composition per complex, the mix and inflow, the liveability measures, the
+    labelling plan's input and estimates) count only these: whether a kind counts is its
+    `counts_for_concentration` setting, with a recorded reason (the default `status_holder` does not count).
+    """
+    return markers_valid_on(date_ref).filter(kind__counts_for_concentration=True)
+
+
 def active_marker_q(household_ref: str, reference_date: date) -> Q:
-    """Whether the household (a field path of the outer query) has a marker valid on the reference date.
+    """Whether the household (a field path of the outer query) has a marker of a counting kind valid on the date.
 
     An uncorrelated `IN (markers)` rather than a correlated EXISTS: markers are few, so PostgreSQL hashes them once
     instead of probing the marker index for each of 100k households (the overview's totals went from 166 to ~90 ms).
     For a date that differs per row (the day of each letting) use `marker_exists_on`.
     """
-    return Q(**{f"{household_ref}__in": markers_valid_on(reference_date).values("household_id")})
+    return Q(**{f"{household_ref}__in": counting_markers_valid_on(reference_date).values("household_id")})
 
 
 def marker_exists_on(date_ref, household_ref: str = "household_id") -> Exists:
-    """Whether the outer row's household had a marker valid on `date_ref`, which may differ per row."""
-    return Exists(markers_valid_on(date_ref).filter(household_id=OuterRef(household_ref)))
+    """Whether the outer row's household had a marker of a counting kind valid on `date_ref` (may differ per row)."""
+    return Exists(counting_markers_valid_on(date_ref).filter(household_id=OuterRef(household_ref)))
 
 
 def current_tenancy_q(reference_date: date, prefix: str = "") -> Q:

@@ -1,7 +1,8 @@
 """Writing households' configuration: the corporation's own kinds of vulnerability marker.
 
 The default kinds (corporation null, households migration 0002) are the same for every corporation and read-only
-here; a corporation adds its own, renames them, switches them off or deletes one that no marker ever used. Every
+here; a corporation adds its own, renames them, switches them off, sets whether they count for the concentration
+measures (with the reason) or deletes one that no marker ever used. Every
 change is one transaction with its audit event (MARKER_KIND_CHANGED, old and new values in its details). The
 kinds are configuration, not personal data: no event here names a household.
 """
@@ -26,6 +27,7 @@ from buurtbalans.portfolio.importing.values import normalize_word
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 CODE_MAX_LENGTH = VulnerabilityKind._meta.get_field("code").max_length
 LABEL_MAX_LENGTH = VulnerabilityKind._meta.get_field("label").max_length
+REASON_MAX_LENGTH = VulnerabilityKind._meta.get_field("concentration_reason").max_length
 PURPOSE = "marker_kind_management"
 
 
@@ -77,7 +79,9 @@ def _check_label(label: str) -> str:
 
 
 def _kind_values(kind: VulnerabilityKind) -> dict:
-    return {"code": kind.code, "label": kind.label, "is_active": kind.is_active}
+    return {"code": kind.code, "label": kind.label, "is_active": kind.is_active,
+            "counts_for_concentration": kind.counts_for_concentration,
+            "concentration_reason": kind.concentration_reason}
 
 
 def _record(actor, membership: Membership, kind: VulnerabilityKind, change: str, old: dict | None,
@@ -165,6 +169,45 @@ def marker_kind_active_set(*, actor, kind: VulnerabilityKind, is_active: bool) -
     kind.is_active = is_active
     kind.save(update_fields=["is_active"])
     _record(actor, membership, kind, "switched_on" if is_active else "switched_off", old, _kind_values(kind))
+    return kind
+
+
+@transaction.atomic
+def marker_kind_concentration_set(*, actor, kind: VulnerabilityKind, counts_for_concentration: bool,
+                                  reason: str) -> VulnerabilityKind:
+    """Set whether markers of one of the corporation's own kinds count for the concentration measures, and why.
+
+    The concentration measures (the mix per complex, the inflow, the liveability measures, the labelling plan)
+    count only markers of counting kinds; the overview's cached totals follow at once (the kinds table has the
+    stock change triggers, portfolio migration 0004). Whether a kind counts never decides who may bid on a home.
+
+    Args:
+        actor: an administrator (MANAGE_MARKER_KINDS) of the kind's corporation.
+        kind: one of the corporation's own kinds (the defaults are the same for everyone and read-only).
+        counts_for_concentration: whether its markers count.
+        reason: why; required when the kind does not count, at most 500 characters.
+
+    Returns:
+        The kind as saved.
+
+    Raises:
+        PermissionDenied: without MANAGE_MARKER_KINDS, or for another corporation's kind.
+        ValidationError: for a default kind, or (field `reason`) a missing or too long reason.
+    """
+    membership = _own_kind(actor, kind)
+    reason = " ".join(reason.split())
+    if not counts_for_concentration and not reason:
+        raise ValidationError({"reason": _("Say why markers of this kind do not count for the concentration.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": _("A reason has at most %(max)d characters.") % {"max": REASON_MAX_LENGTH}})
+    kind = VulnerabilityKind.objects.select_for_update().get(pk=kind.pk)
+    if (kind.counts_for_concentration, kind.concentration_reason) == (counts_for_concentration, reason):
+        return kind
+    old = _kind_values(kind)
+    kind.counts_for_concentration = counts_for_concentration
+    kind.concentration_reason = reason
+    kind.save(update_fields=["counts_for_concentration", "concentration_reason"])
+    _record(actor, membership, kind, "concentration_set", old, _kind_values(kind))
     return kind
 
 

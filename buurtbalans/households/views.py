@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.permissions import Action, can, require
 from buurtbalans.households import services
-from buurtbalans.households.forms import MarkerKindCreateForm, MarkerKindLabelForm, MarkerPurposeForm
+from buurtbalans.households.forms import (
+    MarkerKindConcentrationForm,
+    MarkerKindCreateForm,
+    MarkerKindLabelForm,
+    MarkerPurposeForm,
+)
 from buurtbalans.households.selectors import (
     INCOME_BAND_LABELS,
     MARKER_PURPOSE_LABELS,
@@ -130,6 +135,9 @@ def marker_kind_columns() -> list[Column]:
         Column(_("Set by"), _set_by),
         Column(_("In use"), lambda r: gettext("yes") if r.kind.is_active else gettext("no")),
         Column(_("Households with this marker today"), lambda r: r.households.export_count),
+        Column(_("Counts for concentration"),
+               lambda r: gettext("yes") if r.kind.counts_for_concentration else gettext("no")),
+        Column(_("Reason"), lambda r: r.kind.concentration_reason),
     ]
 
 
@@ -165,21 +173,36 @@ def marker_kinds(request):
 
 @require_http_methods(["GET", "POST"])
 def marker_kind_detail(request, pk: int):
-    """One kind: rename, switch on or off, or delete it (own kinds); a default kind is shown read-only."""
+    """One kind: rename, switch on or off, set whether it counts for concentration (with the reason), or delete
+    it (own kinds); a default kind is shown read-only. The name and the concentration setting are two forms on
+    the page, told apart by the posted `form` ("label" or "concentration")."""
     user = request.user
     kind = marker_kind_get(user, pk)
     row = next(r for r in marker_kind_list(user, reference_date=timezone.localdate()) if r.kind.pk == kind.pk)
-    form = MarkerKindLabelForm(request.POST or None, initial={"label": kind.label})
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST.get("form", "label") if request.method == "POST" else None
+    form = MarkerKindLabelForm(request.POST if posted == "label" else None, initial={"label": kind.label})
+    concentration_form = MarkerKindConcentrationForm(
+        request.POST if posted == "concentration" else None,
+        initial={"counts_for_concentration": kind.counts_for_concentration, "reason": kind.concentration_reason},
+    )
+    bound = form if posted == "label" else concentration_form
+    if posted is not None and bound.is_valid():
         try:
-            services.marker_kind_label_set(actor=user, kind=kind, label=form.cleaned_data["label"])
+            if posted == "label":
+                services.marker_kind_label_set(actor=user, kind=kind, label=form.cleaned_data["label"])
+                message = gettext("The new name is saved.")
+            else:
+                services.marker_kind_concentration_set(actor=user, kind=kind, **concentration_form.cleaned_data)
+                message = gettext("Whether this kind counts for the concentration is saved.")
         except ValidationError as error:
-            form.add_error(None, error)
+            bound.add_error(None, error)
         else:
-            messages.success(request, gettext("The new name is saved."))
+            messages.success(request, message)
             return redirect("marker_kind_detail", pk=kind.pk)
-    context = {"nav": "marker_kinds", "row": row, "kind": kind, "form": form, "today": timezone.localdate()}
-    return render(request, "households/marker_kind_detail.html", context, status=400 if form.errors else 200)
+    context = {"nav": "marker_kinds", "row": row, "kind": kind, "form": form,
+               "concentration_form": concentration_form, "today": timezone.localdate()}
+    status = 400 if form.errors or concentration_form.errors else 200
+    return render(request, "households/marker_kind_detail.html", context, status=status)
 
 
 @require_POST

@@ -4,7 +4,8 @@ Used by `services.vitality_refresh` (not by views: the screens read the stored `
 is one grouped query over the whole corporation, so a refresh of 100k dwellings costs a few queries per date, not
 one per complex. Definitions (docs/monitor.md, "Indicators"):
 
-- vulnerable_share: households with a vulnerability marker valid on the date / households living there on the date;
+- vulnerable_share: households with a vulnerability marker of a kind that counts for concentration, valid on the
+  date / households living there on the date;
 - primary_share: households in the primary target group (income band "primary" under that date's limits) /
   households; None when that year's limits are not known;
 - signals_per_100: signals and support needs reported in the 12 months up to the date, per 100 dwellings;

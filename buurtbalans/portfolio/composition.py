@@ -13,8 +13,8 @@ Counting:
 - per household, computed once per tenancy row in the database and grouped `GROUP BY complex, facts` (no
   household leaves the database): its income band under the parameters valid on the date (the engine's
   `income_band_ranges` through `households.selectors.income_band_case`; "unknown" when the income or a
-  limit it needs is missing), whether it has a vulnerability marker valid on the date, and any further facts a
-  caller asks for (the steering mix adds "carrying").
+  limit it needs is missing), whether it has a vulnerability marker valid on the date (of a kind that counts
+  for concentration), and any further facts a caller asks for (the steering mix adds "carrying").
 """
 
 from __future__ import annotations

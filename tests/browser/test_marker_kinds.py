@@ -1,6 +1,6 @@
 """Kinds of marker in a real browser: an administrator finds the screen in the header, adds a kind of the
-corporation's own, opens it and switches it off; axe-core finds no serious accessibility violation, and an error
-is tied to its field."""
+corporation's own, opens it, switches it off and sets it not to count for concentration (with a reason);
+axe-core finds no serious accessibility violation, and an error is tied to its field."""
 
 from __future__ import annotations
 
@@ -69,10 +69,27 @@ def test_an_administrator_adds_a_kind_and_switches_it_off(page, live_server, adm
     assert page.locator("#kind-in-use").inner_text() == "nee, uitgezet"
     assert page.locator("#switch-on").is_visible()
 
+    # Not counting for concentration needs a reason: the error is tied to the field (issue 13).
+    assert page.locator("#kind-counts").inner_text() == "ja"
+    page.get_by_label("Telt mee voor de concentratiecijfers").uncheck()
+    page.locator("#save-concentration").click()
+    page.wait_for_load_state()
+    reason = page.locator("#id_reason")
+    assert reason.get_attribute("aria-invalid") == "true"
+    assert "id_reason_error" in reason.get_attribute("aria-describedby")
+    assert page.locator('#form-errors a[href="#id_reason"]').count() == 1
+    assert_accessible(page)
+    page.get_by_label("Telt mee voor de concentratiecijfers").uncheck()
+    page.get_by_label("Reden").fill("Geen kwetsbare groep voor de buurt")
+    page.locator("#save-concentration").click()
+    page.wait_for_load_state()
+    assert page.locator("#kind-counts").inner_text() == "nee"
+    assert page.locator("#kind-reason").inner_text() == "Geen kwetsbare groep voor de buurt"
+
     kind = VulnerabilityKind.objects.get(corporation=administrator, code="schuld_hulp")
-    assert not kind.is_active
+    assert not kind.is_active and not kind.counts_for_concentration
     changes = AuditEvent.objects.filter(event_type=AuditEvent.Type.MARKER_KIND_CHANGED).order_by("pk")
-    assert [e.data["change"] for e in changes] == ["created", "switched_off"]
+    assert [e.data["change"] for e in changes] == ["created", "switched_off", "concentration_set"]
 
     page.get_by_role("link", name="Terug naar de soorten kenmerken").click()
     page.wait_for_url(f"**{reverse('marker_kind_list')}")

@@ -50,7 +50,8 @@ def test_an_administrator_adds_a_kind_and_the_audit_log_says_what(ada, corporati
     assert (event.actor, event.actor_name, event.corporation) == (ada, "ada", corporation_a)
     assert event.subject_type == "marker_kind" and event.subject_ids == []
     assert event.data == {"change": "created", "kind": "debt_support", "old": None,
-                          "new": {"code": "debt_support", "label": "Schuldhulp verlening", "is_active": True}}
+                          "new": {"code": "debt_support", "label": "Schuldhulp verlening", "is_active": True,
+                                  "counts_for_concentration": True, "concentration_reason": ""}}
 
 
 def test_rename_switch_off_and_on_are_audited_with_old_and_new(ada, corporation_a):
@@ -138,7 +139,8 @@ def test_a_kind_never_used_can_be_deleted_and_the_deletion_is_audited(ada, corpo
     assert not VulnerabilityKind.objects.filter(pk=kind.pk).exists()
     deleted = kind_events()[-1]
     assert deleted.data == {"change": "deleted", "kind": "typo_kind", "new": None,
-                            "old": {"code": "typo_kind", "label": "Tikfout", "is_active": True}}
+                            "old": {"code": "typo_kind", "label": "Tikfout", "is_active": True,
+                                    "counts_for_concentration": True, "concentration_reason": ""}}
     assert deleted.corporation == corporation_a
 
 

@@ -163,8 +163,12 @@ def test_the_list_downloads_as_csv_and_excel(client, ada, own_kind, stock_a, exp
     if export_format == "csv":
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         header, *rows = list(csv.reader(io.StringIO(text)))
-        assert header == ["Code", "Name", "Set by", "In use", "Households with this marker today"]
+        assert header == ["Code", "Name", "Set by", "In use", "Households with this marker today",
+                          "Counts for concentration", "Reason"]
         by_code = {row[0]: row for row in rows}
-        assert by_code["budget_coaching"] == ["budget_coaching", "Budgetcoaching", "Your corporation", "yes", "< 5"]
-        assert by_code["shelter_outflow"][2:] == ["Buurtbalans (default)", "yes", "< 5"]
+        assert by_code["budget_coaching"] == ["budget_coaching", "Budgetcoaching", "Your corporation", "yes", "< 5",
+                                              "yes", ""]
+        assert by_code["shelter_outflow"][2:5] == ["Buurtbalans (default)", "yes", "< 5"]
+        assert by_code["status_holder"][5:] == [
+            "no", "Statushouders zijn geen kwetsbare groep; tellen zou onderscheid naar afkomst maken (CRM 2022-145)."]
         assert len(rows) == 6
