@@ -19,6 +19,14 @@ twelve months are read as if they were let without one (OPEN) and split by rent:
      q_open = primary among affordable lettings; q_reserved = primary among affordable lettings to vulnerable
      households; q_above = primary among lettings above the cap.
    Rounded to 4 decimals. The screen shows every estimate with its n and k; the analyst may override any.
+6. p_no_vulnerable (issue 13): vulnerable among the lettings of vacancies listed with the label NO_VULNERABLE
+   (the listing of the accepted offer that made the tenancy). Such a vacancy is not used for a placement, but
+   nobody is excluded for a marker, so vulnerable households arrive on it through the regular route. Counted
+   whether or not the rent could be classed (the label keeps it at or below the cap); also Laplace's rule, so with
+   no such lettings yet it is 0.5, with n = 0 shown. These lettings still count in p_open as well, as every
+   letting did before labels existed.
+"Vulnerable" is a marker of a kind that counts for concentration, valid on the start date
+(`households.selectors.marker_exists_on`; the default `status_holder` does not count).
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Subquery
 
+from buurtbalans.allocation.models import Offer, OfferStatus
 from buurtbalans.engine.parameters import allowance_cap_name
 from buurtbalans.engine.rules import HouseholdFacts, IncomeBand, income_band
 from buurtbalans.households.models import Tenancy
@@ -36,7 +45,8 @@ from buurtbalans.households.selectors import marker_exists_on
 from buurtbalans.rules.parameters import parameters_for
 
 WINDOW_DAYS = 365
-PROBABILITIES = ("p_open", "p_above", "q_open", "q_reserved", "q_above")
+PROBABILITIES = ("p_open", "p_above", "q_open", "q_reserved", "q_above", "p_no_vulnerable")
+NO_VULNERABLE = "NO_VULNERABLE"
 
 
 def laplace(k: int, n: int) -> Decimal:
@@ -68,6 +78,7 @@ class InflowEstimate:
     q_open: Basis
     q_reserved: Basis
     q_above: Basis
+    p_no_vulnerable: Basis
 
     def values(self) -> dict[str, Decimal]:
         return {name: getattr(self, name).estimate for name in PROBABILITIES}
@@ -84,9 +95,11 @@ def inflow_estimate(corporation_id: int, composition_date: date) -> InflowEstima
     """The inflow probabilities from the corporation's lettings of the twelve months up to `composition_date`."""
     since = composition_date - timedelta(days=WINDOW_DAYS)
     marker_at_start = marker_exists_on(OuterRef("start_date"))
+    # The label of the listing whose accepted offer made the tenancy (none for lettings from outside a round).
+    label = Offer.objects.filter(tenancy_id=OuterRef("pk"), status=OfferStatus.ACCEPTED).values("listing__label")[:1]
     rows = (
         Tenancy.objects.filter(corporation_id=corporation_id, start_date__gte=since, start_date__lte=composition_date)
-        .annotate(marked=marker_at_start)
+        .annotate(marked=marker_at_start, label=Subquery(label))
         .values_list(
             "start_date",
             "rent_at_start",
@@ -98,15 +111,19 @@ def inflow_estimate(corporation_id: int, composition_date: date) -> InflowEstima
             "is_pension_age_at_start",
             "household__is_pension_age_household",
             "marked",
+            "label",
         )
     )
     counts = {key: [0, 0] for key in PROBABILITIES}  # [k, n]
     lettings = unclassified = unknown_income = 0
     params_cache: dict[date, object] = {}
-    for start, rent, base_rent, income, income_now, size, size_now, pension, pension_now, marked in rows.iterator(
-        chunk_size=2000
+    for start, rent, base_rent, income, income_now, size, size_now, pension, pension_now, marked, label in (
+        rows.iterator(chunk_size=2000)
     ):
         lettings += 1
+        if label == NO_VULNERABLE:
+            counts["p_no_vulnerable"][0] += bool(marked)
+            counts["p_no_vulnerable"][1] += 1
         params = params_cache.get(start)
         if params is None:
             try:

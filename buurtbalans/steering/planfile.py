@@ -65,6 +65,9 @@ POLICY_KEYS = (
     "q_reserved",
     "q_above",
 )
+# Optional (issue 13): the share of vulnerable households moving into a NO_VULNERABLE vacancy through the regular
+# route. A file without it reads as 0, so every plan file written before plans exactly as it did.
+OPTIONAL_POLICY_KEYS = ("p_no_vulnerable",)
 COMPLEX_KEYS = ("id", "households", "vulnerable", "primary", "target_vulnerable_max_share", "target_primary_max_share")
 VACANCY_KEYS = (
     "id",
@@ -199,10 +202,13 @@ def parse_plan_document(document: Any) -> LabelPlanInput:
     reference_date = top.get("reference_date", _reference_date)
     exception_budget_left = top.get("exception_budget_left", _optional_integer)
 
-    policy_fields = _Fields("policy", document.get("policy", {}), POLICY_KEYS, problems)
+    policy_fields = _Fields("policy", document.get("policy", {}), POLICY_KEYS, problems,
+                            optional=OPTIONAL_POLICY_KEYS)
+    optional = {key: policy_fields.get(key, _decimal) for key in OPTIONAL_POLICY_KEYS if key in policy_fields.value}
     policy = LabelPolicy(
         min_vulnerable_placements=policy_fields.get("min_vulnerable_placements", _integer),
         **{key: policy_fields.get(key, _decimal) for key in POLICY_KEYS[1:]},
+        **{key: value for key, value in optional.items() if value is not None},
     )
     complexes = []
     for i, raw in enumerate(_list(problems, "complexes", document.get("complexes"))):

@@ -181,17 +181,17 @@ def label_reason(proposal, pc, *, protected: bool, label: str | None = None) -> 
         }
     if label == Label.RESERVED_VULNERABLE:
         if pc.projected_vulnerable_share <= pc.target_vulnerable_max_share:
-            why = _("Reserved for a household with a vulnerability marker: the complex has room (%(vulnerable)s).")
+            why = _("For a placement (a household placed with support): the complex has room (%(vulnerable)s).")
         else:
             why = _(
-                "Reserved for a household with a vulnerability marker, to reach the minimum number of placements. "
+                "For a placement (a household placed with support), to reach the minimum number of placements. "
                 "The complex goes over its maximum, but here it adds least to the excess (%(vulnerable)s)."
             )
         why %= {"vulnerable": vulnerable}
     elif label == Label.NO_VULNERABLE:
         why = _(
-            "Not for a household with a vulnerability marker: with an open letting the complex would go (further) "
-            "over its maximum (%(vulnerable)s)."
+            "Not used for a placement or an urgency allocation: with an open letting the complex would go (further) "
+            "over its maximum (%(vulnerable)s). Anyone may react; nobody is excluded because of a marker."
         ) % {"vulnerable": vulnerable}
     elif within:
         why = _("Open to all: the complex stays within its limits (%(vulnerable)s; %(primary)s).") % {

@@ -36,7 +36,10 @@ class LabelPolicy:
         min_vulnerable_placements: at least this many vacancies RESERVED_VULNERABLE.
         min_affordable_share: at least this share of all vacancies not ABOVE_CAP.
         p_open / p_above: expected share of vulnerable households among those who move into an OPEN /
-            ABOVE_CAP vacancy (NO_VULNERABLE brings 0, RESERVED_VULNERABLE 1).
+            ABOVE_CAP vacancy (RESERVED_VULNERABLE brings 1).
+        p_no_vulnerable: expected share of vulnerable households among those who move into a NO_VULNERABLE
+            vacancy through the regular route (such a vacancy is not used for a placement, but nobody is
+            excluded for a marker; issue 13). Default 0, which is what a plan meant before.
         q_open / q_reserved / q_above: expected share of primary-band households (income up to the
             passend-toewijzen limit) moving into an OPEN or NO_VULNERABLE / RESERVED_VULNERABLE / ABOVE_CAP
             vacancy. Estimated by the caller from the corporation's recent lettings.
@@ -49,12 +52,13 @@ class LabelPolicy:
     q_open: Decimal
     q_reserved: Decimal
     q_above: Decimal
+    p_no_vulnerable: Decimal = Decimal(0)
 
     def vulnerable_inflow(self, label: Label) -> Decimal:
         """Expected vulnerable households moving in with this label."""
         return {
             Label.OPEN: self.p_open,
-            Label.NO_VULNERABLE: Decimal(0),
+            Label.NO_VULNERABLE: self.p_no_vulnerable,
             Label.RESERVED_VULNERABLE: Decimal(1),
             Label.ABOVE_CAP: self.p_above,
         }[label]

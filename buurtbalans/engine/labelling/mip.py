@@ -10,13 +10,16 @@ compare the result with an exhaustive search over all 4^n labellings):
    global rows and all three objectives depend only on the label counts (O, N, R, A) of each complex. Every
    per-vacancy labelling has such counts, and every count vector with A <= (vacancies allowing ABOVE_CAP) is the
    count of a per-vacancy labelling. So the optimal objective vectors are the same.
-2. OPEN follows from R and A. Given R and A the primary-band share is fixed (O + N = n - R - A; both bring q_open),
-   and the vulnerable excess is smallest, max(0, Vb + R + p_above A) households over the limit (Vb: the count left
-   after the moves minus the limit), with every other vacancy NO_VULNERABLE. The most OPEN that keep it there is
-   g(R, A) = n - R - A when p_open = 0, else 0 when Vb + R + p_above A >= 0, else
-   min(n - R - A, floor(-(Vb + R + p_above A) / p_open)). More OPEN raises the excess (stage 1 never picks that);
-   fewer is no better in any stage. So a complex's plan is (R, A, O = g(R, A)) with the exact excess
-   f(R, A) = (max(0, Vb + R + p_above A) + max(0, Pb + q_open (n - R - A) + q_reserved R + q_above A)) / H.
+2. OPEN follows from R and A. Given R and A the primary-band share is fixed (O + N = n - R - A; both bring q_open).
+   OPEN brings p_open vulnerable households and NO_VULNERABLE p_no (p_no_vulnerable, 0 by default); write
+   p_low = min(p_open, p_no) and d = p_open - p_low (OPEN's extra over the cheaper of the two). The vulnerable
+   excess is smallest, max(0, F) households over the limit with F(R, A) = Vb + p_low (n - R - A) + R + p_above A
+   (Vb: the count left after the moves minus the limit), with every other vacancy the cheaper label. The most OPEN
+   that keep it there is g(R, A) = n - R - A when d = 0 (p_open <= p_no, or p_open = 0), else 0 when F >= 0, else
+   min(n - R - A, floor(-F / d)). More OPEN raises the excess (stage 1 never picks that); fewer is no better in
+   any stage. So a complex's plan is (R, A, O = g(R, A)) with the exact excess
+   f(R, A) = (max(0, F(R, A)) + max(0, Pb + q_open (n - R - A) + q_reserved R + q_above A)) / H.
+   With p_no = 0 (every plan before issue 13) p_low = 0, d = p_open and F = Vb + R + p_above A, as before.
 
 Stage 1 (least sum of excess shares) is solved on integers R_c, A_c (R + A <= n, A <= allowed) with continuous
 u_c, w_c >= 0 and >= the two affine parts of f: f is convex in (R, A), so this relaxation is close to integral.
@@ -73,7 +76,8 @@ class ComplexRows:
     Attributes:
         vacancies: n. above_allowed: vacancies whose lawful ceiling is above the cap. households: H.
         vulnerable_base: Vb = V - Lv - tv H, the vulnerable households over the limit (negative: room) when every
-            vacancy is let NO_VULNERABLE. primary_base: Pb = P - Lp - tp H, the same for the primary band when
+            vacancy is let NO_VULNERABLE and NO_VULNERABLE brings none (p_no_vulnerable = 0).
+            primary_base: Pb = P - Lp - tp H, the same for the primary band when
             nobody moves in.
     """
 
@@ -86,13 +90,28 @@ class ComplexRows:
 
 @dataclass(frozen=True)
 class Inflow:
-    """Expected inflow per label (floats for the solver): p_open, p_above, q_open, q_reserved, q_above."""
+    """Expected inflow per label (floats for the solver).
+
+    p_open, p_above, q_open, q_reserved, q_above, and p_no_vulnerable: the vulnerable households through the regular
+    route on a NO_VULNERABLE vacancy (default 0).
+    """
 
     p_open: float
     p_above: float
     q_open: float
     q_reserved: float
     q_above: float
+    p_no_vulnerable: float = 0.0
+
+    @property
+    def p_low(self) -> float:
+        """The vulnerable inflow of the cheaper of OPEN and NO_VULNERABLE (module docstring, 2)."""
+        return min(self.p_open, self.p_no_vulnerable)
+
+    @property
+    def open_extra(self) -> float:
+        """d: what an OPEN label brings beyond the cheaper of the two (0 when NO_VULNERABLE brings as much)."""
+        return self.p_open - self.p_low
 
 
 @dataclass(frozen=True)
@@ -123,13 +142,23 @@ class SolverStopped(Exception):
 def max_open(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> int:
     """g(R, A): the most OPEN labels that do not raise the complex's vulnerable excess (module docstring, 2)."""
     free = rows.vacancies - reserved - above
-    if inflow.p_open <= 0:
+    extra = inflow.open_extra
+    if extra <= 0:
         return free
-    over = rows.vulnerable_base + reserved + inflow.p_above * above
+    over = vulnerable_floor(rows, inflow, reserved, above)
     if over >= 0:
         return 0
-    # A hair of slack, so a room of exactly k x p_open (up to float rounding) admits k.
-    return min(free, math.floor((-over + 1e-9) / inflow.p_open))
+    # A hair of slack, so a room of exactly k x d (up to float rounding) admits k.
+    return min(free, math.floor((-over + 1e-9) / extra))
+
+
+def vulnerable_floor(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> float:
+    """F(R, A): the vulnerable households over the limit, the rest let as the cheaper of OPEN and NO_VULNERABLE.
+
+    Module docstring, 2. With p_no_vulnerable = 0 it is the same float as Vb + R + p_above A.
+    """
+    rest = rows.vacancies - reserved - above
+    return rows.vulnerable_base + inflow.p_low * rest + reserved + inflow.p_above * above
 
 
 def excess_share(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -> float:
@@ -138,7 +167,7 @@ def excess_share(rows: ComplexRows, inflow: Inflow, reserved: int, above: int) -
     That is max(0, projected vulnerable share - target) + max(0, projected primary share - target); float noise
     below _NOISE counts as 0.
     """
-    vulnerable = rows.vulnerable_base + reserved + inflow.p_above * above
+    vulnerable = vulnerable_floor(rows, inflow, reserved, above)
     rest = rows.vacancies - reserved - above
     primary = rows.primary_base + inflow.q_open * rest + inflow.q_reserved * reserved + inflow.q_above * above
     f = (max(0.0, vulnerable) + max(0.0, primary)) / rows.households
@@ -251,7 +280,8 @@ def _counts_model(
     """The stage-1 program: least sum of excess shares, on the label counts of each complex.
 
     Columns per complex: R, A (integers), u, w (continuous). Rows per complex: R + A <= n;
-    u - R - p_above A >= Vb; w - (q_reserved - q_open) R - (q_above - q_open) A >= Pb + q_open n.
+    u - (1 - p_low) R - (p_above - p_low) A >= Vb + p_low n (that is u >= F(R, A));
+    w - (q_reserved - q_open) R - (q_above - q_open) A >= Pb + q_open n.
     Then Σ R >= min_reserved and Σ A <= max_above. Objective Σ (u + w) / H.
     """
     k = len(complexes)
@@ -259,10 +289,13 @@ def _counts_model(
     columns: list[list[tuple[int, float]]] = []
     costs, lower, upper, integer = [], [], [], []
     row_lower, row_upper = np.empty(3 * k + 2), np.empty(3 * k + 2)
+    low = inflow.p_low
     for c, rows in enumerate(complexes):
         free, vul, pri = 3 * c, 3 * c + 1, 3 * c + 2
-        columns.append([(free, 1.0), (vul, -1.0), (pri, -(inflow.q_reserved - inflow.q_open)), (reserved, 1.0)])
-        columns.append([(free, 1.0), (vul, -inflow.p_above), (pri, -(inflow.q_above - inflow.q_open)), (above, 1.0)])
+        columns.append(
+            [(free, 1.0), (vul, -(1.0 - low)), (pri, -(inflow.q_reserved - inflow.q_open)), (reserved, 1.0)])
+        columns.append(
+            [(free, 1.0), (vul, -(inflow.p_above - low)), (pri, -(inflow.q_above - inflow.q_open)), (above, 1.0)])
         columns.append([(vul, 1.0)])
         columns.append([(pri, 1.0)])
         costs += [0.0, 0.0, 1.0 / rows.households, 1.0 / rows.households]
@@ -270,7 +303,7 @@ def _counts_model(
         upper += [rows.vacancies, rows.above_allowed, INF, INF]
         integer += [True, True, False, False]
         row_lower[free], row_upper[free] = -INF, rows.vacancies
-        row_lower[vul], row_upper[vul] = rows.vulnerable_base, INF
+        row_lower[vul], row_upper[vul] = rows.vulnerable_base + low * rows.vacancies, INF
         row_lower[pri], row_upper[pri] = rows.primary_base + inflow.q_open * rows.vacancies, INF
     row_lower[reserved], row_upper[reserved] = (min_reserved if reserved_row else -INF), INF
     row_lower[above], row_upper[above] = -INF, (max_above if above_row else INF)
@@ -376,20 +409,24 @@ def _stage_model(
                 model.column(entries, upper=1.0, integer=True, above=above, open_=open_)
             placed.append(_Complex(options=options, first=first))
             continue
-        # Counts: O + R + A <= n; u >= Vb + p_open O + R + p_above A; w >= Pb + q_open (n - R - A) + ... (as stage 1,
-        # with O as a variable: OPEN above g raises u, which the excess row then has to allow).
+        # Counts: O + R + A <= n; u >= Vb + p_open O + p_no N + R + p_above A with N = n - O - R - A;
+        # w >= Pb + q_open (n - R - A) + ... (as stage 1, with O as a variable: OPEN above g raises u, which the
+        # excess row then has to allow).
+        no = inflow.p_no_vulnerable
         free = model.row(-INF, rows.vacancies)
-        vul = model.row(rows.vulnerable_base, INF)
+        vul = model.row(rows.vulnerable_base + no * rows.vacancies, INF)
         pri = model.row(rows.primary_base + inflow.q_open * rows.vacancies, INF)
         weight = EXCESS_ROW_SCALE / rows.households
-        first = model.column([(free, 1.0), (vul, -inflow.p_open)], upper=rows.vacancies, integer=True, open_=1.0)
+        first = model.column([(free, 1.0), (vul, -(inflow.p_open - no))], upper=rows.vacancies, integer=True,
+                             open_=1.0)
         model.column(
-            [(free, 1.0), (vul, -1.0), (pri, -(inflow.q_reserved - inflow.q_open)), (model.RESERVED, 1.0)],
+            [(free, 1.0), (vul, -(1.0 - no)), (pri, -(inflow.q_reserved - inflow.q_open)), (model.RESERVED, 1.0)],
             upper=rows.vacancies,
             integer=True,
         )
         model.column(
-            [(free, 1.0), (vul, -inflow.p_above), (pri, -(inflow.q_above - inflow.q_open)), (model.ABOVE, 1.0)],
+            [(free, 1.0), (vul, -(inflow.p_above - no)), (pri, -(inflow.q_above - inflow.q_open)),
+             (model.ABOVE, 1.0)],
             upper=rows.above_allowed,
             integer=True,
             above=1.0,
@@ -422,8 +459,9 @@ def _stage_start(
             total += where.options[best][4]
             continue
         open_ = max_open(rows, inflow, reserved, above)
-        vulnerable = rows.vulnerable_base + inflow.p_open * open_ + reserved + inflow.p_above * above
         rest = rows.vacancies - reserved - above
+        vulnerable = (rows.vulnerable_base + inflow.p_open * open_ + inflow.p_no_vulnerable * (rest - open_)
+                      + reserved + inflow.p_above * above)
         primary = rows.primary_base + inflow.q_open * rest + inflow.q_reserved * reserved + inflow.q_above * above
         start[where.first : where.first + 5] = [open_, reserved, above, max(0.0, vulnerable), max(0.0, primary)]
         total += excess_share(rows, inflow, reserved, above)

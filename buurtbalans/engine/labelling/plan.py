@@ -103,7 +103,8 @@ def _policy_problems(policy: LabelPolicy) -> list[str]:
     if policy.min_vulnerable_placements is not None and policy.min_vulnerable_placements < 0:
         problems.append("policy.min_vulnerable_placements: cannot be negative")
     problems += _share_problems(
-        "policy", policy, ("min_affordable_share", "p_open", "p_above", "q_open", "q_reserved", "q_above")
+        "policy", policy,
+        ("min_affordable_share", "p_open", "p_above", "q_open", "q_reserved", "q_above", "p_no_vulnerable"),
     )
     return problems
 
@@ -234,6 +235,7 @@ def plan_labels(
         q_open=float(policy.q_open),
         q_reserved=float(policy.q_reserved),
         q_above=float(policy.q_above),
+        p_no_vulnerable=float(policy.p_no_vulnerable),
     )
     try:
         solution = solve_label_counts(
@@ -418,18 +420,18 @@ def _reason(vacancy: Vacancy, label: Label, rent: VacancyRent, p: ComplexProject
         )
     if label is Label.RESERVED_VULNERABLE:
         if p.projected_vulnerable_share <= p.target_vulnerable_max_share:
-            why = f"Reserved for a household with a vulnerability marker: {c} has room ({_vulnerable_text(p)})."
+            why = f"For a placement (a household placed with support): {c} has room ({_vulnerable_text(p)})."
         else:
             why = (
-                f"Reserved for a household with a vulnerability marker to reach the minimum of {min_reserved} "
+                f"For a placement (a household placed with support) to reach the minimum of {min_reserved} "
                 f"placements, although {c} goes over its maximum: the plan places them where they add least to "
                 f"the excess over the limits ({_vulnerable_text(p)})."
             )
     elif label is Label.NO_VULNERABLE:
         further = "further " if p.projected_vulnerable_share > p.target_vulnerable_max_share else ""
         why = (
-            f"Closed to households with a vulnerability marker: with an open letting {c} would go {further}over "
-            f"its maximum ({_vulnerable_text(p)})."
+            f"Not used for a placement or an urgency allocation (anyone may react; nobody is excluded for a "
+            f"marker): with an open letting {c} would go {further}over its maximum ({_vulnerable_text(p)})."
         )
     elif within:
         why = f"Open to all eligible groups: {c} stays within its limits ({_vulnerable_text(p)}; {_primary_text(p)})."

@@ -142,7 +142,8 @@ def test_a_hand_worked_plan():
 def test_each_label_explains_itself():
     v1, v2, v3 = plan_labels(hand_case(), PARAMS_2025).labels
     assert v1.reason == (
-        "Closed to households with a vulnerability marker: with an open letting complex C1 would go further over "
+        "Not used for a placement or an urgency allocation (anyone may react; nobody is excluded for a marker): "
+        "with an open letting complex C1 would go further over "
         "its maximum (vulnerable households 35.0% now, 30.2% after the plan, maximum 25.0%). "
         "Rent lowered from €700.00 to €682.96, the low cap €682.96."
     )
@@ -152,7 +153,7 @@ def test_each_label_explains_itself():
     assert "primary income band 75.0% now, 69.5% after the plan, maximum 70.0%" in v2.reason
     assert v2.reason.endswith("One vacancy fewer for the lowest incomes.")
     assert v3.reason == (
-        "Reserved for a household with a vulnerability marker: complex C2 has room (vulnerable households 10.0% "
+        "For a placement (a household placed with support): complex C2 has room (vulnerable households 10.0% "
         "now, 20.0% after the plan, maximum 30.0%). Rent stays €600.00, at or below the low cap €682.96."
     )
 
@@ -334,7 +335,7 @@ def test_reasons_at_the_limit_and_for_a_placement_the_minimum_forces():
         Label.NO_VULNERABLE,
     )
     assert v1.reason.startswith(
-        "Reserved for a household with a vulnerability marker to reach the minimum of 1 placements, although "
+        "For a placement (a household placed with support) to reach the minimum of 1 placements, although "
         "complex C1 goes over its maximum"
     )
     assert "with an open letting complex C1 would go further over its maximum" in v2.reason

@@ -9,9 +9,12 @@
   (1) sum of excess shares, (2) ABOVE_CAP labels, (3) OPEN labels (maximised), with stages 2 and 3 modelling
   the complexes by options and by counts.
 - On larger ones no single change of one label gives a better feasible plan.
+- With vulnerable inflow on NO_VULNERABLE (p_no_vulnerable, issue 13) the exhaustive search still agrees, and a
+  policy giving it as 0 plans exactly as one without it.
 """
 
 import itertools
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -51,8 +54,12 @@ CEILINGS = [*RENTS, "682.965", "731.999", "1003.459"]
 
 
 @st.composite
-def plans(draw, *, max_complexes: int, max_vacancies: int, households, shares, placements_up_to_n: bool = True):
-    """A consistent plan input: counts cover the leaving households, households cover the vacancies."""
+def plans(draw, *, max_complexes: int, max_vacancies: int, households, shares, placements_up_to_n: bool = True,
+          no_vulnerable_inflow: bool = False):
+    """A consistent plan input: counts cover the leaving households, households cover the vacancies.
+
+    With `no_vulnerable_inflow` the policy also draws p_no_vulnerable (issue 13); without, it keeps the default 0.
+    """
     k = draw(st.integers(1, max_complexes))
     n = draw(st.integers(1, max_vacancies))
     vacancies = []
@@ -93,6 +100,7 @@ def plans(draw, *, max_complexes: int, max_vacancies: int, households, shares, p
         q_open=draw(shares),
         q_reserved=draw(shares),
         q_above=draw(shares),
+        **({"p_no_vulnerable": draw(shares)} if no_vulnerable_inflow else {}),
     )
     return LabelPlanInput(REFERENCE_DATE, policy, tuple(complexes), tuple(vacancies))
 
@@ -104,6 +112,13 @@ SMALL = plans(
     max_vacancies=6,
     households=st.sampled_from([10, 20, 40]),
     shares=st.integers(0, 100).map(lambda p: D(p) / 100),
+)
+SMALL_WITH_NO_VULNERABLE_INFLOW = plans(
+    max_complexes=3,
+    max_vacancies=6,
+    households=st.sampled_from([10, 20, 40]),
+    shares=st.integers(0, 100).map(lambda p: D(p) / 100),
+    no_vulnerable_inflow=True,
 )
 LARGER = plans(
     max_complexes=8,
@@ -122,7 +137,7 @@ VULNERABLE_INFLOW = {Label.NO_VULNERABLE: 0, Label.RESERVED_VULNERABLE: 1}
 def inflow(policy: LabelPolicy, label: Label) -> tuple[Fraction, Fraction]:
     vulnerable = {
         Label.OPEN: policy.p_open,
-        Label.NO_VULNERABLE: 0,
+        Label.NO_VULNERABLE: policy.p_no_vulnerable,
         Label.RESERVED_VULNERABLE: 1,
         Label.ABOVE_CAP: policy.p_above,
     }[label]
@@ -218,6 +233,35 @@ def test_the_plan_is_the_lexicographic_optimum_of_an_exhaustive_search(form, cas
     # Stages 2 and 3 model a complex by its options, or by counts when it has many vacancies: both are checked.
     with patch.object(mip, "OPTION_LIMIT", mip.OPTION_LIMIT if form == "options" else 0):
         assert_exhaustive_search_agrees(case)
+
+
+@pytest.mark.parametrize("form", ["options", "counts"])
+@solver_settings(40)
+@given(case=SMALL_WITH_NO_VULNERABLE_INFLOW)
+def test_with_vulnerable_inflow_on_no_vulnerable_the_plan_is_still_the_exhaustive_optimum(form, case):
+    # p_no_vulnerable (issue 13): NO_VULNERABLE brings that share through the regular route; it may lie above or
+    # below p_open, and both stage forms must still find the lexicographic optimum.
+    with patch.object(mip, "OPTION_LIMIT", mip.OPTION_LIMIT if form == "options" else 0):
+        assert_exhaustive_search_agrees(case)
+
+
+@solver_settings(40)
+@given(LARGER)
+def test_p_no_vulnerable_zero_gives_exactly_the_plan_without_it(case):
+    """Existing plans (no p_no_vulnerable) and plans that give it as 0 are the same plan, to the last digit."""
+    explicit = LabelPlanInput(case.reference_date, replace(case.policy, p_no_vulnerable=D("0.0")), case.complexes,
+                              case.vacancies)
+    assert case.policy.p_no_vulnerable == 0
+    try:
+        before = plan_labels(case, PARAMS)
+    except LabelPlanInfeasible as error:
+        with pytest.raises(LabelPlanInfeasible) as again:
+            plan_labels(explicit, PARAMS)
+        assert str(again.value) == str(error)
+        return
+    after = plan_labels(explicit, PARAMS)
+    assert (after.labels, after.complexes, after.objective) == (before.labels, before.complexes, before.objective)
+    assert (after.affordable_share, after.reserved_vulnerable) == (before.affordable_share, before.reserved_vulnerable)
 
 
 def assert_exhaustive_search_agrees(case):

@@ -97,7 +97,7 @@ def test_the_analyst_sees_the_plan_its_complexes_and_its_file(english, town, bob
     page = client.get(reverse("steering_plan", args=[plan.pk]))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Reserved for a household with a vulnerability marker: the complex has room" in text
+    assert "For a placement (a household placed with support): the complex has room" in text
     assert "Rent lowered from" in text
     # The analyst sees no exact figure about fewer than 5 households: A-C1 has one marked household.
     complexes = client.get(reverse("steering_plan_complexes", args=[plan.pk]), {"sort": "code"})
@@ -218,6 +218,7 @@ def test_inflow_probabilities_are_estimated_from_the_last_year_of_lettings(stock
         "q_open": Decimal("0.6"),  # 5 primary of 8
         "q_reserved": Decimal("0.8"),  # 3 of the 3 marked
         "q_above": Decimal("0.25"),
+        "p_no_vulnerable": Decimal("0.5"),  # no NO_VULNERABLE lettings yet: (0 + 1) / (0 + 2)
     }
     # stock_a's own tenancies started in 2020: outside the twelve months.
     assert estimate.lettings == 10

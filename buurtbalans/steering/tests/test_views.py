@@ -234,7 +234,7 @@ def test_the_officer_accepts_or_changes_the_proposed_label_with_a_reason(english
 
     english.force_login(alice)
     page = text(english.get(url))
-    assert "Not for a household with a vulnerability marker: with an open letting the complex would go" in page
+    assert "Not used for a placement or an urgency allocation: with an open letting the complex would go" in page
     assert english.post(url, {"label": "NO_VULNERABLE"}).status_code == 302
     accepted = LabelDecision.objects.get()
     assert (accepted.label, accepted.is_change, accepted.base_rent) == ("NO_VULNERABLE", False, Decimal("682.96"))
