@@ -118,10 +118,9 @@ def income_band_case(params: ParameterSet | None, prefix: str = ""):
 
     The same bands as `income_band_conditions`, from the same `income_band_ranges`, nested by household type:
     the type is tested once, then the income against the type's rising limits, in order. A range whose floor is
-    the ceiling of the range before it needs no floor test (the WHEN before it took every lower income; incomes
-    below the lowest range, whose own limit is missing, are "unknown" first). About
-    a third of the conditions of OR-ing the bands' filters, which Django compiles for every query and the
-    database evaluates for every row (issue 12 item 7: the complex page at load).
+    the ceiling of what the WHENs before it took needs no floor test (incomes below the lowest range, whose own
+    limit is missing, are "unknown" first). About a third of the conditions of OR-ing the bands' filters, which
+    Django compiles for every query and the database evaluates for every row (issue 12 item 7: the complex page).
     """
     unknown = Value(INCOME_BANDS[-1], output_field=CharField())
     if params is None:
@@ -129,19 +128,23 @@ def income_band_case(params: ParameterSet | None, prefix: str = ""):
     income = f"{prefix}assessed_income"
     by_type = []
     for household_type in HOUSEHOLD_TYPES:
-        whens, ceiling = [], None
+        # `covered`: every income at or below it is taken by a WHEN before (None: none yet). A range whose floor
+        # is exactly that needs no floor test; one with a gap below it keeps it and covers nothing new below.
+        whens, covered = [], None
         ranges = income_band_ranges(params, household_type.min_size, household_type.is_pension_age_household)
         if ranges and ranges[0].above is not None:  # below the lowest known band (its own limit is missing)
             whens.append(When(Q(**{f"{income}__lte": ranges[0].above}), then=unknown))
-            ceiling = ranges[0].above
+            covered = ranges[0].above
         for band_range in ranges:
+            contiguous = band_range.above == covered
             q = Q()
-            if band_range.above is not None and band_range.above != ceiling:
+            if not contiguous:
                 q &= Q(**{f"{income}__gt": band_range.above})
             if band_range.up_to is not None:
                 q &= Q(**{f"{income}__lte": band_range.up_to})
             whens.append(When(q, then=Value(str(band_range.band))) if q else None)
-            ceiling = band_range.up_to
+            if contiguous and band_range.up_to is not None and (covered is None or band_range.up_to > covered):
+                covered = band_range.up_to
         if not whens:
             continue
         type_q = Q(**{f"{prefix}size__gte": household_type.min_size})
@@ -149,7 +152,7 @@ def income_band_case(params: ParameterSet | None, prefix: str = ""):
             type_q &= Q(**{f"{prefix}size__lte": household_type.max_size})
         type_q &= Q(**{f"{prefix}is_pension_age_household": household_type.is_pension_age_household})
         type_q &= Q(**{f"{income}__isnull": False})
-        # The last range may be unbounded above and below (only one band known): it then takes every income.
+        # A last range open above with no floor test takes every income left: the CASE's default.
         inner = [w for w in whens if w is not None]
         default = Value(str(band_range.band)) if whens[-1] is None else unknown
         by_type.append(When(type_q, then=Case(*inner, default=default, output_field=CharField()) if inner
