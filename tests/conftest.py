@@ -1,3 +1,8 @@
-"""Fixtures for the tests outside the package (browser tests): the same MFA switch as buurtbalans/conftest.py."""
+"""Fixtures for the tests outside the package (browser tests): the same as buurtbalans/conftest.py gives its own.
 
-from buurtbalans.conftest import mfa_not_enforced  # noqa: F401 - autouse: two-step verification off by default
+- `mfa_not_enforced`: autouse, two-step verification off by default;
+- `django_db_setup`: lets Django empty the audit table between transactional tests on PostgreSQL, so tests/ also
+  runs on its own (`pytest tests/browser`), not only after the package's tests have set the database up.
+"""
+
+from buurtbalans.conftest import django_db_setup, mfa_not_enforced  # noqa: F401 - fixtures

@@ -282,11 +282,15 @@ def test_the_exception_reasons_are_the_ones_a_tenancy_can_record():
     assert set(EXCEPTION_REASONS) == set(AllocationException.values)
 
 
-# transaction=True: run_from_argv closes the database connection after each command, as the console script does;
-# inside a test transaction (PostgreSQL) the next command would find it closed.
-@pytest.mark.django_db(transaction=True)
-def test_the_management_commands_wrap_the_contract(capsys, tmp_path):
+@pytest.mark.django_db
+def test_the_management_commands_wrap_the_contract(capsys, tmp_path, monkeypatch):
     # Driven the way the console script runs them: parse argv, print JSON or exit 2 with the message on stderr.
+    # run_from_argv closes every database connection when a command ends, as the console script should; here that
+    # would close the test's transaction under the next command (PostgreSQL). A transactional test instead leaves
+    # the connections in a state in which a later live-server test did not see the restored data.
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     from buurtbalans.rules.management.commands import compliance, rules
 
     rules.Command().run_from_argv(["buurtbalans", "rules", "show", "--date", "2024-07-01"])
