@@ -118,7 +118,9 @@ def svg_layers(data: dict, *, buurt_url, complex_url, buurt_label, complex_label
         buurt_url, complex_url: functions from a buurt code / complex id to its page.
         buurt_label, complex_label: functions from a buurt / complex dict to its accessible name.
     """
-    from django.utils.html import escape
+    # The standard library's escape: what django.utils.html.escape does inside, without its lazy-text wrapper
+    # (thousands of calls a page).
+    from html import escape
 
     buurten = []
     for buurt in data["buurten"]:
