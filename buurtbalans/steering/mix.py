@@ -19,6 +19,7 @@ Counting (docs/steering.md, "How the mix is counted"):
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,7 +29,7 @@ from django.db.models import F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
-from buurtbalans.engine.parameters import ParameterSet
+from buurtbalans.engine.parameters import ParameterSet, allowance_income_limit_name, set_in_force
 from buurtbalans.households.models import SelectionMethod, Tenancy
 from buurtbalans.households.selectors import marker_exists_on
 from buurtbalans.portfolio.composition import Composition
@@ -245,29 +246,32 @@ def composition_by_complex(
     }
 
 
-def _primary_at_letting(sets: tuple[ParameterSet, ...], since: date) -> Q | None:
-    """Income at start at or below the passend-toewijzen limit valid on the start date, for the household's type.
+def _primary_at_letting(limit_of, start: date, income, size, is_pension) -> bool:
+    """Whether a letting went to the primary target group: income at start at or below the passend-toewijzen limit
+    of the parameter set valid on the start date, for the household's type at letting.
 
-    Uses the facts at letting (`income_at_start`, `household_size_at_start`, `is_pension_age_at_start`, aliased as
-    l_income, l_size, l_pension) and the parameter set of the letting's date; a letting whose limit is unknown is
-    not counted as primary.
+    Decided in Python on the few lettings a complex shows (at most `lettings` each): a condition per parameter set
+    and household type, OR-ed in SQL, took Django longer to compile than the database to run (issue 12 item 7).
+    A letting whose type, income or limit is unknown, or that lies before the first set, is not counted as primary.
     """
-    condition: Q | None = None
-    for i, params in enumerate(sets):
-        until = sets[i + 1].valid_from if i + 1 < len(sets) else None
-        if until is not None and until <= since:
-            continue
-        period = Q(start_date__gte=params.valid_from)
-        if until is not None:
-            period &= Q(start_date__lt=until)
-        for kind, size_q in (("single", Q(l_size__lte=1)), ("multi", Q(l_size__gte=2))):
-            for is_pension in (False, True):
-                limit = getattr(params, f"allowance_income_limit_{kind}{'_pension' if is_pension else ''}")
-                if limit is None:
-                    continue
-                q = period & size_q & Q(l_pension=is_pension) & Q(l_income__isnull=False) & Q(l_income__lte=limit)
-                condition = q if condition is None else condition | q
-    return condition
+    if income is None or size is None or is_pension is None:
+        return False
+    limit = limit_of(start, allowance_income_limit_name(size, is_pension))
+    return limit is not None and income <= limit
+
+
+def _limits_in_force(sets: tuple[ParameterSet, ...]):
+    """`limit_of(date, name)`: the value of `name` in the set valid on the date (None before the first set),
+    remembered per date and name: a corporation's lettings share their start dates."""
+
+    @functools.cache
+    def limit_of(day: date, name: str):
+        try:
+            return getattr(set_in_force(sets, day), name)
+        except LookupError:
+            return None
+
+    return limit_of
 
 
 @dataclass
@@ -306,18 +310,21 @@ def inflow_by_complex(corporation_id: int, reference_date: date, lettings: int, 
                 RowNumber(), partition_by=[F("dwelling__complex_id")], order_by=[F("start_date").desc(), F("pk").desc()]
             ),
             marked=marker_exists_on(OuterRef("start_date")),
-            primary=flag(_primary_at_letting(parameter_sets(), since)),
+            income=F("l_income"),
+            size=F("l_size"),
+            pension=F("l_pension"),
         )
         .filter(position__lte=lettings)
         .order_by()
-        .values_list("complex_ref", "marked", "primary")
+        .values_list("complex_ref", "marked", "start_date", "income", "size", "pension")
     )
+    limit_of = _limits_in_force(parameter_sets())
     result: dict[int, Inflow] = defaultdict(Inflow)
-    for complex_ref, marked, primary in ranked:
+    for complex_ref, marked, start, income, size, pension in ranked:
         inflow = result[complex_ref]
         inflow.lettings += 1
         inflow.vulnerable += bool(marked)
-        inflow.primary += bool(primary)
+        inflow.primary += _primary_at_letting(limit_of, start, income, size, pension)
     return dict(result)
 
 
