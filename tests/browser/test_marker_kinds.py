@@ -25,8 +25,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def default_kinds_in_place() -> None:
+    """The default kinds as the households migrations make them.
+
+    They are data of a migration: a transactional test's flush empties them and serialized_rollback should put
+    them back, but after the concurrency tests (threads that close their connections) it did not on PostgreSQL.
+    Running the migrations' own steps again is idempotent and keeps this test independent of what ran before.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in ("0002_default_vulnerability_kinds", "0007_status_holder_does_not_count"):
+        import_module(f"buurtbalans.households.migrations.{name}").forward(apps, None)
+
+
 @pytest.fixture
 def administrator(audit_log_cleared_after):  # noqa: F811 - the fixture imported above
+    default_kinds_in_place()
     corporation = HousingCorporation.objects.create(code="corp-mk", name="Corporatie Kenmerk")
     make_user("ui-admin", corporation, Role.ADMIN)
     return corporation
