@@ -179,6 +179,11 @@ class Listing(models.Model):
     # The labelling plan's label code for this vacancy (issue 5); None: the listing did not come from a plan.
     label = models.CharField(_("label"), max_length=40, null=True, blank=True)  # noqa: DJ001
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Selection on motivation (issue 13 item 2): the published criteria (texts shown on the listing and in every
+    # letter; a motivation listing cannot open without them) and the lowest score that may still be let to.
+    criteria = models.JSONField(_("selection criteria"), default=list, blank=True)
+    motivation_min_score = models.DecimalField(_("lowest motivation score"), max_digits=3, decimal_places=1,
+                                               null=True, blank=True)
     public_token = models.CharField(_("public link key"), max_length=32, unique=True, default=new_public_token,
                                     editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -265,6 +270,39 @@ class MotivationScore(models.Model):
 
     def __str__(self) -> str:
         return f"score #{self.pk}"
+
+
+class MotivationAssessment(models.Model):
+    """One assessor's blind score of an applicant's motivation for one listing (round/2, issue 13 item 2).
+
+    The assessor scores without seeing the registration date, income, markers or another assessor's score; the
+    round turns two or three assessments into the score by the rule in docs/allocation.md. One assessment per
+    assessor, listing and applicant: a second would only be ignored by the rule ("the first counts").
+    """
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="motivation_assessments")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="+")
+    # The user who scored; the name is kept so the explanation still names the assessor after an account goes.
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessor_name = models.CharField(_("assessor"), max_length=150)
+    score = models.DecimalField(_("score"), max_digits=2, decimal_places=1)
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = PersonalAllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("motivation assessment")
+        verbose_name_plural = _("motivation assessments")
+        ordering = ["listing", "applicant", "created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "applicant", "assessor_name"],
+                                    name="motivation_assessment_one_per_assessor"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=4), name="motivation_assessment_0_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"assessment #{self.pk}"
 
 
 class RunReason(models.TextChoices):
