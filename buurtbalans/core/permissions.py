@@ -56,6 +56,14 @@ class Action(StrEnum):
     PLAN_LABELS = "plan_labels"  # set the labelling policy and run labelling plans
     DECIDE_LABELS = "decide_labels"  # accept or change a vacancy's proposed label; list the vacancy with it
     RECORD_STEERING_ROLES = "record_steering_roles"  # record a tenant's carrying role (personal data)
+    # Selection on motivation and placements (issue 13). Assessors score blind: the page shows none of the facts an
+    # assessor must not weigh (registration date, income, markers, the other assessor's score).
+    ASSESS_MOTIVATION = "assess_motivation"
+    # Intake conversations, contingents, placement proposals and temporary contracts (woonconsulenten).
+    MANAGE_PLACEMENTS = "manage_placements"
+    # Objections to a letting (received, six-week term, decision) and the 12-month follow-up of motivation tenants.
+    MANAGE_OBJECTIONS = "manage_objections"
+    RECORD_FOLLOW_UPS = "record_follow_ups"
     # Data subjects' rights (AVG): everything about one household as one download (art. 15), and erasure (art. 17).
     EXPORT_SUBJECT_DATA = "export_subject_data"
     ERASE_HOUSEHOLD = "erase_household"
@@ -78,6 +86,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_CO_OPTATION,
             Action.DECIDE_LABELS,
             Action.RECORD_STEERING_ROLES,
+            Action.MANAGE_PLACEMENTS,
+            Action.MANAGE_OBJECTIONS,
         }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
@@ -96,6 +106,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVIEW_COOPERATIVES,
             Action.RECORD_CO_OPTATION,
             Action.RECORD_STEERING_ROLES,
+            Action.ASSESS_MOTIVATION,
+            Action.RECORD_FOLLOW_UPS,
         }
     ),
     # Analysts work on aggregates only: never one household's income or markers.
