@@ -305,6 +305,35 @@ class MotivationAssessment(models.Model):
         return f"assessment #{self.pk}"
 
 
+class MotivationText(models.Model):
+    """The motivation an applicant gave for one motivation listing (letter or notes of an interview), as the
+    assessors read it (issue 13 item 2).
+
+    An officer records it; assessors see it under a neutral code, never with the applicant's name or other facts.
+    It is fixed once an assessor has scored it, so every assessment is of the same text.
+    """
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="motivation_texts")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("motivation"), max_length=6000)
+    recorded_by_name = models.CharField(_("recorded by"), max_length=150)
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+    changed = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = PersonalAllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("motivation text")
+        verbose_name_plural = _("motivation texts")
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "applicant"], name="motivation_text_one_per_listing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"motivation text #{self.pk}"
+
+
 class RunReason(models.TextChoices):
     FIRST = "first", _("First run")
     AGAIN = "again", _("Run again after a decline")
