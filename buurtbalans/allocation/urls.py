@@ -1,6 +1,6 @@
 from django.urls import path
 
-from buurtbalans.allocation import letter_views, views
+from buurtbalans.allocation import assessment_views, letter_views, views
 
 urlpatterns = [
     path("", views.round_list, name="allocation_round_list"),
@@ -29,4 +29,9 @@ urlpatterns = [
     path("listings/<int:pk>/account/", views.listing_account, name="allocation_listing_account"),
     path("bids/import/", views.bid_import, name="allocation_bid_import"),
     path("applicants/<int:pk>/", views.applicant_detail, name="allocation_applicant"),
+    # Blind assessing of motivation and the agreement of assessors (issue 13 items 2 and 4).
+    path("assess/", assessment_views.assess_list, name="allocation_assess_list"),
+    path("assess/<int:pk>/", assessment_views.assess_listing, name="allocation_assess_listing"),
+    path("listings/<int:pk>/motivations/", assessment_views.motivation_texts, name="allocation_motivation_texts"),
+    path("agreement/", assessment_views.assessor_agreement, name="allocation_assessor_agreement"),
 ]

@@ -220,6 +220,7 @@ DECIDED_BY_LABELS = {
     "urgency": gettext_lazy("urgency"),
     "registration_date": gettext_lazy("registration date"),
     "motivation_score": gettext_lazy("motivation score"),
+    "motivation_assessments": gettext_lazy("motivation assessments"),
     "submitted_at": gettext_lazy("time of reaction"),
     "lottery_number": gettext_lazy("lottery number"),
     "input_order": gettext_lazy("order of the file"),

@@ -6,6 +6,7 @@ and the demo only call these. One module per responsibility; this package re-exp
 
 - `listings`: a listing and its labels (publicatie);
 - `applicants`: an applicant's target groups, urgency and motivation scores;
+- `assessments`: blind assessments of motivation (round/2) and the motivation texts assessors read;
 - `bids`: bids (reacties) and the checks the bids import shares;
 - `rounds`: a round's creation, its listings, its start and its close;
 - `solving`: working a round out (the job): input, engine, run and 60,000 outcomes;
@@ -28,6 +29,12 @@ The round lifecycle (docs/allocation-product.md):
 """
 
 from buurtbalans.allocation.services.applicants import applicant_profile_set, motivation_score_set, profile_for
+from buurtbalans.allocation.services.assessments import (
+    assessing_open_check,
+    assessment_score_clean,
+    motivation_assessment_create,
+    motivation_text_set,
+)
 from buurtbalans.allocation.services.base import PURPOSE, AllocationError
 from buurtbalans.allocation.services.bids import (
     bid_check_applicant,
@@ -73,6 +80,8 @@ __all__ = [
     "allocation_round_solve",
     "allocation_round_start",
     "applicant_profile_set",
+    "assessing_open_check",
+    "assessment_score_clean",
     "bid_check_applicant",
     "bid_check_listing",
     "bid_create",
@@ -81,7 +90,9 @@ __all__ = [
     "listing_relabel",
     "listing_update",
     "listing_withdraw",
+    "motivation_assessment_create",
     "motivation_score_set",
+    "motivation_text_set",
     "offer_accept",
     "offer_decline",
     "profile_for",
