@@ -25,6 +25,9 @@ twelve months are read as if they were let without one (OPEN) and split by rent:
    whether or not the rent could be classed (the label keeps it at or below the cap); also Laplace's rule, so with
    no such lettings yet it is 0.5, with n = 0 shown. These lettings still count in p_open as well, as every
    letting did before labels existed.
+7. The form's starting values (`InflowEstimate.form_values`): the estimates, except that p_no_vulnerable starts at
+   0 when there is no history (n = 0): the issue's default, which every plan before it meant. One half from
+   Laplace's rule with nothing counted would say more than we know and change existing plans.
 "Vulnerable" is a marker of a kind that counts for concentration, valid on the start date
 (`households.selectors.marker_exists_on`; the default `status_holder` does not count).
 """
@@ -47,6 +50,8 @@ from buurtbalans.rules.parameters import parameters_for
 WINDOW_DAYS = 365
 PROBABILITIES = ("p_open", "p_above", "q_open", "q_reserved", "q_above", "p_no_vulnerable")
 NO_VULNERABLE = "NO_VULNERABLE"
+# Where an estimate starts on the form when there is no history at all (n = 0); see the module, 7.
+NO_HISTORY_DEFAULTS = {"p_no_vulnerable": Decimal(0)}
 
 
 def laplace(k: int, n: int) -> Decimal:
@@ -83,11 +88,24 @@ class InflowEstimate:
     def values(self) -> dict[str, Decimal]:
         return {name: getattr(self, name).estimate for name in PROBABILITIES}
 
+    def has_history(self, name: str) -> bool:
+        """Whether any letting counted for this estimate (n > 0)."""
+        return getattr(self, name).n > 0
+
+    def form_values(self) -> dict[str, Decimal]:
+        """Where the plan form starts: the estimates, or the default of `NO_HISTORY_DEFAULTS` without history."""
+        return {
+            name: value if self.has_history(name) or name not in NO_HISTORY_DEFAULTS else NO_HISTORY_DEFAULTS[name]
+            for name, value in self.values().items()
+        }
+
     def as_json(self) -> dict:
         document = asdict(self)
         document["since"], document["until"] = self.since.isoformat(), self.until.isoformat()
         for name in PROBABILITIES:
             document[name]["estimate"] = str(getattr(self, name).estimate)
+        # What the form started from, so a stored plan says why p_no_vulnerable was 0 without history.
+        document["form_values"] = {name: str(value) for name, value in self.form_values().items()}
         return document
 
 

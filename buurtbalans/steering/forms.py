@@ -177,6 +177,10 @@ PROBABILITY_LABELS = {
     "q_open": _("Lowest incomes among those who move into an open dwelling (%)"),
     "q_reserved": _("Lowest incomes among vulnerable households who move into a reserved dwelling (%)"),
     "q_above": _("Lowest incomes among those who move into a dwelling above the rent cap (%)"),
+    "p_no_vulnerable": _(
+        "Vulnerable households among those who move in through the regular route on a dwelling with no placement or "
+        "urgency route (%)"
+    ),
 }
 
 
@@ -196,6 +200,8 @@ class PlanPolicyForm(UtrechtFormMixin, forms.Form):
     )
 
     def __init__(self, *args, today: date, estimates: dict[str, Decimal] | None = None, **kwargs):
+        """`estimates` are where the probabilities start (`InflowEstimate.form_values`); a value the analyst
+        changes from its start is reported by `overridden`."""
         super().__init__(*args, **kwargs)
         choices = quarter_choices(today)
         self.fields["quarter"].choices = choices

@@ -41,7 +41,11 @@ POLICY_KEYS = (
     "q_open",
     "q_reserved",
     "q_above",
+    "p_no_vulnerable",
 )
+# A policy without these keys (a plan asked for before issue 13, or by a caller that does not set them) means this:
+# p_no_vulnerable 0 plans exactly as before (docs/labelling.md).
+POLICY_DEFAULTS = {"p_no_vulnerable": "0"}
 
 
 class SteeringInputError(ValueError):
@@ -243,6 +247,7 @@ def steering_role_end(*, role: SteeringRole, actor, valid_until: date) -> Steeri
 def policy_problems(policy: dict) -> list[str]:
     """What is wrong with a policy (whole number of placements, shares between 0 and 1)."""
     errors = []
+    policy = {**POLICY_DEFAULTS, **policy}
     placements = policy.get("min_vulnerable_placements")
     if not isinstance(placements, int) or placements < 0:
         errors.append(_("The minimum number of placements is a whole number of 0 or more."))
@@ -270,8 +275,9 @@ def label_plan_request(
 ) -> LabellingPlan:
     """Ask for a labelling plan of the period's vacancies; the worker makes it (`steering.jobs.LabelPlanJob`).
 
-    `policy` holds the seven values of the file contract (shares as decimal strings); `estimates` the estimates
-    shown to the analyst, `overridden` which of them the analyst changed.
+    `policy` holds the values of the file contract (shares as decimal strings; `p_no_vulnerable` may be left out
+    and is then 0, `POLICY_DEFAULTS`); `estimates` the estimates shown to the analyst, `overridden` which of them
+    the analyst changed.
 
     Raises:
         SteeringInputError: a policy value out of range or a period that ends before it starts.
@@ -281,6 +287,7 @@ def label_plan_request(
         errors.append(_("The period ends before it starts."))
     if errors:
         raise SteeringInputError(errors)
+    policy = {**POLICY_DEFAULTS, **policy}
     policy = {
         "min_vulnerable_placements": policy["min_vulnerable_placements"],
         **{key: str(Decimal(str(policy[key]))) for key in POLICY_KEYS[1:]},

@@ -34,10 +34,11 @@ from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.rules.parameters import parameters_for
 from buurtbalans.steering import mix, selectors, services
-from buurtbalans.steering.estimates import inflow_estimate
+from buurtbalans.steering.estimates import NO_HISTORY_DEFAULTS, inflow_estimate
 from buurtbalans.steering.forms import (
     CategoryFormSet,
     ConcentrationFilterForm,
+    PROBABILITY_LABELS,
     LabelDecisionForm,
     PlanPolicyForm,
     ProfileForm,
@@ -542,7 +543,7 @@ def plan_new(request):
     membership = require(user, Action.PLAN_LABELS)
     today = timezone.localdate()
     estimate = inflow_estimate(membership.corporation_id, today)
-    form = PlanPolicyForm(request.POST or None, today=today, estimates=estimate.values())
+    form = PlanPolicyForm(request.POST or None, today=today, estimates=estimate.form_values())
     warning = None
     if form.is_bound and form.is_valid():
         start, end = form.period()
@@ -570,9 +571,12 @@ def plan_new(request):
         from buurtbalans.steering.forms import quarter_period
 
         warning = _parameter_warning(quarter_period(year, quarter)[0])
+    # Each probability with the lettings behind it; without history p_no_vulnerable starts at 0 and the page says
+    # there was nothing to estimate from (estimates.NO_HISTORY_DEFAULTS).
     estimates = [
-        {"name": name, "field": form[name], "basis": getattr(estimate, name)}
-        for name in ("p_open", "p_above", "q_open", "q_reserved", "q_above")
+        {"name": name, "field": form[name], "basis": getattr(estimate, name),
+         "no_history": name in NO_HISTORY_DEFAULTS and not estimate.has_history(name)}
+        for name in PROBABILITY_LABELS
     ]
     context = _context(request, "plans", form=form, estimate=estimate, estimates=estimates, warning=warning)
     status = 400 if form.is_bound and (form.errors or warning) else 200
@@ -590,6 +594,8 @@ def proposal_columns(protected: bool) -> list[Column]:
         Column(gettext_lazy("Address"), lambda p: p.dwelling.address),
         Column(gettext_lazy("Complex"), lambda p: p.complex_code if _is_fixed(p) else p.plan_complex.complex_code),
         Column(gettext_lazy("Label"), lambda p: _("fixed") if _is_fixed(p) else p.label),
+        # The code is for machines; people read what it means ("No placement or urgency route").
+        Column(gettext_lazy("Label name"), lambda p: "" if _is_fixed(p) else label_name(p.label)),
         Column(gettext_lazy("Proposed base rent"), lambda p: None if _is_fixed(p) else p.base_rent),
         Column(gettext_lazy("Current base rent"), lambda p: p.dwelling.base_rent if _is_fixed(p) else p.current_rent),
         Column(gettext_lazy("Decided label"), lambda p: "" if _is_fixed(p) else (p.decided_label or "")),
@@ -674,8 +680,6 @@ def plan_detail(request, pk: int):
 
 
 def _policy_rows(plan) -> list[tuple[str, str, bool]]:
-    from buurtbalans.steering.forms import PROBABILITY_LABELS
-
     policy = plan.policy or {}
     rows = [
         (
@@ -690,7 +694,9 @@ def _policy_rows(plan) -> list[tuple[str, str, bool]]:
         ),
     ]
     for name, label in PROBABILITY_LABELS.items():
-        rows.append((str(label), percent(policy.get(name)), name in (plan.overridden or [])))
+        # A plan asked for before p_no_vulnerable was on the form was planned with its default (0).
+        value = policy.get(name, services.POLICY_DEFAULTS.get(name))
+        rows.append((str(label), percent(value), name in (plan.overridden or [])))
     return rows
 
 

@@ -177,7 +177,8 @@ def test_the_analyst_starts_a_plan_from_the_form_with_the_estimates_overridden(c
         "quarter": "2025-3",
         "min_vulnerable_placements": "1",
         "min_affordable_share": "90",
-        **{name: str(form.fields[name].initial) for name in ("p_open", "p_above", "q_open", "q_reserved")},
+        **{name: str(form.fields[name].initial) for name in ("p_open", "p_above", "q_open", "q_reserved",
+                                                                  "p_no_vulnerable")},
         "q_above": "12,5",
     }
     response = client.post(reverse("steering_plan_new"), data)
