@@ -167,7 +167,8 @@ class Label(models.TextChoices):
     """The labels of the labelling engine (`buurtbalans.engine.labelling.Label`)."""
 
     OPEN = "OPEN", _("Open to all")
-    NO_VULNERABLE = "NO_VULNERABLE", _("Not for a vulnerable household")
+    # Not used for a placement or an urgency/contingent allocation; nobody is excluded for a marker (issue 13).
+    NO_VULNERABLE = "NO_VULNERABLE", _("No placement or urgency route")
     RESERVED_VULNERABLE = "RESERVED_VULNERABLE", _("Reserved for a vulnerable household")
     ABOVE_CAP = "ABOVE_CAP", _("Above the rent cap")
 

@@ -229,7 +229,7 @@ def test_the_officer_accepts_or_changes_the_proposed_label_with_a_reason(english
     url = reverse("steering_vacancy", args=[dwelling.pk])
     english.force_login(bob)
     page = english.get(url)
-    assert page.context["form"] is None and "Not for a vulnerable household" in text(page)
+    assert page.context["form"] is None and "No placement or urgency route" in text(page)
     assert english.post(url, {"label": "NO_VULNERABLE"}).status_code == 403
 
     english.force_login(alice)
