@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "buurtbalans.rules",
     "buurtbalans.allocation",
     "buurtbalans.steering",
+    "buurtbalans.placements",  # intake, contingents, placements of vulnerable households (issue 13 item 3)
     "buurtbalans.liveability",
     "buurtbalans.cooperatives",
     "buurtbalans.screens",  # the overview, complex and buurt pages: they combine apps (issue 12)

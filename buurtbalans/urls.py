@@ -18,6 +18,7 @@ urlpatterns = [
     # The public account of a listing, without a login (a random key per listing).
     path("verantwoording/<str:token>/", public_account, name="public_account"),
     path("steering/", include("buurtbalans.steering.urls")),
+    path("placements/", include("buurtbalans.placements.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
     path("privacy/", include("buurtbalans.privacy.urls")),
