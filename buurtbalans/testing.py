@@ -98,3 +98,18 @@ def make_stock(corporation: HousingCorporation, prefix: str = "A", bu_code: str 
 
 
 __all__ = ["Stock", "make_stock"]
+
+
+def default_kinds_in_place() -> None:
+    """The default vulnerability kinds as the households migrations make them, for tests outside a transaction.
+
+    They are data of a migration: a transactional test's flush empties them and serialized_rollback should put
+    them back, but after the concurrency tests (threads that close their connections) it did not on PostgreSQL.
+    Running the migrations' own steps again is idempotent and keeps a test independent of what ran before.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in ("0002_default_vulnerability_kinds", "0007_status_holder_does_not_count"):
+        import_module(f"buurtbalans.households.migrations.{name}").forward(apps, None)

@@ -19,10 +19,12 @@ Counting:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import BooleanField, Case, CharField, Count, F, Q, Value, When
 
 from buurtbalans.households.models import Tenancy
@@ -33,7 +35,7 @@ from buurtbalans.households.selectors import (
     income_band_case,
     income_band_limits,
 )
-from buurtbalans.portfolio.models import Dwelling, DwellingStatus
+from buurtbalans.portfolio.models import Dwelling, DwellingStatus, StockChange
 
 # Statuses of dwellings that can no longer be let: left out of the monitor's "dwellings" and the lettable stock.
 GONE = (DwellingStatus.SOLD, DwellingStatus.DEMOLISHED)
@@ -110,7 +112,65 @@ def composition_by_complex(
     complex_ids: Iterable[int] | None = None,
     facts: Mapping[str, Q] | None = None,
 ) -> dict[int, Composition]:
-    """Per complex of the corporation (or of `complex_ids`): its composition on `reference_date`. One query.
+    """Per complex of the corporation (or of `complex_ids`): its composition on `reference_date`.
+
+    The arguments and the result are those of `count_compositions`. Outside a transaction the whole corporation
+    is counted once per version of the stock (`counted_once`) and the complexes asked for are taken from it;
+    inside one (a service's write, a test) they are counted now. The compositions returned are shared: read them,
+    do not change them.
+    """
+    whole = counted_once(corporation_id, reference_date, facts)
+    if whole is None:
+        return count_compositions(corporation_id, reference_date, complex_ids=complex_ids, facts=facts)
+    if complex_ids is None:
+        return dict(whole)
+    return {pk: whole[pk] for pk in complex_ids if pk in whole}
+
+
+def counted_once(corporation_id: int, reference_date: date, facts: Mapping[str, Q] | None) -> dict | None:
+    """The whole corporation's compositions from this process's memory while the stock has not changed; None when
+    the caller is inside a transaction.
+
+    The complex pages, the overview's table and the steering panel each ask for a few complexes, at 12 ms of query
+    building and counting per call; the whole corporation costs a quarter of a second once per change (issue 12
+    item 7). Valid as `portfolio.selectors.stock_summary`'s cache is: the key holds the `StockChange` sum read
+    before the counting (every committed write to the tables counted raises it, by database triggers, including
+    the steering roles a fact may ask about) and the legal parameters of the income bands. Inside a transaction
+    the sum may stand for writes that are later rolled back, so nothing is kept there.
+    """
+    if connection.in_atomic_block:
+        return None
+    params = income_band_limits(reference_date).parameters
+    key = (corporation_id, reference_date, repr(params),
+           tuple(sorted((name, repr(q)) for name, q in (facts or {}).items())))
+    version = StockChange.objects.version()
+    with _MEMORY_LOCK:
+        kept = _MEMORY.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    whole = count_compositions(corporation_id, reference_date, facts=facts)
+    with _MEMORY_LOCK:
+        _MEMORY[key] = (version, whole)
+        while len(_MEMORY) > _MEMORY_SIZE:  # the oldest key out (another day, other parameters or facts)
+            _MEMORY.pop(next(iter(_MEMORY)))
+    return whole
+
+
+# Per server process: (corporation, date, parameters, facts) -> (stock version, compositions). A few entries:
+# the overview and the monitor count without facts, the steering mix with "carrying".
+_MEMORY: dict[tuple, tuple[int, dict[int, Composition]]] = {}
+_MEMORY_SIZE = 8
+_MEMORY_LOCK = threading.Lock()
+
+
+def count_compositions(
+    corporation_id: int,
+    reference_date: date,
+    *,
+    complex_ids: Iterable[int] | None = None,
+    facts: Mapping[str, Q] | None = None,
+) -> dict[int, Composition]:
+    """Count the compositions now, in one query: what `composition_by_complex` returns, never from memory.
 
     Args:
         corporation_id: whose complexes.

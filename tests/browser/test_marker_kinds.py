@@ -12,6 +12,7 @@ from django.urls import reverse
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Role
 from buurtbalans.core.testing import make_user
 from buurtbalans.households.models import VulnerabilityKind
+from buurtbalans.testing import default_kinds_in_place
 from tests.browser.test_screens import (  # noqa: F401 - fixtures
     assert_accessible,
     audit_log_cleared_after,
@@ -23,21 +24,6 @@ from tests.browser.test_screens import (  # noqa: F401 - fixtures
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def default_kinds_in_place() -> None:
-    """The default kinds as the households migrations make them.
-
-    They are data of a migration: a transactional test's flush empties them and serialized_rollback should put
-    them back, but after the concurrency tests (threads that close their connections) it did not on PostgreSQL.
-    Running the migrations' own steps again is idempotent and keeps this test independent of what ran before.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for name in ("0002_default_vulnerability_kinds", "0007_status_holder_does_not_count"):
-        import_module(f"buurtbalans.households.migrations.{name}").forward(apps, None)
 
 
 @pytest.fixture

@@ -9,13 +9,15 @@ local use): one row per changed row, SQLite having no statement-level triggers.
 import django.db.models.deletion
 from django.db import migrations, models
 
+from buurtbalans.portfolio import change_triggers
+
 WATCHED = (
     ("portfolio", "Dwelling"),
     ("households", "Household"),
     ("households", "Tenancy"),
     ("households", "VulnerabilityMarker"),
 )
-FUNCTION = "portfolio_stock_changed"
+FUNCTION = change_triggers.FUNCTION
 
 
 def _tables(apps):
@@ -24,38 +26,20 @@ def _tables(apps):
 
 def create_triggers(apps, schema_editor):
     log = apps.get_model("portfolio", "StockChange")._meta.db_table
-    execute = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
-        execute(
+        schema_editor.execute(
             f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN INSERT INTO {log} (n) VALUES (1); RETURN NULL; END $$"
         )
-        for table in _tables(apps):
-            execute(
-                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
-            )
-    elif schema_editor.connection.vendor == "sqlite":
-        for table in _tables(apps):
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                execute(
-                    f"CREATE TRIGGER {table}_{event.lower()}_changed AFTER {event} ON {table} "
-                    f"BEGIN INSERT INTO {log} (n) VALUES (1); END"
-                )
-    else:  # no triggers: the overview would show cached totals after a change
-        raise NotImplementedError(f"stock change triggers for {schema_editor.connection.vendor}")
+    for table in _tables(apps):
+        change_triggers.create(schema_editor, log, table)
 
 
 def drop_triggers(apps, schema_editor):
-    execute = schema_editor.execute
+    for table in _tables(apps):
+        change_triggers.drop(schema_editor, table)
     if schema_editor.connection.vendor == "postgresql":
-        for table in _tables(apps):
-            execute(f"DROP TRIGGER IF EXISTS {table}_changed ON {table}")
-        execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
-    elif schema_editor.connection.vendor == "sqlite":
-        for table in _tables(apps):
-            for event in ("insert", "update", "delete"):
-                execute(f"DROP TRIGGER IF EXISTS {table}_{event}_changed")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@ kind's setting changes them, so the kinds table gets the same change triggers as
 
 from django.db import migrations
 
-FUNCTION = "portfolio_stock_changed"  # made by 0003
+from buurtbalans.portfolio import change_triggers
 
 
 def _table(apps):
@@ -11,32 +11,11 @@ def _table(apps):
 
 
 def create_triggers(apps, schema_editor):
-    log = apps.get_model("portfolio", "StockChange")._meta.db_table
-    table = _table(apps)
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        execute(
-            f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
-        )
-    elif schema_editor.connection.vendor == "sqlite":
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            execute(
-                f"CREATE TRIGGER {table}_{event.lower()}_changed AFTER {event} ON {table} "
-                f"BEGIN INSERT INTO {log} (n) VALUES (1); END"
-            )
-    else:  # no triggers: the overview would show cached totals after a change
-        raise NotImplementedError(f"stock change triggers for {schema_editor.connection.vendor}")
+    change_triggers.create(schema_editor, apps.get_model("portfolio", "StockChange")._meta.db_table, _table(apps))
 
 
 def drop_triggers(apps, schema_editor):
-    table = _table(apps)
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        execute(f"DROP TRIGGER IF EXISTS {table}_changed ON {table}")
-    elif schema_editor.connection.vendor == "sqlite":
-        for event in ("insert", "update", "delete"):
-            execute(f"DROP TRIGGER IF EXISTS {table}_{event}_changed")
+    change_triggers.drop(schema_editor, _table(apps))
 
 
 class Migration(migrations.Migration):
