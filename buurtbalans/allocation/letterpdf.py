@@ -103,6 +103,13 @@ def draw_letter(canvas: Canvas, letter: Letter) -> None:
         writer.text(item.headline, font=BOLD)
         for sentence in item.sentences:
             writer.text(sentence)
+        if item.criteria:
+            writer.text(item.criteria_intro, after=2)
+            for criterion in item.criteria:
+                writer.text(f"•  {criterion}", after=2)
+            writer.space(2)
+        for sentence in item.motivation:
+            writer.text(sentence)
     writer.space(8)
     writer.keep(3 * LEADING)
     for line in letter.objection:

@@ -13,6 +13,12 @@ What a letter may say about other people: only the place on the list (rank) and 
 person who got or was offered a home, never who they are, their income, household, score, lottery number or
 bid time (tested). Places are those of the round's first run, the whole list of candidates: later runs after a
 decline leave people out, but nobody's place in the order changes.
+
+Selection on motivation (issue 13 item 4): every bid on a motivation listing names the listing's published
+criteria and the applicant's own scores, the assessments used and the score (`LetterMotivation`), never who the
+assessors are ("first assessor", ...). They come from the round's first run: the explanation of a candidate holds
+them; an ineligible bid's row holds only its reason, so for those the stored assessments are counted again by the
+round/2 rule (`assessments_used`; assessing stops when the round runs, so they are the ones the run used).
 """
 
 from __future__ import annotations
@@ -20,15 +26,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
-from buurtbalans.allocation.models import AllocationRound, DeclineReason, Listing, Offer, OfferStatus, SelectionKey
+from buurtbalans.allocation.models import (
+    AllocationRound,
+    AllocationRun,
+    BidResult,
+    DeclineReason,
+    Listing,
+    MotivationAssessment,
+    Offer,
+    OfferStatus,
+    SelectionKey,
+)
 from buurtbalans.allocation.outcomes import RoundStatuses, round_bid_statuses
 from buurtbalans.allocation.selectors import group_labels
 from buurtbalans.core.selectors import CorporationContact, corporation_contact
+from buurtbalans.engine.allocation.motivation import AGREEMENT_TENTHS
 from buurtbalans.engine.allocation.status import (
     BidStatus,
     BidStatusEntry,
@@ -51,6 +69,11 @@ class LetterItem:
     headline: str
     sentences: list[str] = field(default_factory=list)
     preference_text: str = ""
+    # A motivation listing: the sentence that introduces its published criteria, the criteria, and what the
+    # applicant's own assessments and score were.
+    criteria_intro: str = ""
+    criteria: list[str] = field(default_factory=list)
+    motivation: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +104,9 @@ class Letter:
         lines = [*self.sender_lines(), *self.recipient, self.title, self.subject, *self.opening]
         for item in self.items:
             lines += [f"{item.address} ({item.listing_reference})", item.headline, *item.sentences]
+            if item.criteria:
+                lines += [item.criteria_intro, *(f"- {criterion}" for criterion in item.criteria)]
+            lines += item.motivation
         return "\n".join([*lines, *self.objection, *self.closing])
 
 
@@ -113,7 +139,15 @@ def _euro(value) -> str:
     return f"€ {number_format(value, 2, force_grouping=True)}"
 
 
-def _reason_sentence(reason: str, listing: Listing, applicant: Applicant) -> str:
+def _score(value) -> str:
+    """A motivation score as the letter writes it: one decimal, two for the mean of two ("2,5", "2,75")."""
+    value = Decimal(str(value))
+    places = 1 if value == value.quantize(Decimal("0.1")) else 2
+    return number_format(value, places)
+
+
+def _reason_sentence(reason: str, listing: Listing, applicant: Applicant,
+                     motivation: LetterMotivation | None = None) -> str:
     household = applicant.household
     if reason == "household_size":
         low, high = listing.household_size_min, listing.household_size_max
@@ -139,6 +173,18 @@ def _reason_sentence(reason: str, listing: Listing, applicant: Applicant) -> str
             "groups": ", ".join(group_labels(listing.excluded_groups))}
     if reason == "no_motivation_score":
         return _("For this home we choose on motivation. We have no assessed motivation from you for this home.")
+    if reason == "motivation_incomplete":
+        return _("For this home we chose on motivation. Your motivation was not scored by enough assessors to give "
+                 "it a score. Without a score, you could not get this home.")
+    if reason == "motivation_below_minimum":
+        minimum = _score(listing.motivation_min_score) if listing.motivation_min_score is not None else "–"
+        if motivation is not None and motivation.score is not None:
+            return _("For this home we chose on motivation. Your motivation got the score %(score)s. The lowest "
+                     "score for this home is %(minimum)s. With a lower score, you could not get this home.") % {
+                "score": _score(motivation.score), "minimum": minimum}
+        return _("For this home we chose on motivation. Your motivation got a score lower than %(minimum)s, the "
+                 "lowest score for this home. With a lower score, you could not get this home.") % {
+            "minimum": minimum}
     if reason == "not_affordable":
         return _("The rent of %(rent)s per month is too high for your income and household. By law, homes must go "
                  "to households whose income fits the rent (passend toewijzen).") % {"rent": _euro(listing.base_rent)}
@@ -163,6 +209,96 @@ def decline_label(code: str) -> str:
     return str(dict(DeclineReason.choices).get(code, code))
 
 
+@dataclass(frozen=True)
+class LetterMotivation:
+    """An applicant's own motivation assessment for one listing, as the round used it.
+
+    Attributes:
+        assessments: the scores used, in the order given (two that agree, three when the first two did not, or
+            the fewer that were counted when there was no score).
+        score: the score (mean of two or median of three), or None when there was none.
+    """
+
+    assessments: tuple[Decimal, ...]
+    score: Decimal | None
+
+
+def assessments_used(given: Iterable[tuple[str, Decimal]]) -> LetterMotivation:
+    """The round/2 score rule for one applicant and listing (docs/allocation.md; the engine's
+    `motivation.assessed_motivation` does the same for a whole round, column-wise).
+
+    1. each assessor counts once, with their first assessment;
+    2. fewer than two: no score;
+    3. the first two at most 1.5 apart: their mean;
+    4. otherwise the median of the first three; without a third: no score.
+
+    Args:
+        given: (assessor, score) in the order given.
+    """
+    seen: set[str] = set()
+    counted: list[Decimal] = []
+    for assessor, score in given:
+        if assessor not in seen:
+            seen.add(assessor)
+            counted.append(Decimal(str(score)))
+    if len(counted) < 2:
+        return LetterMotivation(tuple(counted), None)
+    first, second = counted[0], counted[1]
+    if abs(first - second) <= Decimal(AGREEMENT_TENTHS) / 10:
+        return LetterMotivation((first, second), (first + second) / 2)
+    if len(counted) < 3:
+        return LetterMotivation((first, second), None)
+    return LetterMotivation(tuple(counted[:3]), sorted(counted[:3])[1])
+
+
+def motivation_facts(allocation_round: AllocationRound, applicant_ids: Iterable[int] | None = None
+                     ) -> dict[tuple[str, str], LetterMotivation]:
+    """(registration number, listing reference) -> the applicant's own assessments and score, for the bids on the
+    round's motivation listings that the round's first run decided (round/2); empty before the first run.
+
+    A candidate's come from the run's explanation; an ineligible bid's (`motivation_incomplete`,
+    `motivation_below_minimum`) from the stored assessments by the same rule. A round/1 run gives only its score.
+    """
+    first = (AllocationRun.objects.filter(allocation_round_id=allocation_round.pk).order_by("number")
+             .values_list("pk", "input_document__format").first())
+    if first is None:
+        return {}
+    run_id, run_format = first
+    motivation_listings = dict(Listing.objects.filter(allocation_round=allocation_round,
+                                                      selection=SelectionKey.MOTIVATION)
+                               .values_list("pk", "reference"))
+    if not motivation_listings:
+        return {}
+    rows = BidResult.objects.filter(run_id=run_id, listing_id__in=list(motivation_listings))
+    if applicant_ids is not None:
+        rows = rows.filter(applicant_id__in=list(applicant_ids))
+    outcomes = list(rows.values_list("applicant_id", "applicant__external_id", "listing_id", "outcome",
+                                     "detail__motivation_score", "detail__motivation_assessments"))
+    result: dict[tuple[str, str], LetterMotivation] = {}
+    missing: dict[tuple[int, int], str] = {}
+    for applicant_id, code, listing_id, outcome, score, used in outcomes:
+        key = (code, motivation_listings[listing_id])
+        if used:
+            result[key] = LetterMotivation(tuple(Decimal(str(a["score"])) for a in used),
+                                           Decimal(str(score)) if score is not None else None)
+        elif score is not None and run_format != "buurtbalans.round/2":
+            result[key] = LetterMotivation((), Decimal(str(score)))
+        elif outcome == "ineligible" and run_format == "buurtbalans.round/2":
+            missing[(applicant_id, listing_id)] = code
+    if missing:
+        given: dict[tuple[int, int], list[tuple[str, Decimal]]] = {}
+        for applicant_id, listing_id, assessor, score in (
+                MotivationAssessment.objects.filter(listing_id__in={li for _a, li in missing},
+                                                    applicant_id__in={a for a, _li in missing})
+                .order_by("created", "pk").values_list("applicant_id", "listing_id", "assessor_name", "score")):
+            if (applicant_id, listing_id) in missing:
+                given.setdefault((applicant_id, listing_id), []).append((assessor, score))
+        for (applicant_id, listing_id), code in missing.items():
+            result[(code, motivation_listings[listing_id])] = assessments_used(
+                given.get((applicant_id, listing_id), []))
+    return result
+
+
 @dataclass
 class LetterFacts:
     """What the letters of (some of) a round's applicants need, read once for all of them."""
@@ -176,6 +312,8 @@ class LetterFacts:
     offers: dict[tuple[str, str], Offer]
     # registration number -> registration date, of those who hold (or were offered) a home the letters name
     holder_registration: dict[str, date]
+    # (registration number, listing reference) -> the applicant's own motivation assessments and score
+    motivation: dict[tuple[str, str], LetterMotivation] = field(default_factory=dict)
     # registration number -> their bids' statuses, by preference
     entries: dict[str, list[BidStatusEntry]] = field(init=False)
 
@@ -219,6 +357,7 @@ def letter_facts(allocation_round: AllocationRound, applicants: Iterable[Applica
             Applicant.objects.filter(corporation_id=allocation_round.corporation_id, external_id__in=holders)
             .values_list("external_id", "registration_date")
         ),
+        motivation=motivation_facts(allocation_round, wanted),
     )
 
 
@@ -285,7 +424,7 @@ def _item(facts: LetterFacts, entry: BidStatusEntry, applicant: Applicant) -> Le
                   "offer it to you.") % {"n": entry.reserve_position})
     elif status == BidStatus.INELIGIBLE:
         item.headline = _("You could not get this home.")
-        say(_reason_sentence(reason, listing, applicant))
+        say(_reason_sentence(reason, listing, applicant, facts.motivation.get((entry.applicant, entry.listing))))
     elif status == BidStatus.NOT_CONSIDERED:
         _not_considered(item, entry, other_address, rank_sentence)
     else:  # pending
@@ -296,7 +435,42 @@ def _item(facts: LetterFacts, entry: BidStatusEntry, applicant: Applicant) -> Le
             item.headline = _("This round has not been decided yet.")
         if entry.rank:
             say(_("You are number %(rank)d on the list of candidates who meet the conditions.") % {"rank": entry.rank})
+    if listing.selection == SelectionKey.MOTIVATION:
+        _motivation(item, listing, facts.motivation.get((entry.applicant, entry.listing)))
     return item
+
+
+_ORDINALS = (gettext_noop("first assessor"), gettext_noop("second assessor"), gettext_noop("third assessor"))
+
+
+def _motivation(item: LetterItem, listing: Listing, motivation: LetterMotivation | None) -> None:
+    """The criteria of a motivation listing and the applicant's own scores (never who the assessors are)."""
+    if listing.criteria:
+        item.criteria_intro = _("For this home we chose on motivation. These are the published criteria:")
+        item.criteria = [str(criterion) for criterion in listing.criteria]
+    if motivation is None:
+        return
+    say = item.motivation.append
+    if motivation.assessments:
+        # Semicolons: a Dutch score has a decimal comma ("eerste beoordelaar: 2,5; tweede beoordelaar: 3,0").
+        scores = "; ".join(f"{_(_ORDINALS[i]) if i < len(_ORDINALS) else i + 1}: {_score(value)}"
+                           for i, value in enumerate(motivation.assessments))
+        count = len(motivation.assessments)
+        say((_("One assessor scored your motivation, on a scale from 0 to 4 (%(scores)s).") if count == 1 else
+             _("%(n)d assessors scored your motivation, each on their own, on a scale from 0 to 4 (%(scores)s).")) %
+            {"n": count, "scores": scores})
+    if motivation.score is None:
+        if motivation.assessments:
+            say(_("That was not enough for a score: we need two scores that are at most 1.5 apart, or else a third "
+                  "score."))
+        return
+    if len(motivation.assessments) == 2:
+        say(_("Your score is %(score)s: the average of the two scores.") % {"score": _score(motivation.score)})
+    elif len(motivation.assessments) == 3:
+        say(_("Your score is %(score)s: the middle one of the three scores, because the first two were more than "
+              "1.5 apart.") % {"score": _score(motivation.score)})
+    else:
+        say(_("Your motivation score is %(score)s.") % {"score": _score(motivation.score)})
 
 
 def _not_considered(item: LetterItem, entry: BidStatusEntry, other_address: str, rank_sentence: str) -> None:

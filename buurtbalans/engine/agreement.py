@@ -97,6 +97,7 @@ class PairAgreement:
 
     @property
     def observed(self) -> Fraction | None:
+        """The share of shared items in the same class (`p_o`)."""
         return Fraction(self.same_class, self.items) if self.items else None
 
 
