@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "buurtbalans.placements",  # intake, contingents, placements of vulnerable households (issue 13 item 3)
     "buurtbalans.liveability",
     "buurtbalans.cooperatives",
+    "buurtbalans.accountability",  # objection register, follow-ups of motivation tenants (issue 13 item 4)
     "buurtbalans.screens",  # the overview, complex and buurt pages: they combine apps (issue 12)
     "buurtbalans.privacy",  # retention, subject access and erasure (issue 11); no models of its own
     "buurtbalans.demo",  # seed_demo, seed_social_demo and their generators; on top of every domain app, no models
