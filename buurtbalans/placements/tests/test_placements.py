@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.placements import services
@@ -15,6 +16,13 @@ from buurtbalans.placements.services import PlacementInputError, contingent_set,
 from buurtbalans.steering.models import LabelDecision
 
 from .conftest import TODAY
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English (the product's default language is Dutch)."""
+    with translation.override("en"):
+        yield
 
 
 def place(town, alice, dwelling, seeker, **kwargs):
