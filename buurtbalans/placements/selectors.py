@@ -77,9 +77,21 @@ def vacancy_get(user, pk: int) -> Dwelling:
 
 
 def proposal_for(user, dwelling: Dwelling, *, on: date) -> ProposalRow | None:
-    """The proposal row of one vacancy (None when it is not vacant)."""
-    rows, _k = proposal_list(user, on=on)
-    return next((row for row in rows if row.dwelling.pk == dwelling.pk), None)
+    """The check for one placement in this vacancy (None when it is not vacant).
+
+    Unlike the list, other vacancies of the complex are not counted as placed: this is what recording a placement
+    here now checks (`services.placement_record`).
+    """
+    membership = require(user, Action.MANAGE_PLACEMENTS)
+    if dwelling.status != DwellingStatus.VACANT or dwelling.corporation_id != membership.corporation_id:
+        return None
+    rooms, mixes = facts.complex_rooms(membership.corporation_id, [dwelling.complex_id] if dwelling.complex_id else [],
+                                       on=on)
+    labels = facts.vacancy_labels([dwelling.pk])
+    (proposal,) = propose_placements(facts.engine_vacancies([dwelling], labels), list(rooms.values()),
+                                     k=facts.placements_per_complex_per_year())
+    mix_row, room = mixes.get(dwelling.complex_id, (None, None))
+    return ProposalRow(dwelling, labels.get(dwelling.pk), proposal, mix_row, room)
 
 
 def placements_per_complex_per_year(user) -> int:

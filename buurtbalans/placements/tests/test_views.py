@@ -77,3 +77,12 @@ def test_the_nav_shows_placements_to_officers_only(client, alice, bob):
     assert reverse("placements_proposals") in client.get(reverse("placements_intakes")).content.decode()
     client.force_login(bob)
     assert reverse("placements_proposals") not in client.get("/steering/").content.decode()
+
+
+@time_machine.travel("2026-03-02 10:00", tick=False)
+def test_the_vacancy_page_checks_this_one_placement(officer, town):
+    # The list proposes two of ROOMY's three vacancies; the third's own page still allows one placement now.
+    third = town["roomy"].vacancies[2]
+    page = officer.get(reverse("placements_place", args=[third.pk])).content.decode()
+    assert "There is room" in page
+    assert "needs a recorded reason" not in page
