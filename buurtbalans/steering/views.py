@@ -36,9 +36,9 @@ from buurtbalans.rules.parameters import parameters_for
 from buurtbalans.steering import mix, selectors, services
 from buurtbalans.steering.estimates import NO_HISTORY_DEFAULTS, inflow_estimate
 from buurtbalans.steering.forms import (
+    PROBABILITY_LABELS,
     CategoryFormSet,
     ConcentrationFilterForm,
-    PROBABILITY_LABELS,
     LabelDecisionForm,
     PlanPolicyForm,
     ProfileForm,
