@@ -123,8 +123,9 @@ def objection_decide(*, actor, objection: Objection, decided_on: date, outcome: 
     """
     membership = require(actor, Action.MANAGE_OBJECTIONS)
     _own(membership, objection)
-    objection = Objection.objects.select_for_update().select_related("applicant__household", "listing").get(
-        pk=objection.pk)
+    # Lock the objection row only: the applicant is an outer join, which PostgreSQL cannot lock.
+    objection = Objection.objects.select_for_update(of=("self",)).select_related(
+        "applicant__household", "listing").get(pk=objection.pk)
     if objection.is_decided:
         raise ValidationError(_("This objection was decided on %(date)s already; nothing was changed.")
                               % {"date": objection.decided_on.isoformat()})
@@ -178,7 +179,7 @@ def follow_up_record(*, actor, tenancy: Tenancy, held_on: date, took_part: bool,
     """
     membership = require(actor, Action.RECORD_FOLLOW_UPS)
     _own(membership, tenancy)
-    tenancy = Tenancy.objects.select_for_update().select_related("household").get(pk=tenancy.pk)
+    tenancy = Tenancy.objects.select_for_update(of=("self",)).select_related("household").get(pk=tenancy.pk)
     if tenancy.selection_method != SelectionMethod.MOTIVATION:
         raise ValidationError(_("This tenancy was not let on motivation: it has no follow-up."))
     if FollowUp.objects.filter(tenancy=tenancy).exists():
