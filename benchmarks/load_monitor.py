@@ -130,20 +130,29 @@ def sessions(count: int) -> tuple[list[str], list[int]]:
     return cookies, complexes
 
 
-def start_servers(count: int, first_port: int, log_dir: Path) -> list[tuple[subprocess.Popen, int]]:
+def server_commands(kind: str, count: int, first_port: int) -> list[tuple[list[str], int]]:
+    """The command line of each server process to start, with its port.
+
+    gunicorn: one server on `first_port` with `count` worker processes (what scripts/serve.sh runs); runserver:
+    `count` of Django's threaded development servers on consecutive ports, the users spread over them.
+    """
+    if kind == "gunicorn":
+        return [([str(BIN / "gunicorn"), "--config", str(ROOT / "scripts" / "gunicorn.conf.py"),
+                  "--workers", str(count), "--bind", f"127.0.0.1:{first_port}", "buurtbalans.wsgi"], first_port)]
+    return [([str(BIN / "buurtbalans"), "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{first_port + i}"],
+             first_port + i) for i in range(count)]
+
+
+def start_servers(kind: str, count: int, first_port: int, log_dir: Path) -> list[tuple[subprocess.Popen, int]]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     servers = []
-    for index in range(count):
-        port = first_port + index
+    for command, port in server_commands(kind, count, first_port):
         # Someone else's server on the port would answer our requests: refuse rather than measure it.
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 raise SystemExit(f"port {port} is in use; choose another with --port")
         log = (log_dir / f"server-{port}.log").open("w")
-        process = subprocess.Popen(
-            [str(BIN / "buurtbalans"), "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         servers.append((process, port))
     deadline = time.monotonic() + 60
     for process, port in servers:
@@ -221,7 +230,10 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of measured load")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load before measuring")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
-    parser.add_argument("--servers", type=int, default=2, help="server processes (each threaded)")
+    parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn",
+                        help="gunicorn as scripts/serve.sh runs the product, or Django's development server")
+    parser.add_argument("--servers", type=int, default=None,
+                        help="processes: gunicorn workers (default 4) or runserver processes (default 2)")
     parser.add_argument("--port", type=int, default=18760, help="first port (the next ones for more servers)")
     parser.add_argument("--prepare", action="store_true", help="make the demo data first when it is missing")
     parser.add_argument("--dwellings", type=int, default=100_000)
@@ -245,7 +257,9 @@ def main() -> int:
     db.close()
     log_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "load_monitor"
     log_dir.mkdir(parents=True, exist_ok=True)
-    servers = start_servers(args.servers, args.port, log_dir)
+    if args.servers is None:
+        args.servers = 4 if args.server == "gunicorn" else 2
+    servers = start_servers(args.server, args.servers, args.port, log_dir)
     try:
         ports = [port for _process, port in servers]
         for port in ports:  # fill each process's caches (map projection, parameters) before anything is measured
@@ -289,7 +303,7 @@ def main() -> int:
     load_after = os.getloadavg()
     print(f"\nload average (1/5/15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.2f}' for x in load_after)} ({os.cpu_count()} cores)")
-    print(f"{args.users} users, {args.servers} server process(es), think time {args.think:.1f} s (0.5-1.5x), "
+    print(f"{args.users} users, {args.server} with {args.servers} process(es), think time {args.think:.1f} s (0.5-1.5x), "
           f"{elapsed:.0f} s measured, {total} requests, {total / elapsed:.1f} requests/s, "
           f"{len(complexes)} complexes")
     print(f"{'page':<14}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
