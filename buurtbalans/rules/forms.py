@@ -1,5 +1,5 @@
 """Forms of the rules screens: a parameter set and its confirmation, a parameter file, a corporation's own value,
-a performance agreement, the compliance filter."""
+a performance agreement, a cap on selection on motivation, the compliance filter."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from buurtbalans.rules.models import (
     NOT_APPLICABLE_TEXT,
     UNKNOWN_TEXT,
     LocalParameterValue,
+    MotivationCap,
     ParameterState,
     PerformanceAgreement,
 )
@@ -317,6 +318,71 @@ class PerformanceAgreementForm(UtrechtFormMixin, forms.ModelForm):
     @property
     def free_allocation_share(self) -> Decimal:
         return self.cleaned_data["share_percent"] / 100
+
+
+class MotivationCapForm(UtrechtFormMixin, forms.ModelForm):
+    """A municipality's yearly cap on selection on motivation as the user types it; the share in percent (25 = 25%)."""
+
+    # Text, not a DecimalField, as for the agreements: "12,5" and "12.5" both mean 12.5.
+    share_percent = forms.CharField(
+        label=_("Highest share of the lettings (%)"),
+        max_length=10,
+        required=False,
+        help_text=_("For example 25. Empty: no highest share."),
+    )
+
+    field_order = ["municipality", "year", "share_percent", "max_number", "source", "note"]
+
+    class Meta:
+        model = MotivationCap
+        fields = ["municipality", "year", "max_number", "source", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = municipalities if municipalities is not None else Municipality.objects.all()
+        self.fields["municipality"].queryset = queryset.order_by("name")
+        self.fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100})
+        self.fields["year"].min_value = 2000
+        self.fields["max_number"].label = _("Highest number of lettings on motivation in the year")
+        self.fields["max_number"].help_text = _("For example 20. Empty: no highest number.")
+        self.fields["source"].help_text = _("Where the cap is laid down, such as the housing ordinance "
+                                            "(huisvestingsverordening) or the performance agreements.")
+        if self.instance.pk and self.instance.max_share is not None:
+            self.initial["share_percent"] = f"{(self.instance.max_share * 100).normalize():f}"
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("Type a year such as 2026."))
+        return year
+
+    def clean_share_percent(self) -> Decimal | None:
+        text = self.cleaned_data["share_percent"].strip()
+        if not text:
+            return None
+        try:
+            value = parse_amount_text(text, share=False)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Type a percentage, such as 25 or 12,5.")) from exc
+        if not Decimal(0) < value <= 100:
+            raise forms.ValidationError(_("Type a percentage above 0 and at most 100."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("share_percent") is None and cleaned.get("max_number") is None:
+            raise forms.ValidationError(_("Give a highest share, a highest number, or both."))
+        return cleaned
+
+    def validate_unique(self):
+        # The service says it in words ("there is already a cap for ... in ...").
+        pass
+
+    @property
+    def max_share(self) -> Decimal | None:
+        percent = self.cleaned_data["share_percent"]
+        return None if percent is None else percent / 100
 
 
 class ComplianceFilterForm(UtrechtFormMixin, forms.Form):

@@ -1,5 +1,5 @@
 """Legal parameters entered by the platform administrator, a corporation's own stricter values, performance
-agreements, and generated compliance reports.
+agreements, the yearly caps on selection on motivation, and generated compliance reports.
 
 The built-in parameter table (`engine/parameters/tables/parameters.csv`) is the default; a `ParameterValue`
 overrides it for one `valid_from` date and key (see `rules.parameters.parameter_sets`). Legal parameters are the
@@ -225,6 +225,58 @@ class PerformanceAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.valid_from}"
+
+
+class MotivationCap(models.Model):
+    """The yearly ceiling on lettings chosen on motivation in one municipality (issue 13 item 2).
+
+    Municipalities allow selection on motivation ("goede buren", "gericht toewijzen") within limits they lay down
+    in the huisvestingsverordening or the performance agreements, e.g. at most 25 % of the lettings and at most
+    20 a year. A cap has a share, a number, or both. The allocation service refuses to open a motivation listing
+    that would go over it (`allocation.services.listings`, counted by `rules.motivation_caps`), and the compliance
+    page shows the year's use against it. No cap recorded: the product sets no limit of its own.
+    """
+
+    corporation = models.ForeignKey(HousingCorporation, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    # A fraction (0.25 = 25 %) of the year's lettings in the municipality; null: no share cap.
+    max_share = models.DecimalField(_("highest share on motivation"), max_digits=5, decimal_places=4, null=True,
+                                    blank=True)
+    # Lettings on motivation in the year; null: no number cap.
+    max_number = models.PositiveIntegerField(_("highest number on motivation"), null=True, blank=True)
+    # Where the cap is laid down (the municipality's ordinance or the performance agreement).
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded = models.DateTimeField(_("recorded"), auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(_("recorded by"), max_length=150)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cap on selection on motivation")
+        verbose_name_plural = _("caps on selection on motivation")
+        ordering = ["-year", "municipality__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["corporation", "municipality", "year"],
+                                    name="motivation_cap_one_per_municipality_and_year"),
+            models.CheckConstraint(
+                condition=Q(max_share__isnull=True) | (Q(max_share__gt=0) & Q(max_share__lte=1)),
+                name="motivation_cap_share_is_a_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_share__isnull=False) | Q(max_number__isnull=False),
+                name="motivation_cap_has_a_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"
 
 
 class ComplianceReportFile(models.Model):

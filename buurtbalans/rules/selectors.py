@@ -23,10 +23,12 @@ from buurtbalans.rules.labels import PARAMETER_ORDER, is_share, parameter_label,
 from buurtbalans.rules.models import (
     ComplianceReportFile,
     LocalParameterValue,
+    MotivationCap,
     ParameterChange,
     ParameterValue,
     PerformanceAgreement,
 )
+from buurtbalans.rules.motivation_caps import CapUse, cap_use_for_year
 from buurtbalans.rules.parameters import DEMO_VALUE_MARK, parameter_sets
 
 FIRST_YEAR = 2021
@@ -294,6 +296,34 @@ def performance_agreement_get(user, pk: int) -> PerformanceAgreement:
     if agreement is None:
         raise Http404
     return agreement
+
+
+# --- caps on selection on motivation -------------------------------------------------------------------------
+
+
+def motivation_cap_list(user):
+    """The user's corporation's caps on selection on motivation, newest year first (readers of compliance)."""
+    return (
+        MotivationCap.objects.visible_to(user, Action.VIEW_COMPLIANCE)
+        .select_related("municipality")
+        .order_by("-year", "municipality__name", "pk")
+    )
+
+
+def motivation_cap_get(user, pk: int) -> MotivationCap:
+    """One cap of the user's corporation, for those who may manage them; 404 for another corporation's."""
+    require(user, Action.MANAGE_AGREEMENTS)
+    cap = MotivationCap.objects.visible_to(user, Action.MANAGE_AGREEMENTS).select_related("municipality").filter(
+        pk=pk).first()
+    if cap is None:
+        raise Http404
+    return cap
+
+
+def motivation_cap_use(user, *, year: int, municipality: str | None = None) -> list[CapUse]:
+    """Per municipality the year's lettings on motivation against its cap (aggregates; compliance readers)."""
+    membership = require(user, Action.VIEW_COMPLIANCE)
+    return cap_use_for_year(membership.corporation_id, year, municipality)
 
 
 # --- compliance ---------------------------------------------------------------------------------------------

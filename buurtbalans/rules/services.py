@@ -1,4 +1,4 @@
-"""Writes of the rules app: legal parameter values, a corporation's own values, performance agreements.
+"""Writes of the rules app: legal parameter values, own values, performance agreements, caps on motivation.
 
 The shared legal parameter values come from a screen or a file; a performance agreement (prestatieafspraak) is
 recorded per municipality, and the compliance report is queued here too.
@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import actor_label, audit_record
 from buurtbalans.core.jobs import job_enqueue
@@ -43,6 +44,7 @@ from buurtbalans.rules.labels import is_share, parameter_label
 from buurtbalans.rules.local_parameters import LocalValue, local_value_problems
 from buurtbalans.rules.models import (
     LocalParameterValue,
+    MotivationCap,
     ParameterChange,
     ParameterState,
     ParameterValue,
@@ -656,6 +658,115 @@ def performance_agreement_delete(*, agreement: PerformanceAgreement) -> None:
     of the user's corporation.
     """
     agreement.delete()
+
+
+# --- caps on selection on motivation -------------------------------------------------------------------------
+
+
+class MotivationCapRefused(ValueError):
+    """The cap cannot be saved as asked; `problems` are sentences for the user."""
+
+    def __init__(self, *problems: str):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def _cap_audit(cap: MotivationCap) -> dict:
+    return {"municipality": cap.municipality.cbs_code, "year": cap.year,
+            "max_share": None if cap.max_share is None else str(cap.max_share),
+            "max_number": cap.max_number, "source": cap.source, "note": cap.note}
+
+
+def _audit_cap(actor, corporation, label: str, old: dict | None, new: dict | None) -> None:
+    # A cap is the corporation's own limit in its letting policy, next to its own parameter values: the same
+    # event code, told apart by the subject type.
+    audit_record(
+        actor=actor,
+        event=AuditEvent.Type.LOCAL_PARAMETERS_CHANGED,
+        corporation=corporation,
+        subject_type="motivation_cap",
+        subject_label=label,
+        purpose="allocation_policy",
+        data={"old": old, "new": new},
+    )
+
+
+@transaction.atomic
+def motivation_cap_save(
+    *,
+    actor,
+    corporation,
+    municipality,
+    year: int,
+    max_share: Decimal | None,
+    max_number: int | None,
+    source: str = "",
+    note: str = "",
+    cap: MotivationCap | None = None,
+) -> MotivationCap:
+    """Record (or correct) the yearly cap on selection on motivation in a municipality; audited with old and new.
+
+    Args:
+        actor: a user with MANAGE_AGREEMENTS (of `corporation`), or None for a command.
+        corporation: whose lettings the cap limits.
+        municipality: the municipality that sets it.
+        year: the calendar year it is for.
+        max_share: the highest share of the year's lettings, as a fraction (0.25), or None.
+        max_number: the highest number of lettings on motivation in the year, or None.
+        source: where it is laid down (the ordinance or the performance agreement).
+        note: free text.
+        cap: the cap to correct; None records a new one.
+
+    Raises:
+        MotivationCapRefused: neither limit given, a share outside (0, 1], or another cap for the same
+            municipality and year.
+        PermissionDenied: the actor may not manage agreements of this corporation.
+    """
+    membership = require(actor, Action.MANAGE_AGREEMENTS) if actor is not None else None
+    if membership is not None and membership.corporation_id != corporation.pk:
+        raise PermissionDenied
+    if cap is not None and cap.corporation_id != corporation.pk:
+        raise PermissionDenied
+    problems = []
+    if max_share is None and max_number is None:
+        problems.append(_("Give a highest share, a highest number, or both."))
+    if max_share is not None and not Decimal(0) < max_share <= 1:
+        problems.append(_("The share is a percentage above 0 and at most 100."))
+    if max_number is not None and max_number < 0:
+        problems.append(_("The number cannot be negative."))
+    others = MotivationCap.objects.filter(corporation=corporation, municipality=municipality, year=year)
+    if cap is not None:
+        others = others.exclude(pk=cap.pk)
+    if others.exists():
+        problems.append(_("There is already a cap for %(municipality)s in %(year)d: change that one.")
+                        % {"municipality": municipality.name, "year": year})
+    if problems:
+        raise MotivationCapRefused(*problems)
+    old = _cap_audit(cap) if cap is not None else None
+    cap = cap or MotivationCap(corporation=corporation)
+    cap.municipality = municipality
+    cap.year = year
+    cap.max_share = max_share
+    cap.max_number = max_number
+    cap.source = source
+    cap.note = note
+    cap.recorded_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    cap.recorded_by_name = actor_label(actor)
+    cap.save()
+    _audit_cap(actor, corporation, f"motivation cap {municipality.cbs_code} {year}", old, _cap_audit(cap))
+    return cap
+
+
+@transaction.atomic
+def motivation_cap_delete(*, actor, cap: MotivationCap) -> None:
+    """Remove a cap: from then on the product sets no limit on selection on motivation there in that year."""
+    membership = require(actor, Action.MANAGE_AGREEMENTS) if actor is not None else None
+    if membership is not None and membership.corporation_id != cap.corporation_id:
+        raise PermissionDenied
+    old = _cap_audit(cap)
+    corporation, label = cap.corporation, f"motivation cap {cap.municipality.cbs_code} {cap.year}"
+    cap.delete()
+    _audit_cap(actor, corporation, label, old, None)
 
 
 # --- compliance report --------------------------------------------------------------------------------------

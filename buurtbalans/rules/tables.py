@@ -152,6 +152,27 @@ def room_columns() -> list[Column]:
     ]
 
 
+def motivation_cap_words(use) -> str:
+    """Whether a municipality's use of selection on motivation stays within its cap, in words."""
+    if not use.has_cap:
+        return _("No cap recorded")
+    return _("Over the cap") if use.is_over else _("Within the cap")
+
+
+def motivation_columns() -> list[Column]:
+    """Selection on motivation per municipality against its yearly cap (`rules.motivation_caps.CapUse`)."""
+    return [
+        Column(gettext_lazy("Municipality"), "municipality_name"),
+        Column(gettext_lazy("CBS code"), "municipality_code"),
+        Column(gettext_lazy("Lettings"), "lettings"),
+        Column(gettext_lazy("Of those: on motivation"), "on_motivation"),
+        Column(gettext_lazy("Share on motivation"), lambda u: percent_text(u.share)),
+        Column(gettext_lazy("Highest share"), lambda u: percent_text(u.max_share)),
+        Column(gettext_lazy("Highest number"), lambda u: "–" if u.max_number is None else u.max_number),
+        Column(gettext_lazy("Cap"), motivation_cap_words),
+    ]
+
+
 @dataclass(frozen=True)
 class NonFittingRow:
     letting_id: str

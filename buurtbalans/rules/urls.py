@@ -22,4 +22,7 @@ urlpatterns = [
     path("agreements/", views.agreement_list, name="rules_agreements"),
     path("agreements/<int:pk>/", views.agreement_edit, name="rules_agreement_edit"),
     path("agreements/<int:pk>/delete/", views.agreement_delete, name="rules_agreement_delete"),
+    path("motivation-caps/", views.motivation_cap_list, name="rules_motivation_caps"),
+    path("motivation-caps/<int:pk>/", views.motivation_cap_edit, name="rules_motivation_cap_edit"),
+    path("motivation-caps/<int:pk>/delete/", views.motivation_cap_delete, name="rules_motivation_cap_delete"),
 ]

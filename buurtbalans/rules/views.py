@@ -1,4 +1,5 @@
-"""Screens of the legal rules: yearly compliance (with exports and a PDF report), parameters, agreements.
+"""Screens of the legal rules: yearly compliance (with exports and a PDF report), parameters, agreements, caps on
+selection on motivation.
 
 Views stay thin: they check the right through the selectors, read with selectors, write through services.
 """
@@ -27,6 +28,7 @@ from buurtbalans.rules import selectors, services
 from buurtbalans.rules.forms import (
     ComplianceFilterForm,
     LocalParameterValueForm,
+    MotivationCapForm,
     ParameterConfirmForm,
     ParameterSetForm,
     ParameterUploadForm,
@@ -38,6 +40,8 @@ from buurtbalans.rules.proposals import Proposal, ProposalInvalid, proposal_read
 from buurtbalans.rules.tables import (
     fallback_lines,
     figure_rows,
+    motivation_cap_words,
+    motivation_columns,
     non_fitting_columns,
     non_fitting_rows,
     norm_columns,
@@ -88,6 +92,7 @@ def compliance(request):
     with_households = can(user, Action.VIEW_HOUSEHOLDS)
     rows = figure_rows(outcome)
     non_fitting = non_fitting_rows(outcome, with_households=with_households)
+    motivation = selectors.motivation_cap_use(user, year=year, municipality=municipality)
 
     export_format = requested_format(request)
     if export_format:
@@ -97,6 +102,9 @@ def compliance(request):
             return export_response(export_format=export_format, name=f"{name}-norms", columns=norm_columns(), rows=rows)
         if table == "room":
             return export_response(export_format=export_format, name=f"{name}-room", columns=room_columns(), rows=rows)
+        if table == "motivation":
+            return export_response(export_format=export_format, name=f"{name}-motivation",
+                                   columns=motivation_columns(), rows=motivation)
         if table == "non_fitting":
             if with_households:
                 personal_data_export_record(
@@ -143,6 +151,7 @@ def compliance(request):
         missing=[parameter_label(name) for name in outcome.report.total.missing_parameters],
         year_parameters=outcome.year_parameters,
         is_current_year=year == today.year,
+        motivation=[(use, motivation_cap_words(use)) for use in motivation],
     )
     return render(request, "rules/compliance.html", context)
 
@@ -545,3 +554,72 @@ def agreement_delete(request, pk: int):
     services.performance_agreement_delete(agreement=agreement)
     messages.success(request, _("The performance agreement was removed."))
     return redirect("rules_agreements")
+
+
+# --- caps on selection on motivation -------------------------------------------------------------------------
+
+
+def _cap_save(request, form, membership, cap=None) -> bool:
+    """Save the form's cap through the service; False (with the reasons on the form) when refused."""
+    try:
+        services.motivation_cap_save(
+            actor=request.user,
+            corporation=membership.corporation,
+            municipality=form.cleaned_data["municipality"],
+            year=form.cleaned_data["year"],
+            max_share=form.max_share,
+            max_number=form.cleaned_data["max_number"],
+            source=form.cleaned_data["source"],
+            note=form.cleaned_data["note"],
+            cap=cap,
+        )
+    except services.MotivationCapRefused as exc:
+        for problem in exc.problems:
+            form.add_error(None, problem)
+        return False
+    messages.success(request, _("The cap on selection on motivation was saved."))
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def motivation_cap_list(request):
+    """The caps on selection on motivation per municipality and year; analysts and administrators set them here."""
+    user = request.user
+    membership = require(user, Action.VIEW_COMPLIANCE)
+    may_manage = can(user, Action.MANAGE_AGREEMENTS)
+    if request.method == "POST":
+        require(user, Action.MANAGE_AGREEMENTS)
+    form = None
+    if may_manage:
+        form = MotivationCapForm(
+            request.POST or None,
+            municipalities=_agreement_municipalities(membership.corporation),
+            initial={"year": timezone.localdate().year},
+        )
+        if request.method == "POST" and form.is_valid() and _cap_save(request, form, membership):
+            return redirect("rules_motivation_caps")
+    context = _context(request, caps=list(selectors.motivation_cap_list(user)), form=form, may_manage=may_manage)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "rules/motivation_caps.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def motivation_cap_edit(request, pk: int):
+    user = request.user
+    cap = selectors.motivation_cap_get(user, pk)
+    membership = require(user, Action.MANAGE_AGREEMENTS)
+    form = MotivationCapForm(
+        request.POST or None, instance=cap, municipalities=_agreement_municipalities(membership.corporation)
+    )
+    if request.method == "POST" and form.is_valid() and _cap_save(request, form, membership, cap=cap):
+        return redirect("rules_motivation_caps")
+    context = _context(request, cap=cap, form=form)
+    return render(request, "rules/motivation_cap_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def motivation_cap_delete(request, pk: int):
+    cap = selectors.motivation_cap_get(request.user, pk)
+    services.motivation_cap_delete(actor=request.user, cap=cap)
+    messages.success(request, _("The cap was removed: the product sets no limit there in that year."))
+    return redirect("rules_motivation_caps")
