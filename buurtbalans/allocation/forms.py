@@ -23,7 +23,12 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ListingForm(forms.Form):
-    """The labels of a listing; a new listing also picks the dwelling (and perhaps its round)."""
+    """The labels of a listing; a new listing also picks the dwelling (and perhaps its round).
+
+    A listing that selects on motivation publishes its criteria (one per line) and may set a lowest score.
+    """
+
+    field_order = ["dwelling", "allocation_round", "selection", "criteria", "motivation_min_score"]
 
     dwelling = forms.ModelChoiceField(label=_("Dwelling"), queryset=None, required=False)
     allocation_round = forms.ModelChoiceField(
@@ -57,6 +62,19 @@ class ListingForm(forms.Form):
         help_text=_("Only for a documented exception: the rent is then not tested against the income."),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    criteria = forms.CharField(
+        label=_("Selection criteria (one per line)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only for selection on motivation, and then required: what the assessors score, as applicants "
+                    "read it on the listing and in their letter. For example: Wants to help with the residents' "
+                    "committee or the shared garden."),
+    )
+    motivation_min_score = forms.DecimalField(
+        label=_("Lowest motivation score"), required=False, min_value=0, max_value=4, max_digits=2,
+        decimal_places=1,
+        help_text=_("Only for selection on motivation: a score from 0 to 4. An applicant with a lower score does not "
+                    "get the home. Empty: no lowest score."),
+    )
 
     def __init__(self, *args, dwellings=None, rounds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,13 +89,34 @@ class ListingForm(forms.Form):
         else:
             self.fields["allocation_round"].queryset = rounds
 
+    def clean_criteria(self) -> list[str]:
+        """One criterion per line; blank lines and spaces around a line do not count."""
+        return [" ".join(line.split()) for line in self.cleaned_data["criteria"].splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        is_motivation = cleaned.get("selection") == SelectionKey.MOTIVATION
+        if is_motivation and not cleaned.get("criteria") and "criteria" not in self.errors:
+            self.add_error("criteria", _("A listing that selects on motivation needs published selection criteria: "
+                                         "write at least one, one per line."))
+        if cleaned.get("selection") and not is_motivation:
+            if cleaned.get("criteria"):
+                self.add_error("criteria", _("Only a listing that selects on motivation has selection criteria. "
+                                             "Choose motivation, or leave this empty."))
+            if cleaned.get("motivation_min_score") is not None:
+                self.add_error("motivation_min_score", _("Only a listing that selects on motivation has a lowest "
+                                                         "score. Choose motivation, or leave this empty."))
+        return cleaned
+
     def labels(self) -> dict:
         """The cleaned labels as `services.listing_create_for_dwelling` takes them."""
         data = self.cleaned_data
         names = ("selection", "urgency_first", "household_size_min", "household_size_max", "income_min",
-                 "income_max", "allowed_groups", "excluded_groups", "affordability_exception", "note")
+                 "income_max", "allowed_groups", "excluded_groups", "affordability_exception", "note", "criteria",
+                 "motivation_min_score")
         labels = {name: data.get(name) for name in names}
         labels["note"] = labels["note"] or ""
+        labels["criteria"] = labels["criteria"] or []
         if data.get("base_rent") is not None:
             labels["base_rent"] = data["base_rent"]
         return labels
@@ -91,6 +130,8 @@ class BidForm(forms.Form):
 
 
 class MotivationScoreForm(forms.Form):
+    """The one score of a motivation listing from before issue 13 (no published criteria; round/1)."""
+
     applicant = forms.CharField(label=_("Registration number"), max_length=60)
     score = forms.DecimalField(label=_("Score"), min_value=0, max_value=999, max_digits=5, decimal_places=2)
 

@@ -1,4 +1,4 @@
-"""From the database to the engine and back: a round's rows as a `buurtbalans.round/1` document.
+"""From the database to the engine and back: a round's rows as a `buurtbalans.round/1` or `/2` document.
 
 The product speaks the file contract of `run_allocation_round` (docs/allocation.md) with itself: the service
 builds the round's input document from the rows, checks and reads it with the contract's own reader
@@ -8,6 +8,13 @@ bid (`BidResult`). So a stored run can be solved again by anyone, with or withou
 document of a run from its outcome rows (runs stored before keep theirs in `result_document`).
 
 Ids in the documents: a listing is its `reference`, an applicant their registration number (`external_id`).
+
+The format (docs/allocation.md "Motivation in the product"): a round in which a motivation listing publishes its
+criteria is a `buurtbalans.round/2` document, with the listings' `criteria` and `motivation_min_score` and each
+applicant's blind `motivation_assessments` (`MotivationAssessment`: assessor name and score, in the order
+recorded), so the engine scores them by its rule. Every other round is `buurtbalans.round/1` exactly as before:
+without motivation listings, or with only motivation listings from before issue 13 (no criteria), whose single
+`MotivationScore` it carries as `motivation_scores`.
 """
 
 from __future__ import annotations
@@ -29,10 +36,13 @@ from buurtbalans.allocation.models import (
     BidResult,
     Listing,
     ListingStatus,
+    MotivationAssessment,
     MotivationScore,
     SelectionKey,
 )
-from buurtbalans.allocation.roundfile import FORMAT, RESULT_FORMAT
+from buurtbalans.allocation.roundfile import FORMAT, FORMAT_2, RESULT_FORMAT, RESULT_FORMAT_2, parse_round_document
+from buurtbalans.engine.allocation import IneligibleReason
+from buurtbalans.engine.allocation.motivation import assessed_motivation, score_text, tenths_text
 from buurtbalans.households.models import Applicant
 
 # Why an applicant's bids were left out of a round; shown on the review page and in the letter.
@@ -51,6 +61,18 @@ def amount_text(value: Decimal | None) -> str | None:
 def _score(value: Decimal) -> int | float:
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+def score_text_of(value: Decimal | None) -> str | None:
+    """An assessor's score or a lowest score as round/2 writes it: "2.5" (one decimal)."""
+    if value is None:
+        return None
+    return f"{Decimal(value).quantize(Decimal('0.1'))}"
+
+
+def is_round_2(listings) -> bool:
+    """Whether a round of these listings is solved as round/2: a motivation listing publishes its criteria."""
+    return any(listing.selection == SelectionKey.MOTIVATION and listing.criteria for listing in listings)
 
 
 @dataclass
@@ -75,13 +97,15 @@ class RoundInput:
     keys: BidKeys | None = None
 
 
-def listing_entry(listing: Listing) -> dict:
+def listing_entry(listing: Listing, *, round_2: bool = False) -> dict:
+    """The listing as the round file names it; `round_2` adds its published criteria and lowest score (only a
+    motivation listing has them)."""
     dwelling = listing.dwelling
     complex_ = dwelling.complex
     municipality = None
     if complex_ is not None and complex_.neighbourhood is not None:
         municipality = complex_.neighbourhood.municipality.cbs_code
-    return {
+    entry = {
         "id": listing.reference,
         "dwelling": dwelling.external_id,
         "complex": complex_.external_id if complex_ is not None else None,
@@ -97,10 +121,16 @@ def listing_entry(listing: Listing) -> dict:
         "excluded_groups": sorted(listing.excluded_groups or []),
         "affordability_exception": listing.affordability_exception,
     }
+    if round_2:
+        is_motivation = listing.selection == SelectionKey.MOTIVATION
+        entry["criteria"] = list(listing.criteria or ()) if is_motivation else []
+        entry["motivation_min_score"] = score_text_of(listing.motivation_min_score) if is_motivation else None
+    return entry
 
 
 def round_input_from_rows(allocation_round) -> RoundInput:
-    """The round's open listings, the bids on them and their applicants, as a `buurtbalans.round/1` document.
+    """The round's open listings, the bids on them and their applicants, as a `buurtbalans.round/1` document, or
+    `/2` when a motivation listing publishes criteria (`is_round_2`).
 
     Applicants already housed, and applicants whose household has no known income (neither the income limits
     nor passend toewijzen can be decided without it), are left out with their bids and listed in `skipped`.
@@ -138,10 +168,22 @@ def round_input_from_rows(allocation_round) -> RoundInput:
             applicant_id__in=bidders).values_list("applicant_id", "groups", "is_urgent", "urgency_valid_until",
                                                   "status")
     }
-    scores: dict[int, dict[str, int | float]] = defaultdict(dict)
-    for applicant_id, listing_id, score in MotivationScore.objects.filter(
-            listing_id__in=motivation_listings).values_list("applicant_id", "listing_id", "score"):
-        scores[applicant_id][listing_refs[listing_id]] = _score(score)
+    round_2 = is_round_2(listings)
+    scores: dict[int, dict[str, object]] = defaultdict(dict)
+    if round_2:
+        # Each assessor's score in the order recorded: the rule counts an assessor's first and the first two or
+        # three assessors (engine.allocation.motivation).
+        for applicant_id, listing_id, assessor, score in MotivationAssessment.objects.filter(
+                listing_id__in=motivation_listings).order_by("created", "pk").values_list(
+                "applicant_id", "listing_id", "assessor_name", "score"):
+            scores[applicant_id].setdefault(listing_refs[listing_id], []).append(
+                {"assessor": assessor, "score": score_text_of(score)})
+        motivation_key = "motivation_assessments"
+    else:
+        for applicant_id, listing_id, score in MotivationScore.objects.filter(
+                listing_id__in=motivation_listings).values_list("applicant_id", "listing_id", "score"):
+            scores[applicant_id][listing_refs[listing_id]] = _score(score)
+        motivation_key = "motivation_scores"
 
     applicants: dict[int, dict] = {}
     households: list[str] = []
@@ -167,7 +209,7 @@ def round_input_from_rows(allocation_round) -> RoundInput:
             "registration_date": registered.isoformat(),
             "is_urgent": bool(is_urgent and (valid_until is None or valid_until >= reference_date)),
             "groups": sorted(set(groups)) if groups else [],
-            "motivation_scores": dict(sorted(applicant_scores.items())) if applicant_scores else None,
+            motivation_key: dict(sorted(applicant_scores.items())) if applicant_scores else None,
         }
     codes = {pk: entry["id"] for pk, entry in applicants.items()}
     kept = [bid for bid in bids if bid[2] in codes]
@@ -180,10 +222,10 @@ def round_input_from_rows(allocation_round) -> RoundInput:
             _utc_texts(moments), strict=True)
     ]
     document = {
-        "format": FORMAT,
+        "format": FORMAT_2 if round_2 else FORMAT,
         "reference_date": reference_date.isoformat(),
         "lottery_seed": allocation_round.lottery_seed,
-        "listings": [listing_entry(listing) for listing in listings],
+        "listings": [listing_entry(listing, round_2=round_2) for listing in listings],
         "applicants": sorted(applicants.values(), key=lambda a: a["id"]),
         "bids": bid_entries,
     }
@@ -233,14 +275,16 @@ def document_without(document: dict, *, listings=(), applicants=()) -> dict:
     drop_listings, drop_applicants = set(listings), set(applicants)
     kept_listings = [entry for entry in document["listings"] if entry["id"] not in drop_listings]
     kept_ids = {entry["id"] for entry in kept_listings}
+    # Round/2 applicants carry assessments, round/1 applicants scores: both per listing id.
+    key = "motivation_assessments" if document.get("format") == FORMAT_2 else "motivation_scores"
     kept_applicants = []
     for entry in document["applicants"]:
         if entry["id"] in drop_applicants:
             continue
-        scores = entry.get("motivation_scores")
-        if scores or "motivation_scores" not in entry:  # otherwise the entry stays as it is: no copy
-            kept = ({key: value for key, value in scores.items() if key in kept_ids} or None) if scores else None
-            entry = {**entry, "motivation_scores": kept}
+        scores = entry.get(key)
+        if scores or key not in entry:  # otherwise the entry stays as it is: no copy
+            kept = ({name: value for name, value in scores.items() if name in kept_ids} or None) if scores else None
+            entry = {**entry, key: kept}
         kept_applicants.append(entry)
     return {
         **document,
@@ -320,11 +364,11 @@ def run_result_document(run) -> dict:
         return run.result_document
     document = run.input_document
     candidates: dict[str, list[tuple[int, dict]]] = defaultdict(list)
-    ineligible: dict[tuple[str, str], str] = {}
+    ineligible: dict[tuple[str, str], dict] = {}
     for applicant, listing, outcome, rank, reason, detail in BidResult.objects.filter(run=run).values_list(
             "applicant__external_id", "listing__reference", "outcome", "rank", "reason", "detail"):
         if outcome == BidOutcomeCode.INELIGIBLE:
-            ineligible[(applicant, listing)] = reason
+            ineligible[(applicant, listing)] = {**(detail or {}), "reason": reason}
         else:
             candidates[listing].append((rank, {"applicant": applicant, "rank": rank, "outcome": outcome,
                                                "detail": detail}))
@@ -341,19 +385,53 @@ def run_result_document(run) -> dict:
         }
         allocations.extend({"listing": entry["id"], "applicant": c["applicant"], "rank": c["rank"]}
                            for c in ranked if c["outcome"] == BidOutcomeCode.ALLOCATED)
+    round_2 = document.get("format") == FORMAT_2
+    if round_2:
+        _add_motivation_extras(document, ineligible)
     return {
-        "format": RESULT_FORMAT,
+        "format": RESULT_FORMAT_2 if round_2 else RESULT_FORMAT,
         "parameters_version": run.summary.get("parameters_version", run.parameter_version),
         "reference_date": document["reference_date"],
         "lottery_seed": document["lottery_seed"],
         "allocations": allocations,
         "listings": listings,
         "ineligible": [
-            {"applicant": bid["applicant"], "listing": bid["listing"], "reason": ineligible[key]}
+            {"applicant": bid["applicant"], "listing": bid["listing"], **ineligible[key]}
             for bid in document["bids"]
             if (key := (bid["applicant"], bid["listing"])) in ineligible
         ],
     }
+
+
+MOTIVATION_REASONS = (IneligibleReason.MOTIVATION_INCOMPLETE.value, IneligibleReason.MOTIVATION_BELOW_MINIMUM.value)
+
+
+def _add_motivation_extras(document: dict, ineligible: dict[tuple[str, str], dict]) -> None:
+    """Round/2: give each bid refused for its motivation the score (below the minimum) and the assessments
+    counted, as the engine's ineligible entry has them (`RoundResult.motivation_extras`).
+
+    The outcome rows keep only the reason of an ineligible bid, so they are made again from the stored input with
+    the engine's own rule (`assessed_motivation`); an outcome row that holds them already is used as it is.
+    """
+    wanted = {key for key, entry in ineligible.items()
+              if entry["reason"] in MOTIVATION_REASONS and "motivation_assessments" not in entry}
+    if not wanted:
+        return
+    facts = parse_round_document(document).facts
+    assessed = assessed_motivation(facts)
+    applicant_ids, listing_ids = facts.applicant_ids, facts.listing_ids
+    for row, bid in enumerate(assessed.bid.tolist()):
+        key = (applicant_ids[int(facts.bid_applicant[bid])], listing_ids[int(facts.bid_listing[bid])])
+        if key not in wanted:
+            continue
+        entry = ineligible[key]
+        used = [{"assessor": facts.assessor_ids[int(facts.assessment_assessor[index])],
+                 "score": tenths_text(int(facts.assessment_score_tenths[index]))}
+                for index in assessed.used[row].tolist() if index >= 0]
+        extra = {"motivation_assessments": used}
+        if entry["reason"] == IneligibleReason.MOTIVATION_BELOW_MINIMUM.value:
+            extra = {"motivation_score": score_text(int(assessed.score_hundredths[row])), **extra}
+        ineligible[key] = {"reason": entry["reason"], **extra}
 
 
 __all__ = ["BidKeys", "RoundInput", "SKIP_HOUSED", "SKIP_NO_INCOME", "amount_text", "bid_keys_for",

@@ -389,7 +389,9 @@ def listing_edit(request, pk: int):
     listing = selectors.listing_manage_get(user, pk)
     initial = {name: getattr(listing, name) for name in (
         "selection", "urgency_first", "household_size_min", "household_size_max", "income_min", "income_max",
-        "allowed_groups", "excluded_groups", "base_rent", "affordability_exception", "note")}
+        "allowed_groups", "excluded_groups", "base_rent", "affordability_exception", "note",
+        "motivation_min_score")}
+    initial["criteria"] = "\n".join(listing.criteria or [])
     form = ListingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -417,8 +419,9 @@ def listing_withdraw(request, pk: int):
 
 @require_GET
 def listing_detail(request, pk: int):
-    """A listing: its labels and public account; for officers its bids (income, urgency: the read is logged) and
-    the forms to enter a bid or a motivation score."""
+    """A listing: its labels (with the published criteria of a motivation listing) and public account; for
+    officers its bids (income, urgency: the read is logged) and the forms to enter a bid or, on a motivation
+    listing from before issue 13, its one motivation score."""
     user = request.user
     listing = selectors.listing_get(user, pk)
     may_manage = can(user, Action.MANAGE_ALLOCATION)
@@ -434,7 +437,9 @@ def listing_detail(request, pk: int):
         excluded_labels=selectors.group_labels(listing.excluded_groups),
         bids=bids,
         bid_form=BidForm() if may_manage else None,
-        score_form=MotivationScoreForm() if may_manage and listing.selection == SelectionKey.MOTIVATION else None,
+        # The one score of a motivation listing from before issue 13; one with criteria is scored by assessors.
+        score_form=MotivationScoreForm() if (may_manage and listing.selection == SelectionKey.MOTIVATION
+                                             and not listing.criteria) else None,
         takes_bids=may_manage and services.bid_check_listing(listing) is None,
     )
     return render(request, "allocation/listing_detail.html", context)

@@ -1,7 +1,9 @@
-"""Applicants' allocation data: their target groups and urgency, and the assessors' motivation scores.
+"""Applicants' allocation data: their target groups and urgency, and the older single motivation score.
 
 Owns what the round reads about an applicant beyond the household: the profile (groups, urgency, waiting or
-housed) and, for a listing that selects on motivation, the score per bid.
+housed) and, for a motivation listing from before issue 13 (one without published criteria), the one score per
+bid (`MotivationScore`, round/1). A listing with published criteria is scored blind by two or three assessors
+instead (`MotivationAssessment`, round/2; docs/allocation.md "Motivation in the product").
 """
 
 from __future__ import annotations
@@ -64,16 +66,25 @@ def applicant_profile_set(*, applicant: Applicant, actor, groups: Iterable[str] 
 
 @transaction.atomic
 def motivation_score_set(*, listing: Listing, applicant: Applicant, score: Decimal, actor) -> MotivationScore:
-    """Record the assessors' motivation score of an applicant for a motivation listing (0 or more).
+    """Record the one motivation score of an applicant for a motivation listing without published criteria.
+
+    Only for listings from before issue 13, which a round still solves as round/1 with this score. A listing with
+    published criteria is scored blind by assessors (`MotivationAssessment`), and a single score has no place
+    there: it would bypass the second assessor.
 
     Raises:
-        AllocationError: the listing does not select on motivation, is no longer open or its round was run, the
-            applicant did not bid on it, or the score is not a number of 0 or more.
+        AllocationError: the listing does not select on motivation, publishes criteria (it is scored by
+            assessors), is no longer open or its round was run, the applicant did not bid on it, or the score is
+            not a number of 0 or more.
     """
     listing = _lock_listing(listing)
     _listing_editable(listing)
     if listing.selection != SelectionKey.MOTIVATION:
         raise AllocationError(_("Listing %(ref)s does not select on motivation.") % {"ref": listing.reference})
+    if listing.criteria:
+        raise AllocationError(_("Listing %(ref)s is scored by assessors on its published criteria: two assessors "
+                                "each record their own score, without seeing each other's.")
+                              % {"ref": listing.reference})
     if not Bid.objects.filter(listing=listing, applicant=applicant).exists():
         raise AllocationError(_("Applicant %(applicant)s did not react to listing %(ref)s.")
                               % {"applicant": applicant.external_id, "ref": listing.reference})
