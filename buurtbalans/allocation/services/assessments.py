@@ -53,7 +53,8 @@ def _lock_for_assessing(listing: Listing) -> Listing:
     round_id = Listing.objects.filter(pk=listing.pk).values_list("allocation_round_id", flat=True).first()
     if round_id is not None:
         AllocationRound.objects.select_for_update().get(pk=round_id)
-    listing = Listing.objects.select_for_update().select_related("allocation_round").get(pk=listing.pk)
+    # No select_related: PostgreSQL locks no row on the nullable side of an outer join (the round is locked above).
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
     assessing_open_check(listing)
     return listing
 
