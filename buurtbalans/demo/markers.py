@@ -1,7 +1,12 @@
 """Vulnerability markers in the demo: concentrated in a few complexes, as they are in real stock.
 
-Step 5 of `generator.generate_corporation`, and the urgency markers of the waiting list. The marker kinds are the
-defaults of households migration 0002; the sources say "synthetic" so nobody takes them for a real referral.
+Step 5 of `generator.generate_corporation`, and the markers of some households on the waiting list. The marker
+kinds are the defaults of households migration 0002; the sources say "synthetic" so nobody takes them for a real
+referral.
+
+A marker is a fact the concentration measures count once the household lives in a complex. It never gives an
+applicant urgency or a target group (issue 13: markers steer routes, not people): the waiting list's urgency is an
+urgency decision on the applicant's profile, drawn on its own (`waiting_list.applicant_profiles`).
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ MARKER_SOURCES = {
     "care_indication": "care provider (synthetic)",
     "status_holder": "COA (synthetic)",
 }
-# The kinds that give an applicant priority on the waiting list (a care indication does not).
-URGENT_KINDS = ("medical_urgency", "social_urgency", "status_holder", "shelter_outflow")
+# The kinds a household on the waiting list may carry (from a referral before it applied); none gives priority.
+APPLICANT_MARKER_KINDS = ("medical_urgency", "social_urgency", "status_holder", "shelter_outflow")
 
 
 def complex_marker_rates(rng: np.random.Generator, low_share: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -67,8 +72,9 @@ def tenant_markers(
     return rows
 
 
-def urgency_marker(rng, household_id: str, registered: int, ref_day: int) -> MarkerRow:
-    """An applicant's urgency, granted within about ten months of registering (never after today), still valid."""
-    kind = URGENT_KINDS[int(rng.integers(len(URGENT_KINDS)))]
+def applicant_marker(rng, household_id: str, registered: int, ref_day: int) -> MarkerRow:
+    """A marker of a household on the waiting list, recorded within about ten months of registering (never after
+    today), still valid. It is no urgency: the applicant's urgency is a decision on their profile."""
+    kind = APPLICANT_MARKER_KINDS[int(rng.integers(len(APPLICANT_MARKER_KINDS)))]
     valid_from = date.fromordinal(min(ref_day, registered + int(rng.integers(0, 300))))
     return MarkerRow(household_id, kind, MARKER_SOURCES[kind], valid_from, None)

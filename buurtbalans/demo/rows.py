@@ -134,6 +134,11 @@ class ApplicantRow:
     street_address: str = ""
     postal_code: str = ""
     city: str = ""
+    # The applicant's own profile (allocation.ApplicantProfile): target groups by `allocation.ApplicantGroup` code,
+    # and an urgency decision (urgentieverklaring) with the date it ends. Never derived from a marker.
+    groups: tuple[str, ...] = ()
+    is_urgent: bool = False
+    urgency_valid_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,33 @@
 """The demo's waiting list: applicants registered over the last 15 years, with a made-up name and home address.
 
-Step 6 of `generator.generate_corporation`.
+Step 6 of `generator.generate_corporation`. Each applicant's profile (target groups and an urgency decision) is
+drawn from the household and the registration alone, with a generator of its own: never from a vulnerability
+marker (issue 13: markers steer routes, not people). Some households carry a marker too, drawn apart; it is a fact
+the concentration measures count once they live somewhere, and it gives no priority.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, timedelta
 
 import numpy as np
 
 from buurtbalans.demo.addresses import with_names_and_addresses
 from buurtbalans.demo.lettings import Composition
 from buurtbalans.demo.limits import LegalLimits, incomes
-from buurtbalans.demo.markers import urgency_marker
+from buurtbalans.demo.markers import applicant_marker
 from buurtbalans.demo.rows import DAYS_PER_YEAR, ApplicantRow, HouseholdRow, MarkerRow, as_decimals
 
 WAITING_LIST_YEARS = 15
+# Target groups by `allocation.ApplicantGroup` code (the generator imports no Django; a test checks the codes).
+SENIOR, FAMILY, STARTER, LOCAL_BINDING = "senior", "family", "starter", "local_binding"
+# About 6% of applicants have an urgency decision (urgentieverklaring), taken in the last ten months and valid for
+# a year from the decision (a common term in the huisvestingsverordeningen).
+URGENCY_SHARE = 0.06
+URGENCY_TERM_DAYS = 365
+# The share of households on the waiting list with a vulnerability marker (a referral before they applied).
+APPLICANT_MARKER_SHARE = 0.06
 
 
 def generate_waiting_list(
@@ -29,7 +41,7 @@ def generate_waiting_list(
     city: str,
     postal_areas: list[int],
 ) -> tuple[list[HouseholdRow], list[ApplicantRow], list[MarkerRow]]:
-    """`n` applicants with their households and urgency markers.
+    """`n` applicants with their households, profiles (groups, urgency decision) and the markers of some.
 
     Args:
         rng: the random generator.
@@ -44,28 +56,63 @@ def generate_waiting_list(
     households, applicants, markers = _applicants(rng, n, prefix, household_offset, reference_date, limits)
     # Names and addresses come from a generator of their own, so adding them changed no other row of the demo.
     applicants = with_names_and_addresses(rng.spawn(1)[0], applicants, households, city, postal_areas)
+    # So do the profiles: drawn from the household and registration only; the markers above are not an input.
+    applicants = applicant_profiles(rng.spawn(1)[0], applicants, households, reference_date)
     return households, applicants, markers
 
 
+def applicant_profiles(rng: np.random.Generator, applicants: list[ApplicantRow], households: list[HouseholdRow],
+                       reference_date: date) -> list[ApplicantRow]:
+    """Each applicant's own profile: target groups from the household, and for about 6% an urgency decision.
+
+    Groups: senior for a pension-age household, family with children, starter for half of the other singles,
+    local ties for about a third. Urgency: decided 30 to 300 days before the reference date (not before
+    registering), valid for a year from the decision. Takes no marker: an applicant's urgency and groups never
+    follow from one.
+    """
+    by_id = {h.external_id: h for h in households}
+    ref_day = reference_date.toordinal()
+    rows = []
+    for applicant in applicants:
+        household = by_id[applicant.household_external_id]
+        groups = []
+        if household.is_pension_age_household:
+            groups.append(SENIOR)
+        if household.children:
+            groups.append(FAMILY)
+        if household.size == 1 and not household.is_pension_age_household and rng.random() < 0.5:
+            groups.append(STARTER)
+        if rng.random() < 0.35:
+            groups.append(LOCAL_BINDING)
+        is_urgent = bool(rng.random() < URGENCY_SHARE)
+        valid_until = None
+        if is_urgent:
+            decided = max(applicant.registration_date.toordinal(), ref_day - int(rng.integers(30, 301)))
+            valid_until = date.fromordinal(decided) + timedelta(days=URGENCY_TERM_DAYS)
+        rows.append(dataclasses.replace(applicant, groups=tuple(sorted(groups)), is_urgent=is_urgent,
+                                        urgency_valid_until=valid_until))
+    return rows
+
+
 def _applicants(rng, n, prefix, household_offset, reference_date, limits):
-    """Applicants registered over the last 15 years, more of them recently, mostly with low incomes; about 6% has
-    an urgency."""
+    """Applicants registered over the last 15 years, more of them recently, mostly with low incomes; about 6% of
+    their households carry a marker."""
     ref_day, ref_year = reference_date.toordinal(), reference_date.year
     people, band, position = _applicant_households(rng, n)
     income = incomes(limits, np.full(n, ref_year), people.size > 1, people.is_pension, band, position)
     days_ago = np.floor(WAITING_LIST_YEARS * DAYS_PER_YEAR * rng.random(n) ** 1.4).astype(int)
     registered = ref_day - days_ago
-    urgent = rng.random(n) < 0.06
+    marked = rng.random(n) < APPLICANT_MARKER_SHARE
     households, applicants, markers = [], [], []
-    for i, (sz, ad, ch, pens, inc, reg, urg) in enumerate(
+    for i, (sz, ad, ch, pens, inc, reg, has_marker) in enumerate(
         zip(people.size.tolist(), people.adults.tolist(), people.children.tolist(), people.is_pension.tolist(),
-            as_decimals(income), registered.tolist(), urgent.tolist(), strict=True)
+            as_decimals(income), registered.tolist(), marked.tolist(), strict=True)
     ):
         household_id = f"{prefix}-H{household_offset + i + 1:06d}"
         households.append(HouseholdRow(household_id, sz, ad, ch, pens, inc, ref_year - 1, "declared"))
         applicants.append(ApplicantRow(f"{prefix}-A{i + 1:06d}", household_id, date.fromordinal(reg)))
-        if urg:
-            markers.append(urgency_marker(rng, household_id, reg, ref_day))
+        if has_marker:
+            markers.append(applicant_marker(rng, household_id, reg, ref_day))
     return households, applicants, markers
 
 

@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from buurtbalans.allocation.models import ApplicantProfile
 from buurtbalans.core import bulk
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.db import analyze_tables
@@ -400,7 +401,7 @@ def _corporation_write(corporation: HousingCorporation, data: CorporationData, s
         [(corp, household_ids[m.household_external_id], kinds[m.kind].pk, m.source, m.valid_from, m.valid_until)
          for m in data.markers],
     )
-    rows_insert(
+    applicant_pks = rows_insert(
         Applicant,
         ("corporation", "external_id", "household", "registration_date", "name", "street_address", "postal_code",
          "city"),
@@ -408,6 +409,18 @@ def _corporation_write(corporation: HousingCorporation, data: CorporationData, s
           a.street_address, a.postal_code, a.city)
          for a in data.applicants],
     )
+    # The applicants' own profiles: target groups and the urgency decision, never a marker (issue 13). One audit
+    # event for all of them: the people are synthetic (no per-household events, as for the markers above).
+    profiles = rows_insert(
+        ApplicantProfile,
+        ("corporation", "applicant", "groups", "is_urgent", "urgency_valid_until"),
+        [(corp, pk, list(a.groups), a.is_urgent, a.urgency_valid_until)
+         for a, pk in zip(data.applicants, applicant_pks, strict=True) if a.groups or a.is_urgent],
+    )
+    audit_record(actor=None, event=AuditEvent.Type.APPLICANT_PROFILE_WRITTEN, corporation=corporation,
+                 subject_type="applicant", purpose="demo", actor_name="seed_demo",
+                 subject_label="demo: target groups and urgency decisions of applicants",
+                 data={"profiles": len(profiles), "urgent": sum(a.is_urgent for a in data.applicants)})
     say(_("%(name)s: stored %(markers)d vulnerability markers and %(applicants)d applicants (%(seconds).1f s)")
         % {"name": corporation.name, "markers": len(data.markers), "applicants": len(data.applicants),
            "seconds": time.perf_counter() - phase})

@@ -28,7 +28,9 @@ CORPORATION = {
     "households": "be1826edfaf19b20",
     "tenancies": "1bea7feb62bb18fb",
     "markers": "b24be4188fbf57ec",
-    "applicants": "6b77bb99fc760f31",
+    # Issue 13: applicants carry their own profile (groups, urgency decision) instead of urgency from a marker; the
+    # markers and every other row stayed the same.
+    "applicants": "40917653c8d5745e",
 }
 
 
