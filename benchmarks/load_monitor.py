@@ -303,7 +303,8 @@ def main() -> int:
     load_after = os.getloadavg()
     print(f"\nload average (1/5/15 min) before {' '.join(f'{x:.2f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.2f}' for x in load_after)} ({os.cpu_count()} cores)")
-    print(f"{args.users} users, {args.server} with {args.servers} process(es), think time {args.think:.1f} s (0.5-1.5x), "
+    print(f"{args.users} users, {args.server} with {args.servers} process(es), "
+          f"think time {args.think:.1f} s (0.5-1.5x), "
           f"{elapsed:.0f} s measured, {total} requests, {total / elapsed:.1f} requests/s, "
           f"{len(complexes)} complexes")
     print(f"{'page':<14}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")

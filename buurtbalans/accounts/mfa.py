@@ -29,6 +29,9 @@ SPECIAL_CATEGORY_ACTIONS = frozenset(
         "manage_support_needs",
         "export_subject_data",
         "erase_household",
+        # Intake conversations and placements: that a household is placed from a shelter or as a status holder
+        # says as much as a marker does (issue 13).
+        "manage_placements",
     }
 )
 # Loading whole registers (markers included), the corporation's settings, jobs' raw logs, the legal parameters that
@@ -68,6 +71,10 @@ REVIEWED_ORDINARY_ACTIONS = frozenset(
         "plan_labels",
         "decide_labels",
         "record_steering_roles",
+        # Issue 13: blind scores on motivation texts, objections to a letting, voluntary follow-ups (no markers).
+        "assess_motivation",
+        "manage_objections",
+        "record_follow_ups",
     }
 )
 

@@ -154,8 +154,8 @@ def test_every_round_2_candidate_shows_the_assessments_used_and_the_score(round_
             assert spec_motivation_score(used) == Decimal(detail["motivation_score"])
             assert len(used) in (2, 3) and len({x.assessor for x in used}) == len(used)
             # An assessor counts once, the first time (two equal assessments by one assessor are one).
-            first_per_assessor = list({x.assessor: x for x in reversed(person.motivation_assessments[item.id])}.values())
-            first_per_assessor.sort(key=person.motivation_assessments[item.id].index)
+            given = person.motivation_assessments[item.id]
+            first_per_assessor = sorted({x.assessor: x for x in reversed(given)}.values(), key=given.index)
             assert used == first_per_assessor[: len(used)]
             assert detail["registration_date"] == person.registration_date.isoformat()
             if candidate["outcome"] == "outranked":
