@@ -16,6 +16,8 @@ from buurtbalans.allocation.models import BidResult, DeclineReason, Offer
 from buurtbalans.allocation.selectors import listing_account
 from buurtbalans.allocation.tests.support import REFERENCE_DATE, applicant, scene, solve, vacant_dwelling
 from buurtbalans.core.jobs import run_pending_jobs
+from buurtbalans.core.models import Role
+from buurtbalans.core.testing import make_user
 from buurtbalans.core.tests.test_access_views import body
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +83,7 @@ def test_every_ineligibility_reason_is_said_in_words(stock_a, alice):
         {"income_min": Decimal("30000.00")},
         {"allowed_groups": ["senior"]},
         {"excluded_groups": ["starter"]},
-        {"selection": "motivation"},
+        {"selection": "motivation", "criteria": ["You want to help run the courtyard garden."]},
         {"base_rent": Decimal("1000.00")},
     ]
     listings = [
@@ -96,14 +98,14 @@ def test_every_ineligibility_reason_is_said_in_words(stock_a, alice):
     solve(allocation_round, alice)
     reasons = sorted(BidResult.objects.filter(applicant=person).values_list("reason", flat=True))
     assert reasons == sorted(["household_size", "income_below_min", "group_not_allowed", "group_excluded",
-                              "no_motivation_score", "not_affordable"])
+                              "motivation_incomplete", "not_affordable"])
     text = english_letter(allocation_round, person)
     for sentence in (
         "This home is for households of 3 to 5 persons. Your household has 2 persons.",
         "Your income is lower than the lowest income for this home (€ 30,000.00 per year).",
         "This home is only for: Senior (55 or older). You are not in one of these groups.",
         "This home is not for: Starter (first home of their own). You are in one of these groups.",
-        "For this home we choose on motivation. We have no assessed motivation from you for this home.",
+        "For this home we chose on motivation. Your motivation was not scored by enough assessors to give it a score.",
         "The rent of € 1,000.00 per month is too high for your income and household.",
     ):
         assert sentence in text, sentence
@@ -121,8 +123,10 @@ def busy_round(stock_a, alice):
         services.listing_create_for_dwelling(dwelling=vacant_dwelling(stock_a, 2), actor=alice,
                                              allocation_round=allocation_round, selection="lottery"),
         services.listing_create_for_dwelling(dwelling=vacant_dwelling(stock_a, 3), actor=alice,
-                                             allocation_round=allocation_round, selection="motivation"),
+                                             allocation_round=allocation_round, selection="motivation",
+                                             criteria=["You will help run the courtyard garden."]),
     ]
+    assessors = [make_user(name, corporation, Role.NEIGHBOURHOOD_MANAGER) for name in ("assessor-1", "assessor-2")]
     people = [
         applicant(corporation, f"REG-{code}", size=1 + i % 3, income=Decimal(f"2{i}345.67"),
                   registered=date(2001 + i, 1 + i, 3 + i))
@@ -134,8 +138,9 @@ def busy_round(stock_a, alice):
             services.bid_create(listing=listing, applicant=person, preference=preference, actor=alice,
                                 submitted_at=datetime(2025, 5, 20 + i, 8, 10 + 7 * i, tzinfo=UTC))
             if listing.selection == "motivation":
-                services.motivation_score_set(listing=listing, applicant=person, score=Decimal(f"6.{i}7"),
-                                              actor=alice)
+                for assessor in assessors:  # two agreeing assessors: the score is theirs, distinct per person
+                    services.motivation_assessment_create(listing=listing, applicant=person,
+                                                          score=Decimal(f"{i % 4}.{i + 1}"), actor=assessor)
     solve(allocation_round, alice)
     services.allocation_round_approve(allocation_round=allocation_round, actor=alice)
     services.offer_decline(offer=Offer.objects.filter(allocation_round=allocation_round).first(), actor=alice,
@@ -154,7 +159,9 @@ def private_facts(person, allocation_round) -> set[str]:
     for result in BidResult.objects.filter(applicant=person, run__allocation_round=allocation_round):
         facts.add(str(result.detail.get("lottery_number", "")) or person.external_id)
         if "motivation_score" in result.detail:
-            facts.add(f"6.{str(result.detail['motivation_score'])[2:]}")
+            score = str(result.detail["motivation_score"])
+            for written in (score, score.replace(".", ",")):  # English and Dutch letters
+                facts |= {f"score {written}", f": {written}"}
     for bid in person_bids(person):
         facts.add(bid.submitted_at.strftime("%H:%M"))
     return {fact for fact in facts if fact}

@@ -21,6 +21,8 @@ from buurtbalans.allocation.roundfile import parse_round_document
 from buurtbalans.allocation.roundinput import run_result_document
 from buurtbalans.allocation.tests.support import REFERENCE_DATE, applicant, at, scene, solve, vacant_dwelling
 from buurtbalans.core.jobs import run_pending_jobs
+from buurtbalans.core.models import Role
+from buurtbalans.core.testing import make_user
 from buurtbalans.engine.allocation import solve_round
 from buurtbalans.rules.parameters import parameters_for
 
@@ -72,7 +74,8 @@ APPLICANTS = st.lists(st.fixed_dictionaries({
     "year": st.integers(2000, 2020),
     "urgent": st.booleans(),
     "wishes": st.lists(st.integers(0, 4), unique=True, max_size=4),
-    "score": st.sampled_from([None, Decimal("7"), Decimal("7.5"), Decimal("9.25")]),
+    # Blind assessments per motivation listing (round/2): none, agreeing, diverging with a third, one only.
+    "scores": st.sampled_from([(), ("2.0", "2.5"), ("1.0", "3.0", "2.0"), ("3.5",), ("0.5", "4.0")]),
 }), min_size=1, max_size=8)
 
 
@@ -85,9 +88,12 @@ def test_the_stored_outcomes_are_what_solving_the_stored_input_again_gives(stock
         corporation = stock_a.corporation
         allocation_round = services.allocation_round_create(corporation=corporation, actor=alice, name="Random",
                                                             reference_date=REFERENCE_DATE, lottery_seed=seed)
-        homes = [services.listing_create_for_dwelling(dwelling=vacant_dwelling(stock_a, 30 + i), actor=alice,
-                                                      allocation_round=allocation_round, **labels)
+        homes = [services.listing_create_for_dwelling(
+            dwelling=vacant_dwelling(stock_a, 30 + i), actor=alice, allocation_round=allocation_round,
+            **labels, **({"criteria": ["You will join the residents' committee."]}
+                         if labels["selection"] == "motivation" else {}))
                  for i, labels in enumerate(listings)]
+        assessors = [make_user(f"assessor-{n}", corporation, Role.NEIGHBOURHOOD_MANAGER) for n in range(3)]
         anyone = False
         for i, person in enumerate(people):
             someone = applicant(corporation, f"S{i}", size=person["size"], income=person["income"],
@@ -98,9 +104,10 @@ def test_the_stored_outcomes_are_what_solving_the_stored_input_again_gives(stock
             for preference, li in enumerate(wishes, start=1):
                 services.bid_create(listing=homes[li], applicant=someone, preference=preference, actor=alice,
                                     submitted_at=at(8) + timedelta(minutes=7 * i + li, microseconds=i))
-                if homes[li].selection == "motivation" and person["score"] is not None:
-                    services.motivation_score_set(listing=homes[li], applicant=someone, score=person["score"],
-                                                  actor=alice)
+                if homes[li].selection == "motivation":
+                    for assessor, score in zip(assessors, person["scores"], strict=False):
+                        services.motivation_assessment_create(listing=homes[li], applicant=someone,
+                                                              score=Decimal(score), actor=assessor)
                 anyone = True
         if anyone:
             solve(allocation_round, alice)
