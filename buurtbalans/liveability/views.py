@@ -257,7 +257,13 @@ def _chart_context(series: list[Series], key: str) -> dict:
 
 
 def _score_text(value):
-    return "–" if value is None else number_format(value, 0)
+    if value is None:
+        return "–"
+    if type(value) is float and 0 <= value < 1000 and "e" not in (text := repr(value)):
+        # What number_format(value, 0) writes for a score (whole part, no separator needed below 1,000), without its
+        # locale lookups: the map labels every complex with one (1,230 in the demo; issue 12 item 7).
+        return text.partition(".")[0]
+    return number_format(value, 0)
 
 
 def _label_of(key: str):
