@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.allocation.models import Listing
-from buurtbalans.core.models import HousingCorporation
+from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.core.permissions import Action, scoped_queryset
 from buurtbalans.households.models import Applicant, Tenancy
 
@@ -29,13 +29,8 @@ ObjectionQuerySet = scoped_queryset(Action.MANAGE_OBJECTIONS)
 FollowUpQuerySet = scoped_queryset(Action.RECORD_FOLLOW_UPS)
 
 
-class AccountabilityEvent(models.IntegerChoices):
-    """Audit event codes of this app (7xx), written with `core.audit.audit_record` like core's own codes."""
-
-    OBJECTION_REGISTERED = 701, _("Objection to a letting registered")
-    OBJECTION_DECIDED = 702, _("Decision on an objection recorded")
-    FOLLOW_UP_RECORDED = 711, _("Follow-up of a motivation tenant recorded")
-    FOLLOW_UPS_READ = 712, _("Follow-ups of motivation tenants read")
+# This app's audit event codes are core's (`AuditEvent.Type`, 7xx): the audit log names them like every other.
+AccountabilityEvent = AuditEvent.Type
 
 
 class ObjectionKind(models.TextChoices):

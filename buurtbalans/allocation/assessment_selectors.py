@@ -107,7 +107,7 @@ def _bidders(listing: Listing) -> list[Applicant]:
 def assess_rows(user, listing: Listing) -> list[AssessRow]:
     """Per applicant who reacted: the neutral code, the motivation text and the user's own score; by code.
 
-    Records a BIDS_READ event naming the households whose motivation texts were shown.
+    Records a MOTIVATION_TEXTS_READ event naming the households whose motivation texts were shown.
     """
     membership = require(user, Action.ASSESS_MOTIVATION)
     people = _bidders(listing)
@@ -118,7 +118,7 @@ def assess_rows(user, listing: Listing) -> list[AssessRow]:
                   key=lambda row: row.code)
     shown = sorted(p.household.external_id for p in people if p.pk in texts)
     if shown:
-        audit_record(actor=user, event=AuditEvent.Type.BIDS_READ, corporation=membership.corporation,
+        audit_record(actor=user, event=AuditEvent.Type.MOTIVATION_TEXTS_READ, corporation=membership.corporation,
                      subject_type="motivation_text", subject_ids=shown, purpose=PURPOSE,
                      subject_label=f"motivation texts of listing {listing.reference}, to assess blind")
     return rows
@@ -145,7 +145,8 @@ class MotivationTextRow:
 def motivation_text_rows(user, listing: Listing) -> list[MotivationTextRow]:
     """Per applicant who reacted (by registration number): their motivation text and whether it was scored.
 
-    For officers (MANAGE_ALLOCATION); records a BIDS_READ event naming the households whose texts were shown.
+    For officers (MANAGE_ALLOCATION); records a MOTIVATION_TEXTS_READ event naming the households whose texts
+    were shown.
     """
     membership = require(user, Action.MANAGE_ALLOCATION)
     people = sorted(_bidders(listing), key=lambda p: p.external_id)
@@ -153,7 +154,7 @@ def motivation_text_rows(user, listing: Listing) -> list[MotivationTextRow]:
     assessed = set(MotivationAssessment.objects.filter(listing=listing).values_list("applicant_id", flat=True))
     shown = sorted(p.household.external_id for p in people if p.pk in texts)
     if shown:
-        audit_record(actor=user, event=AuditEvent.Type.BIDS_READ, corporation=membership.corporation,
+        audit_record(actor=user, event=AuditEvent.Type.MOTIVATION_TEXTS_READ, corporation=membership.corporation,
                      subject_type="motivation_text", subject_ids=shown, purpose="allocation",
                      subject_label=f"motivation texts of listing {listing.reference}")
     return [MotivationTextRow(p, texts.get(p.pk, ""), p.pk in assessed) for p in people]

@@ -144,6 +144,10 @@ class AuditEvent(models.Model):
         ROUND_CLOSED = 209, _("Allocation round closed")
         BIDS_READ = 210, _("Bids with personal data read")
         ALLOCATION_LETTER_READ = 211, _("Allocation letter read")
+        # Selection on motivation (issue 13)
+        MOTIVATION_ASSESSED = 212, _("Motivation scored by an assessor")
+        MOTIVATION_TEXT_WRITTEN = 213, _("Motivation text of an applicant written")
+        MOTIVATION_TEXTS_READ = 214, _("Motivation texts read")
         # 3xx housing cooperatives
         COOPERATIVE_WRITTEN = 301, _("Housing cooperative written")
         COOPERATIVE_CONTACTS_WRITTEN = 302, _("Cooperative contacts written")
@@ -169,6 +173,16 @@ class AuditEvent(models.Model):
         VACANCY_LABEL_ACCEPTED = 504, _("Vacancy label accepted")
         VACANCY_LABEL_CHANGED = 505, _("Vacancy label changed")
         STEERING_ROLE_WRITTEN = 506, _("Carrying role of a tenant written")
+        # 7xx accountability and placements (issue 13)
+        OBJECTION_REGISTERED = 701, _("Objection to a letting registered")
+        OBJECTION_DECIDED = 702, _("Decision on an objection recorded")
+        FOLLOW_UP_RECORDED = 711, _("Follow-up of a motivation tenant recorded")
+        FOLLOW_UPS_READ = 712, _("Follow-ups of motivation tenants read")
+        INTAKE_WRITTEN = 731, _("Intake conversation recorded")
+        INTAKE_READ = 732, _("Intake conversations read")
+        CONTINGENT_WRITTEN = 733, _("Contingent target set")
+        PLACEMENT_RECORDED = 734, _("Placement of a household recorded")
+        PLACEMENTS_READ = 735, _("Placements of households read")
         # 9xx system and administration
         PORTFOLIO_IMPORTED = 901, _("Portfolio imported")
         OPEN_DATA_IMPORTED = 902, _("Open data imported")
@@ -181,6 +195,7 @@ class AuditEvent(models.Model):
         MFA_CHANGED = 909, _("Two-step verification set up or reset")
         LOGIN_LOCKED = 910, _("Account locked after failed logins")
         LOCAL_PARAMETERS_CHANGED = 911, _("Corporation's own parameter values changed")
+        MOTIVATION_CAP_CHANGED = 912, _("Cap on lettings on motivation changed")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from buurtbalans.core.models import HousingCorporation
+from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.core.permissions import Action, scoped_queryset
 from buurtbalans.engine.placements import TemporaryGroup
 from buurtbalans.households.models import Household
@@ -25,17 +25,8 @@ from buurtbalans.portfolio.models import Dwelling
 PlacementQuerySet = scoped_queryset(Action.MANAGE_PLACEMENTS)
 
 
-class PlacementEvent(models.IntegerChoices):
-    """Audit event codes of this app (73x), written with `core.audit.audit_record` like core's own codes.
-
-    Defined here, as accountability does for its 70x/71x, because core's list is not this app's to change.
-    """
-
-    INTAKE_WRITTEN = 731, _("Intake conversation recorded")
-    INTAKE_READ = 732, _("Intake conversations read")
-    CONTINGENT_WRITTEN = 733, _("Contingent target set")
-    PLACEMENT_RECORDED = 734, _("Placement of a household recorded")
-    PLACEMENTS_READ = 735, _("Placements of households read")
+# This app's audit event codes are core's (`AuditEvent.Type`, 73x): the audit log names them like every other.
+PlacementEvent = AuditEvent.Type
 
 FREE_TEXT_MAX = 300
 

@@ -678,11 +678,9 @@ def _cap_audit(cap: MotivationCap) -> dict:
 
 
 def _audit_cap(actor, corporation, label: str, old: dict | None, new: dict | None) -> None:
-    # A cap is the corporation's own limit in its letting policy, next to its own parameter values: the same
-    # event code, told apart by the subject type.
     audit_record(
         actor=actor,
-        event=AuditEvent.Type.LOCAL_PARAMETERS_CHANGED,
+        event=AuditEvent.Type.MOTIVATION_CAP_CHANGED,
         corporation=corporation,
         subject_type="motivation_cap",
         subject_label=label,

@@ -114,7 +114,7 @@ def motivation_assessment_create(*, listing: Listing, applicant: Applicant, scor
         corporation_id=listing.corporation_id, listing=listing, applicant=applicant, assessor=actor,
         assessor_name=name, score=value,
     )
-    _record(actor=actor, event=AuditEvent.Type.APPLICANT_PROFILE_WRITTEN, corporation=listing.corporation,
+    _record(actor=actor, event=AuditEvent.Type.MOTIVATION_ASSESSED, corporation=listing.corporation,
             subject_type="motivation_assessment", subject_ids=[applicant.household.external_id],
             label=f"motivation assessment of {applicant.external_id} for {listing.reference}",
             data={"listing": listing.pk, "assessment": assessment.pk, "score": str(value)})
@@ -149,7 +149,7 @@ def motivation_text_set(*, listing: Listing, applicant: Applicant, text: str, ac
     record.recorded_by_name = _name(actor)
     record.save()
     # The text itself stays out of the audit log: it is the applicant's own words and may say anything.
-    _record(actor=actor, event=AuditEvent.Type.BIDS_WRITTEN, corporation=listing.corporation,
+    _record(actor=actor, event=AuditEvent.Type.MOTIVATION_TEXT_WRITTEN, corporation=listing.corporation,
             subject_type="motivation_text", subject_ids=[applicant.household.external_id],
             label=f"motivation text of {applicant.external_id} for {listing.reference}",
             data={"listing": listing.pk, "old_characters": old_length, "characters": len(cleaned)})

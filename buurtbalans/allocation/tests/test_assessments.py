@@ -126,9 +126,10 @@ def test_every_write_is_audited_without_the_text_itself(scene, team, alice):
     person = scene.people[0]
     score(scene, person, team[0], "3.5")
     event = AuditEvent.objects.filter(subject_type="motivation_assessment").get()
-    assert event.event_type == AuditEvent.Type.APPLICANT_PROFILE_WRITTEN
+    assert event.event_type == AuditEvent.Type.MOTIVATION_ASSESSED
     assert (event.actor_name, event.subject_ids, event.data["score"]) == ("anna", [f"H-{HIDDEN['codes'][0]}"], "3.5")
-    texts = AuditEvent.objects.filter(subject_type="motivation_text", event_type=AuditEvent.Type.BIDS_WRITTEN)
+    texts = AuditEvent.objects.filter(subject_type="motivation_text",
+                                      event_type=AuditEvent.Type.MOTIVATION_TEXT_WRITTEN)
     assert texts.count() == 2
     assert all(TEXTS[0] not in str(e.data) and TEXTS[1] not in str(e.data) for e in texts)
 
@@ -172,7 +173,8 @@ def test_the_assessors_page_shows_criteria_codes_and_texts_and_hides_everything_
 
 def test_opening_the_page_logs_whose_motivation_texts_were_read(scene, team):
     assess_rows(team[0], scene.listing)
-    event = AuditEvent.objects.filter(event_type=AuditEvent.Type.BIDS_READ, subject_type="motivation_text").get()
+    event = AuditEvent.objects.filter(event_type=AuditEvent.Type.MOTIVATION_TEXTS_READ,
+                                      subject_type="motivation_text").get()
     assert event.subject_ids == sorted(f"H-{HIDDEN['codes'][i]}" for i in (0, 1))
     assert event.actor_name == "anna"
 
