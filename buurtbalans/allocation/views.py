@@ -7,12 +7,14 @@ turn a service's `AllocationError` into messages for the user.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -201,6 +203,23 @@ def round_close(request, pk: int):
 def candidate_note(candidate, places: dict) -> str:
     """A short explanation of a candidate's outcome for the review (officers see who is who); `places` gives the
     place on the whole list of the home's candidates, as the letters do (a re-run ranks only those left)."""
+    note = _outcome_note(candidate, places)
+    motivation = _motivation_note(candidate.detail)
+    return "; ".join(part for part in (str(note), motivation) if part)
+
+
+def _motivation_note(detail: dict) -> str:
+    """On a motivation listing (round/2): the score and the assessors' scores it was made of, never their names."""
+    if detail.get("motivation_score") is None:
+        return ""
+    scores = [number_format(Decimal(str(x["score"])), 1) for x in detail.get("motivation_assessments") or []]
+    score = number_format(Decimal(str(detail["motivation_score"])), 2)
+    if not scores:
+        return _("motivation score %(score)s") % {"score": score}
+    return _("motivation score %(score)s (assessments %(scores)s)") % {"score": score, "scores": "; ".join(scores)}
+
+
+def _outcome_note(candidate, places: dict):
     detail = candidate.detail
     if candidate.outcome == "ineligible":
         return candidate.reason_label
