@@ -83,6 +83,9 @@ class Role(models.TextChoices):
     ADMIN = "ADMIN", _("Administrator")
     # Privacy officer (privacyfunctionaris): answers data subjects' requests (AVG art. 15 and 17).
     PRIVACY_OFFICER = "PRIVACY_OFFICER", _("Privacy officer")
+    # Assessor of motivation (beoordelaar motivatie): scores motivation texts blind and sees nothing else, so blind
+    # assessing holds by role, not only by the page (issue 13).
+    MOTIVATION_ASSESSOR = "MOTIVATION_ASSESSOR", _("Motivation assessor")
     # Not a corporation's role: changes what every corporation shares (the legal parameters). Granted only with
     # `buurtbalans platform_admin grant USERNAME`, never on a corporation's screens (see PLATFORM_ROLES).
     PLATFORM_ADMIN = "PLATFORM_ADMIN", _("Platform administrator")

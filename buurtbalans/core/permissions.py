@@ -137,6 +137,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PRIVACY_OFFICER: frozenset(
         {Action.VIEW_HOUSEHOLDS, Action.VIEW_AUDIT, Action.EXPORT_SUBJECT_DATA, Action.ERASE_HOUSEHOLD}
     ),
+    # The assessor scores motivation texts under a neutral code and nothing else: no household, no marker, no round,
+    # so no screen can show them the registration date, income or markers that blind assessing hides.
+    Role.MOTIVATION_ASSESSOR: frozenset({Action.ASSESS_MOTIVATION}),
     # Functional administrators load and export the data but have no purpose to read special-category data.
     Role.ADMIN: frozenset(
         {

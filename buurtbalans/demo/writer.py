@@ -55,6 +55,8 @@ DEMO_USERS = (
     ("audit", DEMO_CODE, (Role.AUDITOR,)),
     # Answers a household's request to see or erase its data (AVG art. 15 and 17).
     ("privacy", DEMO_CODE, (Role.PRIVACY_OFFICER,)),
+    # Scores motivation texts blind and sees nothing else (issue 13).
+    ("beoordelaar", DEMO_CODE, (Role.MOTIVATION_ASSESSOR,)),
     ("beheer", DEMO_CODE, (Role.ADMIN,)),
     # Changes the legal parameters every corporation shares (a demo stands in for the installation's operator).
     ("platform", DEMO_CODE, (Role.PLATFORM_ADMIN,)),

@@ -26,6 +26,8 @@ def overview(request):
             return redirect("privacy_home")
         if can(user, Action.VIEW_AUDIT):
             return redirect("audit_log")
+        if can(user, Action.ASSESS_MOTIVATION):  # the motivation assessor's only work: scoring blind
+            return redirect("allocation_assess_list")
         # Signed in, but none of the corporation-wide screens is for this role (e.g. a cooperative board, whose
         # portal comes with the cooperatives app): say so instead of a bare "forbidden".
         if can(user, Action.COOPERATIVE_PORTAL):  # cooperatives (issue 7): a board's home is its cooperative's portal

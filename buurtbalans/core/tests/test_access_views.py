@@ -204,8 +204,10 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
     settings.DEBUG = False
     charlie_auditor = make_user("charlie-auditor", HousingCorporation.objects.get(code="corp-b"), Role.AUDITOR)
     charlie_privacy = make_user("charlie-privacy", HousingCorporation.objects.get(code="corp-b"), Role.PRIVACY_OFFICER)
+    charlie_assessor = make_user("charlie-assessor", HousingCorporation.objects.get(code="corp-b"),
+                                 Role.MOTIVATION_ASSESSOR)
     events_before = AuditEvent.objects.filter(corporation=a_objects["stock"].corporation).count()
-    for user in (charlie, charlie_auditor, charlie_privacy):
+    for user in (charlie, charlie_auditor, charlie_privacy, charlie_assessor):
         client.force_login(user)
         for method, url, data in urls_of_a(a_objects):
             response = fetch(client, method, url, data)
@@ -236,6 +238,22 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
     alice = a_objects["import_job"].user
     alice.refresh_from_db()
     assert alice.is_active and alice.membership.roles == ["ALLOCATION_OFFICER"]
+
+
+def test_the_motivation_assessor_of_a_opens_none_of_its_pages(client, corporation_a, a_objects):
+    """Blind assessing by role (issue 13): A's own assessor gets no page of A but the assessing screens; `/` sends
+    them there."""
+    assessor = make_user("assessor-a", corporation_a, Role.MOTIVATION_ASSESSOR)
+    client.force_login(assessor)
+    events_before = AuditEvent.objects.filter(corporation=corporation_a).count()
+    for method, url, data in urls_of_a(a_objects):
+        response = fetch(client, method, url, data)
+        if response.status_code == 302:
+            assert response.url == reverse("allocation_assess_list"), (url, data, response.url)
+            continue
+        assert response.status_code in (403, 404), (url, data, response.status_code)
+    assert client.get(reverse("allocation_assess_list")).status_code == 200
+    assert AuditEvent.objects.filter(corporation=corporation_a).count() == events_before
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, a_objects):
