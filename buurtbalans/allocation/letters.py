@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
+from buurtbalans.allocation.marks import public_marks
 from buurtbalans.allocation.models import (
     AllocationRound,
     AllocationRun,
@@ -435,6 +436,8 @@ def _item(facts: LetterFacts, entry: BidStatusEntry, applicant: Applicant) -> Le
             item.headline = _("This round has not been decided yet.")
         if entry.rank:
             say(_("You are number %(rank)d on the list of candidates who meet the conditions.") % {"rank": entry.rank})
+    for mark in public_marks(listing):  # as the public account marks it (a letting outside the waiting-list order)
+        say(f"{mark.title}: {mark.explanation}")
     if listing.selection == SelectionKey.MOTIVATION:
         _motivation(item, listing, facts.motivation.get((entry.applicant, entry.listing)))
     return item

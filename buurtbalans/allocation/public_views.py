@@ -11,51 +11,16 @@ published. The mark follows the listing's route, so it is there from publication
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from buurtbalans.allocation import selectors
-from buurtbalans.allocation.models import Listing, SelectionKey
+from buurtbalans.allocation.marks import public_marks
+from buurtbalans.allocation.models import Listing
 from buurtbalans.allocation.views import account_columns
 from buurtbalans.core.exports import Column, export_response, requested_format
-from buurtbalans.engine.labelling.facts import Label
-
-
-@dataclass(frozen=True)
-class PublicMark:
-    """How the public account marks a letting outside the waiting-list order: a code, a title and one line."""
-
-    code: str
-    title: str
-    explanation: str
-
-
-LIVEABILITY_MARK = PublicMark(
-    "liveability",
-    gettext_lazy("Allocation by exception – liveability"),
-    gettext_lazy("We did not choose by time on the waiting list. We chose on motivation: what someone wants to do "
-                 "for the neighbourhood. We do this to keep the neighbourhood a good place to live."),
-)
-PLACEMENT_MARK = PublicMark(
-    "placement",
-    gettext_lazy("Special allocation"),
-    gettext_lazy("This home is for a household that moves here with support. We chose the new tenant after an "
-                 "intake talk, not by time on the waiting list."),
-)
-
-
-def public_marks(listing: Listing) -> list[PublicMark]:
-    """The marks of a listing's letting on the public account; none for a letting in waiting-list order."""
-    marks = []
-    if listing.selection == SelectionKey.MOTIVATION:
-        marks.append(LIVEABILITY_MARK)
-    if listing.label == Label.RESERVED_VULNERABLE:
-        marks.append(PLACEMENT_MARK)
-    return marks
 
 
 def published_criteria(listing: Listing) -> list[str]:
