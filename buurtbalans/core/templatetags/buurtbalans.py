@@ -128,16 +128,21 @@ def sort_header(context, label, key, current, numeric=False):
 
 @register.inclusion_tag("core/_export_links.html", takes_context=True)
 def export_links(context, table=None, label=None):
-    """Links that download the table on this page as CSV or Excel (same view, `?format=`)."""
+    """Links that download the table on this page (same view, `?format=`): CSV for Dutch Excel (`;`, decimal
+    commas), the same CSV "internationaal" (`,`, decimal points, ISO dates) and Excel; see `core.exports`."""
     request = context["request"]
     links = []
-    for export_format, text in (("csv", "CSV"), ("xlsx", "Excel")):
+    for export_format, text, hint in (
+        ("csv", "CSV", _("for Excel in Dutch: columns split by semicolons, decimal commas")),
+        ("csv-intl", _("CSV (international)"), _("columns split by commas, decimal points, dates as yyyy-mm-dd")),
+        ("xlsx", "Excel", ""),
+    ):
         query = request.GET.copy()
         query["format"] = export_format
         query.pop("page", None)
         if table:
             query["table"] = table
-        links.append({"href": f"?{query.urlencode()}", "text": text, "format": export_format})
+        links.append({"href": f"?{query.urlencode()}", "text": text, "format": export_format, "hint": hint})
     return {"links": links, "label": label, "table": table}
 
 
