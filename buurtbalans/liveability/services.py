@@ -770,21 +770,61 @@ def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
         {"complexes", "measurements", "warnings", "seconds"}.
     """
     started = time.monotonic()
+    # Before the first count: a write committed after this moment may be missed, one before it is counted
+    # (`services_recount` compares it with when a recount was asked for).
+    now = timezone.now()
     dates = measurement_dates(reference_date)
     steps = len(dates) + 2
+    measured = vitality_measure(corporation, dates, on_progress=on_progress, steps=steps)
+    complexes = complex_places(corporation)
+    rows = vitality_rows(corporation, reference_date, measured, complexes, computed=now)
+    if on_progress:
+        on_progress(len(dates) + 1, steps)
+    areas = _area_rows(corporation, rows, {pk: (buurt, gm) for pk, buurt, gm in complexes})
+    with transaction.atomic():
+        ComplexVitality.objects.filter(corporation=corporation).delete()
+        AreaVitality.objects.filter(corporation=corporation).delete()
+        ComplexVitality.objects.bulk_create(rows, batch_size=1000)
+        AreaVitality.objects.bulk_create(areas, batch_size=1000)
+    _analyze()
+    if on_progress:
+        on_progress(steps, steps)
+    latest = [r for r in rows if r.is_latest]
+    return {
+        "complexes": len(latest),
+        "measurements": len(rows),
+        "warnings": sum(1 for r in latest if r.warning_count),
+        "seconds": round(time.monotonic() - started, 2),
+    }
+
+
+def vitality_measure(corporation: HousingCorporation, dates: list[date], *,
+                     on_progress: ProgressCallback | None = None, steps: int = 0) -> dict:
+    """Every complex's own indicator values on each date (one grouped count per measure and date)."""
     measured = {}
     for index, day in enumerate(dates, start=1):
         measured[day] = measure_complexes(corporation.pk, day)
         if on_progress:
-            on_progress(index, steps)
-    complexes = list(
-        Complex.objects.filter(corporation=corporation).values_list(
-            "pk", "neighbourhood__cbs_code", "neighbourhood__municipality__cbs_code")
-    )
+            on_progress(index, steps or len(dates))
+    return measured
+
+
+def complex_places(corporation: HousingCorporation, complex_ids=None) -> list[tuple[int, str | None, str | None]]:
+    """(pk, buurt code, municipality code) of the corporation's complexes (of `complex_ids` only, when given)."""
+    complexes = Complex.objects.filter(corporation=corporation)
+    if complex_ids is not None:
+        complexes = complexes.filter(pk__in=list(complex_ids))
+    return list(complexes.order_by("pk").values_list(
+        "pk", "neighbourhood__cbs_code", "neighbourhood__municipality__cbs_code"))
+
+
+def vitality_rows(corporation: HousingCorporation, reference_date: date, measured: dict, complexes: list,
+                  *, computed) -> list[ComplexVitality]:
+    """The unsaved `ComplexVitality` rows of `complexes` (as `complex_places` gives them) for every measured date."""
+    dates = sorted(measured)
     public = public_series({code for _pk, code, _gm in complexes if code})
     rules, policy = monitor_rules(corporation.pk)
     profiles = _profiles(corporation.pk, dates)
-    now = timezone.now()
     rows: list[ComplexVitality] = []
     for pk, buurt, _municipality in complexes:
         lbm = public.get(buurt, {}) if buurt else {}
@@ -813,27 +853,10 @@ def vitality_refresh(*, corporation: HousingCorporation, reference_date: date,
                 dwelling_count=measure.dwelling_count, household_count=measure.household_count, values=values,
                 score=score, parts=parts if is_latest else {}, trends=trends if is_latest else {},
                 warnings=warnings, warning_count=len(warnings), history=frozen_history if is_latest else {},
-                computed=now,
+                computed=computed,
             ))
             previous_score = score
-    if on_progress:
-        on_progress(len(dates) + 1, steps)
-    areas = _area_rows(corporation, rows, {pk: (buurt, gm) for pk, buurt, gm in complexes})
-    with transaction.atomic():
-        ComplexVitality.objects.filter(corporation=corporation).delete()
-        AreaVitality.objects.filter(corporation=corporation).delete()
-        ComplexVitality.objects.bulk_create(rows, batch_size=1000)
-        AreaVitality.objects.bulk_create(areas, batch_size=1000)
-    _analyze()
-    if on_progress:
-        on_progress(steps, steps)
-    latest = [r for r in rows if r.is_latest]
-    return {
-        "complexes": len(latest),
-        "measurements": len(rows),
-        "warnings": sum(1 for r in latest if r.warning_count),
-        "seconds": round(time.monotonic() - started, 2),
-    }
+    return rows
 
 
 def _analyze() -> None:
