@@ -128,13 +128,14 @@ def sort_header(context, label, key, current, numeric=False):
 
 @register.inclusion_tag("core/_export_links.html", takes_context=True)
 def export_links(context, table=None, label=None):
-    """Links that download the table on this page (same view, `?format=`): CSV for Dutch Excel (`;`, decimal
-    commas), the same CSV "internationaal" (`,`, decimal points, ISO dates) and Excel; see `core.exports`."""
+    """Links that download the table on this page (same view, `?format=`): first CSV for Dutch Excel (`csv-nl`: `;`,
+    decimal commas), then the CSV "internationaal" (`csv`: `,`, decimal points, ISO dates, as before issue 14) and
+    Excel; see `core.exports`."""
     request = context["request"]
     links = []
     for export_format, text, hint in (
-        ("csv", "CSV", _("for Excel in Dutch: columns split by semicolons, decimal commas")),
-        ("csv-intl", _("CSV (international)"), _("columns split by commas, decimal points, dates as yyyy-mm-dd")),
+        ("csv-nl", "CSV", _("for Excel in Dutch: columns split by semicolons, decimal commas")),
+        ("csv", _("CSV (international)"), _("columns split by commas, decimal points, dates as yyyy-mm-dd")),
         ("xlsx", "Excel", ""),
     ):
         query = request.GET.copy()
