@@ -51,6 +51,13 @@ from buurtbalans.steering.reasons import label_name, label_reason, mix_view, pla
 from buurtbalans.steering.rents import above_cap_range, default_reason
 
 ROWS_PER_PAGE = 50
+# Where a complex's profile comes from (`mix.Profile.source`), as the profiles page says it; the Dutch CSV writes
+# the words with the code next to them (issue 14).
+PROFILE_SOURCES = {
+    "complex": gettext_lazy("Own profile"),
+    "default": gettext_lazy("Default profile"),
+    "builtin": gettext_lazy("Standard profile"),
+}
 
 
 def _context(request, section: str, **extra) -> dict:
@@ -119,7 +126,7 @@ def concentration_columns(categories, level: str) -> list[Column]:
             gettext_lazy("Distance to the target mix"),
             lambda v: None if v["row"].mix_deviation is None else round(v["row"].mix_deviation, 4),
         ),
-        Column(gettext_lazy("Profile"), lambda v: v["row"].profile.source),
+        Column(gettext_lazy("Profile"), lambda v: v["row"].profile.source, codes=PROFILE_SOURCES),
     ]
     return columns
 
@@ -346,7 +353,7 @@ def profile_columns(categories) -> list[Column]:
     columns = [
         Column(gettext_lazy("Complex code"), lambda r: r["complex"].external_id),
         Column(gettext_lazy("Complex"), lambda r: r["complex"].name),
-        Column(gettext_lazy("Profile"), lambda r: r["profile"].source),
+        Column(gettext_lazy("Profile"), lambda r: r["profile"].source, codes=PROFILE_SOURCES),
         Column(gettext_lazy("Maximum share with a vulnerability marker"), lambda r: r["profile"].max_vulnerable_share),
         Column(gettext_lazy("Maximum share of the lowest incomes"), lambda r: r["profile"].max_primary_share),
     ]
@@ -598,7 +605,7 @@ def proposal_columns(protected: bool) -> list[Column]:
         Column(gettext_lazy("Label name"), lambda p: "" if _is_fixed(p) else label_name(p.label)),
         Column(gettext_lazy("Proposed base rent"), lambda p: None if _is_fixed(p) else p.base_rent),
         Column(gettext_lazy("Current base rent"), lambda p: p.dwelling.base_rent if _is_fixed(p) else p.current_rent),
-        Column(gettext_lazy("Decided label"), lambda p: "" if _is_fixed(p) else (p.decided_label or "")),
+        Column(gettext_lazy("Decided label"), lambda p: "" if _is_fixed(p) else (p.decided_label or ""), codes=Label),
         Column(
             gettext_lazy("Reason"),
             lambda p: fixed_short_text(p) if _is_fixed(p) else label_reason(p, p.plan_complex, protected=protected),
