@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from buurtbalans.allocation.marks import public_marks
@@ -46,6 +46,7 @@ from buurtbalans.allocation.models import (
 )
 from buurtbalans.allocation.outcomes import RoundStatuses, round_bid_statuses
 from buurtbalans.allocation.selectors import group_labels
+from buurtbalans.core.formatting import format_number
 from buurtbalans.core.selectors import CorporationContact, corporation_contact
 from buurtbalans.engine.allocation.motivation import AGREEMENT_TENTHS
 from buurtbalans.engine.allocation.status import (
@@ -137,14 +138,14 @@ def _day(value) -> str:
 
 
 def _euro(value) -> str:
-    return f"€ {number_format(value, 2, force_grouping=True)}"
+    return f"€ {format_number(value, 2)}"
 
 
 def _score(value) -> str:
     """A motivation score as the letter writes it: one decimal, two for the mean of two ("2,5", "2,75")."""
     value = Decimal(str(value))
     places = 1 if value == value.quantize(Decimal("0.1")) else 2
-    return number_format(value, places)
+    return format_number(value, places)
 
 
 def _reason_sentence(reason: str, listing: Listing, applicant: Applicant,

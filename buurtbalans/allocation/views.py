@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,6 +39,7 @@ from buurtbalans.allocation.models import (
 )
 from buurtbalans.allocation.services import AllocationError
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
+from buurtbalans.core.formatting import format_number
 from buurtbalans.core.models import Upload
 from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
@@ -212,8 +212,8 @@ def _motivation_note(detail: dict) -> str:
     """On a motivation listing (round/2): the score and the assessors' scores it was made of, never their names."""
     if detail.get("motivation_score") is None:
         return ""
-    scores = [number_format(Decimal(str(x["score"])), 1) for x in detail.get("motivation_assessments") or []]
-    score = number_format(Decimal(str(detail["motivation_score"])), 2)
+    scores = [format_number(Decimal(str(x["score"])), 1) for x in detail.get("motivation_assessments") or []]
+    score = format_number(Decimal(str(detail["motivation_score"])), 2)
     if not scores:
         return _("motivation score %(score)s") % {"score": score}
     return _("motivation score %(score)s (assessments %(scores)s)") % {"score": score, "scores": "; ".join(scores)}

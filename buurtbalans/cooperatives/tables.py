@@ -122,13 +122,10 @@ def comparison_columns() -> list[Column]:
         Column(_("Year"), lambda row: row[1].year),
         Column(_("Dwellings"), lambda row: row[1].dwellings),
         Column(_("Tenancies ended"), lambda row: row[1].ended),
-        Column(_("Turnover per 100 dwellings"), lambda row: _round(row[1].turnover_per_100, 1)),
+        Column(_("Turnover per 100 dwellings"), lambda row: row[1].turnover_per_100),
         Column(_("Lettings"), lambda row: row[1].lettings),
         Column(_("Lettings to the lowest incomes"), lambda row: row[1].lowest_income_lettings),
-        Column(_("Share of lettings to the lowest incomes"), lambda row: _round(row[1].lowest_income_share, 3)),
-        Column(_("Vitality score"), lambda row: _round(row[1].vitality_score, 1)),
+        Column(_("Share of lettings to the lowest incomes"), lambda row: row[1].lowest_income_share),
+        Column(_("Vitality score"), lambda row: row[1].vitality_score),
     ]
 
-
-def _round(value, digits):
-    return None if value is None else round(value, digits)

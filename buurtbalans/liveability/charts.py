@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
+from buurtbalans.core.formatting import format_number, format_share
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Line styles per series (colour, dash): distinguishable without colour too, and named in the legend.
@@ -46,24 +46,43 @@ def vega_lite_spec(*, title: str, y_title: str, series: list[Series], percent: b
 
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round ticks from at or below `low` to at or above `high` (the axis holds every value; issue 14 item 4)."""
     if high == low:
-        high = low + (abs(low) or 1) * 0.1
-        low = low - (abs(low) or 1) * 0.1
+        # One value (or all the same): a band around it, not below zero for a figure that cannot be negative.
+        pad = abs(low) * 0.1 or 1.0
+        low, high = (max(0.0, low - pad) if low >= 0 else low - pad), high + pad
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw), default=raw)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value <= high + step * 0.5:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def _label_decimals(ticks: list[float], scale: int) -> int:
+    """The fewest decimals that write every tick exactly (2.5% needs one, 60 none)."""
+    for decimals in range(0, 7):
+        factor = scale * 10 ** decimals
+        if all(abs(t * factor - round(t * factor)) < 1e-6 for t in ticks):
+            return decimals
+    return 6
+
+
+# Legend rows below the plot: one line per series (and the norm), swatch and label on one baseline.
+LEGEND_ROW = 18
+LEGEND_SWATCH = 28
+NORM_COLOUR = "#4b5c6b"
+NORM_DASH = "1 3"
 
 
 def line_chart(series: list[Series], *, width: int = 560, height: int = 220, percent: bool = False,
-               decimals: int = 2) -> dict | None:
-    """SVG geometry for a line chart: axes with ticks and one polyline per series (coordinates never localised).
+               decimals: int = 2, norm: float | None = None, norm_label: str = "") -> dict | None:
+    """SVG geometry for a line chart: axes with ticks, one polyline per series, an optional norm line and the
+    legend (coordinates never localised; labels in the reader's language, rounded by `core.formatting`).
+
+    The y axis runs from a round tick at or below the lowest value to one at or above the highest, over every
+    series and the norm, so nothing is drawn outside the plot. `height` is the plot's box; the legend adds a row
+    per line below it.
 
     Returns None when there is nothing to draw.
     """
@@ -72,23 +91,22 @@ def line_chart(series: list[Series], *, width: int = 560, height: int = 220, per
         return None
     left, right, top, bottom = 56, 12, 10, 28
     years = sorted({year for year, _v in points})
-    ticks = _nice_ticks(min(v for _y, v in points), max(v for _y, v in points))
+    values = [v for _y, v in points] + ([norm] if norm is not None else [])
+    ticks = _nice_ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
     plot_w, plot_h = width - left - right, height - top - bottom
+    tick_decimals = _label_decimals(ticks, 100 if percent else 1)
 
     def x_of(year: int) -> float:
         if len(years) == 1:
-            return left + plot_w / 2
+            return round(left + plot_w / 2, 1)
         return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
 
     def y_of(value: float) -> float:
         return round(top + plot_h * (1 - (value - low) / (high - low)), 1)
 
-    def label(value: float) -> str:
-        # Text in the reader's language (decimal comma in Dutch); only coordinates stay unlocalised.
-        if percent:
-            return f"{number_format(value * 100, 0)}%"
-        return number_format(value, decimals)
+    def label(value: float, places: int) -> str:
+        return format_share(value, places) if percent else format_number(value, places)
 
     lines = []
     for index, s in enumerate(series):
@@ -97,12 +115,25 @@ def line_chart(series: list[Series], *, width: int = 560, height: int = 220, per
         lines.append({
             "name": s.name, "colour": colour, "dash": dash,
             "points": " ".join(f"{x},{y}" for x, y, _yr, _v in coords),
-            "dots": [{"x": x, "y": y, "title": f"{s.name} {yr}: {label(v)}"} for x, y, yr, v in coords],
+            "dots": [{"x": x, "y": y, "title": f"{s.name} {yr}: {label(v, decimals)}"}
+                     for x, y, yr, v in coords],
         })
+    legend = [{"name": line["name"], "colour": line["colour"], "dash": line["dash"], "width": 3} for line in lines]
+    norm_line = None
+    if norm is not None:
+        norm_line = {"y": y_of(norm), "label": label(norm, decimals)}
+        legend.append({"name": f"{norm_label} ({norm_line['label']})" if norm_label else norm_line["label"],
+                       "colour": NORM_COLOUR, "dash": NORM_DASH, "width": 2})
+    for row, item in enumerate(legend):
+        item["y"] = height + LEGEND_ROW * row + LEGEND_ROW // 2
+        item["x1"], item["x2"] = left, left + LEGEND_SWATCH
+        item["text_x"] = left + LEGEND_SWATCH + 6
     return {
-        "width": width, "height": height, "left": left, "right": width - right, "top": top,
-        "bottom": height - bottom,
+        "width": width, "height": height + LEGEND_ROW * len(legend) + 4, "left": left, "right": width - right,
+        "top": top, "bottom": height - bottom, "x_label_y": height - 8,
         "x_ticks": [{"x": x_of(year), "label": str(year)} for year in years],
-        "y_ticks": [{"y": y_of(t), "label": label(t)} for t in ticks],
+        "y_ticks": [{"y": y_of(t), "label": label(t, tick_decimals)} for t in ticks],
         "lines": lines,
+        "norm": norm_line,
+        "legend": legend,
     }

@@ -142,8 +142,9 @@ TREND_LABELS = {
 
 
 def format_value(key: str, value: float | None) -> str:
-    """An indicator value for a sentence or a table cell, in the unit the indicator is shown in."""
-    from django.utils.formats import number_format
+    """An indicator value for a sentence or a table cell, in the unit the indicator is shown in (rounded half up
+    once, `core.formatting`)."""
+    from buurtbalans.core.formatting import format_number, format_share
 
     if value is None:
         return "–"
@@ -151,7 +152,7 @@ def format_value(key: str, value: float | None) -> str:
     unit = indicator.unit if indicator else "score"
     decimals = indicator.decimals if indicator else 2
     if unit == "share":
-        return f"{number_format(100 * value, decimals)}%"
+        return format_share(value, decimals)
     if unit == "days":
-        return number_format(value, 0)
-    return number_format(value, decimals)
+        return format_number(value, 0)
+    return format_number(value, decimals)

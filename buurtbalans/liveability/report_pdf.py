@@ -14,13 +14,14 @@ from datetime import date, datetime
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from buurtbalans.core.figures import SMALL_CELL_TEXT, Cell
+from buurtbalans.core.formatting import format_number, format_percent, format_ratio
 from buurtbalans.core.pdf import BODY, HEADING, TITLE, pdf_table, render_pdf
 from buurtbalans.households.selectors import INCOME_BAND_LABELS, INCOME_BANDS
 from buurtbalans.liveability.focus import focus_neighbourhoods
@@ -156,11 +157,12 @@ class _Counted:
 
 
 def _n(value) -> str:
-    return "–" if value is None else number_format(value, 0, force_grouping=True)
+    # Figures as on the screens: rounded half up once (core.formatting), never cut.
+    return format_number(value)
 
 
 def _share(part: int, whole: int) -> str:
-    return "–" if not whole else f"{number_format(100 * part / whole, 0)}%"
+    return format_ratio(part, whole)
 
 
 def liveability_story(data: ReportData, *, generated: datetime) -> list:
@@ -244,8 +246,8 @@ def liveability_story(data: ReportData, *, generated: datetime) -> list:
     if data.focus_buurten:
         story.append(pdf_table(
             [_("Neighbourhood"), _("Low incomes"), _("Leefbaarometer")],
-            [[f"{b['name']} ({b['code']})", f"{number_format(b['low_income'], 1)}% ({b['low_income_year']})",
-              f"{number_format(b['lbm'], 3)} ({b['lbm_year']})"] for b in data.focus_buurten],
+            [[f"{b['name']} ({b['code']})", f"{format_percent(b['low_income'], 1)} ({b['low_income_year']})",
+              f"{format_number(b['lbm'], 3)} ({b['lbm_year']})"] for b in data.focus_buurten],
             [0.5, 0.25, 0.25],
         ))
         story.append(Paragraph(escape(_("Our complexes in these neighbourhoods: %(n)s.") % {

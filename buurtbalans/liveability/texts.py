@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.figures import SMALL_CELL_TEXT, Cell
+from buurtbalans.core.formatting import format_number, format_score, round_half_up
 from buurtbalans.engine.vitality import IndicatorRule
 from buurtbalans.liveability.indicators import GROUP_LABELS, INDICATORS, TREND_LABELS, format_value
 
@@ -42,6 +42,17 @@ def change_text(key: str, change: float | None) -> str:
     return f"+{text}" if change >= 0 else f"−{text}"
 
 
+def _below_text(value, threshold) -> str:
+    """A score that warns for being below `threshold`, as the rounding rule writes it ("58"); with the decimals
+    that keep it below when the whole number would be the threshold itself (59.7 is "59,7", not "60, below 60")."""
+    if value is None or threshold is None or value >= threshold:
+        return format_score(value)
+    for decimals in range(0, 4):
+        if round_half_up(value, decimals) < round_half_up(threshold, decimals):
+            return format_number(value, decimals)
+    return format_number(value, 3)
+
+
 def warning_line(warning: dict, hidden: frozenset[str] = frozenset()) -> str:
     """One reason of a warning, as a sentence; without the value for an indicator in `hidden` (small cells)."""
     kind = warning.get("kind")
@@ -58,14 +69,15 @@ def warning_line(warning: dict, hidden: frozenset[str] = frozenset()) -> str:
         }
     if kind == "low_score":
         return _("The vitality score is %(score)s, below %(threshold)s.") % {
-            "score": number_format(warning["value"], 0), "threshold": number_format(warning["threshold"], 0)}
+            "score": _below_text(warning["value"], warning["threshold"]),
+            "threshold": format_score(warning["threshold"])}
     if kind == "score_drop":
         return _("The vitality score fell by %(drop)s points in a year (warning at %(threshold)s).") % {
-            "drop": number_format(warning["value"], 0), "threshold": number_format(warning["threshold"], 0)}
+            "drop": format_score(warning["value"]), "threshold": format_score(warning["threshold"])}
     if kind == "worsening_indicators":
         labels = ", ".join(str(INDICATORS[k].label).lower() for k in warning.get("keys", []) if k in INDICATORS)
         return _("%(count)s indicators are getting worse: %(labels)s.") % {
-            "count": number_format(warning["value"], 0), "labels": labels}
+            "count": format_number(warning["value"]), "labels": labels}
     return str(kind)
 
 

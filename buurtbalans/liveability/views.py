@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.figures import SMALL_CELL_TEXT, is_protected
+from buurtbalans.core.formatting import format_number, format_percent, format_score
 from buurtbalans.core.jobs import job_error_message
 from buurtbalans.core.models import Job
 from buurtbalans.core.pagination import paginate
@@ -97,7 +97,7 @@ def _monitor_export(export_format: str, name: str, user, rows):
 def _score_cell(row, policy) -> None:
     """The score and links as shown in a table row (done here: a template include and two {% url %} per row cost
     more than the rest of the row at 50 rows)."""
-    row.score_text = "–" if row.score is None else number_format(row.score, 0)
+    row.score_text = _score_text(row.score)
     row.is_low = row.score is not None and row.score < policy.min_score
     row.complex_url = f"{_url_prefix('monitor_complex')}{row.complex_id}/"
     buurt = row.complex.neighbourhood
@@ -111,7 +111,8 @@ def _url_prefix(name: str) -> str:
 
 
 def _pct(value):
-    return None if value is None else round(value, 6)
+    # Downloads write the figure unrounded, as a number (docs/ui.md, "Figures: one rounding rule").
+    return value
 
 
 def _share_or_small_cell(row, key: str, protected: bool):
@@ -132,7 +133,7 @@ def monitor_columns(protected: bool = False) -> list[Column]:
         Column(gettext_lazy("Reference date"), "reference_date"),
         Column(gettext_lazy("Dwellings"), "dwelling_count"),
         Column(gettext_lazy("Households"), "household_count"),
-        Column(gettext_lazy("Vitality score"), lambda r: None if r.score is None else round(r.score, 2)),
+        Column(gettext_lazy("Vitality score"), "score"),
         Column(gettext_lazy("Warnings"), "warning_count"),
     ]
     for key in INDICATOR_KEYS:
@@ -243,10 +244,11 @@ def complex_trend_series(user, complex_, key: str) -> list[Series]:
     return [s for s in series if s.points]
 
 
-def _chart_context(series: list[Series], key: str) -> dict:
+def _chart_context(series: list[Series], key: str, norm: float | None = None, norm_label: str = "") -> dict:
+    """The trend chart, its series and its data table (the table writes the same figures as the chart's labels)."""
     percent = key in INDICATORS and INDICATORS[key].unit == "share"
     decimals = INDICATORS[key].decimals if key in INDICATORS else 0
-    chart = line_chart(series, percent=percent, decimals=decimals)
+    chart = line_chart(series, percent=percent, decimals=decimals, norm=norm, norm_label=norm_label)
     years = sorted({year for s in series for year, _v in s.points})
     table = [
         {"year": year, "cells": [format_value(key, dict(s.points).get(year)) if key != "score"
@@ -256,14 +258,25 @@ def _chart_context(series: list[Series], key: str) -> dict:
     return {"chart": chart, "chart_series": series, "chart_table": table}
 
 
+def _chart_norm(key: str, rules, policy, vitality) -> tuple[float | None, str]:
+    """The line a complex's trend is held against: the warning level of the score, or the indicator's norm (the one
+    its last scoring used, which a complex profile may set)."""
+    if key == "score":
+        return float(policy.min_score), str(_("Warning level"))
+    part = ((getattr(vitality, "parts", None) or {}).get(key) or {}) if vitality else {}
+    norm = part.get("norm", next((rule.norm for rule in rules if rule.key == key), None))
+    return (None, "") if norm is None else (float(norm), str(_("Norm")))
+
+
 def _score_text(value):
-    if value is None:
-        return "–"
-    if type(value) is float and 0 <= value < 1000 and "e" not in (text := repr(value)):
-        # What number_format(value, 0) writes for a score (whole part, no separator needed below 1,000), without its
-        # locale lookups: the map labels every complex with one (1,230 in the demo; issue 12 item 7).
-        return text.partition(".")[0]
-    return number_format(value, 0)
+    """A vitality score as text: `format_score` (the one rounding rule: half up, so 59.5 is "60"), with a short way
+    for the map, which labels every complex with one (1,230 in the demo; issue 12 item 7)."""
+    if type(value) is float and 0 <= value < 999.5 and "e" not in (text := repr(value)) and text[0] != "-":
+        # Half up on the decimal form, as format_score reads a float: the first decimal decides. Below 999.5 the
+        # result has at most three digits, so no thousands separator.
+        whole, _dot, fraction = text.partition(".")
+        return str(int(whole) + 1) if fraction and fraction[0] >= "5" else whole
+    return format_score(value)
 
 
 def _label_of(key: str):
@@ -295,8 +308,8 @@ def monitor_complex(request, pk: int):
                 Column(gettext_lazy("Value"), lambda r: _pct(r.value)), Column(gettext_lazy("Shown as"), "value_text"),
                 Column(gettext_lazy("Norm"), "norm_text"), Column(gettext_lazy("Warning level"), "warning_text"),
                 Column(gettext_lazy("Direction"), "direction"),
-                Column(gettext_lazy("Sub-score"), lambda r: None if r.sub_score is None else round(r.sub_score, 2)),
-                Column(gettext_lazy("Weight share"), lambda r: round(r.weight_share, 4)),
+                Column(gettext_lazy("Sub-score"), "sub_score"),
+                Column(gettext_lazy("Weight share"), "weight_share"),
                 Column(gettext_lazy("Trend"), "trend"), Column(gettext_lazy("Change"), "change_text"),
                 Column(gettext_lazy("Years"), "trend_years"),
             ]
@@ -323,7 +336,7 @@ def monitor_complex(request, pk: int):
         social_rows=_social_rows(summary),
         support_need_count=selectors.support_need_count(user, complex_) if may_read_support_needs else None,
         may_read_support_needs=may_read_support_needs,
-        **_chart_context(series, key),
+        **_chart_context(series, key, *_chart_norm(key, rules, policy, vitality)),
     )
     if can(user, Action.VIEW_SOCIAL_RECORDS):
         context.update(
@@ -348,7 +361,7 @@ def _social_rows(summary: dict) -> list[tuple[str, int]]:
 def _trend_export(export_format: str, name: str, series: list[Series]):
     rows = [{"series": s.name, "year": year, "value": value} for s in series for year, value in s.points]
     columns = [Column(gettext_lazy("Series"), "series"), Column(gettext_lazy("Year"), "year"),
-               Column(gettext_lazy("Value"), lambda r: round(r["value"], 6))]
+               Column(gettext_lazy("Value"), "value")]
     return export_response(export_format=export_format, name=name, columns=columns, rows=rows)
 
 
@@ -417,10 +430,10 @@ def _legend_words(data: dict) -> list[dict]:
         if value is None:
             return ""
         if key == "vitality":
-            return number_format(value, 0)
+            return format_score(value)
         if key in INDICATORS:
             return format_value(key, value)
-        return number_format(value, 1 if not key.startswith("lbm") else 3)
+        return format_number(value, 1 if not key.startswith("lbm") else 3)
 
     rows = []
     for item in data["legend"]:
@@ -440,12 +453,12 @@ def _value_text(data: dict, value) -> str:
     if value is None:
         return _("no figure")
     if key == "vitality":
-        return number_format(value, 0)
+        return format_score(value)
     if key in INDICATORS:
         return format_value(key, value)
     if key.startswith("lbm"):
-        return number_format(value, 3)
-    return f"{number_format(value, 1)}%"
+        return format_number(value, 3)
+    return format_percent(value, 1)
 
 
 @require_GET
@@ -483,8 +496,7 @@ def monitor_map(request):
             columns = [Column(gettext_lazy("Complex code"), "code"), Column(gettext_lazy("Complex"), "name"),
                        Column(gettext_lazy("Neighbourhood code"), "buurt"), Column(gettext_lazy("Dwellings"),
                                                                                    "dwellings"),
-                       Column(gettext_lazy("Vitality score"), lambda r: None if r["score"] is None
-                              else round(r["score"], 2)),
+                       Column(gettext_lazy("Vitality score"), "score"),
                        Column(gettext_lazy("Warnings"), "warning_count")]
             return export_response(export_format=export_format, name=f"map-{municipality}-complexes",
                                    columns=columns, rows=data["complexes"])
@@ -608,7 +620,7 @@ def monitor_buurt(request, cbs_code: str):
     if key == low_key:
         chart["chart"] = line_chart(series, decimals=1)
         chart["chart_table"] = [
-            {"year": r["year"], "cells": [f"{number_format(dict(s.points)[r['year']], 1)}%"
+            {"year": r["year"], "cells": [format_percent(dict(s.points)[r['year']], 1)
                                           if r["year"] in dict(s.points) else "–" for s in series]}
             for r in chart["chart_table"]
         ]
@@ -930,7 +942,7 @@ def monitor_settings(request):
             rescored = services.monitor_settings_update(actor=user, policy=policy_values,
                                                         indicators=indicator_values)
             messages.success(request, _("Saved. The vitality of %(n)s complexes was scored again.") % {
-                "n": number_format(rescored, 0, force_grouping=True)})
+                "n": format_number(rescored)})
             return redirect("monitor_settings")
     stored = selectors.monitor_settings_rows(user)
     return render(request, "liveability/settings.html", _context(

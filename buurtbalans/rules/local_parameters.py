@@ -23,9 +23,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.formatting import format_euro
 from buurtbalans.engine.parameters import ParameterSet, amount_text, set_in_force
 
 
@@ -179,7 +179,7 @@ def _overlaps(a: LocalValue, b: LocalValue) -> bool:
 
 
 def _money(value: Decimal) -> str:
-    return f"€\u00a0{number_format(value, 2, force_grouping=True)}"
+    return format_euro(value, 2)
 
 
 __all__ = ["Bound", "LOCAL_PARAMETER_KEYS", "LocalValue", "local_value_problems", "overlay", "stricter"]

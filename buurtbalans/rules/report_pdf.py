@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
+from buurtbalans.core.formatting import format_number, format_share
 from buurtbalans.core.pdf import BODY, HEADING, TITLE, pdf_table, render_pdf
 from buurtbalans.engine.parameters import source_urls
 from buurtbalans.rules.compliance import ComplianceOutcome
@@ -24,7 +25,7 @@ from buurtbalans.rules.tables import exception_label, fallback_lines, figure_row
 
 
 def _count(value: int | None) -> str:
-    return "–" if value is None else number_format(value, 0, force_grouping=True)
+    return format_number(value)
 
 
 def _value_text(key: str, value: Decimal | None, state: str) -> str:
@@ -33,8 +34,8 @@ def _value_text(key: str, value: Decimal | None, state: str) -> str:
     if value is None:
         return _("unknown (missing)")
     if is_share(key):
-        return f"{number_format(value * 100, 1)}%"
-    return f"€ {number_format(value, 2, force_grouping=True)}"
+        return format_share(value, 1)
+    return f"€ {format_number(value, 2)}"
 
 
 def compliance_story(outcome: ComplianceOutcome, *, generated: datetime) -> list:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.exports import Column
+from buurtbalans.core.formatting import format_percent
 from buurtbalans.households.models import AllocationException
 from buurtbalans.rules.compliance import ComplianceOutcome
 from buurtbalans.rules.labels import FALLBACK_LABELS, TOTAL_LABEL, UNKNOWN_MUNICIPALITY
@@ -27,7 +27,7 @@ def percent_text(value: Decimal | None) -> str:
     if value is None:
         return "–"
     cut = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
-    return f"{number_format(cut, 1)}%"
+    return format_percent(cut, 1)
 
 
 def exception_label(code: str) -> str:

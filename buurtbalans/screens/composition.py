@@ -86,7 +86,8 @@ def _small_cell_complex_columns() -> list[Column]:
 def _rounded(attribute: str):
     def read(row):
         value = getattr(row, attribute, None)
-        return None if value is None else round(value, 4)
+        # Downloads write the figure unrounded, as a number (docs/ui.md, "Figures: one rounding rule").
+        return value
 
     return read
 

@@ -1,38 +1,34 @@
-"""Small template helpers: sortable table headers, shares, money and the export links of a table."""
+"""Small template helpers: sortable table headers, shares, money and the export links of a table.
+
+Every figure filter here writes through `buurtbalans.core.formatting` (one rounding rule: half up, once, in the
+reader's language), as the exports and PDF reports do.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
-from django.template.defaultfilters import floatformat
-from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.formatting import (
+    UNKNOWN,
+    format_euro,
+    format_number,
+    format_percent,
+    format_ratio,
+    format_score,
+    format_share,
+    format_signed,
+)
+
 register = template.Library()
-
-
-def _grouped(value: int) -> str:
-    """A whole number with the language's thousands separator ("1.234"), as floatformat(value, "0g") writes it.
-
-    floatformat goes through Decimal and the locale machinery for every call; the complex tables call this a few
-    thousand times a page, so whole numbers (counts, almost every figure) take this short way.
-    """
-    text = f"{abs(value):,}".replace(",", get_format("THOUSAND_SEPARATOR"))
-    return f"-{text}" if value < 0 else text
 
 
 @register.filter
 def share(part, whole):
     """`part` as a share of `whole` ("42%"), or an en dash when the share is not computable."""
-    if part is None or not whole:
-        return "–"
-    if type(part) is int and type(whole) is int and part >= 0 and whole > 0:
-        # Rounded half up, as floatformat rounds, in integers: (100 part / whole + 1/2) floored.
-        return f"{(200 * part + whole) // (2 * whole)}%"
-    return f"{floatformat(100 * Decimal(part) / Decimal(whole), 0)}%"
+    return format_ratio(part, whole)
 
 
 @register.filter
@@ -56,27 +52,32 @@ def any_suppressed(rows):
 @register.filter
 def percent(value, digits=0):
     """A fraction (0.42) shown as a percentage ("42%"); an en dash for None."""
-    if value is None:
-        return "–"
-    return f"{floatformat(100 * float(value), digits)}%"
+    return format_share(value, int(digits))
+
+
+@register.filter
+def pct(value, digits=0):
+    """A figure already in percent (12.5) as "12,5%" (with `digits` decimals); an en dash for None."""
+    return format_percent(value, int(digits))
 
 
 @register.filter
 def euro(value, digits=0):
     """An amount in euros with thousands separators ("€ 1.234"); an en dash when unknown."""
-    if value is None or value == "":
-        return "–"
-    return f"€\u00a0{floatformat(value, f'{digits}g')}"
+    return format_euro(value, int(digits))
 
 
 @register.filter
-def number(value):
-    """A figure rounded to a whole number with thousands separators ("1.234"); an en dash when unknown."""
-    if value is None or value == "":
-        return "–"
-    if type(value) is int:
-        return _grouped(value)
-    return floatformat(value, "0g")
+def number(value, digits=0):
+    """A figure rounded half up (to `digits` places, none by default) with thousands separators ("1.234");
+    an en dash when unknown."""
+    return format_number(value, int(digits))
+
+
+@register.filter
+def score(value):
+    """A vitality score as a whole number ("60" for 59.5); an en dash when unknown."""
+    return format_score(value)
 
 
 @register.filter
@@ -149,14 +150,20 @@ def export_links(context, table=None, label=None):
 
 @register.simple_tag
 def band_segments(rows, total, width=400):
-    """Segments of a stacked bar (x, width in SVG units) for [(band, label, Cell)] rows (`core.views`)."""
+    """Segments of a stacked bar (x, width in SVG units) for [(band, label, Cell)] rows (`core.views`).
+
+    Each segment runs between rounded running totals, so the segments meet without gaps or overlap and the last
+    ends exactly at `width`: the bar never leaves its frame (issue 14 item 4).
+    """
     segments = []
-    x = 0.0
+    counted = 0
+    start = 0.0
     for band, label, cell in rows:
         count = cell.count
-        part = (width * count / total) if total else 0
-        segments.append({"band": band, "label": label, "count": count, "x": round(x, 2), "width": round(part, 2)})
-        x += part
+        counted += count
+        end = round(width * counted / total, 2) if total else 0.0
+        segments.append({"band": band, "label": label, "count": count, "x": start, "width": round(end - start, 2)})
+        start = end
     return segments
 
 
@@ -197,9 +204,9 @@ def indicator_value(fact):
 
     value = read("value")
     if value is None:
-        return "–"
+        return UNKNOWN
     decimals = read("decimals") or 0
-    number_text = floatformat(value, f"{decimals}g")
+    number_text = format_number(value, decimals)
     unit = str(read("unit") or "")
     if unit == "%":
         return f"{number_text}%"
@@ -211,7 +218,4 @@ def indicator_value(fact):
 @register.filter
 def signed(value, digits=3):
     """A score deviation with its sign ("+0,052", "−0,031"); an en dash for None."""
-    if value is None:
-        return "–"
-    text = floatformat(abs(value), digits)
-    return f"+{text}" if value >= 0 else f"−{text}"
+    return format_signed(value, int(digits))
