@@ -335,4 +335,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+# Issue 13. The free text of intake conversations: after the placement that followed (the tenancy's start), or
+# after the conversation when no placement followed (the household left the route); the choices stay.
+RETENTION_INTAKE_NOTES_DAYS = env_int("RETENTION_INTAKE_NOTES_DAYS", 730)
+# The free text of the voluntary follow-up of a motivation tenant: after the tenancy started.
+RETENTION_FOLLOW_UP_NOTES_DAYS = env_int("RETENTION_FOLLOW_UP_NOTES_DAYS", 730)
+# Motivation texts: after the allocation round closed (the assessors' scores stay with the decision).
+RETENTION_MOTIVATION_TEXTS_DAYS = env_int("RETENTION_MOTIVATION_TEXTS_DAYS", 365)
+# Objections with their decisions: as the allocation decisions they are about, 7 years after the decision.
+RETENTION_OBJECTIONS_DAYS = env_int("RETENTION_OBJECTIONS_DAYS", 7 * 365 + 2)
 }

@@ -85,6 +85,20 @@ SECTIONS: dict[str, tuple] = {
     "motivation_scores": (gettext_lazy("Motivation scores"), {
         "listing": gettext_lazy("Listing code"), "score": gettext_lazy("Score"),
     }),
+    "motivation_texts": (gettext_lazy("Your motivation, as the assessors read it"), {
+        "listing": gettext_lazy("Listing code"), "text": gettext_lazy("Motivation"),
+        "recorded": gettext_lazy("Recorded"),
+    }),
+    "motivation_assessments": (gettext_lazy("Scores of your motivation by the assessors"), {
+        "listing": gettext_lazy("Listing code"), "assessor": gettext_lazy("Assessor"),
+        "score": gettext_lazy("Score"),
+    }),
+    "objections": (gettext_lazy("Objections and complaints you made"), {
+        "listing": gettext_lazy("Listing code"), "kind": gettext_lazy("Kind"),
+        "received_on": gettext_lazy("Received on"), "due_on": gettext_lazy("Decide by"),
+        "summary": gettext_lazy("What the objection is about"), "decided_on": gettext_lazy("Decided on"),
+        "outcome": gettext_lazy("Outcome"), "decision": gettext_lazy("Decision"),
+    }),
     "vulnerability_markers": (gettext_lazy("Vulnerability markers"), {
         "kind": gettext_lazy("Kind"), "source": gettext_lazy("Source"), "valid_from": gettext_lazy("Valid from"),
         "valid_until": gettext_lazy("Valid until"),
@@ -107,6 +121,28 @@ SECTIONS: dict[str, tuple] = {
         "cooperative": gettext_lazy("Housing cooperative"), "contract": gettext_lazy("Contract code"),
         "decided_on": gettext_lazy("Date of the cooperative's choice"),
         "passes": gettext_lazy("Passes the legal checks"), "note": gettext_lazy("Note"),
+    }),
+    "intake_conversations": (gettext_lazy("Intake conversations"), {
+        "held_on": gettext_lazy("Date of the conversation"), "wish_dwelling": gettext_lazy("Kind of home"),
+        "wish_rooms_min": gettext_lazy("At least this many rooms"),
+        "wish_area": gettext_lazy("Where (places or neighbourhoods)"),
+        "wish_note": gettext_lazy("Housing wish, in a few words"), "support_kind": gettext_lazy("Kind of support"),
+        "support_organisation": gettext_lazy("Organisation that gives the support"),
+        "support_note": gettext_lazy("Support, in a few words"), "follow_up_on": gettext_lazy("Follow-up on"),
+        "follow_up_by": gettext_lazy("Follow-up by"), "follow_up_name": gettext_lazy("Name or team"),
+        "follow_up_note": gettext_lazy("Agreement, in a few words"),
+    }),
+    "placements": (gettext_lazy("Placements"), {
+        "placed_on": gettext_lazy("Placed on"), "address": gettext_lazy("Address"),
+        "contingent": gettext_lazy("Contingent"), "half_year": gettext_lazy("Half year"),
+        "municipality": gettext_lazy("Municipality"), "reason": gettext_lazy("Reason"),
+        "contract": gettext_lazy("Contract"), "temporary_group": gettext_lazy("Group for a temporary contract"),
+        "temporary_months": gettext_lazy("Term in months"),
+    }),
+    "follow_ups": (gettext_lazy("Follow-up conversations after a year"), {
+        "contract": gettext_lazy("Contract code"), "held_on": gettext_lazy("Date"),
+        "took_part": gettext_lazy("You wanted to talk"),
+        "contribution": gettext_lazy("What you did for the neighbourhood"), "note": gettext_lazy("Note"),
     }),
     "notes_naming_the_household": (gettext_lazy("Notes that name the household"), {
         "kind": gettext_lazy("Kind"), "date": gettext_lazy("Date"), "note": gettext_lazy("Note"),
@@ -172,6 +208,16 @@ def subject_access_document(records: SubjectRecords, *, made: datetime) -> dict:
             for o in records.offers
         ],
         "motivation_scores": [{"listing": m.listing.reference, "score": m.score} for m in records.motivation_scores],
+        "motivation_texts": [
+            {"listing": m.listing.reference, "text": m.text, "recorded": m.created} for m in records.motivation_texts
+        ],
+        "motivation_assessments": _assessments(records.motivation_assessments),
+        "objections": [
+            {"listing": o.listing.reference, "kind": o.get_kind_display(), "received_on": o.received_on,
+             "due_on": o.due_on, "summary": o.summary, "decided_on": o.decided_on,
+             "outcome": _display(o, "outcome"), "decision": o.decision}
+            for o in records.objections
+        ],
         "vulnerability_markers": [
             {"kind": m.kind.label, "source": m.source, "valid_from": m.valid_from, "valid_until": m.valid_until}
             for m in records.markers
@@ -195,6 +241,27 @@ def subject_access_document(records: SubjectRecords, *, made: datetime) -> dict:
              "passes": c.passes, "note": c.note}
             for c in records.co_optations
         ],
+        "intake_conversations": [
+            {"held_on": i.held_on, "wish_dwelling": i.get_wish_dwelling_display(),
+             "wish_rooms_min": i.wish_rooms_min, "wish_area": i.wish_area, "wish_note": i.wish_note,
+             "support_kind": i.get_support_kind_display(), "support_organisation": i.support_organisation,
+             "support_note": i.support_note, "follow_up_on": i.follow_up_on,
+             "follow_up_by": i.get_follow_up_by_display(), "follow_up_name": i.follow_up_name,
+             "follow_up_note": i.follow_up_note}
+            for i in records.intakes
+        ],
+        "placements": [
+            {"placed_on": p.placed_on, "address": p.dwelling.address, "contingent": p.contingent.get_kind_display(),
+             "half_year": p.contingent.half_year, "municipality": p.contingent.municipality.name,
+             "reason": p.reason, "contract": p.get_contract_kind_display(),
+             "temporary_group": _display(p, "temporary_group"), "temporary_months": p.temporary_months}
+            for p in records.placements
+        ],
+        "follow_ups": [
+            {"contract": f.tenancy.external_id, "held_on": f.held_on, "took_part": f.took_part,
+             "contribution": f.contribution, "note": f.note}
+            for f in records.follow_ups
+        ],
         "notes_naming_the_household": [
             {"kind": str(r._meta.verbose_name), "date": _record_date(r), "note": r.note} for r in records.named_in_notes
         ],
@@ -214,6 +281,21 @@ def subject_access_document(records: SubjectRecords, *, made: datetime) -> dict:
             "waiting_list_status": p.get_status_display() if p else "", "housed_on": p.housed_on if p else None,
         })
     return json.loads(json.dumps(document, default=_json_value))
+
+
+# The assessors as the letters name them: by their order, never by name (docs/allocation.md, "Assessing blind").
+ASSESSOR_ORDINALS = (gettext_lazy("first assessor"), gettext_lazy("second assessor"), gettext_lazy("third assessor"))
+
+
+def _assessments(assessments) -> list[dict]:
+    """The blind scores of each motivation, the assessors named by their order per listing (as in the letter)."""
+    rows, seen = [], {}
+    for a in assessments:
+        position = seen[(a.applicant_id, a.listing_id)] = seen.get((a.applicant_id, a.listing_id), -1) + 1
+        assessor = (str(ASSESSOR_ORDINALS[position]) if position < len(ASSESSOR_ORDINALS)
+                    else _("assessor %(number)d") % {"number": position + 1})
+        rows.append({"listing": a.listing.reference, "assessor": assessor, "score": a.score})
+    return rows
 
 
 def _record_date(record):

@@ -4,13 +4,16 @@
     household_erase(*, user, household) -> dict               do it (counts per kind); audited as HOUSEHOLD_ERASED
 
 Refused while a legal hold applies (art. 17(3)(b) and (e)): the household still rents a home (the rent contract
-needs it), has an offer not answered yet, or takes part in an allocation round that is not closed (the decision and
-the objection to it need it). Otherwise, at once: special-category data (vulnerability markers, support needs,
-urgency and "placed with support") and free text (notes that name the household, carrying roles with their notes)
-are deleted; name and postal address, the income now and the household code are removed or replaced by a random
-code. Kept, because the law asks for them: tenancies (the rent contract and the passend toewijzen record), the
-allocation rounds' records (bids, outcomes, offers and the round's input, by registration number), and the audit
-log. docs/privacy.md explains each.
+needs it), has an offer not answered yet, takes part in an allocation round that is not closed (the decision and
+the objection to it need it), or has an objection not decided yet. Otherwise, at once: special-category data
+(vulnerability markers, support needs, urgency and "placed with support") and free text (notes that name the
+household, carrying roles with their notes, its motivation texts, the free text of its intake conversations and
+follow-ups) are deleted or emptied; name and postal address, the income now and the household code are removed or
+replaced by a random code, and that code replaces every name and code of the household in the objections it made.
+Kept, because the law asks for them: tenancies (the rent contract and the passend toewijzen record), the allocation
+rounds' records (bids, outcomes, offers, the assessors' blind scores and the round's input, by registration
+number), placements with the choices of their intake (the documented placement decision), objections with their
+decisions, and the audit log. docs/privacy.md and docs/privacy/dpia-selection.md explain each.
 """
 
 from __future__ import annotations
@@ -25,15 +28,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtbalans.accountability.models import FollowUp, Objection
 from buurtbalans.allocation.models import ApplicantProfile, Bid, Offer, OfferStatus, RoundStatus
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.permissions import Action, require
 from buurtbalans.households.models import Applicant, Household, IncomeSource
 from buurtbalans.liveability.models import SupportNeed
-from buurtbalans.privacy.subject import SubjectRecords, current_tenancies, subject_records
+from buurtbalans.placements.models import IntakeRecord
+from buurtbalans.privacy.subject import SubjectRecords, current_tenancies, replace_terms, subject_records
 
 PSEUDONYM_PREFIX = "erased-"
+
+# The free-text fields of an intake conversation (the choices stay: they document the placement decision).
+INTAKE_FREE_TEXT = ("wish_area", "wish_note", "support_organisation", "support_note", "follow_up_name",
+                    "follow_up_note")
 
 # What stays, and why (shown on the confirmation page and in docs/privacy.md).
 KEPT = (
@@ -41,6 +50,11 @@ KEPT = (
      gettext_lazy("The rent contract and the yearly account of passend toewijzen must be kept (7 years).")),
     (gettext_lazy("Allocation rounds: reactions, outcomes and offers, by registration number"),
      gettext_lazy("Every allocation decision must stay explainable, also to the other candidates.")),
+    (gettext_lazy("Scores of a motivation, placements and the choices of their intake conversation"),
+     gettext_lazy("They explain an allocation or placement decision, also to the other candidates; the free text "
+                  "is erased.")),
+    (gettext_lazy("Objections and complaints with their decisions, under the random code"),
+     gettext_lazy("A decision on an objection must be kept as long as the allocation decision it is about.")),
     (gettext_lazy("The audit log"),
      gettext_lazy("It shows who used the data and why. It is kept 7 years and only auditors read it.")),
 )
@@ -83,6 +97,10 @@ def _holds(records: SubjectRecords, today: date) -> list[str]:
     for name in open_rounds:
         holds.append(_("The household takes part in allocation round %(round)s, which is not closed yet. The "
                        "decision, and any objection to it, needs the data.") % {"round": name})
+    for objection in records.objections:
+        if not objection.is_decided:
+            holds.append(_("The household made an objection about listing %(listing)s that is not decided yet. "
+                           "The decision needs the data.") % {"listing": objection.listing.reference})
     return holds
 
 
@@ -101,12 +119,16 @@ def erasure_plan(household: Household, *, today: date | None = None) -> ErasureP
             (_("Rent arrears per contract"), len(records.arrears)),
             (_("Notes that name the household"),
              len(records.named_in_notes) + sum(1 for c in records.co_optations if c.note)),
+            (_("Motivation texts"), len(records.motivation_texts)),
+            (_("Free text of intake conversations"), len(_intakes_with_text(records))),
+            (_("Free text of follow-up conversations"), len(_follow_ups_with_text(records))),
         )
     ]
     plan.replaced = [
         _("The household code is replaced by a random code."),
         _("The income now (and its year and source) is removed."),
         _("Name and postal address of each registration are removed."),
+        _("In the objections the household made, its name and codes are replaced by the random code."),
     ]
     return plan
 
@@ -147,9 +169,22 @@ def household_erase(*, user, household: Household) -> dict[str, int]:
         if co_optation.note:
             type(co_optation).objects.filter(pk=co_optation.pk).update(note="")
             counts["notes"] += 1
+    counts["motivation_texts"] = _delete_all(records.motivation_texts)
+    counts["intakes"] = IntakeRecord.objects.filter(pk__in=[i.pk for i in _intakes_with_text(records)]).update(
+        **dict.fromkeys(INTAKE_FREE_TEXT, ""))
+    counts["follow_ups"] = FollowUp.objects.filter(pk__in=[f.pk for f in _follow_ups_with_text(records)]).update(
+        contribution="", note="")
+    pseudonym = f"{PSEUDONYM_PREFIX}{secrets.token_hex(8)}"
+    # The objection and its decision stay (the allocation decision's record); who made it no longer shows in them.
+    counts["objections"] = 0
+    for objection in records.objections:
+        changed = {name: replace_terms(getattr(objection, name), records.terms, pseudonym)
+                   for name in ("summary", "decision", "objector_reference")}
+        if any(changed[name] != getattr(objection, name) for name in changed):
+            Objection.objects.filter(pk=objection.pk).update(**changed)
+            counts["objections"] += 1
     counts["registrations"] = Applicant.objects.filter(household=household).update(
         name="", street_address="", postal_code="", city="")
-    pseudonym = f"{PSEUDONYM_PREFIX}{secrets.token_hex(8)}"
     Household.objects.filter(pk=household.pk).update(
         external_id=pseudonym, assessed_income=None, income_year=None, income_source=IncomeSource.UNKNOWN)
     audit_record(
@@ -159,6 +194,14 @@ def household_erase(*, user, household: Household) -> dict[str, int]:
         data={"counts": counts, "pseudonym": pseudonym},
     )
     return counts
+
+
+def _intakes_with_text(records: SubjectRecords) -> list:
+    return [i for i in records.intakes if any(getattr(i, name) for name in INTAKE_FREE_TEXT)]
+
+
+def _follow_ups_with_text(records: SubjectRecords) -> list:
+    return [f for f in records.follow_ups if f.contribution or f.note]
 
 
 def _delete_all(rows) -> int:

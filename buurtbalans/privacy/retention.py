@@ -6,7 +6,8 @@ API for the nightly job and the `purge_expired` command:
     retention_purge(*, corporation, now, dry_run=False) -> dict      remove (or count) what expired; audited
     expired_uploads_purge(*, now, dry_run=False) -> int | None       uploaded files (core.uploads), all corporations
 
-What each kind is, from when its term runs and why (the legal ground of each default) is in docs/privacy.md.
+What each kind is, from when its term runs and why (the legal ground of each default) is in docs/privacy.md; the
+kinds issue 13 added (intake and follow-up text, motivation texts, objections) in docs/privacy/dpia-selection.md.
 The audit log is never purged by the product: past its term its events are only counted (see docs/privacy.md,
 "The audit log").
 """
@@ -22,11 +23,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.accountability.models import FollowUp, Objection
+from buurtbalans.allocation.models import MotivationText, RoundStatus
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Job
 from buurtbalans.core.uploads import uploads_purge_expired
 from buurtbalans.households.models import Applicant, Tenancy, VulnerabilityMarker
 from buurtbalans.liveability.models import Activity, Signal, SupportNeed, Visit
+from buurtbalans.placements.models import IntakeRecord, Placement
+from buurtbalans.privacy.erasure import INTAKE_FREE_TEXT
 
 # The actor name on the audit event of a purge nobody started by hand (the nightly job, cron).
 SYSTEM_ACTOR = "system:retention"
@@ -51,6 +56,16 @@ RETENTION_KINDS: tuple[RetentionKind, ...] = (
                   _("after the support need was reported")),
     RetentionKind("social_notes", "RETENTION_SOCIAL_NOTES_DAYS", _("Notes of signals, visits and activities"),
                   _("after the date of the record (the record itself stays, without its note)")),
+    RetentionKind("intake_notes", "RETENTION_INTAKE_NOTES_DAYS", _("Free text of intake conversations"),
+                  _("after the placement that followed, or after the conversation when none followed (the choices "
+                    "stay)")),
+    RetentionKind("follow_up_notes", "RETENTION_FOLLOW_UP_NOTES_DAYS",
+                  _("Free text of follow-up conversations with tenants chosen on motivation"),
+                  _("after the tenancy started (the follow-up itself stays, without its text)")),
+    RetentionKind("motivation_texts", "RETENTION_MOTIVATION_TEXTS_DAYS", _("Motivation texts"),
+                  _("after the allocation round closed (the assessors' scores stay with the decision)")),
+    RetentionKind("objections", "RETENTION_OBJECTIONS_DAYS", _("Objections and complaints, with their decisions"),
+                  _("after the decision, or after receipt when never decided (as the allocation decisions)")),
     RetentionKind("job_results", "RETENTION_JOB_RESULTS_DAYS", _("Results and logs of finished tasks"),
                   _("after the task finished")),
     RetentionKind("audit_log", "RETENTION_AUDIT_LOG_DAYS", _("Audit log"),
@@ -92,6 +107,12 @@ def retention_purge(*, corporation: HousingCorporation, now: datetime, dry_run: 
             "support_needs": _support_needs(corporation, today - timedelta(days=terms["support_needs"]),
                                             today - timedelta(days=terms["support_needs_open"]), dry_run),
             "social_notes": _social_notes(corporation, today - timedelta(days=terms["social_notes"]), dry_run),
+            "intake_notes": _intake_notes(corporation, today - timedelta(days=terms["intake_notes"]), dry_run),
+            "follow_up_notes": _follow_up_notes(corporation, today - timedelta(days=terms["follow_up_notes"]),
+                                                dry_run),
+            "motivation_texts": _motivation_texts(corporation, now - timedelta(days=terms["motivation_texts"]),
+                                                  dry_run),
+            "objections": _objections(corporation, today - timedelta(days=terms["objections"]), dry_run),
             "job_results": _job_results(corporation, now - timedelta(days=terms["job_results"]), dry_run),
             "audit_log": AuditEvent.objects.filter(
                 corporation=corporation, created__lt=now - timedelta(days=terms["audit_log"])
@@ -142,6 +163,44 @@ def _social_notes(corporation, cutoff, dry_run: bool) -> int:
         rows = model.objects.filter(corporation=corporation, **{f"{date_field}__lt": cutoff}).exclude(note="")
         emptied += rows.count() if dry_run else rows.update(note="")
     return emptied
+
+
+def _intake_notes(corporation, cutoff, dry_run: bool) -> int:
+    """Empty the free text of intakes whose placement (the first after the conversation) was before the cut-off,
+    or, without a placement, whose conversation was; the record with its choices stays (the placement's basis)."""
+    placed_after = Placement.objects.filter(household_id=OuterRef("household_id"), placed_on__gte=OuterRef("held_on"))
+    expired = IntakeRecord.objects.filter(corporation=corporation).filter(
+        Exists(placed_after.filter(placed_on__lt=cutoff)) | (~Exists(placed_after) & Q(held_on__lt=cutoff))
+    )
+    has_text = Q()
+    for name in INTAKE_FREE_TEXT:
+        has_text |= ~Q(**{name: ""})
+    rows = expired.filter(has_text)
+    return rows.count() if dry_run else rows.update(**dict.fromkeys(INTAKE_FREE_TEXT, ""))
+
+
+def _follow_up_notes(corporation, cutoff, dry_run: bool) -> int:
+    """Empty what a follow-up says (its contribution and note) once the tenancy started before the cut-off."""
+    rows = FollowUp.objects.filter(corporation=corporation, tenancy__start_date__lt=cutoff).exclude(
+        contribution="", note="")
+    return rows.count() if dry_run else rows.update(contribution="", note="")
+
+
+def _motivation_texts(corporation, cutoff: datetime, dry_run: bool) -> int:
+    """Motivation texts of listings whose allocation round closed before the cut-off."""
+    expired = MotivationText.objects.filter(
+        corporation=corporation, listing__allocation_round__status=RoundStatus.CLOSED,
+        listing__allocation_round__closed_at__lt=cutoff,
+    )
+    return _remove(expired, dry_run)
+
+
+def _objections(corporation, cutoff, dry_run: bool) -> int:
+    """Objections decided before the cut-off, and those never decided that were received before it."""
+    expired = Objection.objects.filter(corporation=corporation).filter(
+        Q(decided_on__lt=cutoff) | Q(decided_on__isnull=True, received_on__lt=cutoff)
+    )
+    return _remove(expired, dry_run)
 
 
 def _job_results(corporation, cutoff: datetime, dry_run: bool) -> int:

@@ -2,11 +2,15 @@
 export (AVG art. 15) and erasure (art. 17) look, so they never disagree about what "about them" means.
 
 Found by link: the household row, its tenancies, its applicant registrations with their profile, bids, round
-outcomes, offers and motivation scores, its vulnerability markers, support needs recorded at a home while the
-household lived there, rent arrears and carrying roles on its tenancies, co-optations of its lettings, and the audit
-events whose "whose data" names it. Found by name: social management notes (signals, visits, activities, meeting
-places, support needs) that mention the household's code, a registration number, a contract code or an applicant's
-name as a whole word.
+outcomes, offers, motivation scores, motivation texts and the assessors' blind scores of them, and objections it
+lodged (issue 13), its vulnerability markers, intake conversations and placements (with a temporary contract's group
+and term), support needs recorded at a home while the household lived there, rent arrears, carrying roles and
+follow-ups on its tenancies, co-optations of its lettings, and the audit events whose "whose data" names it.
+Found by name: social management notes (signals, visits, activities, meeting places, support needs) that mention
+the household's code, a registration number, a contract code or an applicant's name as a whole word; and objections
+whose free reference (someone writing on the household's behalf) names it.
+
+Every query is narrowed to the household's own corporation, also where a link would already imply it.
 """
 
 from __future__ import annotations
@@ -17,12 +21,22 @@ from datetime import date
 
 from django.db.models import Q
 
-from buurtbalans.allocation.models import ApplicantProfile, Bid, BidResult, MotivationScore, Offer
+from buurtbalans.accountability.models import FollowUp, Objection
+from buurtbalans.allocation.models import (
+    ApplicantProfile,
+    Bid,
+    BidResult,
+    MotivationAssessment,
+    MotivationScore,
+    MotivationText,
+    Offer,
+)
 from buurtbalans.cooperatives.models import CoOptation
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.selectors import _with_subject_id
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityMarker
 from buurtbalans.liveability.models import Activity, ArrearsRecord, MeetingPlace, Signal, SupportNeed, Visit
+from buurtbalans.placements.models import IntakeRecord, Placement
 from buurtbalans.steering.models import SteeringRole
 
 # Notes that may name a resident, and the date each record is known by.
@@ -43,11 +57,17 @@ class SubjectRecords:
     outcomes: list = field(default_factory=list)
     offers: list = field(default_factory=list)
     motivation_scores: list = field(default_factory=list)
+    motivation_texts: list = field(default_factory=list)
+    motivation_assessments: list = field(default_factory=list)
+    objections: list = field(default_factory=list)
     markers: list = field(default_factory=list)
     support_needs: list = field(default_factory=list)
     arrears: list = field(default_factory=list)
     steering_roles: list = field(default_factory=list)
     co_optations: list = field(default_factory=list)
+    intakes: list = field(default_factory=list)
+    placements: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
     named_in_notes: list = field(default_factory=list)
     terms: tuple[str, ...] = ()
 
@@ -61,12 +81,25 @@ def identifying_terms(household: Household, tenancies, applicants) -> tuple[str,
     return tuple(sorted(t for t in terms if t))
 
 
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    # Longest first, so a name is replaced whole and not one of its shorter terms inside it.
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(" + alternatives + r")(?![\w-])", re.IGNORECASE)
+
+
 def _mentions(terms: tuple[str, ...]):
     """A test for free text: does it name one of `terms` as a whole word (so "A-H1" is not found in "A-H10")?"""
     if not terms:
         return lambda text: False
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.IGNORECASE)
+    pattern = _terms_pattern(terms)
     return lambda text: bool(text) and pattern.search(text) is not None
+
+
+def replace_terms(text: str, terms: tuple[str, ...], replacement: str) -> str:
+    """`text` with every whole-word mention of `terms` replaced (pseudonymising a record that must be kept)."""
+    if not text or not terms:
+        return text
+    return _terms_pattern(terms).sub(replacement, text)
 
 
 def notes_naming(corporation_id: int, terms: tuple[str, ...]) -> list:
@@ -130,6 +163,14 @@ def subject_records(household: Household) -> SubjectRecords:
     records.motivation_scores = list(
         MotivationScore.objects.filter(applicant_id__in=applicant_ids).select_related("listing").order_by("pk")
     )
+    records.motivation_texts = list(
+        MotivationText.objects.filter(corporation_id=corporation_id, applicant_id__in=applicant_ids)
+        .select_related("applicant", "listing").order_by("created", "pk")
+    )
+    records.motivation_assessments = list(
+        MotivationAssessment.objects.filter(corporation_id=corporation_id, applicant_id__in=applicant_ids)
+        .select_related("applicant", "listing").order_by("listing_id", "applicant_id", "created", "pk")
+    )
     records.markers = list(
         VulnerabilityMarker.objects.filter(household=household).select_related("kind").order_by("valid_from", "pk")
     )
@@ -145,13 +186,40 @@ def subject_records(household: Household) -> SubjectRecords:
         CoOptation.objects.filter(tenancy_id__in=tenancy_ids).select_related("cooperative", "tenancy")
         .order_by("decided_on", "pk")
     )
+    records.intakes = list(
+        IntakeRecord.objects.filter(corporation_id=corporation_id, household=household).order_by("held_on", "pk")
+    )
+    records.placements = list(
+        Placement.objects.filter(corporation_id=corporation_id, household=household)
+        .select_related("contingent", "contingent__municipality", "dwelling").order_by("placed_on", "pk")
+    )
+    records.follow_ups = list(
+        FollowUp.objects.filter(corporation_id=corporation_id, tenancy_id__in=tenancy_ids)
+        .select_related("tenancy").order_by("held_on", "pk")
+    )
     records.terms = identifying_terms(household, tenancies, applicants)
+    records.objections = objections_of(corporation_id, applicant_ids, records.terms)
     linked_needs = {n.pk for n in records.support_needs}
     records.named_in_notes = [
         r for r in notes_naming(corporation_id, records.terms)
         if not (isinstance(r, SupportNeed) and r.pk in linked_needs)
     ]
     return records
+
+
+def objections_of(corporation_id: int, applicant_ids: list[int], terms: tuple[str, ...]) -> list[Objection]:
+    """Objections the household lodged: as a candidate (its registration), or by someone whose free reference
+    names it (see `identifying_terms`)."""
+    by_reference = Q(pk__in=[])
+    for term in terms:
+        by_reference |= Q(objector_reference__icontains=term)
+    mentions = _mentions(terms)
+    found = (
+        Objection.objects.filter(corporation_id=corporation_id)
+        .filter(Q(applicant_id__in=applicant_ids) | by_reference)
+        .select_related("applicant", "listing").order_by("received_on", "pk")
+    )
+    return [o for o in found if o.applicant_id in applicant_ids or mentions(o.objector_reference)]
 
 
 def audit_events_about(household: Household):
