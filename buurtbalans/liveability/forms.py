@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.forms import UtrechtFormMixin
+from buurtbalans.liveability.importing import HEADER_PEEK_BYTES, SHEETS, records_csv_sheet
 from buurtbalans.liveability.indicators import INDICATORS, VITALITY_INDICATORS
 from buurtbalans.liveability.models import ActivityKind, MeetingPlace, SignalKind, VisitKind
 from buurtbalans.liveability.selectors import MAP_INDICATORS, indicator_label
@@ -130,8 +132,8 @@ class MeetingPlaceUseForm(UtrechtFormMixin, forms.Form):
 class RecordsUploadForm(UtrechtFormMixin, forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("An Excel file (.xlsx), a CSV file named after its sheet (e.g. signals.csv) or a .zip with CSV "
-                    "files. Nothing is saved before you confirm."),
+        help_text=_("An Excel file (.xlsx), one CSV file (e.g. signals.csv, or any name with the column names of "
+                    "one sheet; separated by ; or ,) or a .zip with CSV files. Nothing is saved before you confirm."),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv,.zip"}),
     )
 
@@ -142,11 +144,23 @@ class RecordsUploadForm(UtrechtFormMixin, forms.Form):
             raise forms.ValidationError(_("Choose an .xlsx, .csv or .zip file."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 50 MB)."))
-        if not name.endswith(".csv"):
+        if name.endswith(".csv"):
+            # One CSV file is one sheet: its name says which, or else its header does.
+            file_name = Path(upload.name).name
             upload.seek(0)
-            if not zipfile.is_zipfile(upload):
-                raise forms.ValidationError(_("This file cannot be read. Is it really an .xlsx or .zip file?"))
+            sheet = records_csv_sheet(file_name, upload.read(HEADER_PEEK_BYTES))
             upload.seek(0)
+            if sheet is None:
+                raise forms.ValidationError(
+                    _("%(file)s: we cannot tell which sheet this is. Name the CSV file after its sheet (%(sheets)s; "
+                      "Dutch names work too), or give it the column names of one sheet.")
+                    % {"file": file_name, "sheets": ", ".join(f"{s.name}.csv" for s in SHEETS)}
+                )
+            return upload
+        upload.seek(0)
+        if not zipfile.is_zipfile(upload):
+            raise forms.ValidationError(_("This file cannot be read. Is it really an .xlsx or .zip file?"))
+        upload.seek(0)
         return upload
 
     @property

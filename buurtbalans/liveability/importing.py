@@ -24,7 +24,14 @@ from buurtbalans.core import safeinput
 from buurtbalans.portfolio.importing import values as v
 from buurtbalans.portfolio.importing.columns import Column, Sheet, normalize_header
 from buurtbalans.portfolio.importing.parse import ParsedSheet, parse_sheet
-from buurtbalans.portfolio.importing.readers import RawSheet, SourceError, csv_sheet
+from buurtbalans.portfolio.importing.readers import (
+    HEADER_PEEK_BYTES,
+    RawSheet,
+    SourceError,
+    csv_header,
+    csv_sheet,
+    csv_sheet_for,
+)
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
 
 CODE = ("code", "nummer", "id", "kenmerk")
@@ -225,6 +232,13 @@ def sheet_for(name: str) -> Sheet | None:
     return SHEET_LOOKUP.get(normalize_header(name))
 
 
+def records_csv_sheet(name: str, head: bytes) -> Sheet | None:
+    """The sheet one CSV file holds, from its name (`signals.csv`, `meldingen-2025.csv`) or else from its header
+    (`head`: its first bytes); see `portfolio.importing.readers.csv_sheet_for`."""
+    return csv_sheet_for(name, None, sheets=SHEETS, by_name=sheet_for) or csv_sheet_for(
+        name, csv_header(head, name), sheets=SHEETS, by_name=sheet_for)
+
+
 def _claim(found: dict[str, str], sheet: Sheet | None, label: str, warnings: list[str]) -> bool:
     if sheet is None:
         warnings.append(_("%(label)s is not one of our sheets and was ignored") % {"label": label})
@@ -237,7 +251,8 @@ def _claim(found: dict[str, str], sheet: Sheet | None, label: str, warnings: lis
 
 
 def open_sheets(path: Path, name: str) -> tuple[list[RawSheet], list[str], object]:
-    """The sheets of an .xlsx workbook, a CSV file (named after its sheet), a zip or a folder of CSV files.
+    """The sheets of an .xlsx workbook, a CSV file (its name or header says which sheet), a zip or a folder of CSV
+    files (named after their sheets).
 
     Returns the sheets in SHEETS order, warnings (ignored sheets) and a function that closes the workbook.
 
@@ -262,10 +277,15 @@ def open_sheets(path: Path, name: str) -> tuple[list[RawSheet], list[str], objec
         else:
             files = [(name, partial(safeinput.read_bytes, path, name))]
         for file_name, read in files:
-            sheet = sheet_for(Path(file_name).stem)
+            if suffix == ".csv" and not path.is_dir():
+                # One CSV file on its own: its name says which sheet, or else its header (`records_csv_sheet`).
+                data = read()
+                sheet = records_csv_sheet(file_name, data[:HEADER_PEEK_BYTES])
+            else:
+                data, sheet = None, sheet_for(Path(file_name).stem)
             if not _claim(found, sheet, file_name, warnings):
                 continue
-            sheets.append(csv_sheet(sheet, file_name, read()))
+            sheets.append(csv_sheet(sheet, file_name, read() if data is None else data))
     elif suffix in (".xlsx", ".xlsm"):
         workbook = safeinput.open_workbook(path, name)
         close = workbook.close

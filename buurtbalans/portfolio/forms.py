@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.forms import UtrechtFormMixin
-from buurtbalans.portfolio.importing.columns import sheet_for
+from buurtbalans.portfolio.importing.readers import HEADER_PEEK_BYTES, csv_header, csv_sheet_for
 
 # What docs/import.md promises for the screen as for the command (a folder cannot be uploaded).
 ALLOWED_SUFFIXES = (".xlsx", ".zip", ".csv")
@@ -17,12 +17,14 @@ MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
 class PortfolioUploadForm(UtrechtFormMixin, forms.Form):
-    """An .xlsx workbook, a .zip of CSV files or one CSV file named after its sheet; the dry run checks the rest."""
+    """An .xlsx workbook, a .zip of CSV files or one CSV file (its name or header says which sheet); the dry run
+    checks the rest."""
 
     file = forms.FileField(
         label=_("File"),
-        help_text=_("An Excel file (.xlsx), a .zip file with CSV files, or one CSV file named after its sheet "
-                    "(for example dwellings.csv or huishoudens.csv). Nothing is saved before you confirm."),
+        help_text=_("An Excel file (.xlsx), a .zip file with CSV files, or one CSV file (for example dwellings.csv, "
+                    "or an export of your housing system with the column names of one sheet). Separated by ; or , "
+                    "and with decimal commas or points. Nothing is saved before you confirm."),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.zip,.csv"}),
     )
 
@@ -34,11 +36,17 @@ class PortfolioUploadForm(UtrechtFormMixin, forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 500 MB)."))
         if name.endswith(".csv"):
-            # One CSV file is one sheet, and its name says which (as for the command).
-            if sheet_for(PurePath(upload.name).stem) is None:
+            # One CSV file is one sheet: its name says which (as for the command), or else its header does.
+            file_name = PurePath(upload.name).name
+            upload.seek(0)
+            header = csv_header(upload.read(HEADER_PEEK_BYTES), file_name)
+            upload.seek(0)
+            if csv_sheet_for(file_name, header) is None:
                 raise forms.ValidationError(
-                    _("Name the CSV file after its sheet, for example complexes.csv, dwellings.csv, "
-                      "households.csv, tenancies.csv, markers.csv or applicants.csv (Dutch names work too).")
+                    _("%(file)s: we cannot tell which sheet this is. Name the CSV file after its sheet, for example "
+                      "complexes.csv, dwellings.csv, households.csv, tenancies.csv, markers.csv or applicants.csv "
+                      "(Dutch names work too), or give it the column names of one sheet (see the import "
+                      "documentation).") % {"file": file_name}
                 )
             return upload
         # Workbooks and zips are both zip archives; anything else is not worth a job.

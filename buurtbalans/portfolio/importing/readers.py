@@ -1,5 +1,8 @@
 """Reading the input: an .xlsx workbook, a folder of CSV files, one CSV file or a .zip of CSV files.
 
+Files in a folder or zip are matched to sheets by name; one CSV file on its own by its name or, when the name
+says nothing (`export.csv`), by its header (`csv_sheet_for`).
+
 Each sheet comes out as a header and an iterator of (row number, cells), numbered as a spreadsheet
 shows them (the header is row 1). CSV files may be UTF-8 (with or without BOM), UTF-16 or UTF-32 with a
 BOM (Excel's "Unicode text") or Windows-1252, separated by `;`, `,` or tabs (Dutch Excel writes `;`),
@@ -9,7 +12,8 @@ breaks them raises `SourceError` here, or while its rows are read (`parse.parse_
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -18,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.core import safeinput
 from buurtbalans.core.safeinput import InputError
-from buurtbalans.portfolio.importing.columns import SHEETS, Sheet, sheet_for
+from buurtbalans.portfolio.importing.columns import SHEETS, Sheet, normalize_header, sheet_for
 
 # The input cannot be read (missing, not a workbook, no known sheet, a broken limit); `file`, `row`, `field`
 # and `message` say where and what.
@@ -68,7 +72,7 @@ def open_source(path: Path, name: str | None = None) -> Source:
     elif suffix in (".xlsx", ".xlsm"):
         source = _xlsx_source(path, name)
     elif suffix == ".csv":
-        source = _csv_source([(name, partial(safeinput.read_bytes, path, name))])
+        source = _single_csv_source(name, safeinput.read_bytes(path, name))
     elif suffix == ".zip":
         source = _csv_source(safeinput.zip_files(path, name))
     else:
@@ -135,3 +139,70 @@ def _csv_source(files) -> Source:
             continue
         sheets.append(csv_sheet(sheet, name, read()))
     return Source(sheets, warnings)
+
+
+# How much of an uploaded CSV file the form reads to find its header (a header row is far shorter).
+HEADER_PEEK_BYTES = 64 * 1024
+
+
+def csv_header(data: bytes, name: str) -> list[str] | None:
+    """The header row of a CSV file from its bytes (its first bytes do), or None when they are not readable text.
+
+    The bytes may end inside a character (a peek at the start of a file): up to three bytes are dropped until they
+    decode.
+    """
+    for cut in range(4):
+        try:
+            text = safeinput.decode_text(data[: len(data) - cut], name)
+        except InputError:
+            continue
+        try:
+            header, _rows = safeinput.csv_table(text, name)
+        except InputError:
+            return None
+        return header
+    return None
+
+
+def csv_sheet_for(
+    name: str,
+    header: Sequence[str] | None,
+    *,
+    sheets: Sequence[Sheet] = SHEETS,
+    by_name: Callable[[str], Sheet | None] = sheet_for,
+) -> Sheet | None:
+    """The sheet one CSV file holds, or None.
+
+    1. Its name: `dwellings.csv`, `Eenheden.csv` (as for a folder or zip), or one word of the name that is a sheet's
+       name, when only one sheet is named: `eenheden-export-2026.csv`, `complexes-2026-06-01.csv` (our own export).
+    2. Else its header: the sheet whose required columns are all there and which knows more of the header's columns
+       than any other such sheet (a tie decides nothing). Housing systems name their exports as they like.
+    """
+    stem = Path(name).stem
+    sheet = by_name(stem)
+    if sheet is not None:
+        return sheet
+    named = {found.name: found for word in re.split(r"[\W_]+", stem) if word and (found := by_name(word))}
+    if len(named) == 1:
+        return next(iter(named.values()))
+    if named or not header:
+        return None
+    scores = []
+    for candidate in sheets:
+        known = {candidate.lookup[key].name for key in map(normalize_header, header) if key in candidate.lookup}
+        required = {column.name for column in candidate.columns if column.required}
+        if required <= known:
+            scores.append((len(known), candidate))
+    scores.sort(key=lambda score: -score[0])
+    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+        return None
+    return scores[0][1]
+
+
+def _single_csv_source(name: str, data: bytes) -> Source:
+    """One CSV file: the sheet its name or header says (`csv_sheet_for`); none is an error from `open_source`."""
+    warnings: list[str] = []
+    sheet = csv_sheet_for(name, None) or csv_sheet_for(name, csv_header(data[:HEADER_PEEK_BYTES], name))
+    if not _claim({}, sheet, name, warnings):
+        return Source([], warnings)
+    return Source([csv_sheet(sheet, name, data)], warnings)
