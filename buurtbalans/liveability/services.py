@@ -699,10 +699,6 @@ def measurement_dates(reference_date: date, years: int = HISTORY_YEARS) -> list[
     return dates[::-1]
 
 
-# Composition indicators whose norm comes from the complex profile (steering app, issue 5) when one was decided.
-PROFILE_NORMS = {"vulnerable_share": "max_vulnerable_share", "primary_share": "max_primary_share"}
-
-
 def _profiles(corporation_id: int, dates: list[date]) -> dict:
     """The complex profiles in force on each date (steering's `mix.profiles_for`)."""
     from buurtbalans.steering import mix
@@ -712,29 +708,10 @@ def _profiles(corporation_id: int, dates: list[date]) -> dict:
 
 
 def _complex_rules(rules: tuple[IndicatorRule, ...], profiles, complex_id: int) -> tuple[tuple, dict]:
-    """The rules for one complex: its profile's limits as the composition norms, when a profile was decided.
+    """The rules for one complex: the profile's limits as the composition warning levels (`profile_norms`)."""
+    from buurtbalans.liveability.profile_norms import complex_rules
 
-    The warning level keeps its distance from the norm as set on the settings screen. Without a decided profile
-    (the steering app's built-in one) the monitor's own norms apply. Returns the rules and, per indicator whose
-    norm came from a profile, where from.
-    """
-    if profiles is None:
-        return rules, {}
-    profile = profiles.for_complex(complex_id)
-    if profile.source == "builtin":
-        return rules, {}
-    adjusted, sources = [], {}
-    for rule in rules:
-        field_name = PROFILE_NORMS.get(rule.key)
-        if field_name is None:
-            adjusted.append(rule)
-            continue
-        norm = float(getattr(profile, field_name))
-        warning = None if rule.warning is None else norm + (rule.warning - rule.norm)
-        adjusted.append(IndicatorRule(rule.key, rule.direction, rule.weight, norm, rule.tolerance, warning))
-        sources[rule.key] = {"source": profile.source,
-                             "decided_on": profile.decided_on.isoformat() if profile.decided_on else None}
-    return tuple(adjusted), sources
+    return complex_rules(rules, profiles, complex_id)
 
 
 def _assessment_row(rules, policy, values, history, previous_score, sources=None):

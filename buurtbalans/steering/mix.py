@@ -521,49 +521,147 @@ class RoomAnswer:
     BORDERLINE = "borderline"
 
 
-@dataclass(frozen=True)
-class Room:
-    """The answer for one vacancy and the figures behind it (complex-level aggregates only)."""
+class Measure:
+    """The limits of a complex profile the room check weighs (docs/steering.md, "Is there room here …")."""
 
-    answer: str
+    VULNERABLE = "vulnerable"
+    PRIMARY = "primary"
+
+
+# The profile field that holds each measure's maximum, in the order the reasons name them.
+MEASURE_LIMITS = {Measure.VULNERABLE: "max_vulnerable_share", Measure.PRIMARY: "max_primary_share"}
+# Grounds for "no", then for "borderline", most serious first.
+NO_GROUNDS = ("max_zero", "at_max")
+BORDERLINE_GROUNDS = ("one_more_over", "close_to_max", "inflow_high")
+
+
+@dataclass(frozen=True)
+class MeasureCheck:
+    """One measure of the profile against its maximum: the count now, what one more placement would do, inflow."""
+
+    measure: str
     households: int
-    vulnerable: int
-    max_share: Decimal
-    inflow: Inflow
-    # Which facts led to the answer: "at_max", "max_zero", "one_more_over", "close_to_max", "inflow_high", "room".
+    count: int
+    maximum: Decimal
+    inflow_lettings: int
+    inflow_count: int
     grounds: tuple[str, ...]
 
     @property
+    def share_now(self) -> float | None:
+        return _share(self.count, self.households)
+
+    @property
     def share_after_one(self) -> float:
-        return (self.vulnerable + 1) / (self.households + 1)
+        return (self.count + 1) / (self.households + 1)
+
+    @property
+    def inflow_share(self) -> float | None:
+        return _share(self.inflow_count, self.inflow_lettings)
+
+    @property
+    def answer(self) -> str:
+        if set(self.grounds) & set(NO_GROUNDS):
+            return RoomAnswer.NO
+        if set(self.grounds) & set(BORDERLINE_GROUNDS):
+            return RoomAnswer.BORDERLINE
+        return RoomAnswer.YES
+
+    @property
+    def over_by(self) -> float:
+        """How far (share points) the complex is over this maximum now, or would be after one more (negative:
+        still below it). Orders the binding measures: the furthest over first."""
+        now = self.share_now
+        return (now if now is not None else self.share_after_one) - float(self.maximum)
 
 
-def room_for_vulnerable(row: MixRow) -> Room:
-    """Is there room in this complex for one more household with a vulnerability marker?
-
-    - no: the maximum is 0, or the complex is at or above its maximum now;
-    - borderline: one more would take it over the maximum, or leave it within 2 share points of it, or the
-      recent lettings (at least 3) brought vulnerable households at a share above the maximum;
-    - yes: otherwise.
-    """
-    maximum = row.profile.max_vulnerable_share
-    households, vulnerable = row.counts.households, row.counts.vulnerable
-    now = _share(vulnerable, households)
-    after = (vulnerable + 1) / (households + 1)
+def check_measure(
+    measure: str, households: int, count: int, maximum: Decimal, inflow_lettings: int, inflow_count: int
+) -> MeasureCheck:
+    """One measure: no when the maximum is 0 or the complex is at or above it now; borderline when one more
+    household counted in it would take it over or to within 2 share points below it, or the recent lettings
+    (at least 3) brought it at a share above the maximum; yes otherwise."""
+    now = _share(count, households)
+    after = (count + 1) / (households + 1)
     grounds: list[str] = []
     if maximum <= 0:
         grounds.append("max_zero")
     elif now is not None and now >= float(maximum):
         grounds.append("at_max")
-    if grounds:
-        return Room(RoomAnswer.NO, households, vulnerable, maximum, row.inflow, tuple(grounds))
-    if after > float(maximum):
-        grounds.append("one_more_over")
-    elif float(maximum) - after < ROOM_MARGIN:
-        grounds.append("close_to_max")
-    inflow_share = row.inflow_vulnerable_share
-    if row.inflow.lettings >= ROOM_MIN_INFLOW_LETTINGS and inflow_share is not None and inflow_share > float(maximum):
-        grounds.append("inflow_high")
-    if grounds:
-        return Room(RoomAnswer.BORDERLINE, households, vulnerable, maximum, row.inflow, tuple(grounds))
-    return Room(RoomAnswer.YES, households, vulnerable, maximum, row.inflow, ("room",))
+    if not grounds:
+        if after > float(maximum):
+            grounds.append("one_more_over")
+        elif float(maximum) - after < ROOM_MARGIN:
+            grounds.append("close_to_max")
+        inflow = _share(inflow_count, inflow_lettings)
+        if inflow_lettings >= ROOM_MIN_INFLOW_LETTINGS and inflow is not None and inflow > float(maximum):
+            grounds.append("inflow_high")
+    return MeasureCheck(measure, households, count, maximum, inflow_lettings, inflow_count, tuple(grounds))
+
+
+@dataclass(frozen=True)
+class Room:
+    """The answer for one vacancy and the figures behind it (complex-level aggregates only).
+
+    `checks` has one `MeasureCheck` per limit of the profile; `binding` names the measures that decide the
+    answer (those whose own answer equals it), furthest over their maximum first; empty for "yes".
+    """
+
+    answer: str
+    checks: tuple[MeasureCheck, ...]
+    inflow: Inflow
+    binding: tuple[str, ...]
+
+    def check(self, measure: str) -> MeasureCheck:
+        return next(c for c in self.checks if c.measure == measure)
+
+    @property
+    def households(self) -> int:
+        return self.checks[0].households
+
+    # The vulnerable measure's figures, as the answer had them before it weighed every measure.
+    @property
+    def vulnerable(self) -> int:
+        return self.check(Measure.VULNERABLE).count
+
+    @property
+    def max_share(self) -> Decimal:
+        return self.check(Measure.VULNERABLE).maximum
+
+    @property
+    def share_after_one(self) -> float:
+        return self.check(Measure.VULNERABLE).share_after_one
+
+    @property
+    def grounds(self) -> tuple[str, ...]:
+        """Every measure's grounds, most serious first ("room" when there are none)."""
+        found = {g for c in self.checks for g in c.grounds}
+        ordered = tuple(g for g in (*NO_GROUNDS, *BORDERLINE_GROUNDS) if g in found)
+        return ordered or ("room",)
+
+
+def room_for_vulnerable(row: MixRow) -> Room:
+    """Is there room in this complex for one more household with a vulnerability marker?
+
+    Weighs every limit of the complex profile: the share with a vulnerability marker and the share of the lowest
+    incomes (a household placed with support almost always has one of the lowest incomes, so one more placement
+    counts in both). The answer is the worst of the measures' answers (`check_measure`): no before borderline
+    before yes.
+    """
+    checks = (
+        check_measure(
+            Measure.VULNERABLE, row.counts.households, row.counts.vulnerable, row.profile.max_vulnerable_share,
+            row.inflow.lettings, row.inflow.vulnerable,
+        ),
+        check_measure(
+            Measure.PRIMARY, row.counts.households, row.counts.primary, row.profile.max_primary_share,
+            row.inflow.lettings, row.inflow.primary,
+        ),
+    )
+    answer = next(
+        (a for a in (RoomAnswer.NO, RoomAnswer.BORDERLINE) if any(c.answer == a for c in checks)), RoomAnswer.YES
+    )
+    binding = tuple(
+        c.measure for c in sorted(checks, key=lambda c: -c.over_by) if c.answer == answer and answer != RoomAnswer.YES
+    )
+    return Room(answer, checks, row.inflow, binding)

@@ -1,10 +1,10 @@
 """What the steering screens say, in the user's language: figures under the small-cell rule, the answer to "is
 there room for a vulnerable household?", why a vacancy got its label, and why a plan could not be made.
 
-Small-cell rule (privacy): for users who may not read vulnerability markers or single households (policy
-analysts, administrators), a count of fewer than 5 households, and the share computed from it, is shown as
-"< 5"; so is a share expected after a plan that stands for fewer than 5 households (the rule and the number
-formats are in core.figures, which every screen showing figures about households shares).
+Small-cell rule (privacy): for users who may not read vulnerability markers (policy analysts, administrators), a
+count of fewer than 5 households is shown as "< 5" and its share rounded to 5 (or 10) percentage points, or "< 5"
+in a very small complex; a share expected after a plan that stands for fewer than 5 households likewise (the rule
+and the number formats are in core.figures, which every screen showing figures about households shares).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buurtbalans.core.figures import (
+    ROUNDED_MARK,
+    SMALL_CELL_TEXT,
     Cell,
     euro,
     percent,
@@ -20,35 +22,87 @@ from buurtbalans.core.figures import (
     small_share_text,
 )
 from buurtbalans.rules.labels import parameter_label
-from buurtbalans.steering.mix import ROOM_MARGIN, MixRow, Room, RoomAnswer, room_for_vulnerable
+from buurtbalans.steering.mix import (
+    BORDERLINE_GROUNDS,
+    NO_GROUNDS,
+    ROOM_MARGIN,
+    Measure,
+    MeasureCheck,
+    MixRow,
+    Room,
+    RoomAnswer,
+    room_for_vulnerable,
+)
 from buurtbalans.steering.models import Label
 
 # --- room for a vulnerable household -------------------------------------------------------------------------
-
-ROOM_HEADLINES = {
-    RoomAnswer.YES: lambda: _("Yes, there is room for a vulnerable household."),
-    RoomAnswer.NO: lambda: _("No, there is no room for a vulnerable household."),
-    RoomAnswer.BORDERLINE: lambda: _("Borderline: there is little room for a vulnerable household."),
-}
 
 
 def room_label(answer: str) -> str:
     return {RoomAnswer.YES: _("Yes"), RoomAnswer.NO: _("No"), RoomAnswer.BORDERLINE: _("Borderline")}[answer]
 
 
-def room_reasons(room: Room, *, protected: bool) -> list[str]:
-    """The answer and its reasons, one sentence each: current share against the maximum, what one more vulnerable
-    household would do, and the recent inflow."""
-    maximum = percent(room.max_share)
-    now = Cell(room.vulnerable, room.households, protected)
-    lines = [ROOM_HEADLINES[room.answer]()]
-    if "max_zero" in room.grounds:
-        lines.append(_("The profile of this complex allows no households with a vulnerability marker."))
-        return lines
-    if room.households == 0:
+def measure_name(measure: str) -> str:
+    return {
+        Measure.VULNERABLE: _("the share with a vulnerability marker"),
+        Measure.PRIMARY: _("the share of the lowest incomes"),
+    }[measure]
+
+
+def _binding_text(check: MeasureCheck, *, protected: bool) -> str:
+    """Why this measure decides the answer, in a clause: its share (as this user may see it) and the maximum."""
+    values = {"measure": measure_name(check.measure), "max": percent(check.maximum)}
+    now = Cell(check.count, check.households, protected)
+    ground = next(g for g in (*NO_GROUNDS, *BORDERLINE_GROUNDS) if g in check.grounds)
+    if ground == "max_zero":
+        if check.measure == Measure.VULNERABLE:
+            return _("the profile allows no households with a vulnerability marker")
+        return _("the profile allows no households with the lowest incomes")
+    if ground == "at_max":
+        if now.is_suppressed and not now.is_rounded:
+            return _("%(measure)s is at or above the %(max)s the profile allows") % values
+        return _("%(measure)s is %(share)s, the profile allows %(max)s") % {**values, "share": now.share_text}
+    if ground in ("one_more_over", "close_to_max"):
+        if now.is_suppressed:  # the share after one more would give the count away
+            if ground == "one_more_over":
+                return _("with one more, %(measure)s would go over the %(max)s the profile allows") % values
+            return _("with one more, %(measure)s would come close to the %(max)s the profile allows") % values
+        values["after"] = percent(check.share_after_one)
+        if ground == "one_more_over":
+            return _("with one more, %(measure)s would be %(after)s, the profile allows %(max)s") % values
+        return _("with one more, %(measure)s would be %(after)s, close to the %(max)s the profile allows") % values
+    return _("recent lettings brought %(measure)s above the %(max)s the profile allows") % values
+
+
+def room_headline(room: Room, *, protected: bool) -> str:
+    """The answer, naming the measure (or measures) that decide it: "No: the share of the lowest incomes is
+    95.0%, the profile allows 60.0%."."""
+    if room.answer == RoomAnswer.YES:
+        return _("Yes, there is room for a vulnerable household: the complex stays within every limit of its profile.")
+    clauses = "; ".join(_binding_text(room.check(m), protected=protected) for m in room.binding)
+    if room.answer == RoomAnswer.NO:
+        return _("No, there is no room for a vulnerable household: %(reasons)s.") % {"reasons": clauses}
+    return _("Borderline, there is little room for a vulnerable household: %(reasons)s.") % {"reasons": clauses}
+
+
+def _vulnerable_lines(room: Room, check: MeasureCheck, *, protected: bool) -> list[str]:
+    maximum = percent(check.maximum)
+    now = Cell(check.count, check.households, protected)
+    lines = []
+    if "max_zero" in check.grounds:
+        return [_("The profile of this complex allows no households with a vulnerability marker.")]
+    if check.households == 0:
         lines.append(
             _("Nobody lives in this complex now. The maximum share with a vulnerability marker is %(max)s.")
             % {"max": maximum}
+        )
+    elif now.is_rounded:
+        lines.append(
+            _(
+                "Now fewer than 5 of the %(households)s households have a vulnerability marker (rounded: %(share)s). "
+                "The maximum for this complex is %(max)s."
+            )
+            % {"households": check.households, "share": now.share_text, "max": maximum}
         )
     elif now.is_suppressed:
         lines.append(
@@ -56,7 +110,7 @@ def room_reasons(room: Room, *, protected: bool) -> list[str]:
                 "Now fewer than 5 of the %(households)s households have a vulnerability marker. "
                 "The maximum for this complex is %(max)s."
             )
-            % {"households": room.households, "max": maximum}
+            % {"households": check.households, "max": maximum}
         )
     else:
         lines.append(
@@ -64,22 +118,22 @@ def room_reasons(room: Room, *, protected: bool) -> list[str]:
                 "Now %(count)s of the %(households)s households have a vulnerability marker (%(share)s). "
                 "The maximum for this complex is %(max)s."
             )
-            % {"count": room.vulnerable, "households": room.households, "share": now.share_text, "max": maximum}
+            % {"count": check.count, "households": check.households, "share": now.share_text, "max": maximum}
         )
-    if "at_max" not in room.grounds:
-        after = room.share_after_one
+    if "at_max" not in check.grounds:
+        after = check.share_after_one
         if now.is_suppressed:
             # The share after one more would give the count away.
-            if after > float(room.max_share):
+            if after > float(check.maximum):
                 lines.append(_("With one more vulnerable household the complex would go over its maximum."))
             else:
                 lines.append(_("With one more vulnerable household the complex would stay within its maximum."))
-        elif after > float(room.max_share):
+        elif after > float(check.maximum):
             lines.append(
                 _("With one more vulnerable household the share would be %(after)s: over the maximum.")
                 % {"after": percent(after)}
             )
-        elif "close_to_max" in room.grounds:
+        elif "close_to_max" in check.grounds:
             lines.append(
                 _(
                     "With one more vulnerable household the share would be %(after)s: less than %(margin)s points "
@@ -92,11 +146,32 @@ def room_reasons(room: Room, *, protected: bool) -> list[str]:
                 _("With one more vulnerable household the share would be %(after)s: still within the maximum.")
                 % {"after": percent(after)}
             )
-    inflow = room.inflow
-    if inflow.lettings == 0:
-        lines.append(_("There were no lettings in this complex in the last five years."))
+    return lines
+
+
+def _primary_lines(check: MeasureCheck, *, protected: bool) -> list[str]:
+    """The lowest incomes: the share now against the maximum, and with one more (a placement almost always has
+    one of the lowest incomes)."""
+    if check.households == 0:
+        return [_("The maximum share of the lowest incomes is %(max)s.") % {"max": percent(check.maximum)}]
+    now = Cell(check.count, check.households, protected)
+    values = {"households": check.households, "max": percent(check.maximum)}
+    if now.is_suppressed:
+        line = _("Fewer than 5 of the %(households)s households have one of the lowest incomes (%(share)s); the "
+                 "maximum is %(max)s.") % {**values, "share": now.share_text}
     else:
-        cell = Cell(inflow.vulnerable, inflow.lettings, protected)
+        line = _("%(count)s of the %(households)s households have one of the lowest incomes (%(share)s); the maximum "
+                 "is %(max)s.") % {**values, "count": check.count, "share": now.share_text}
+    if "at_max" not in check.grounds and "max_zero" not in check.grounds and not now.is_suppressed:
+        line += " " + _("With one more it would be %(after)s.") % {"after": percent(check.share_after_one)}
+    return [line]
+
+
+def _inflow_line(room: Room, check: MeasureCheck, *, protected: bool) -> str:
+    inflow = room.inflow
+    cell = Cell(check.inflow_count, inflow.lettings, protected)
+    values = {"n": inflow.lettings, "k": check.inflow_count, "share": cell.share_text}
+    if check.measure == Measure.VULNERABLE:
         if cell.is_suppressed:
             text = ngettext(
                 "Of the last letting, fewer than 5 went to a household with a vulnerability marker.",
@@ -109,10 +184,32 @@ def room_reasons(room: Room, *, protected: bool) -> list[str]:
                 "Of the last %(n)s lettings, %(k)s went to a household with a vulnerability marker (%(share)s).",
                 inflow.lettings,
             )
-        line = text % {"n": inflow.lettings, "k": inflow.vulnerable, "share": cell.share_text}
-        if "inflow_high" in room.grounds:
+        line = text % values
+        if "inflow_high" in check.grounds:
             line += " " + _("That is more than the maximum: recent lettings raise the share.")
-        lines.append(line)
+        return line
+    if cell.is_suppressed:
+        text = _("Recent lettings (%(n)s): fewer than 5 went to a household with one of the lowest incomes.")
+    else:
+        text = _("Recent lettings (%(n)s): %(k)s went to a household with one of the lowest incomes (%(share)s).")
+    line = text % values
+    if "inflow_high" in check.grounds:
+        line += " " + _("That is more than the maximum of the lowest incomes: recent lettings raise that share.")
+    return line
+
+
+def room_reasons(room: Room, *, protected: bool) -> list[str]:
+    """The answer naming the measure that decides it, then its reasons, one sentence each: per limit of the profile
+    the share now against the maximum and what one more placement would do, and the recent inflow."""
+    vulnerable, primary = room.check(Measure.VULNERABLE), room.check(Measure.PRIMARY)
+    lines = [room_headline(room, protected=protected)]
+    lines += _vulnerable_lines(room, vulnerable, protected=protected)
+    lines += _primary_lines(primary, protected=protected)
+    if room.inflow.lettings == 0:
+        lines.append(_("There were no lettings in this complex in the last five years."))
+    else:
+        lines.append(_inflow_line(room, vulnerable, protected=protected))
+        lines.append(_inflow_line(room, primary, protected=protected))
     return lines
 
 
@@ -262,6 +359,45 @@ def plan_problem(plan) -> str:
 # --- the mix of one complex or buurt as shown -----------------------------------------------------------------
 
 
+def shown_excess(pairs) -> float | None:
+    """Share points over the limits computed from the shares as this user sees them ([(Cell, maximum)]): the
+    rounded share where a cell is small (the exact excess is the share minus the maximum, so it would give a small
+    cell away); None where a small share is not shown at all."""
+    total = 0.0
+    for cell, maximum in pairs:
+        share = cell.shown_share
+        if share is None:
+            if cell.total:
+                return None
+            continue
+        total += max(0.0, float(share) - float(maximum))
+    return total
+
+
+def _excess_shown(excess: float, pairs) -> tuple[str, object]:
+    """The excess as text and for a download, under the small-cell rule."""
+    if not any(cell.is_suppressed for cell, _max in pairs):
+        return points(excess), round(100 * excess, 2)
+    shown = shown_excess(pairs)
+    if shown is None:
+        return SMALL_CELL_TEXT, SMALL_CELL_TEXT
+    return f"{ROUNDED_MARK}{points(shown, 0)}", round(100 * shown, 2)
+
+
+def _mix_deviation_shown(row: MixRow, categories: list[dict]) -> tuple[str, object]:
+    """Half the summed difference from the target mix, from the category shares as shown (a small category's
+    share rounded; hidden where one is not shown at all)."""
+    deviation = row.mix_deviation
+    if deviation is None:
+        return "–", None
+    if not any(c["cell"].is_suppressed for c in categories):
+        return percent(deviation, 0), round(deviation, 4)
+    if any(c["cell"].shown_share is None for c in categories):
+        return SMALL_CELL_TEXT, SMALL_CELL_TEXT
+    shown = 0.5 * sum(abs(float(c["cell"].shown_share) - float(c["target"] or 0)) for c in categories)
+    return f"{ROUNDED_MARK}{percent(shown, 0)}", round(shown, 4)
+
+
 def mix_view(row: MixRow, categories, protected: bool, *, with_room: bool = False) -> dict:
     """The figures of one row for a template: counts as small-cell `Cell`s, targets, distance, and the room."""
     households = row.households
@@ -280,9 +416,10 @@ def mix_view(row: MixRow, categories, protected: bool, *, with_room: bool = Fals
         ],
         "inflow_vulnerable": Cell(row.inflow.vulnerable, row.inflow.lettings, protected),
         "inflow_primary": Cell(row.inflow.primary, row.inflow.lettings, protected),
-        "excess_points": points(row.excess),
-        "mix_deviation": percent(row.mix_deviation, 0) if row.mix_deviation is not None else "–",
     }
+    limits = [(view["vulnerable"], row.profile.max_vulnerable_share), (view["primary"], row.profile.max_primary_share)]
+    view["excess_points"], view["excess_export"] = _excess_shown(row.excess, limits)
+    view["mix_deviation"], view["mix_deviation_export"] = _mix_deviation_shown(row, view["categories"])
     if with_room:
         room = room_for_vulnerable(row)
         view["room"] = room

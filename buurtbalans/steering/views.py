@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from buurtbalans.core.exports import Column, export_response, requested_format
 from buurtbalans.core.figures import (
+    ROUNDED_MARK,
     SMALL_CELL_TEXT,
     Cell,
     euro,
@@ -26,6 +28,8 @@ from buurtbalans.core.figures import (
     is_small_share,
     percent,
     points,
+    protected_share,
+    small_share_export,
     small_share_text,
 )
 from buurtbalans.core.jobs import job_error_message
@@ -121,11 +125,8 @@ def concentration_columns(categories, level: str) -> list[Column]:
             lambda v: v["inflow_vulnerable"].export_count,
         ),
         Column(gettext_lazy("Of which to the lowest incomes"), lambda v: v["inflow_primary"].export_count),
-        Column(gettext_lazy("Over the limits (share points)"), lambda v: round(100 * v["row"].excess, 2)),
-        Column(
-            gettext_lazy("Distance to the target mix"),
-            lambda v: None if v["row"].mix_deviation is None else round(v["row"].mix_deviation, 4),
-        ),
+        Column(gettext_lazy("Over the limits (share points)"), lambda v: v["excess_export"]),
+        Column(gettext_lazy("Distance to the target mix"), lambda v: v["mix_deviation_export"]),
         Column(gettext_lazy("Profile"), lambda v: v["row"].profile.source, codes=PROFILE_SOURCES),
     ]
     return columns
@@ -715,9 +716,45 @@ def _small_cells(pc, protected: bool) -> tuple[bool, bool]:
     return now, after
 
 
-def _excess(excess, is_small: bool):
-    """Share points over the limits; "< 5" when it would give a small cell's share away (it is share - maximum)."""
-    return SMALL_CELL_TEXT if is_small and excess else round(100 * excess, 2)
+def _after_shown(share, households: int, protected: bool):
+    """A share expected after the plan as this user may see it: exact, rounded (small-cell rule) or None."""
+    if is_small_share(share, households, protected):
+        return protected_share(share, households)
+    return share
+
+
+def _plan_excess(pc, protected: bool, *, after: bool):
+    """Share points over the limits now or after the plan, from the shares as shown: computed from the rounded
+    share where one is small (the exact excess is the share minus the maximum); None where one is not shown."""
+    maxima = (pc.target_vulnerable_max_share, pc.target_primary_max_share)
+    if after:
+        shares = [_after_shown(getattr(pc, f"projected_{k}_share"), pc.households, protected)
+                  for k in ("vulnerable", "primary")]
+    else:
+        shares = [Cell(getattr(pc, k), pc.households, protected).shown_share for k in ("vulnerable", "primary")]
+    if any(share is None for share in shares) and pc.households:
+        return None
+    return sum(max(0.0, float(share or 0) - float(maximum)) for share, maximum in zip(shares, maxima, strict=True))
+
+
+def _excess(pc, protected: bool, *, after: bool):
+    """For a download: share points over the limits; under the small-cell rule from the rounded shares, "< 5"
+    where a share is not shown."""
+    small = _small_cells(pc, protected)[1 if after else 0]
+    exact = pc.excess_after if after else pc.excess_before
+    if not small or not exact:
+        return round(100 * exact, 2)
+    shown = _plan_excess(pc, protected, after=after)
+    return SMALL_CELL_TEXT if shown is None else round(100 * shown, 2)
+
+
+def _excess_text(pc, protected: bool, *, after: bool) -> str:
+    small = _small_cells(pc, protected)[1 if after else 0]
+    exact = pc.excess_after if after else pc.excess_before
+    if not small or not exact:
+        return percent(exact)
+    shown = _plan_excess(pc, protected, after=after)
+    return SMALL_CELL_TEXT if shown is None else f"{ROUNDED_MARK}{percent(shown, 0)}"
 
 
 def plan_complex_columns(protected: bool) -> list[Column]:
@@ -725,8 +762,7 @@ def plan_complex_columns(protected: bool) -> list[Column]:
         return lambda pc: Cell(getattr(pc, count_attr), pc.households, protected).export_share
 
     def after(share_attr):
-        return lambda pc: (SMALL_CELL_TEXT if is_small_share(getattr(pc, share_attr), pc.households, protected)
-                           else getattr(pc, share_attr))
+        return lambda pc: small_share_export(getattr(pc, share_attr), pc.households, protected)
 
     return [
         Column(gettext_lazy("Complex code"), "complex_code"),
@@ -738,11 +774,10 @@ def plan_complex_columns(protected: bool) -> list[Column]:
         Column(gettext_lazy("Share of the lowest incomes now"), cell("primary")),
         Column(gettext_lazy("Share of the lowest incomes after the plan"), after("projected_primary_share")),
         Column(gettext_lazy("Maximum share of the lowest incomes"), "target_primary_max_share"),
-        Column(gettext_lazy("Over the limits now (share points)"),
-               lambda pc: _excess(pc.excess_before, _small_cells(pc, protected)[0])),
+        Column(gettext_lazy("Over the limits now (share points)"), lambda pc: _excess(pc, protected, after=False)),
         Column(
             gettext_lazy("Over the limits after the plan (share points)"),
-            lambda pc: _excess(pc.excess_after, _small_cells(pc, protected)[1]),
+            lambda pc: _excess(pc, protected, after=True),
         ),
     ]
 
@@ -771,19 +806,24 @@ def plan_complexes(request, pk: int):
         pc.primary_cell = Cell(pc.primary, pc.households, protected)
         pc.projected_vulnerable_text = small_share_text(pc.projected_vulnerable_share, pc.households, protected)
         pc.projected_primary_text = small_share_text(pc.projected_primary_share, pc.households, protected)
-        small_now, small_after = _small_cells(pc, protected)
-        pc.excess_before_text = SMALL_CELL_TEXT if small_now and pc.excess_before else percent(pc.excess_before)
-        pc.excess_after_text = SMALL_CELL_TEXT if small_after and pc.excess_after else percent(pc.excess_after)
+        pc.excess_before_text = _excess_text(pc, protected, after=False)
+        pc.excess_after_text = _excess_text(pc, protected, after=True)
     context = _context(request, "plans", plan=plan, page=page, sort=sort, protected=protected)
     return render(request, "steering/plan_complexes.html", context)
+
+
+def _document_share(value) -> str:
+    """A rounded share as the result document writes shares ("0.10"), or the text "< 5"."""
+    return value if isinstance(value, str) else f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
 def result_under_small_cells(user, plan, document: dict) -> dict:
     """The result document as the plan's pages show it to a user under the small-cell rule (`reasons.Cell`).
 
-    A complex's share now, or after the plan, that stands for fewer than 5 households is "< 5"; a label of such a
-    complex gets the reason its page gives (the engine's reason quotes the exact shares), in English as the
-    document's other reasons.
+    A complex's share now, or after the plan, that stands for fewer than 5 households is rounded as on the pages
+    (`core.figures`: to 5 or 10 percentage points, or "< 5" in a very small complex); a label of such a complex
+    gets the reason its page gives (the engine's reason quotes the exact shares), in English as the document's
+    other reasons.
     """
     complexes = {pc.complex_code: pc for pc in selectors.plan_complex_list(user, plan)}
     hidden: set[str] = set()
@@ -791,11 +831,18 @@ def result_under_small_cells(user, plan, document: dict) -> dict:
     for entry in document.get("complexes", []):
         pc, entry = complexes.get(entry["id"]), dict(entry)
         for key, count in (("vulnerable_share", "vulnerable"), ("primary_share", "primary")):
-            if pc is None or Cell(getattr(pc, count), pc.households, True).is_suppressed:
-                entry[key] = SMALL_CELL_TEXT
+            if pc is None:
+                entry[key] = entry[f"projected_{key}"] = SMALL_CELL_TEXT
                 hidden.add(entry["id"])
-            if pc is None or is_small_share(getattr(pc, f"projected_{key}"), pc.households, True):
-                entry[f"projected_{key}"] = SMALL_CELL_TEXT
+                continue
+            # The document writes shares as decimal strings ("0.10"); "< 5" where even rounding would tell.
+            now = Cell(getattr(pc, count), pc.households, True)
+            if now.is_suppressed:
+                entry[key] = _document_share(now.export_share)
+                hidden.add(entry["id"])
+            if is_small_share(getattr(pc, f"projected_{key}"), pc.households, True):
+                shown = small_share_export(getattr(pc, f"projected_{key}"), pc.households, True)
+                entry[f"projected_{key}"] = _document_share(shown)
                 hidden.add(entry["id"])
         rows.append(entry)
     proposals = {

@@ -71,12 +71,15 @@ def test_the_complex_page_shows_the_mix_and_whether_there_is_room(english, town,
     hot = english.get(reverse("complex_detail", args=[town["hot"].complex.pk]))
     page = text(hot)
     assert 'id="steering-mix"' in page
-    assert "No, there is no room for a vulnerable household." in page
+    assert (
+        "No, there is no room for a vulnerable household: the share with a vulnerability marker is 40.0%, "
+        "the profile allows 35.0%." in page
+    )
     assert (
         "Now 8 of the 20 households have a vulnerability marker (40.0%). The maximum for this complex is 35.0%." in page
     )
     calm = text(english.get(reverse("complex_detail", args=[town["calm"].complex.pk])))
-    assert "Yes, there is room for a vulnerable household." in calm
+    assert "Yes, there is room for a vulnerable household: the complex stays within every limit" in calm
     # For the analyst the empty count is "fewer than 5" and the share after one more is not given away.
     assert "Now fewer than 5 of the 10 households have a vulnerability marker." in calm
     assert "would stay within its maximum" in calm
@@ -89,7 +92,7 @@ def test_every_vacancy_says_whether_there_is_room_with_its_reasons(english, town
     assert sorted(answers.values()) == ["no", "no", "no", "yes"]
     dwelling = town["calm"].vacancies[0]
     page = text(english.get(reverse("steering_vacancy", args=[dwelling.pk])))
-    assert "Yes, there is room for a vulnerable household." in page
+    assert "Yes, there is room for a vulnerable household" in page
     assert "With one more vulnerable household the share would be 9.1%: still within the maximum." in page
     assert "There were no lettings in this complex in the last five years." in page
     assert "No labelling plan includes this dwelling yet." in page
@@ -108,7 +111,11 @@ def test_a_recent_inflow_above_the_maximum_makes_it_borderline(english, town, bo
     )  # fmt: skip
     assert response.status_code == 302
     page = text(english.get(reverse("steering_vacancy", args=[town["hot"].vacancies[0].pk])))
-    assert "Borderline: there is little room for a vulnerable household." in page
+    assert (
+        "Borderline, there is little room for a vulnerable household: recent lettings brought the share with a "
+        "vulnerability marker above the 45.0% the profile allows; recent lettings brought the share of the lowest "
+        "incomes above the 75.0% the profile allows." in page
+    )
     assert "Of the last 10 lettings, 8 went to a household with a vulnerability marker (80.0%)." in page
     assert "recent lettings raise the share" in page
 
