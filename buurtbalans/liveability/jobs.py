@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,20 +19,44 @@ from buurtbalans.liveability.models import LiveabilityReportFile
 from buurtbalans.liveability.services import (
     RECORDS_IMPORT_KIND,
     REPORT_KIND,
+    VITALITY_NIGHTLY_KIND,
     VITALITY_REFRESH_KIND,
     social_records_import,
-    vitality_refresh,
 )
+from buurtbalans.liveability.services_recount import vitality_recount, vitality_recount_is_current
+from buurtbalans.portfolio.models import Complex
 
 # The report is for the municipality and the tenants' association: always in Dutch.
 REPORT_LANGUAGE = "nl"
 MAX_ERRORS_IN_RESULT = 500
+# A recount of at most this many complexes links to each of them on its page.
+MAX_COMPLEX_LINKS = 10
+
+
+# Why a recount was asked for, as the job page says it (services_recount.REASONS).
+RECOUNT_REASONS = {
+    "signal": gettext_lazy("a signal was recorded"),
+    "support_need": gettext_lazy("a support need was recorded"),
+    "visit": gettext_lazy("a visit was recorded"),
+    "meeting_place": gettext_lazy("a meeting place was recorded"),
+    "meeting_place_use": gettext_lazy("the use of a meeting place was recorded"),
+    "activity": gettext_lazy("an activity was recorded"),
+    "records_import": gettext_lazy("social management records were imported"),
+    "portfolio_import": gettext_lazy("the stock and households were imported"),
+    "open_data_import": gettext_lazy("open data were imported"),
+    "settings": gettext_lazy("weights or norms were changed"),
+    "manual": gettext_lazy("someone asked to count again"),
+    "demo": gettext_lazy("the demo was made"),
+}
 
 
 class VitalityRefreshJob(JobRunner):
-    """Count every complex's indicators (now and the same day in the 4 years before) and score them.
+    """Count the complexes concerned by the writes since the last count again (or all of them), and score them.
 
-    Params: {"reference_date": "YYYY-MM-DD"} (default: today). Result: the counts of `vitality_refresh`.
+    Queued through `services_recount` (one waiting job per corporation takes in every write until a worker starts
+    it) or by the "count again" button. Params: {"complexes": [ids] (absent: all), "rescore", "reasons",
+    "requests", "requested", "reference_date" (default: today)}. Result: the counts of `vitality_recount`, with
+    "skipped" when a count after the last request had done it already, and the monitor's address.
     """
 
     kind = VITALITY_REFRESH_KIND
@@ -40,14 +64,76 @@ class VitalityRefreshJob(JobRunner):
     view_action = Action.VIEW_MONITOR
     # Scores are replaced in one transaction: a second start after a dead worker does the same again.
     retry_safe = True
+    result_template = "liveability/_vitality_job_result.html"
+
+    @classmethod
+    def result_context(cls, request, job: Job) -> dict:
+        return vitality_job_context(job)
 
     def run(self) -> dict:
-        raw = self.job.params.get("reference_date")
+        params = self.job.params
+        raw = params.get("reference_date")
         reference_date = date.fromisoformat(raw) if raw else timezone.localdate()
-        result = vitality_refresh(corporation=self.job.corporation, reference_date=reference_date,
+        back = {"reference_date": reference_date.isoformat(), "url": reverse("monitor_overview")}
+        if vitality_recount_is_current(self.job, reference_date):
+            self.log("every complex concerned was counted after the last request: nothing to do")
+            self.progress(1, 1)
+            return {"skipped": True, "complexes": 0, "warnings": 0, **back}
+        result = vitality_recount(corporation=self.job.corporation, reference_date=reference_date,
+                                  complex_ids=params.get("complexes"), rescore=bool(params.get("rescore")),
+                                  on_progress=self.progress)
+        self.log(f"{result['complexes']} complexes counted ({result['scope']}), {result['warnings']} with a warning, "
+                 f"{result['seconds']} s" + (f", {result['rescored']} scored again" if "rescored" in result else ""))
+        return {**result, **back}
+
+
+class VitalityNightlyJob(JobRunner):
+    """Every night: count every complex on the new day (the twelve months move, markers and tenancies end by date).
+
+    Scheduled like the retention run (`every`, core.jobs.periodic_jobs_enqueue; docs/operations.md "Periodic
+    jobs"); `buurtbalans refresh_vitality` does the same from cron. Params: none. Result: as VitalityRefreshJob's.
+    """
+
+    kind = VITALITY_NIGHTLY_KIND
+    label = gettext_lazy("Nightly count of the vitality")
+    view_action = Action.VIEW_MONITOR
+    every = timedelta(days=1)
+    retry_safe = True
+    result_template = "liveability/_vitality_job_result.html"
+
+    @classmethod
+    def result_context(cls, request, job: Job) -> dict:
+        return vitality_job_context(job)
+
+    def run(self) -> dict:
+        reference_date = timezone.localdate()
+        result = vitality_recount(corporation=self.job.corporation, reference_date=reference_date,
                                   on_progress=self.progress)
         self.log(f"{result['complexes']} complexes, {result['warnings']} with a warning, {result['seconds']} s")
         return {**result, "reference_date": reference_date.isoformat(), "url": reverse("monitor_overview")}
+
+
+def vitality_job_context(job: Job) -> dict:
+    """What the finished count's page shows: what was counted and why, and the way back to the monitor."""
+    params, result = job.params or {}, job.result or {}
+    complexes = params.get("complexes")
+    # A few complexes: a link to each one's page in the monitor (of the job's own corporation: the page checks).
+    shown = complexes if complexes is not None and 0 < len(complexes) <= MAX_COMPLEX_LINKS else []
+    names = dict(Complex.objects.filter(corporation_id=job.corporation_id, pk__in=shown).values_list("pk", "name"))
+    return {
+        "vitality": {
+            "reasons": [RECOUNT_REASONS[r] for r in params.get("reasons", []) if r in RECOUNT_REASONS],
+            "requests": params.get("requests") or 0,
+            "skipped": bool(result.get("skipped")),
+            "all": complexes is None or result.get("scope") == "all",
+            "counted": result.get("complexes"),
+            "warnings": result.get("warnings"),
+            "rescored": result.get("rescored"),
+            "complexes": [{"name": names[pk], "url": reverse("monitor_complex", args=[pk])}
+                          for pk in shown if pk in names],
+            "monitor_url": reverse("monitor_overview"),
+        },
+    }
 
 
 class SocialRecordsImportJob(JobRunner):

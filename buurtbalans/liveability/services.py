@@ -5,13 +5,15 @@ API for views, commands and jobs:
     signal_create / support_need_create / visit_create / meeting_place_create / meeting_place_use_record /
         activity_create(*, actor, ...)                      one record entered on screen (audited)
     social_records_import(*, source, corporation, actor, dry_run, source_name=None) -> ImportReport
-    monitor_settings_update(*, actor, policy: dict, indicators: dict) -> None   (re-scores at once)
+    monitor_settings_update(*, actor, policy: dict, indicators: dict) -> None   (queues the re-scoring)
     vitality_refresh(*, corporation, reference_date, on_progress=None) -> dict  (counts; a job or a command)
     vitality_rescore(*, corporation) -> int                                     (after a settings change)
 
+Every write above asks for a recount of the complexes it concerns when it commits (services_recount.py).
+
 Queued jobs (the worker runs them, see jobs.py; each returns the Job, whose page shows the progress):
 
-    vitality_refresh_enqueue(*, actor, reference_date) -> Job
+    vitality_refresh_enqueue(*, actor, reference_date) -> Job                  (or the recount already waiting)
     social_records_check_enqueue(*, actor, file, suffix) -> Job                 (stores the upload, dry run)
     social_records_import_enqueue(*, actor, check_job) -> (Job, queued: bool)   (the real import, once)
     liveability_report_enqueue(*, actor, municipality_code, year) -> Job
@@ -67,6 +69,7 @@ ProgressCallback = Callable[[int, int], None]
 HISTORY_YEARS = 4
 # The kinds of the jobs these services queue; their runners are in jobs.py (which imports this module).
 VITALITY_REFRESH_KIND = "vitality_refresh"
+VITALITY_NIGHTLY_KIND = "vitality_nightly"
 RECORDS_IMPORT_KIND = "social_records_import"
 REPORT_KIND = "liveability_report"
 
@@ -103,6 +106,15 @@ def _create(actor, membership, model, **fields):
     return record
 
 
+def _recount(corporation, complex_ids, reason: str, actor=None, rescore: bool = False) -> None:
+    """Ask for the monitor's recount of `complex_ids` once this write commits (`services_recount`)."""
+    # services_recount builds on this module, so it is imported when first needed.
+    from buurtbalans.liveability.services_recount import vitality_recount_request
+
+    vitality_recount_request(corporation=corporation, complex_ids=complex_ids, rescore=rescore, reason=reason,
+                             user=actor)
+
+
 def _check_dates(start: date | None, end: date | None, field: str) -> None:
     if start is not None and end is not None and end < start:
         raise ValidationError({field: _("This date is before the start date.")})
@@ -114,6 +126,7 @@ def signal_create(*, actor, complex_: Complex, kind: str, reported_on: date, res
     """Record a signal (nuisance, neglect, pollution, loneliness) at a complex."""
     membership = _manager(actor, complex_)
     _check_dates(reported_on, resolved_on, "resolved_on")
+    _recount(membership.corporation, [complex_.pk], "signal", actor)
     return _create(actor, membership, Signal, complex=complex_, kind=kind, reported_on=reported_on,
                    resolved_on=resolved_on, note=note)
 
@@ -138,6 +151,7 @@ def support_need_create(*, actor, complex_: Complex, reported_on: date, dwelling
     )
     _record_written(actor, membership, need, event=AuditEvent.Type.SUPPORT_NEEDS_WRITTEN,
                     subject_ids=support_need_household_codes([need]))
+    _recount(membership.corporation, [complex_.pk], "support_need", actor)
     return need
 
 
@@ -146,6 +160,7 @@ def visit_create(*, actor, complex_: Complex, kind: str, visited_on: date, house
                  note: str = "") -> Visit:
     """Record a home visit, portiek conversation or walk at a complex."""
     membership = _manager(actor, complex_)
+    _recount(membership.corporation, [complex_.pk], "visit", actor)
     return _create(actor, membership, Visit, complex=complex_, kind=kind, visited_on=visited_on,
                    households_reached=households_reached, note=note)
 
@@ -160,6 +175,7 @@ def meeting_place_create(*, actor, name: str, complex_: Complex | None = None,
     _check_dates(opened_on, closed_on, "closed_on")
     if neighbourhood is None and complex_ is not None:
         neighbourhood = complex_.neighbourhood
+    _recount(membership.corporation, [complex_.pk] if complex_ is not None else [], "meeting_place", actor)
     return _create(actor, membership, MeetingPlace, name=name, complex=complex_, neighbourhood=neighbourhood,
                    opened_on=opened_on, closed_on=closed_on, capacity=capacity, note=note, external_id=external_id)
 
@@ -177,6 +193,8 @@ def meeting_place_use_record(*, actor, meeting_place: MeetingPlace, month: date,
                   "recorded_by_name": actor_label(actor), "source": RecordSource.SCREEN},
     )
     _record_written(actor, membership, use)
+    _recount(membership.corporation, [meeting_place.complex_id] if meeting_place.complex_id else [],
+             "meeting_place_use", actor)
     return use
 
 
@@ -190,6 +208,8 @@ def activity_create(*, actor, held_on: date, title: str, kind: str, complex_: Co
         raise ValidationError({"complex": _("Give a complex or a meeting place.")})
     if meeting_place is not None and meeting_place.corporation_id != membership.corporation_id:
         raise PermissionDenied
+    concerned = {complex_.pk if complex_ is not None else None, meeting_place.complex_id if meeting_place else None}
+    _recount(membership.corporation, concerned - {None}, "activity", actor)
     return _create(actor, membership, Activity, complex=complex_, meeting_place=meeting_place, held_on=held_on,
                    title=title, kind=kind, participants=participants, organised_by=organised_by, note=note)
 
@@ -594,6 +614,7 @@ def _write(plan: _Plan, corporation: HousingCorporation, actor, source_name: str
                 fields = ["amount", "households_in_arrears"]
             model.objects.bulk_update(changed, [f.removesuffix("_id") if f.endswith("_id") else f for f in fields],
                                       batch_size=1000)
+    _recount(corporation, _complexes_written(plan), "records_import", actor)
     counts = {sheet: c for sheet, c in plan.counts.items()}
     audit_record(
         actor=actor, event=AuditEvent.Type.SOCIAL_RECORDS_IMPORTED, corporation=corporation,
@@ -622,6 +643,18 @@ def _write(plan: _Plan, corporation: HousingCorporation, actor, source_name: str
         )
 
 
+def _complexes_written(plan: _Plan) -> set[int]:
+    """The complexes whose records the import adds or changes (a meeting place's, for its use and activities)."""
+    written = [obj for sheet in plan.new.keys() | plan.changed.keys()
+               for obj in (*plan.new.get(sheet, ()), *plan.changed.get(sheet, ()))]
+    complexes = {obj.complex_id for obj in written if getattr(obj, "complex_id", None)}
+    places = {obj.meeting_place_id for obj in written if getattr(obj, "meeting_place_id", None)}
+    if places:
+        complexes |= set(MeetingPlace.objects.filter(pk__in=places).exclude(complex=None)
+                         .values_list("complex_id", flat=True))
+    return complexes
+
+
 # --- monitor settings -------------------------------------------------------------------------------------------
 
 
@@ -646,16 +679,16 @@ def monitor_rules(corporation_id: int) -> tuple[tuple[IndicatorRule, ...], Warni
 
 
 @transaction.atomic
-def monitor_settings_update(*, actor, policy: dict, indicators: dict[str, dict]) -> int:
-    """Save the corporation's weights, norms and warning thresholds, audit the change, and re-score at once.
+def monitor_settings_update(*, actor, policy: dict, indicators: dict[str, dict]) -> None:
+    """Save the corporation's weights, norms and warning thresholds, audit the change, and queue the re-scoring.
 
     Args:
         actor: a user with MANAGE_MONITOR_SETTINGS.
         policy: {"min_score", "score_drop", "worsening_count", "stable_share"}.
         indicators: {key: {"weight", "norm", "tolerance", "warning"}} for the keys being set.
 
-    Returns:
-        How many complexes were re-scored.
+    Every complex is scored again (not counted again) by the recount job queued when this commits
+    (`services_recount`), or added to the one already waiting.
     """
     membership = require(actor, Action.MANAGE_MONITOR_SETTINGS)
     corporation = membership.corporation
@@ -685,7 +718,9 @@ def monitor_settings_update(*, actor, policy: dict, indicators: dict[str, dict])
         subject_type="monitor_settings", subject_label="weights and norms of the vitality indicators",
         purpose="monitor", data={"changes": changes},
     )
-    return vitality_rescore(corporation=corporation)
+    # Scores only: the counted values do not depend on the settings. A job, like every recount: at 100k dwellings
+    # scoring 6,000 measurements again is too long for a request, and several saves in a row give one job.
+    _recount(corporation, [], "settings", actor, rescore=True)
 
 
 # --- vitality ---------------------------------------------------------------------------------------------------
@@ -697,6 +732,7 @@ def measurement_dates(reference_date: date, years: int = HISTORY_YEARS) -> list[
     for _year in range(years):
         dates.append(year_before(dates[-1]))
     return dates[::-1]
+
 
 
 def _profiles(corporation_id: int, dates: list[date]) -> dict:
@@ -920,9 +956,12 @@ def vitality_refresh_enqueue(*, actor, reference_date: date) -> Job:
     Returns:
         The queued job.
     """
+    from buurtbalans.liveability.services_recount import vitality_recount_queue
+
     membership = require(actor, Action.VIEW_MONITOR)
-    return job_enqueue(kind=VITALITY_REFRESH_KIND, corporation=membership.corporation, user=actor,
-                       params={"reference_date": reference_date.isoformat()})
+    # One waiting recount per corporation: a recount already waiting now counts every complex.
+    return vitality_recount_queue(corporation=membership.corporation, complex_ids=None, reason="manual", user=actor,
+                                  reference_date=reference_date)
 
 
 def social_records_check_enqueue(*, actor, file, suffix: str) -> Job:

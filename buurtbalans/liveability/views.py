@@ -939,10 +939,9 @@ def monitor_settings(request):
             raise PermissionDenied
         if form.is_valid():
             policy_values, indicator_values = form.values()
-            rescored = services.monitor_settings_update(actor=user, policy=policy_values,
-                                                        indicators=indicator_values)
-            messages.success(request, _("Saved. The vitality of %(n)s complexes was scored again.") % {
-                "n": format_number(rescored)})
+            services.monitor_settings_update(actor=user, policy=policy_values, indicators=indicator_values)
+            messages.success(request, _("Saved. The scores of the complexes are computed again with these settings "
+                                        "in the background; the list of tasks shows how far that is."))
             return redirect("monitor_settings")
     stored = selectors.monitor_settings_rows(user)
     return render(request, "liveability/settings.html", _context(

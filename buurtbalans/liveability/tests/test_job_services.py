@@ -24,7 +24,10 @@ def uploads(settings, tmp_path):
 def test_each_job_is_queued_for_the_actors_corporation(nina, stock_a, uploads):
     refresh = services.vitality_refresh_enqueue(actor=nina, reference_date=date(2025, 6, 30))
     assert (refresh.kind, refresh.corporation, refresh.user) == ("vitality_refresh", stock_a.corporation, nina)
-    assert refresh.params == {"reference_date": "2025-06-30"}
+    assert refresh.params["reference_date"] == "2025-06-30" and refresh.params["reasons"] == ["manual"]
+    assert "complexes" not in refresh.params  # every complex
+    # Asked again while it waits: the same job.
+    assert services.vitality_refresh_enqueue(actor=nina, reference_date=date(2025, 6, 30)) == refresh
 
     report = services.liveability_report_enqueue(actor=nina, municipality_code="GM0193", year=2025)
     assert (report.kind, report.corporation) == ("liveability_report", stock_a.corporation)

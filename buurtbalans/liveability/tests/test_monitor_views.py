@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from buurtbalans.core.jobs import run_pending_jobs
 from buurtbalans.liveability.models import ComplexVitality, Signal
 from buurtbalans.liveability.services import vitality_refresh
 from buurtbalans.neighbourhoods.models import Neighbourhood, PublicIndicator
@@ -98,7 +99,8 @@ def test_the_map_colours_buurten_and_marks_complexes(client, nina, counted):
     assert [c["code"] for c in json_data["complexes"]] == ["A-C1"]
 
 
-def test_settings_are_shown_to_all_and_changed_by_analysts(client, nina, bob, counted):
+def test_settings_are_shown_to_all_and_changed_by_analysts(client, nina, bob, counted,
+                                                           django_capture_on_commit_callbacks):
     client.force_login(nina)
     assert client.get(reverse("monitor_settings")).status_code == 200
     assert client.post(reverse("monitor_settings"), {}).status_code == 403
@@ -106,8 +108,10 @@ def test_settings_are_shown_to_all_and_changed_by_analysts(client, nina, bob, co
     form = client.get(reverse("monitor_settings")).context["form"]
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data["warning__signals_per_100"] = 150  # per 100 dwellings: 100 is no longer past it
-    response = client.post(reverse("monitor_settings"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitor_settings"), data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    assert run_pending_jobs() == 1  # the scores are made again in the background (test_monitor_current.py)
     row = ComplexVitality.objects.get(complex=counted.complex, is_latest=True)
     assert not [w for w in row.warnings if w.get("key") == "signals_per_100"]
 

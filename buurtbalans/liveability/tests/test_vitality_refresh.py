@@ -80,17 +80,21 @@ def test_a_refresh_stores_five_yearly_measurements_and_area_means(scenario, stoc
     assert not ComplexVitality.objects.filter(corporation=stock_b.corporation).exists()
 
 
-def test_new_weights_and_norms_rescore_without_a_recount_and_are_audited(scenario, bob):
+def test_new_weights_and_norms_rescore_without_a_recount_and_are_audited(scenario, bob,
+                                                                        django_capture_on_commit_callbacks):
     vitality_refresh(corporation=scenario.corporation, reference_date=timezone.localdate())
     before = ComplexVitality.objects.get(complex=scenario.complex, is_latest=True)
     # Only the turnover counts now, with a norm the complex meets: score 100 and no turnover warning.
     indicators = {key: {"weight": 0, "norm": 0, "tolerance": 1, "warning": None} for key in before.values}
     indicators["turnover_rate"] = {"weight": 1, "norm": 0.5, "tolerance": 0.1, "warning": None}
-    rescored = monitor_settings_update(
-        actor=bob, policy={"min_score": 50, "score_drop": 10, "worsening_count": 0, "stable_share": 0.25},
-        indicators=indicators,
-    )
-    assert rescored == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        monitor_settings_update(
+            actor=bob, policy={"min_score": 50, "score_drop": 10, "worsening_count": 0, "stable_share": 0.25},
+            indicators=indicators,
+        )
+    # The scores are made again by the recount job (test_monitor_current.py), not in the request.
+    assert run_pending_jobs() == 1
+    assert Job.objects.get(kind="vitality_refresh").result["rescored"] == 1
     after = ComplexVitality.objects.get(complex=scenario.complex, is_latest=True)
     assert after.values == before.values
     assert after.score == 100 and after.warnings == []
