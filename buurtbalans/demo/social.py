@@ -10,8 +10,8 @@ Per complex and year, with `d` = how far the buurt's score is below the average 
 - support needs: Poisson(dwellings × (0.8 + 6·d) / 100);
 - visits: home visits Poisson(dwellings × 2 / 100); a portiek conversation round in 25% of the complexes a year
   (reaching 40-80% of the households);
-- meeting places: one per complex with chance 4% + 60·d% (at most ~16%), used 6-16 dayparts a month; 4-10
-  activities a year there;
+- meeting places: one per complex with chance 4% + 60·d% (at most ~16%), and at least one (in the lowest-scoring
+  buurt's largest complex), used 6-16 dayparts a month; 4-10 activities a year there;
 - arrears: a complex total every quarter of the last two years, Binomial(households, 2% + 25·d%).
 """
 
@@ -83,23 +83,33 @@ def generate(complexes: list[ComplexFacts], reference_date: date, seed: int = 1,
                 out.visits.append((facts.complex_id, "portiek_conversation",
                                    _day(rng, start + timedelta(days=365 * year), 365), reached))
         if rng.random() < min(0.16, 0.04 + 0.6 * d):
-            index = len(out.meeting_places)
-            opened = _day(rng, start - timedelta(days=365), 365)
-            out.meeting_places.append((facts.complex_id, f"Buurtkamer {facts.name}", opened, int(rng.integers(15, 40))))
-            month = date(start.year, start.month, 1)
-            while month <= reference_date:
-                dayparts = int(rng.integers(6, 17))
-                out.uses.append((index, month, dayparts, int(dayparts * rng.uniform(6, 14))))
-                month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-            for _ in range(int(rng.integers(4, 11)) * years):
-                kind = str(rng.choice(list(ACTIVITY_TITLES)))
-                title = str(rng.choice(ACTIVITY_TITLES[kind]))
-                out.activities.append((index, facts.complex_id, _day(rng, start, span), title, kind,
-                                       int(rng.integers(5, 30))))
+            _meeting_place(out, rng, facts, start, reference_date, years)
         p = min(0.5, 0.02 + 0.25 * d)
         for quarter in range(8):
             day = reference_date - timedelta(days=91 * quarter)
             households = int(rng.binomial(facts.households, p)) if facts.households else 0
             amount = round(float(households * rng.uniform(300, 1200)), 2)
             out.arrears.append((facts.complex_id, day, households, amount))
+    if complexes and not out.meeting_places:
+        # A small demo may draw none: the monitor should still show one, in the buurt that scores lowest.
+        lowest = max(complexes, key=lambda f: (f.deprivation, f.dwellings, -f.complex_id))
+        _meeting_place(out, rng, lowest, start, reference_date, years)
     return out
+
+
+def _meeting_place(out: DemoRecords, rng, facts: ComplexFacts, start: date, reference_date: date, years: int) -> None:
+    """A meeting place at the complex, opened up to a year before `start`, with its use per month and activities."""
+    span = (reference_date - start).days
+    index = len(out.meeting_places)
+    opened = _day(rng, start - timedelta(days=365), 365)
+    out.meeting_places.append((facts.complex_id, f"Buurtkamer {facts.name}", opened, int(rng.integers(15, 40))))
+    month = date(start.year, start.month, 1)
+    while month <= reference_date:
+        dayparts = int(rng.integers(6, 17))
+        out.uses.append((index, month, dayparts, int(dayparts * rng.uniform(6, 14))))
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    for _ in range(int(rng.integers(4, 11)) * years):
+        kind = str(rng.choice(list(ACTIVITY_TITLES)))
+        title = str(rng.choice(ACTIVITY_TITLES[kind]))
+        out.activities.append((index, facts.complex_id, _day(rng, start, span), title, kind,
+                               int(rng.integers(5, 30))))

@@ -1,4 +1,5 @@
-"""Store the demo: places, two corporations with their stock and households, and a login per role.
+"""Store the demo: places, two corporations with their stock, households and social management records, a login
+per role, and the vitality counted.
 
 `demo_seed` is the service behind `buurtbalans seed_demo`. It asks `generator` for rows and writes them in
 one transaction, so a failed run leaves nothing behind, with bulk inserts (`rows_insert`), so 100,000
@@ -29,7 +30,10 @@ from buurtbalans.demo import generator, names
 from buurtbalans.demo.allocation import allocation_demo_write
 from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, Town
+from buurtbalans.demo.social_write import MODELS as SOCIAL_MODELS
+from buurtbalans.demo.social_write import social_demo_seed
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
+from buurtbalans.liveability.services import vitality_refresh
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood, PublicIndicator
 from buurtbalans.portfolio.models import Complex, Dwelling
 from buurtbalans.rules.parameters import parameter_sets
@@ -205,6 +209,15 @@ def demo_seed(
             result.counts[code] = counts
         result.logins = _users_ensure(say)
         demo_cooperatives_seed(corporation_code=DEMO_CODE, reference_date=reference_date, seed=seed, say=say)
+        phase = time.perf_counter()
+        demo_corporation = HousingCorporation.objects.get(code=DEMO_CODE)
+        social = social_demo_seed(corporation=demo_corporation, reference_date=reference_date, seed=seed, reset=True,
+                                  analyze=False)
+        result.counts[DEMO_CODE]["social_records"] = social
+        say(_("%(name)s: %(signals)d signals, %(support_needs)d support needs, %(visits)d visits, %(activities)d "
+              "activities, %(meeting_places)d meeting places with %(meeting_place_use)d months of use, %(arrears)d "
+              "arrears figures (%(seconds).1f s)")
+            % {"name": DEMO_NAME, **social, "seconds": time.perf_counter() - phase})
         if dry_run:
             transaction.set_rollback(True)
         phase = time.perf_counter()
@@ -213,9 +226,22 @@ def demo_seed(
     else:
         # PostgreSQL checks the deferred foreign keys of every new row now.
         say(_("committed (%(seconds).1f s)") % {"seconds": time.perf_counter() - phase})
-        analyze_tables(Complex, Dwelling, Household, Tenancy, VulnerabilityMarker, Applicant, PublicIndicator)
+        analyze_tables(Complex, Dwelling, Household, Tenancy, VulnerabilityMarker, Applicant, PublicIndicator,
+                       *SOCIAL_MODELS)
+        _vitality_count(reference_date, say)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _vitality_count(reference_date: date, say) -> None:
+    """Count both demo corporations' vitality, so the monitor shows scores at once (after the commit: a count
+    reads committed rows, and a recount an import asked for is then found current and skipped)."""
+    for code in (DEMO_CODE, OTHER_CODE):
+        corporation = HousingCorporation.objects.get(code=code)
+        counted = vitality_refresh(corporation=corporation, reference_date=reference_date)
+        say(_("%(name)s: vitality counted: %(complexes)d complexes, %(warnings)d with a warning (%(seconds).1f s)")
+            % {"name": corporation.name, "complexes": counted["complexes"], "warnings": counted["warnings"],
+               "seconds": counted["seconds"]})
 
 
 # --- places -------------------------------------------------------------------------------------------

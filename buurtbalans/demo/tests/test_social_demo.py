@@ -48,3 +48,46 @@ def test_refresh_vitality_counts_every_corporation_or_one(stock_a, stock_b):
     call_command("refresh_vitality", corporation="corp-b", reference_date=date(2025, 12, 31), stdout=out)
     assert out.getvalue().startswith("corp-b: 1 complexes")
     assert ComplexVitality.objects.filter(complex=stock_b.complex, reference_date=date(2025, 12, 31)).exists()
+
+
+def test_a_small_generation_still_has_a_meeting_place_in_the_lowest_scoring_buurt():
+    complexes = [ComplexFacts(1, 20, 19, 0.0, "Goed"), ComplexFacts(2, 20, 19, 0.1, "Zwak")]
+    records = generate(complexes, date(2025, 6, 30), seed=3, years=1)
+    assert [place[0] for place in records.meeting_places] == [2] or len(records.meeting_places) > 1
+    assert records.uses and records.activities
+
+
+@pytest.mark.django_db
+def test_seed_demo_ends_with_a_monitor_that_shows_scores_records_and_meeting_places(settings):
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import translation
+
+    from buurtbalans.core.models import Job
+    from buurtbalans.demo.writer import DEMO_CODE, DEMO_PASSWORD, OTHER_CODE
+    from buurtbalans.liveability.models import Activity, MeetingPlace, Visit
+    from buurtbalans.portfolio.models import Complex
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with translation.override("en"):
+        call_command("seed_demo", "--dwellings", "600", "--reference-date", "2025-06-01", stdout=io.StringIO())
+    for code in (DEMO_CODE, OTHER_CODE):
+        complexes = set(Complex.objects.filter(corporation__code=code).values_list("pk", flat=True))
+        scored = set(ComplexVitality.objects.filter(corporation__code=code, is_latest=True, score__isnull=False)
+                     .values_list("complex_id", flat=True))
+        assert complexes and scored == complexes
+    demo = {"corporation__code": DEMO_CODE}
+    assert Signal.objects.filter(**demo).exists() and Visit.objects.filter(**demo).exists()
+    assert Activity.objects.filter(**demo).exists() and ArrearsRecord.objects.filter(**demo).exists()
+    place = MeetingPlace.objects.filter(**demo).first()
+    assert place is not None and MeetingPlaceUse.objects.filter(meeting_place=place).exists()
+    assert not Job.objects.filter(kind="vitality_refresh", status=Job.Status.QUEUED).exists()
+
+    # What the neighbourhood manager sees without any further action.
+    client = Client()
+    assert client.login(username="wijk", password=DEMO_PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    overview = client.get(reverse("monitor_overview")).content.decode()
+    assert 'class="bb-score' in overview
+    records = client.get(reverse("monitor_records") + "?show=meeting_places").content.decode()
+    assert place.name in records
