@@ -47,7 +47,7 @@ def second_step_exempt(view):
     return view
 
 
-def _next_url(request, default: str = "overview") -> str:
+def _next_url(request, default: str = "home") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate

@@ -1,17 +1,17 @@
-"""The corporation overview (`/`): stock by status, households, vacancy, and the composition per complex.
+"""The stock overview (`/stock/`): stock by status, households, vacancy, and the composition per complex.
 
-Roles without the corporation-wide figures are sent to their own start screen.
+It was the home page until the work list took that place (issue 14 item 1, `screens.home`).
 """
 
 from __future__ import annotations
 
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from buurtbalans.core.exports import export_response, requested_format
 from buurtbalans.core.figures import is_protected
-from buurtbalans.core.permissions import Action, can
+from buurtbalans.core.permissions import Action, require
 from buurtbalans.portfolio.models import DwellingStatus
 from buurtbalans.portfolio.selectors import DEFAULT_COMPLEX_SORT, complex_composition_list, stock_summary
 from buurtbalans.screens.composition import complex_columns, composition_cell, composition_context, composition_rows
@@ -21,20 +21,7 @@ from buurtbalans.screens.composition import complex_columns, composition_cell, c
 def overview(request):
     """The corporation at a glance: stock by status, households, vacancy, and the composition per complex."""
     user = request.user
-    if not can(user, Action.VIEW_AGGREGATES):
-        if can(user, Action.EXPORT_SUBJECT_DATA):  # the privacy officer starts from a household's request
-            return redirect("privacy_home")
-        if can(user, Action.VIEW_AUDIT):
-            return redirect("audit_log")
-        if can(user, Action.ASSESS_MOTIVATION):  # the motivation assessor's only work: scoring blind
-            return redirect("allocation_assess_list")
-        # Signed in, but none of the corporation-wide screens is for this role (e.g. a cooperative board, whose
-        # portal comes with the cooperatives app): say so instead of a bare "forbidden".
-        if can(user, Action.COOPERATIVE_PORTAL):  # cooperatives (issue 7): a board's home is its cooperative's portal
-            return redirect("cooperative_portal")
-        if can(user, Action.MANAGE_SHARED_PARAMETERS):  # the platform administrator's work: the legal parameters
-            return redirect("rules_parameters")
-        return render(request, "core/welcome.html", {"nav": "overview"})
+    require(user, Action.VIEW_AGGREGATES)  # other roles start from their work list (screens.home)
     today = timezone.localdate()
     export_format = requested_format(request)
     if export_format:

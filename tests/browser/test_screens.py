@@ -136,6 +136,13 @@ def screenshot(page, name):
 
 def test_keyboard_login_overview_complex_and_buurt(page, live_server, demo):
     login_with_keyboard(page, live_server.url, "ui-officer")
+    # Home is the officer's work list (issue 14): what waits, with counts; the stock overview one click away.
+    assert page.locator("h1").inner_text() == "Uw werk"
+    assert page.locator("#work-waiting .bb-work__item, #work-done li").count() >= 3
+    assert_accessible(page)
+    screenshot(page, "home")
+    page.locator(".bb-nav").get_by_role("link", name="Overzicht", exact=True).click()
+    page.wait_for_url("**/stock/")
     assert page.locator("h1").inner_text().startswith("Overzicht van Voorbeeld Wonen")
     table = page.locator("#complex-table")
     assert table.is_visible()
@@ -169,6 +176,9 @@ def test_switching_to_english_and_exporting_a_table(page, live_server, demo):
     login_with_keyboard(page, live_server.url, "ui-analyst")
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Your work"
+    page.locator(".bb-nav").get_by_role("link", name="Overview", exact=True).click()
+    page.wait_for_url("**/stock/")
     assert page.locator("h1").inner_text().startswith("Overview of Voorbeeld Wonen")
     assert page.locator("html").get_attribute("lang") == "en"
 

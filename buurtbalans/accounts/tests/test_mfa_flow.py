@@ -27,7 +27,7 @@ def test_an_officer_sets_up_an_app_at_the_first_login_and_gets_ten_recovery_code
     response = password_step(client, "alice")
     assert response.status_code == 302
     # Every page of the product sends her to the set-up screen until she is done.
-    for url in (reverse("overview"), reverse("audit_log"), reverse("accounts_mfa_manage")):
+    for url in (reverse("home"), reverse("audit_log"), reverse("accounts_mfa_manage")):
         page = client.get(url)
         assert page.status_code == 302 and page["Location"].startswith(reverse("accounts_mfa_setup"))
 
@@ -45,7 +45,7 @@ def test_an_officer_sets_up_an_app_at_the_first_login_and_gets_ten_recovery_code
     assert done.status_code == 200
     codes = re.findall(r"<li class=\"utrecht-unordered-list__item\"><code>(\w+)</code></li>", done.content.decode())
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert client.get(reverse("overview")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.MFA_CHANGED)
     assert event.data["change"] == "app_set_up" and event.actor == alice
 
@@ -59,11 +59,11 @@ def test_the_second_login_asks_for_a_code_and_a_wrong_code_is_refused(client, al
     session_before = client.session.session_key
 
     assert client.post(reverse("accounts_mfa_verify"), {"code": "123456", "next": "/"}).status_code == 400
-    assert client.get(reverse("overview")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
     clock.shift(2)
     response = client.post(reverse("accounts_mfa_verify"), {"code": code_for(device), "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert client.get(reverse("overview")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
     # A new session id now the user has more rights (ASVS 3.2.1).
     assert client.session.session_key != session_before
 
@@ -117,13 +117,13 @@ def test_the_password_alone_cannot_replace_the_app(client, alice):
 
 def test_an_analyst_logs_in_with_the_password_only(client, bob):
     password_step(client, "bob")
-    assert client.get(reverse("overview")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
 
 
 def test_an_analyst_who_chose_an_app_is_asked_for_the_code_too(client, bob):
     enrol(bob)
     password_step(client, "bob")
-    assert client.get(reverse("overview"))["Location"].startswith(reverse("accounts_mfa_verify"))
+    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts_mfa_verify"))
 
 
 def test_before_the_code_only_public_pages_and_logout_open(client, alice):
@@ -158,7 +158,7 @@ def test_an_administrator_resets_a_colleagues_app_who_then_sets_it_up_again(
     }
     client.logout()
     password_step(client, "alice")
-    assert client.get(reverse("overview"))["Location"].startswith(reverse("accounts_mfa_setup"))
+    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts_mfa_setup"))
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, alice):

@@ -51,7 +51,7 @@ def test_a_user_changes_their_password_and_stays_logged_in(client, bob):
         {"old_password": PASSWORD, "new_password1": "een nieuwe lange zin", "new_password2": "een nieuwe lange zin"},
     )
     assert response.status_code == 302
-    assert client.get(reverse("overview")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
     bob.refresh_from_db()
     assert bob.check_password("een nieuwe lange zin")
     assert AuditEvent.objects.get(event_type=AuditEvent.Type.USER_ACCOUNT_CHANGED).data["change"] == "password_changed"

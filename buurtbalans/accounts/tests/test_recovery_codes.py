@@ -53,7 +53,7 @@ def test_no_recovery_code_can_be_read_from_the_database(client, alice, clock):
     assert mfa.recovery_codes_left(alice) == 10
     client.logout()
     password_step(client, "alice")
-    assert client.post(reverse("accounts_mfa_verify"), {"code": renewed[3]})["Location"] == reverse("overview")
+    assert client.post(reverse("accounts_mfa_verify"), {"code": renewed[3]})["Location"] == reverse("home")
 
 
 def test_a_recovery_code_works_once_and_the_old_codes_no_longer_work_after_new_ones(client, alice, clock):
@@ -65,7 +65,7 @@ def test_a_recovery_code_works_once_and_the_old_codes_no_longer_work_after_new_o
     clock.shift(2)  # after a wrong code, the next one is checked after a second at the earliest (as django-otp does)
     assert client.post(reverse("accounts_mfa_verify"), {"code": f" {new[0][:4]} {new[0][4:].upper()} "})[
         "Location"
-    ] == reverse("overview")
+    ] == reverse("home")
     assert mfa.recovery_codes_left(alice) == 9
     client.logout()
     password_step(client, "alice")
@@ -89,7 +89,7 @@ def test_wrong_recovery_codes_count_as_failed_logins_and_lock_the_account(client
     assert mfa.recovery_codes_left(alice) == 10
     clock.shift(120)
     password_step(client, "alice")
-    assert client.post(reverse("accounts_mfa_verify"), {"code": codes[1]})["Location"] == reverse("overview")
+    assert client.post(reverse("accounts_mfa_verify"), {"code": codes[1]})["Location"] == reverse("home")
 
 
 def test_making_new_codes_after_logging_in_with_a_recovery_code_keeps_you_logged_in(client, alice):
@@ -114,7 +114,7 @@ def test_the_administrators_reset_removes_the_recovery_codes(client, alice, ada)
     assert client.post(reverse("accounts_mfa_verify"), {"code": codes[0]})["Location"].startswith(
         reverse("accounts_mfa_setup")
     )
-    assert client.get(reverse("overview"))["Location"].startswith(reverse("accounts_mfa_setup"))
+    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts_mfa_setup"))
 
 
 def test_the_stored_value_is_salted_per_code():
@@ -153,7 +153,7 @@ def test_the_migration_hashes_the_plain_codes_of_django_otp_and_deletes_them(cli
     assert "k2xq7mbd" not in stored and "pq4rs5tu" not in stored
     assert mfa.recovery_codes_left(alice) == 2 and mfa.recovery_codes_left(bob) == 0
     password_step(client, "alice")
-    assert client.post(reverse("accounts_mfa_verify"), {"code": "pq4rs5tu"})["Location"] == reverse("overview")
+    assert client.post(reverse("accounts_mfa_verify"), {"code": "pq4rs5tu"})["Location"] == reverse("home")
     assert mfa.recovery_codes_left(alice) == 1
     client.logout()
     password_step(client, "alice")

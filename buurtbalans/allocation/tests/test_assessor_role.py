@@ -78,14 +78,14 @@ def test_the_assessor_gets_no_household_marker_round_or_monitor_page(client, sce
         assert response.status_code in (403, 404), (url, response.status_code)
 
 
-def test_home_sends_the_assessor_to_the_assessing_list_and_the_menu_shows_only_that(client, bea):
+def test_home_leads_the_assessor_to_the_assessing_list_and_the_menu_shows_only_that(client, bea):
     client.force_login(bea)
-    response = client.get(reverse("overview"))
-    assert response.status_code == 302 and response.url == reverse("allocation_assess_list")
-    page = client.get(response.url).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert 'id="work-assess"' in home and f'href="{reverse("allocation_assess_list")}"' in home
+    page = client.get(reverse("allocation_assess_list")).content.decode()
     menu = page[page.index('class="bb-nav'):page.index("</nav>")]
     assert reverse("allocation_assess_list") in menu
-    for other in ("overview", "allocation_round_list", "monitor_overview", "neighbourhood_list", "job_list",
+    for other in ("stock_overview", "allocation_round_list", "monitor_overview", "neighbourhood_list", "job_list",
                   "audit_log", "privacy_home", "placements_proposals", "accountability_home"):
         assert f'href="{reverse(other)}"' not in menu, other
 

@@ -114,8 +114,10 @@ def test_the_board_member_of_cooperative_two_sees_only_cooperative_two(client, c
     assert portal.status_code == 200
     assert "Cooperative TWO" in portal.text and "Language cafe TWO" in portal.text
     assert not [m for m in ONE_MARKERS if m in portal.text]
-    # The overview sends the board member to the portal; no stock, households or co-optations are shown.
-    assert client.get(reverse("overview")).url == reverse("cooperative_portal")
+    # The home page leads the board member to the portal; no stock, households or co-optations are shown.
+    home = client.get(reverse("home"))
+    assert f'href="{reverse("cooperative_portal")}"' in home.text and "A-T2" not in home.text
+    assert client.get(reverse("stock_overview")).status_code == 403
     assert "A-T2" not in portal.text and "Lettings by co-optation" not in portal.text
     for url in (reverse("complex_detail", args=[coop2.link.complex.pk]), reverse("neighbourhood_list")):
         assert client.get(url).status_code == 403

@@ -55,7 +55,8 @@ def test_the_demo_has_two_cooperatives_with_a_year_of_activities_and_is_the_same
     # The demo login `coop` keeps the log of De Groene Hof and sees nothing of De Linde.
     client = Client()
     assert client.login(username="coop", password=DEMO_PASSWORD)
-    portal = client.get(reverse("overview"), follow=True)
+    assert f'href="{reverse("cooperative_portal")}"' in client.get(reverse("home")).text  # the work list leads there
+    portal = client.get(reverse("cooperative_portal"))
     assert "De Groene Hof" in portal.text and "De Linde" not in portal.text
     assert client.get(reverse("cooperative_detail", args=[cooperatives[1].pk])).status_code == 404
     # The other corporation's login sees neither.

@@ -101,7 +101,8 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
     job = a_objects["import_job"]
     buurt = stock.neighbourhood.cbs_code
     urls = [
-        ("get", reverse("overview"), {}),
+        ("get", reverse("home"), {}),
+        ("get", reverse("stock_overview"), {}),
         ("get", reverse("complex_detail", args=[complex_.pk]), {}),
         ("get", reverse("household_detail", args=[household.pk]), {}),
         ("get", reverse("household_markers", args=[household.pk]), {}),
@@ -116,7 +117,7 @@ def urls_of_a(a_objects) -> list[tuple[str, str, dict]]:
         ("get", reverse("audit_log"), {"subject_id": "A-H1"}),
     ]
     exports = [
-        reverse("overview"),
+        reverse("stock_overview"),
         reverse("complex_detail", args=[complex_.pk]),
         reverse("household_detail", args=[household.pk]),
         reverse("neighbourhood_list"),
@@ -241,15 +242,16 @@ def test_charlie_sees_nothing_of_corporation_a_anywhere(client, charlie, a_objec
 
 
 def test_the_motivation_assessor_of_a_opens_none_of_its_pages(client, corporation_a, a_objects):
-    """Blind assessing by role (issue 13): A's own assessor gets no page of A but the assessing screens; `/` sends
-    them there."""
+    """Blind assessing by role (issue 13): A's own assessor gets no page of A but the assessing screens; the home
+    page's work list leads them there."""
     assessor = make_user("assessor-a", corporation_a, Role.MOTIVATION_ASSESSOR)
     client.force_login(assessor)
     events_before = AuditEvent.objects.filter(corporation=corporation_a).count()
     for method, url, data in urls_of_a(a_objects):
         response = fetch(client, method, url, data)
-        if response.status_code == 302:
-            assert response.url == reverse("allocation_assess_list"), (url, data, response.url)
+        if url == reverse("home"):  # every role's own work list: here only the scoring
+            assert f'href="{reverse("allocation_assess_list")}"' in body(response)
+            assert "A-C1" not in body(response) and "A-H1" not in body(response)
             continue
         assert response.status_code in (403, 404), (url, data, response.status_code)
     assert client.get(reverse("allocation_assess_list")).status_code == 200
@@ -268,7 +270,7 @@ def test_bob_sees_aggregates_but_never_a_household(client, bob, a_objects):
     stock = a_objects["stock"]
     household = stock.households[0]
     client.force_login(bob)
-    assert client.get(reverse("overview")).status_code == 200
+    assert client.get(reverse("stock_overview")).status_code == 200
     assert client.get(reverse("complex_detail", args=[stock.complex.pk])).status_code == 200
     for method, url, data in [
         ("get", reverse("household_detail", args=[household.pk]), {}),
@@ -281,7 +283,7 @@ def test_bob_sees_aggregates_but_never_a_household(client, bob, a_objects):
     ]:
         response = fetch(client, method, url, data)
         assert response.status_code in (403, 404), (url, data, response.status_code)
-    overview = body(client.get(reverse("overview")))
+    overview = body(client.get(reverse("stock_overview")))
     assert "21.000" not in overview and "21000" not in overview
 
 

@@ -27,14 +27,14 @@ def login(client, user):
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client):
-    response = client.get(reverse("overview"))
+    response = client.get(reverse("stock_overview"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
 @pytest.mark.smoke
 def test_the_overview_shows_stock_vacancy_and_composition(client, bob, stock_a):
-    response = login(client, bob).get(reverse("overview"))
+    response = login(client, bob).get(reverse("stock_overview"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Corporatie A" in html
@@ -69,7 +69,7 @@ def test_a_missing_limit_makes_the_band_unknown_not_wrong(client, bob, stock_a, 
 def test_ended_tenancies_do_not_count_as_households(client, bob, stock_a):
     stock_a.tenancies[1].end_date = date(2023, 1, 1)
     stock_a.tenancies[1].save()
-    response = login(client, bob).get(reverse("overview"))
+    response = login(client, bob).get(reverse("stock_overview"))
     row = response.context["complex_page"].object_list[0]
     assert row.household_count == 1
 
@@ -84,17 +84,17 @@ def test_the_complex_table_is_sorted_and_paginated_on_the_server(client, bob, st
                 house_number=j + 1, postcode="8000AA", status="vacant",
             )
     login(client, bob)
-    first = client.get(reverse("overview"), {"sort": "-vacant"})
+    first = client.get(reverse("stock_overview"), {"sort": "-vacant"})
     rows = first.context["complex_page"].object_list
     assert len(rows) == 50
     assert [r.vacant_count for r in rows[:3]] == [2, 2, 2]
-    second = client.get(reverse("overview"), {"sort": "-vacant", "page": 2})
+    second = client.get(reverse("stock_overview"), {"sort": "-vacant", "page": 2})
     assert len(second.context["complex_page"].object_list) == 11
     assert second.context["complex_page"].object_list[-1].vacant_count == 0
     html = first.content.decode()
     assert 'aria-sort="descending"' in html
     # Sorting on a plain column cuts the page before aggregating: the figures must still belong to their rows.
-    by_name = client.get(reverse("overview"), {"sort": "-name", "page": 1}).context["complex_page"].object_list
+    by_name = client.get(reverse("stock_overview"), {"sort": "-name", "page": 1}).context["complex_page"].object_list
     assert [r.name for r in by_name[:3]] == ["Extra 059", "Extra 058", "Extra 057"]
     assert [r.vacant_count for r in by_name[:3]] == [59 % 3, 58 % 3, 57 % 3]
 
@@ -104,31 +104,31 @@ def test_the_overview_runs_a_fixed_number_of_queries(client, bob, stock_a, djang
         Complex.objects.create(corporation=stock_a.corporation, external_id=f"Q{i}", name=f"Q {i}")
     login(client, bob)
     with django_assert_max_num_queries(12):
-        client.get(reverse("overview"))
+        client.get(reverse("stock_overview"))
 
 
 def test_the_complex_table_exports_as_csv_and_excel(client, bob, stock_a):
     login(client, bob)
-    response = client.get(reverse("overview"), {"format": "csv"})
+    response = client.get(reverse("stock_overview"), {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = text.strip().splitlines()
     assert len(lines) == 2
     assert "A-C1" in lines[1]
-    xlsx = client.get(reverse("overview"), {"format": "xlsx"})
+    xlsx = client.get(reverse("stock_overview"), {"format": "xlsx"})
     assert xlsx.status_code == 200
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
 def test_an_unknown_export_format_is_not_found(client, bob, stock_a):
-    assert login(client, bob).get(reverse("overview"), {"format": "pdf"}).status_code == 404
+    assert login(client, bob).get(reverse("stock_overview"), {"format": "pdf"}).status_code == 404
 
 
-def test_an_auditor_lands_on_the_audit_log(client, otto):
-    response = login(client, otto).get(reverse("overview"))
-    assert response.status_code == 302
-    assert response.url == reverse("audit_log")
+def test_an_auditor_is_led_to_the_audit_log_and_has_no_stock_overview(client, otto):
+    home = login(client, otto).get(reverse("home")).content.decode()
+    assert f'href="{reverse("audit_log")}"' in home
+    assert client.get(reverse("stock_overview")).status_code == 403
 
 
 def test_charts_keep_svg_numbers_unlocalised_in_dutch(client, alice, stock_a):
@@ -138,7 +138,7 @@ def test_charts_keep_svg_numbers_unlocalised_in_dutch(client, alice, stock_a):
     import re
 
     login(client, alice)
-    html = client.get(reverse("overview"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    html = client.get(reverse("stock_overview"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Overzicht" in html or "Overview" in html
     widths = re.findall(r'<rect class="bb-band--\w+" x="([^"]+)" y="10" width="([^"]+)"', html)
     assert widths, "the composition bar is drawn"

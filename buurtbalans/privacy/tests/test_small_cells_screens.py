@@ -43,7 +43,7 @@ def cells(row: str) -> list[str]:
 def test_the_overview_table_shows_a_marker_share_of_fewer_than_5_households_as_less_than_5(client, user, stock_a,
                                                                                             request):
     client.force_login(request.getfixturevalue(user))
-    html = client.get(reverse("overview")).content.decode()
+    html = client.get(reverse("stock_overview")).content.decode()
     row = complex_row(html, "A-C1")
     shown = cells(row)
     assert shown[-1] == "< 5"  # the last column: with a marker
@@ -64,7 +64,7 @@ def test_the_buurt_table_follows_the_same_rule(client, ada, stock_a):
 
 def test_the_allocation_officer_sees_the_exact_share_on_the_overview_and_the_buurt(client, alice, stock_a):
     client.force_login(alice)
-    row = complex_row(client.get(reverse("overview")).content.decode(), "A-C1")
+    row = complex_row(client.get(reverse("stock_overview")).content.decode(), "A-C1")
     assert cells(row)[-1] == "50%" and "< 5" not in row
     html = client.get(reverse("neighbourhood_detail", args=[stock_a.neighbourhood.cbs_code])).content.decode()
     assert cells(complex_row(html, "A-C1"))[-1] == "50%"

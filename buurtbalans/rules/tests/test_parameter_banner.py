@@ -85,7 +85,7 @@ def test_a_corporation_administrator_sees_the_missing_values_and_who_enters_them
     client, ada, today
 ):
     client.force_login(ada)
-    response = client.get(reverse("overview"))
+    response = client.get(reverse("home"))
     assert response.status_code == 200
     banner = banner_of(response)
     assert "Er ontbreken wettelijke waarden vanaf 1 januari 2026." in banner
@@ -98,7 +98,7 @@ def test_a_corporation_administrator_sees_the_missing_values_and_who_enters_them
 
 def test_the_banner_is_on_every_page_an_administrator_opens(client, ada, today):
     client.force_login(ada)
-    for name in ("overview", "rules_compliance", "rules_parameters", "audit_log"):
+    for name in ("home", "stock_overview", "rules_compliance", "rules_parameters", "audit_log"):
         response = client.get(reverse(name))
         if response.status_code == 200:
             assert banner_of(response), name
@@ -117,7 +117,7 @@ def test_the_banner_speaks_english_when_the_ui_is_english(client, paula, setting
 def test_other_roles_see_no_banner(client, persona, request, today):
     user = request.getfixturevalue(persona)
     client.force_login(user)
-    response = client.get(reverse("overview") if persona != "otto" else reverse("audit_log"))
+    response = client.get(reverse("home") if persona != "otto" else reverse("audit_log"))
     assert response.status_code == 200
     assert not banner_of(response)
     assert "parameter_notices" not in response.context or not response.context["parameter_notices"]
@@ -126,7 +126,7 @@ def test_other_roles_see_no_banner(client, persona, request, today):
 def test_no_banner_when_every_value_in_force_is_known(client, ada, paula, today):
     complete_2026(paula)
     client.force_login(ada)
-    assert not banner_of(client.get(reverse("overview")))
+    assert not banner_of(client.get(reverse("home")))
 
 
 def test_demo_values_in_force_are_listed_as_not_official(client, ada, today):
@@ -136,7 +136,7 @@ def test_demo_values_in_force_are_listed_as_not_official(client, ada, today):
     ]
     parameter_values_save(rows=rows, actor=None)
     client.force_login(ada)
-    banner = banner_of(client.get(reverse("overview")))
+    banner = banner_of(client.get(reverse("home")))
     assert "Sommige wettelijke waarden vanaf 1 januari 2026 zijn demo-waarden, niet officieel." in banner
     assert "Er ontbreken" not in banner
     for name in DUTCH_NAMES:
@@ -165,7 +165,7 @@ def test_in_december_a_new_years_set_with_gaps_is_listed_too(client, ada, paula,
     (notice,) = parameter_notices(tuple(_sets()), date(2026, 12, 6))
     assert notice.valid_from == date(2027, 1, 1) and "allowance_cap_low" in notice.missing
     client.force_login(ada)
-    banner = banner_of(client.get(reverse("overview")))
+    banner = banner_of(client.get(reverse("home")))
     assert "Er ontbreken wettelijke waarden vanaf 1 januari 2027." in banner
     assert "Lage aftoppingsgrens, 1-2 personen" in banner
 

@@ -228,8 +228,9 @@ def test_charlie_changes_none_of_the_shared_parameters(client, charlie, paula):
 
 def test_the_platform_administrator_sees_no_corporation_data(client, paula, stock_a):
     client.force_login(paula)
-    # Home is the parameter list, the one screen of the role (also in the menu).
-    assert client.get(reverse("overview")).url == reverse("rules_parameters")
+    # The home page leads to the parameter list, the one screen of the role (also in the menu).
+    assert f'href="{reverse("rules_parameters")}"' in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("stock_overview")).status_code == 403
     page = client.get(reverse("rules_parameters"))
     menu_item = f'href="{reverse("rules_parameters")}" aria-current="page"'
     assert page.status_code == 200 and menu_item in page.content.decode()
