@@ -145,6 +145,11 @@ def _optional_integer(value: Any) -> int | None:
     return None if value is None else _integer(value)
 
 
+def _household_size_min(value: Any) -> int:
+    """The smallest household a vacancy is let to; null (VERA leaves it empty) is no minimum: one person."""
+    return 1 if value is None else _integer(value)
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f'must be a number such as "0.25", not {json.dumps(value)}')
@@ -233,7 +238,7 @@ def parse_plan_document(document: Any) -> LabelPlanInput:
                 base_rent=fields.get("base_rent", _decimal),
                 max_base_rent=fields.get("max_base_rent", _decimal),
                 is_daeb=fields.get("is_daeb", _boolean),
-                household_size_min=fields.get("household_size_min", _integer),
+                household_size_min=fields.get("household_size_min", _household_size_min),
                 leaving_household_vulnerable=fields.get("leaving_household_vulnerable", _boolean),
                 leaving_household_primary=fields.get("leaving_household_primary", _boolean),
             )
