@@ -3,11 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bb_bench BUURTBALANS_OPEN_DATA_DIR=../shared/data \
         .venv/bin/python benchmarks/load_monitor.py --prepare [--users 20] [--duration 60] [--servers 2]
 
-A small load generator (threads + http.client; locust is not a dependency) against Django's own server started on
-127.0.0.1 (`buurtbalans runserver --noreload`, which serves each request in a thread; no gunicorn or waitress is
-installed). `--servers N` starts N such processes on consecutive ports and spreads the users over them, as a
-deployment runs N workers behind a proxy; the default 2 matches the 2-core machine the figures in docs/monitor.md
-were taken on.
+A small load generator (threads + http.client; locust is not a dependency) against the product's server on
+127.0.0.1, started as scripts/serve.sh starts it: gunicorn with `--servers N` worker processes (default 4, two per
+core of the 2-core machine the figures were taken on). `--server runserver` starts N of Django's threaded
+development servers on consecutive ports instead and spreads the users over them (the figures before issue 12).
 
 Each virtual user has its own logged-in session (neighbourhood manager at Voorbeeld Wonen) and its own keep-alive
 connection, and repeats: pick one of the three pages at random, request it, wait a think time drawn uniformly from
@@ -18,7 +17,8 @@ connection, and repeats: pick one of the three pages at random, request it, wait
 - map data: `/monitor/map/data.json?municipality=GM0193&indicator=<random>` (every buurt's value and class, the
   legend, all 1,230 complex markers).
 
-With `--all` the map page, the stock complex page and the corporation overview (`/`) join the mix, and every page
+With `--all` the map page, the stock complex page, the corporation's stock overview (`/stock/`, the home page until
+issue 14) and the home page's work list (`/`) join the mix, and every page
 of it is held to the target (issue 12: every page of the mix at p95 <= 300 ms).
 
 `--prepare` makes the data first when it is missing: `seed_demo --dwellings 100000 --open-data DIR`,
@@ -52,7 +52,7 @@ BIN = ROOT / ".venv" / "bin"
 DEMO = "voorbeeld-wonen"
 USERNAME = "bench-monitor"
 TARGET_PAGES = ("overview", "complex", "map data")
-ALL_PAGES = (*TARGET_PAGES, "map page", "stock complex", "stock overview")
+ALL_PAGES = (*TARGET_PAGES, "map page", "stock complex", "stock overview", "home")
 MAP_INDICATORS = ("lbm", "lbm_onv", "low_income", "vitality")
 
 
@@ -173,7 +173,8 @@ def start_servers(kind: str, count: int, first_port: int, log_dir: Path) -> list
 
 
 def page_request(rng: random.Random, complexes: list[int], with_all: bool) -> tuple[str, str]:
-    pages = ["overview", "complex", "map data"] + (["map page", "stock complex", "stock overview"] if with_all else [])
+    pages = ["overview", "complex", "map data"] + (
+        ["map page", "stock complex", "stock overview", "home"] if with_all else [])
     page = rng.choice(pages)
     if page == "overview":
         return page, "/monitor/"
@@ -184,6 +185,8 @@ def page_request(rng: random.Random, complexes: list[int], with_all: bool) -> tu
     if page == "map page":
         return page, f"/monitor/map/?municipality=GM0193&indicator={rng.choice(MAP_INDICATORS)}"
     if page == "stock overview":
+        return page, "/stock/"
+    if page == "home":  # the work list (issue 14), the home page since the stock overview moved to /stock/
         return page, "/"
     return page, f"/stock/complexes/{rng.choice(complexes)}/"
 
@@ -239,8 +242,8 @@ def main() -> int:
     parser.add_argument("--dwellings", type=int, default=100_000)
     parser.add_argument("--target-ms", type=float, default=300.0)
     parser.add_argument("--all", action="store_true", dest="with_all",
-                        help="also the map page, the stock complex page and the corporation overview, all held to "
-                             "the target")
+                        help="also the map page, the stock complex page, the stock overview and the home page, "
+                             "all held to the target")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -270,7 +273,7 @@ def main() -> int:
                             else page_request(random.Random(1), complexes, False)[1])
                     fetch(warm, path, cookies[0])
             if args.with_all:
-                for path in ("/", f"/stock/complexes/{complexes[0]}/", "/monitor/map/?municipality=GM0193"):
+                for path in ("/", "/stock/", f"/stock/complexes/{complexes[0]}/", "/monitor/map/?municipality=GM0193"):
                     fetch(warm, path, cookies[0])
             warm.close()
 
