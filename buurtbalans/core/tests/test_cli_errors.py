@@ -27,5 +27,5 @@ def test_a_missing_secret_key_is_named_without_a_traceback(tmp_path):
 def test_an_unreachable_database_is_named_without_a_traceback(tmp_path):
     result = _run(tmp_path, SECRET_KEY="test", DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
     assert result.returncode == 2
-    assert "database cannot be reached" in result.stderr
+    assert "De database is niet bereikbaar" in result.stderr
     assert "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ import signal
 from django.core.management.base import BaseCommand
 
 from buurtbalans.core.jobs import Worker, worker_name
+from buurtbalans.core.models import Job
 
 
 class Command(BaseCommand):
@@ -14,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run what is queued now, then stop.")
 
     def handle(self, *args, once: bool = False, **options):
+        # The worker waits out database errors (the database went away). A database that was never migrated does
+        # not pass: this query raises, and the console script says to run `buurtbalans migrate` (issue 14).
+        Job.objects.exists()
         worker = Worker(worker_name(), say=self.stdout.write)
         # SIGTERM (systemd, kill) and SIGINT (Ctrl-C): finish the job in hand, then leave; a half-run import would
         # be rolled back and the work lost. A second signal stops the job now (it is queued again or failed).

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
 from buurtbalans.core.models import HousingCorporation
+from buurtbalans.engine.parameters import builtin_parameter_sets
 from buurtbalans.rules.cli import EXIT_BAD_INPUT, EXIT_OK, add_compliance_arguments, run_compliance
 from buurtbalans.rules.compliance import agreements_for_year, compliance_for_corporation, outcome_json
 from buurtbalans.rules.parameters import parameter_sets
@@ -27,7 +28,12 @@ class Command(BuurtbalansCommand):
             corporation = HousingCorporation.objects.filter(code=options["corporation"]).first()
             if corporation is None:
                 raise CommandError(f"unknown corporation {options['corporation']!r}", returncode=EXIT_BAD_INPUT)
-        sets = parameter_sets()
+        # With a lettings file and no corporation this is a file command: without a (migrated) database it uses the
+        # built-in parameter table, and a line on stderr says so (issue 14).
+        if corporation:
+            sets = parameter_sets()
+        else:
+            sets = self.from_database_or_builtin(parameter_sets, builtin_parameter_sets)
         if options["lettings"] is None and corporation is not None:
             try:
                 outcome = compliance_for_corporation(

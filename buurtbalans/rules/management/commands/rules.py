@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
+from buurtbalans.engine.parameters import builtin_parameter_sets
 from buurtbalans.rules.cli import EXIT_OK, add_rules_arguments, run_rules
 from buurtbalans.rules.parameters import parameter_sets
 
@@ -19,8 +20,10 @@ class Command(BuurtbalansCommand):
         add_rules_arguments(parser)
 
     def handle(self, *args, **options):
-        # The parameters in force: the built-in table with the administrators' corrections and additions.
-        code, text = run_rules(argparse.Namespace(**options), parameter_sets())
+        # The parameters in force: the built-in table with the administrators' corrections and additions; without
+        # a (migrated) database, the built-in table, and a line on stderr says so (issue 14).
+        sets = self.from_database_or_builtin(parameter_sets, builtin_parameter_sets)
+        code, text = run_rules(argparse.Namespace(**options), sets)
         if code != EXIT_OK:
             raise CommandError(text.removeprefix("error: "), returncode=code)
         return text

@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
+from buurtbalans.engine.parameters import builtin_parameter_sets
 from buurtbalans.rules.parameters import parameter_sets
 from buurtbalans.steering.planfile import DEFAULT_TIME_LIMIT, EXIT_OK, run_plan_labels
 
@@ -31,13 +32,14 @@ class Command(BuurtbalansCommand):
 
     def handle(self, *args, **options):
         # The legal parameters in force: the built-in table with the administrators' corrections and additions
-        # (e.g. the 2026 caps once known), read only when the input is accepted.
+        # (e.g. the 2026 caps once known), read only when the input is accepted. Without a (migrated) database, the
+        # built-in table, and a line on stderr says so (issue 14).
         run = run_plan_labels(
             options["input"],
             options["output"],
             seed=options["seed"],
             time_limit=options["time_limit"],
-            parameter_sets=parameter_sets,
+            parameter_sets=lambda: self.from_database_or_builtin(parameter_sets, builtin_parameter_sets),
         )
         if run.code != EXIT_OK:
             raise CommandError(run.text.removeprefix("error: "), returncode=run.code)
