@@ -77,8 +77,14 @@ def format_number(value, decimals: int = 0) -> str:
 
     Args:
         value: an int, float, Decimal (or a string of a number); None, "" and NaN are unknown.
-        decimals: the places shown (0 for a whole number).
+        decimals: the places shown (0 for a whole number); negative: at most that many, none when the rounded
+            figure is whole (-1: "25" but "12,5"), as Django's floatformat does.
     """
+    if decimals < 0:
+        rounded = round_half_up(value, -decimals)
+        if rounded is None:
+            return UNKNOWN
+        return _text(rounded, 0 if rounded == rounded.to_integral_value() else -decimals)
     if type(value) is int:
         # Counts are most of the figures on a page (the complex tables write thousands): no Decimal needed.
         text = _grouped(str(abs(value)), get_format("THOUSAND_SEPARATOR"))

@@ -132,3 +132,12 @@ def test_the_template_filters_write_through_the_one_function():
     context = Context({"s": 59.7, "f": 0.0149, "p": 12.25, "n": 1234.5, "a": 719.315, "d": -0.0125})
     with translation.override("nl"):
         assert template.render(context) == "60 1% 1,5% 12,3% 1.235 1.234,50 €\u00a0719,32 2% −0,013"
+
+
+@pytest.mark.parametrize(("value", "decimals", "dutch"), [
+    (Decimal("0.25"), -1, "25%"), (Decimal("0.125"), -1, "12,5%"), (Decimal("1") / 3, -1, "33,3%"),
+    (Decimal("0.2496"), -1, "25%"), (None, -1, "–"),
+])
+def test_negative_decimals_show_a_decimal_only_when_the_figure_has_one(value, decimals, dutch):
+    with translation.override("nl"):
+        assert format_share(value, decimals) == dutch
