@@ -189,7 +189,7 @@ def account_story(content: AccountContent, *, generated: datetime) -> list:
                 [_("Date"), _("Theme"), _("What happened"), _("Participants"), _("From the buurt")],
                 [
                     [
-                        date_format(a.day, "j M Y"),
+                        date_format(a.day, _("j M Y")),
                         a.commitment.get_theme_display(),
                         a.description,
                         str(a.participants),
