@@ -74,8 +74,22 @@ SECRET_KEY = (
     or (_LOCAL_SECRET_KEY_FILE.read_text().strip() if _LOCAL_SECRET_KEY_FILE.is_file() else None)
     or _DEFAULT_SECRET_KEY
 )
+
+
+def _runs_a_file_command() -> bool:
+    """Whether the `buurtbalans` console script runs a command that only reads and writes files (buurtbalans/cli.py)."""
+    import sys
+
+    return bool(getattr(sys.modules.get("buurtbalans.cli"), "running_file_command", False))
+
+
 if not DEBUG and SECRET_KEY == _DEFAULT_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) when DEBUG is off, or run `make secret`.")
+    if not _runs_a_file_command():
+        # The message is translated by buurtbalans/cli.py (SECRET_KEY_MISSING), which prints it.
+        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) when DEBUG is off, or run `make secret`.")
+    # A file command on a fresh install (issue 14): a random key for this process only. File commands make no
+    # sessions, recovery codes or signed links, so nothing signed or hashed with this key outlives the process.
+    SECRET_KEY = os.urandom(32).hex()
 # Earlier keys, comma-separated, while a new SECRET_KEY is rolled out: signed links and the hashed recovery codes
 # (accounts/recovery.py) made with an old key keep working until it is dropped from this list.
 SECRET_KEY_FALLBACKS = [k.strip() for k in (env_secret("SECRET_KEY_FALLBACKS") or "").split(",") if k.strip()]
@@ -321,6 +335,15 @@ RETENTION_SUPPORT_NEEDS_DAYS = env_int("RETENTION_SUPPORT_NEEDS_DAYS", 365)
 RETENTION_SUPPORT_NEEDS_OPEN_DAYS = env_int("RETENTION_SUPPORT_NEEDS_OPEN_DAYS", 730)
 # The free-text notes of signals, visits and activities: after the record's date (the record and its counts stay).
 RETENTION_SOCIAL_NOTES_DAYS = env_int("RETENTION_SOCIAL_NOTES_DAYS", 730)
+# Issue 13. The free text of intake conversations: after the placement that followed (the tenancy's start), or
+# after the conversation when no placement followed (the household left the route); the choices stay.
+RETENTION_INTAKE_NOTES_DAYS = env_int("RETENTION_INTAKE_NOTES_DAYS", 730)
+# The free text of the voluntary follow-up of a motivation tenant: after the tenancy started.
+RETENTION_FOLLOW_UP_NOTES_DAYS = env_int("RETENTION_FOLLOW_UP_NOTES_DAYS", 730)
+# Motivation texts: after the allocation round closed (the assessors' scores stay with the decision).
+RETENTION_MOTIVATION_TEXTS_DAYS = env_int("RETENTION_MOTIVATION_TEXTS_DAYS", 365)
+# Objections with their decisions: as the allocation decisions they are about, 7 years after the decision.
+RETENTION_OBJECTIONS_DAYS = env_int("RETENTION_OBJECTIONS_DAYS", 7 * 365 + 2)
 # The logs and results of finished jobs (import reports quote rows; letters PDFs hold names and addresses).
 RETENTION_JOB_RESULTS_DAYS = env_int("RETENTION_JOB_RESULTS_DAYS", 90)
 # The audit log: 7 years (BIO logging, accountability). The product never deletes audit events: past this term
@@ -335,13 +358,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
-# Issue 13. The free text of intake conversations: after the placement that followed (the tenancy's start), or
-# after the conversation when no placement followed (the household left the route); the choices stay.
-RETENTION_INTAKE_NOTES_DAYS = env_int("RETENTION_INTAKE_NOTES_DAYS", 730)
-# The free text of the voluntary follow-up of a motivation tenant: after the tenancy started.
-RETENTION_FOLLOW_UP_NOTES_DAYS = env_int("RETENTION_FOLLOW_UP_NOTES_DAYS", 730)
-# Motivation texts: after the allocation round closed (the assessors' scores stay with the decision).
-RETENTION_MOTIVATION_TEXTS_DAYS = env_int("RETENTION_MOTIVATION_TEXTS_DAYS", 365)
-# Objections with their decisions: as the allocation decisions they are about, 7 years after the decision.
-RETENTION_OBJECTIONS_DAYS = env_int("RETENTION_OBJECTIONS_DAYS", 7 * 365 + 2)
 }
