@@ -70,7 +70,7 @@ def test_the_monitor_complex_page_hides_a_share_of_fewer_than_5_households_from_
     assert rows["vulnerable_share"].is_past_warning  # the warning itself stays
     text = page.content.decode()
     assert "50%" not in text
-    assert "Households with a vulnerability marker is past the warning level of 25%." in text
+    assert "Households with a vulnerability marker is past the warning level of 35%." in text
     assert "fewer than 5 households" in text  # the note that explains "< 5"
 
     export = {r["Key"]: r for r in csv_rows(client.get(url, {"format": "csv"}))}
@@ -111,4 +111,4 @@ def test_the_stock_complex_page_shows_the_monitor_figures_under_the_same_rule(cl
     assert page.status_code == 200
     text = page.content.decode()
     assert "Households with a vulnerability marker is 50%" not in text
-    assert "Households with a vulnerability marker is past the warning level of 25%." in text
+    assert "Households with a vulnerability marker is past the warning level of 35%." in text

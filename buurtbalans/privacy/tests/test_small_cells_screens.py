@@ -121,14 +121,14 @@ def test_the_liveability_report_gives_no_exact_share_of_fewer_than_5_households(
     text = report_text(request.getfixturevalue(user), stock_a.corporation)
     warnings = warning_table_text(text)
     # The reason still says the complex is past the warning level, without the share of 1 household in 2.
-    assert "Households with a vulnerability marker is past the warning level of 25%." in warnings
+    assert "Households with a vulnerability marker is past the warning level of 35%." in warnings
     assert "50%" not in text
     assert "< 5" in text.split("Who lives there", 1)[1].split("Vitality of our complexes", 1)[0]
 
 
 def test_the_liveability_report_for_the_allocation_officer_has_the_exact_share(alice, stock_a):
     text = report_text(alice, stock_a.corporation)
-    assert "Households with a vulnerability marker is 50%, past the warning level of 25%." in warning_table_text(text)
+    assert "Households with a vulnerability marker is 50%, past the warning level of 35%." in warning_table_text(text)
 
 
 def test_the_report_job_follows_the_rule_of_who_started_it_and_only_they_may_read_an_exact_one(
