@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from buurtbalans.engine.rules import FitOutcome, HouseholdFacts, RentFacts, affordability_fit, daeb_target_group
 from buurtbalans.rules.parameters import parameters_for
+from buurtbalans.rules.reasons import figures_for_json
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ def letting_check(facts: LettingFacts) -> dict:
     result["affordability"] = {
         "outcome": fit.outcome.value if fit.outcome else None,
         "reason": fit.reason,
+        # The reason as a code and figures, so the screen says it in the reader's language (rules/reasons.py).
+        "reason_code": fit.reason_code,
+        "figures": figures_for_json(fit.reason_figures),
         "missing": list(fit.missing_parameters),
     }
     if fit.outcome is None:
@@ -113,6 +117,8 @@ def letting_check(facts: LettingFacts) -> dict:
             "is_target_group": target.is_daeb_target_group,
             "uses_free_room": target.uses_free_room,
             "reason": target.reason,
+            "reason_code": target.reason_code,
+            "figures": figures_for_json(target.reason_figures),
             "missing": list(target.missing_parameters),
         }
         daeb_passes = None if target.is_daeb_target_group is None else True

@@ -52,6 +52,9 @@ class NonFittingLetting:
     municipality: str
     reason: str
     exception_reason: str = ""
+    # The affordability decision's reason as a code and figures (engine.rules.affordability), for Dutch screens.
+    reason_code: str = ""
+    reason_figures: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,8 @@ def compliance_for_year(
             tally.not_fit = _add(tally.not_fit, None if fit.outcome is None else fit.outcome is FitOutcome.NOT_FIT)
         if fit.outcome is FitOutcome.NOT_FIT:
             tally.non_fitting.append(
-                NonFittingLetting(letting.letting_id, letting.municipality, fit.reason, letting.exception_reason)
+                NonFittingLetting(letting.letting_id, letting.municipality, fit.reason, letting.exception_reason,
+                                  reason_code=fit.reason_code, reason_figures=fit.reason_figures)
             )
         if letting.is_daeb_dwelling:
             tally.daeb += 1

@@ -13,6 +13,7 @@ from buurtbalans.core.formatting import format_percent
 from buurtbalans.households.models import AllocationException
 from buurtbalans.rules.compliance import ComplianceOutcome
 from buurtbalans.rules.labels import FALLBACK_LABELS, TOTAL_LABEL, UNKNOWN_MUNICIPALITY
+from buurtbalans.rules.reasons import decision_text
 
 
 def norm_words(value: bool | None) -> str:
@@ -196,7 +197,7 @@ def non_fitting_rows(outcome: ComplianceOutcome, *, with_households: bool) -> li
                 exception_reason=exception_label(item.exception_reason),
                 household_pk=household[0] if household else None,
                 household_code=household[1] if household else "",
-                explanation=item.reason if with_households else "",
+                explanation=(decision_text(item) or item.reason) if with_households else "",
             )
         )
     return rows

@@ -35,6 +35,10 @@ class AffordabilityFitDecision:
     rent_cap: Decimal | None = None
     is_assets_exception: bool = False
     missing_parameters: tuple[str, ...] = ()
+    # The reason as a code and its figures, so a screen can say it in its own language (rules/reasons.py);
+    # `reason` is the same in English, for logs, files and the command line.
+    reason_code: str = ""
+    reason_figures: tuple[tuple[str, object], ...] = ()
 
     @property
     def missing_parameter(self) -> str | None:
@@ -90,6 +94,8 @@ def affordability_fit(
             income_limit=income_limit,
             rent_cap=cap,
             missing_parameters=(name,),
+            reason_code="parameter_missing",
+            reason_figures=(("name", name),),
         )
 
     limit_name = allowance_income_limit_name(household.household_size, household.is_pension_age_household)
@@ -105,6 +111,8 @@ def affordability_fit(
             rent_basis,
             tested,
             income_limit=income_limit,
+            reason_code="income_above_allowance_limit",
+            reason_figures=(("income", income), ("limit", income_limit)),
         )
     cap_name = allowance_cap_name(household.household_size)
     cap = getattr(params, cap_name)
@@ -120,6 +128,8 @@ def affordability_fit(
             tested,
             income_limit=income_limit,
             rent_cap=cap,
+            reason_code="rent_at_or_below_cap",
+            reason_figures=(("rent_basis", rent_basis.value), ("rent", tested), ("cap_kind", cap_word), ("cap", cap)),
         )
     if household.is_pension_age_household and household.assets is not None:
         assets_name = pension_assets_limit_name(household.household_size)
@@ -139,6 +149,10 @@ def affordability_fit(
                     income_limit=income_limit,
                     rent_cap=cap,
                     is_assets_exception=True,
+                    reason_code="pension_assets_exception",
+                    reason_figures=(("assets", household.assets), ("assets_limit", assets_limit),
+                                    ("rent_basis", rent_basis.value), ("rent", tested), ("cap_kind", cap_word),
+                                    ("cap", cap)),
                 )
     return AffordabilityFitDecision(
         FitOutcome.NOT_FIT,
@@ -149,4 +163,8 @@ def affordability_fit(
         tested,
         income_limit=income_limit,
         rent_cap=cap,
+        reason_code="rent_above_cap",
+        reason_figures=(("rent_basis", rent_basis.value), ("rent", tested), ("cap_kind", cap_word), ("cap", cap),
+                        ("household_size", household.household_size), ("income", income),
+                        ("limit", income_limit)),
     )

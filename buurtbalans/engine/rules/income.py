@@ -25,6 +25,9 @@ class IncomeBandDecision:
     reason: str
     parameter_version: str
     missing_parameters: tuple[str, ...] = ()
+    # The reason as a code and its figures, for a screen in its own language (rules/reasons.py).
+    reason_code: str = ""
+    reason_figures: tuple[tuple[str, object], ...] = ()
 
     @property
     def missing_parameter(self) -> str | None:
@@ -46,6 +49,9 @@ class DaebTargetGroupDecision:
     reason: str
     parameter_version: str
     missing_parameters: tuple[str, ...] = ()
+    # The reason as a code and its figures, for a screen in its own language (rules/reasons.py).
+    reason_code: str = ""
+    reason_figures: tuple[tuple[str, object], ...] = ()
 
     @property
     def missing_parameter(self) -> str | None:
@@ -179,10 +185,13 @@ def income_band(household: HouseholdFacts, params: ParameterSet) -> IncomeBandDe
             index = INCOME_BAND_ORDER.index(band_range.band)
             lower = limits[index - 1] if index > 0 else None
             upper = limits[index] if index < len(names) else None
+            code, figures = _band_reason_code(band_range.band, income, lower, upper, names)
             return IncomeBandDecision(
                 band=band_range.band,
                 reason=_band_reason(band_range.band, income, lower, upper, names),
                 parameter_version=params.version,
+                reason_code=code,
+                reason_figures=figures,
             )
     # No band: name the missing limits of the bands the known limits do not rule out.
     unresolved: list[str] = []
@@ -203,6 +212,8 @@ def income_band(household: HouseholdFacts, params: ParameterSet) -> IncomeBandDe
         reason="parameter missing: " + ", ".join(ordered),
         parameter_version=params.version,
         missing_parameters=ordered,
+        reason_code="parameter_missing",
+        reason_figures=(("name", ", ".join(ordered)),),
     )
 
 
@@ -213,6 +224,17 @@ def _band_reason(band, income, lower, upper, names) -> str:
         return f"income {_euro(income)} is above the middle-income limit {_euro(lower)}"
     upper_name = names[1] if band is IncomeBand.SECONDARY else names[2]
     return f"income {_euro(income)} is above {_euro(lower)} and at or below {_euro(upper)} ({upper_name})"
+
+
+def _band_reason_code(band, income, lower, upper, names) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """`_band_reason` as a code and its figures."""
+    if band is IncomeBand.PRIMARY:
+        return "income_at_or_below_allowance_limit", (("income", income), ("limit", upper))
+    if band is IncomeBand.HIGH:
+        return "income_above_middle_limit", (("income", income), ("limit", lower))
+    upper_name = names[1] if band is IncomeBand.SECONDARY else names[2]
+    return "income_between_limits", (("income", income), ("lower", lower), ("upper", upper),
+                                     ("upper_name", upper_name))
 
 
 def daeb_target_group(household: HouseholdFacts, params: ParameterSet) -> DaebTargetGroupDecision:
@@ -235,11 +257,13 @@ def daeb_target_group(household: HouseholdFacts, params: ParameterSet) -> DaebTa
     income = household.assessed_income
     if limit is None:
         return DaebTargetGroupDecision(
-            None, None, f"parameter missing: {name}", params.version, missing_parameters=(name,)
+            None, None, f"parameter missing: {name}", params.version, missing_parameters=(name,),
+            reason_code="parameter_missing", reason_figures=(("name", name),),
         )
     if income <= limit:
         return DaebTargetGroupDecision(
-            True, False, f"income {_euro(income)} is at or below the DAEB income limit {_euro(limit)}", params.version
+            True, False, f"income {_euro(income)} is at or below the DAEB income limit {_euro(limit)}", params.version,
+            reason_code="daeb_income_at_or_below_limit", reason_figures=(("income", income), ("limit", limit)),
         )
     if "daeb_income_limit_extended" in params.not_applicable:
         return DaebTargetGroupDecision(
@@ -247,6 +271,8 @@ def daeb_target_group(household: HouseholdFacts, params: ParameterSet) -> DaebTa
             True,
             f"income {_euro(income)} is above the DAEB income limit {_euro(limit)}: free allocation room",
             params.version,
+            reason_code="daeb_income_above_limit_free_room",
+            reason_figures=(("income", income), ("limit", limit)),
         )
     extended = params.daeb_income_limit_extended
     if extended is None:
@@ -256,6 +282,8 @@ def daeb_target_group(household: HouseholdFacts, params: ParameterSet) -> DaebTa
             "parameter missing: daeb_income_limit_extended",
             params.version,
             missing_parameters=("daeb_income_limit_extended",),
+            reason_code="parameter_missing",
+            reason_figures=(("name", "daeb_income_limit_extended"),),
         )
     if income <= extended:
         return DaebTargetGroupDecision(
@@ -264,10 +292,14 @@ def daeb_target_group(household: HouseholdFacts, params: ParameterSet) -> DaebTa
             f"income {_euro(income)} is above the DAEB income limit {_euro(limit)} and at or below the extended "
             f"limit {_euro(extended)} (80-10-10 band)",
             params.version,
+            reason_code="daeb_income_in_extended_band",
+            reason_figures=(("income", income), ("limit", limit), ("extended", extended)),
         )
     return DaebTargetGroupDecision(
         False,
         True,
         f"income {_euro(income)} is above the extended DAEB limit {_euro(extended)}: free allocation room",
         params.version,
+        reason_code="daeb_income_above_extended_free_room",
+        reason_figures=(("income", income), ("extended", extended)),
     )
