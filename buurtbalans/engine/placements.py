@@ -34,13 +34,16 @@ class Ground(StrEnum):
     NO_VULNERABLE_LABEL = "no_vulnerable_label"
     # Only with a recorded reason.
     OVER_LIMIT = "over_limit"  # one more vulnerable household takes the complex over its maximum share
+    # One more household with one of the lowest incomes takes the complex over its profile's maximum of them: a
+    # household placed with support almost always has one, as steering's room check counts it (issue 14 item 8).
+    OVER_PRIMARY_LIMIT = "over_primary_limit"
     OVER_SPREAD = "over_spread"  # the complex already has k placements this calendar year
     NO_COMPLEX = "no_complex"  # the dwelling is in no complex: neither rule can be checked
 
 
 PROPOSED_GROUNDS = frozenset({Ground.ROOM, Ground.RESERVED})
 BLOCKING_GROUNDS = frozenset({Ground.NO_VULNERABLE_LABEL})
-NEEDS_REASON_GROUNDS = frozenset({Ground.OVER_LIMIT, Ground.OVER_SPREAD, Ground.NO_COMPLEX})
+NEEDS_REASON_GROUNDS = frozenset({Ground.OVER_LIMIT, Ground.OVER_PRIMARY_LIMIT, Ground.OVER_SPREAD, Ground.NO_COMPLEX})
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ class ComplexRoom:
     """One complex at the start of the proposal.
 
     Its households, how many count as vulnerable, its maximum vulnerable share (the profile's limit), and the
-    placements already made in it this calendar year.
+    placements already made in it this calendar year; with `max_primary_share`, also how many have one of the
+    lowest incomes and the profile's maximum of them (None: not checked).
     """
 
     complex_id: str
@@ -56,10 +60,16 @@ class ComplexRoom:
     vulnerable: int
     max_vulnerable_share: Decimal
     placed_this_year: int = 0
+    primary: int = 0
+    max_primary_share: Decimal | None = None
 
     def share_after(self, placements: int) -> Decimal:
         """The vulnerable share after `placements` more vulnerable households move into vacancies of the complex."""
         return Decimal(self.vulnerable + placements) / Decimal(self.households + placements)
+
+    def primary_share_after(self, placements: int) -> Decimal:
+        """The share with one of the lowest incomes after `placements` more such households move in."""
+        return Decimal(self.primary + placements) / Decimal(self.households + placements)
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,8 @@ def placement_grounds(room: ComplexRoom | None, label: str | None, *, k: int, pl
     against: list[Ground] = []
     if room.share_after(planned + 1) > room.max_vulnerable_share:
         against.append(Ground.OVER_LIMIT)
+    if room.max_primary_share is not None and room.primary_share_after(planned + 1) > room.max_primary_share:
+        against.append(Ground.OVER_PRIMARY_LIMIT)
     if room.placed_this_year + planned >= k:
         against.append(Ground.OVER_SPREAD)
     if against:

@@ -37,8 +37,9 @@ def placed_this_year(corporation_id: int, year: int, complex_ids) -> dict[int, i
 def complex_rooms(corporation_id: int, complex_ids, *, on: date) -> tuple[dict[int, ComplexRoom], dict]:
     """Complex id -> the engine's `ComplexRoom` on `on`, and complex id -> (steering mix row, room answer).
 
-    The composition and the limit are the steering app's (`steering.mix`): households living there on the date,
-    those with a marker of a kind that counts for concentration, the maximum share of the profile in force.
+    The composition and the limits are the steering app's (`steering.mix`): households living there on the date,
+    those with a marker of a kind that counts for concentration and those with one of the lowest incomes, and the
+    maximum shares of the profile in force.
     """
     ids = sorted(set(complex_ids))
     if not ids:
@@ -52,6 +53,9 @@ def complex_rooms(corporation_id: int, complex_ids, *, on: date) -> tuple[dict[i
             vulnerable=row.counts.vulnerable,
             max_vulnerable_share=row.profile.max_vulnerable_share,
             placed_this_year=placed.get(row.key, 0),
+            # Both limits of the profile, as steering's room check weighs them (issue 14 item 8).
+            primary=row.counts.primary,
+            max_primary_share=row.profile.max_primary_share,
         )
         for row in rows
     }

@@ -210,11 +210,15 @@ def ground_text(ground: str, *, k: int) -> str:
         Ground.ROOM: _("There is room: the complex stays within its limit and within %(k)s placements this year."),
         Ground.RESERVED: _("The label reserves this home for a vulnerable household, and there is room."),
         Ground.NO_VULNERABLE_LABEL: _(
-            "The label of this home is “not for a vulnerable household”: it is not used for a placement. "
+            "The label of this home is “no placement or urgency route”: it is not used for a placement. "
             "Change the label first if that is wrong."
         ),
         Ground.OVER_LIMIT: _(
             "One more vulnerable household takes the complex over its maximum share (the room check)."
+        ),
+        Ground.OVER_PRIMARY_LIMIT: _(
+            "One more household with one of the lowest incomes takes the complex over its profile's maximum of them "
+            "(the room check)."
         ),
         Ground.OVER_SPREAD: _("The complex already has %(k)s placements this year (the spread rule)."),
         Ground.NO_COMPLEX: _("The home is in no complex, so the limit and the spread rule cannot be checked."),

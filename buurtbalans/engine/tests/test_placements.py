@@ -61,6 +61,17 @@ def test_one_more_over_the_limit_is_not_proposed_and_needs_a_reason():
     assert proposal.share_after == Decimal(8) / Decimal(21)
 
 
+def test_one_more_over_the_lowest_income_limit_is_not_proposed_and_needs_a_reason():
+    # Few marked households, but 19 of 20 with the lowest incomes: one more is 20 of 21 = 95% > the profile's 60%.
+    crowded = ComplexRoom("C1", 20, 2, Decimal("0.35"), 0, primary=19, max_primary_share=Decimal("0.60"))
+    (proposal,) = propose_placements([PlacementVacancy("V1", "C1")], [crowded], k=2)
+    assert not proposal.is_proposed and proposal.needs_reason
+    assert proposal.grounds == (Ground.OVER_PRIMARY_LIMIT,)
+    assert placement_grounds(crowded, None, k=2) == (Ground.OVER_PRIMARY_LIMIT,)
+    relaxed = ComplexRoom("C1", 20, 2, Decimal("0.35"), 0, primary=19, max_primary_share=None)
+    assert propose_placements([PlacementVacancy("V1", "C1")], [relaxed], k=2)[0].is_proposed
+
+
 def test_exactly_at_the_limit_after_one_more_is_allowed():
     # 6 of 19; one more: 7 of 20 = 35% = the maximum.
     (proposal,) = propose_placements([PlacementVacancy("V1", "C1")], [room(households=19, vulnerable=6)], k=2)
@@ -128,6 +139,7 @@ def cases(draw):
     rooms = []
     for i in range(n_complexes):
         households = draw(st.integers(0, 40))
+        max_primary = draw(st.one_of(st.none(), st.integers(0, 100)))
         rooms.append(
             ComplexRoom(
                 f"C{i}",
@@ -135,6 +147,8 @@ def cases(draw):
                 draw(st.integers(0, households)),
                 Decimal(draw(st.integers(0, 100))) / 100,
                 draw(st.integers(0, 4)),
+                primary=draw(st.integers(0, households)),
+                max_primary_share=None if max_primary is None else Decimal(max_primary) / 100,
             )
         )
     complex_ids = [r.complex_id for r in rooms] + [None, "UNKNOWN"]
@@ -162,6 +176,8 @@ def test_proposals_never_break_the_spread_rule_or_the_limit(case):
         r = by_complex[cid]
         assert r.placed_this_year + n <= k  # the spread rule
         assert r.share_after(n) <= r.max_vulnerable_share  # the limit, with every proposed placement made
+        if r.max_primary_share is not None:  # and the profile's limit on the lowest incomes (issue 14 item 8)
+            assert r.primary_share_after(n) <= r.max_primary_share
 
 
 @settings(max_examples=300, deadline=None)
