@@ -246,7 +246,8 @@ JARGON: dict[str, re.Pattern] = {
     "English month name": re.compile(r"\b\d{1,2} (?:January|February|March|April|June|July|August|September|"
                                      r"October|November|December) \d{4}\b"),
     "English amount (decimal point)": re.compile(r"€\s?-?\d{1,3}(?:,\d{3})*\.\d{2}\b"),
-    "English number (comma thousands)": re.compile(r"(?<![\d.,])\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})(?![\d,])"),
+    "English number (comma thousands)": re.compile(
+        r"(?<![\d.,])\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})(?![\d,])"),
     "raw code (snake_case)": re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w./@-])"),
     "raw code": re.compile(r"\b(?:builtin|complex_page|allocation|marker_kind_management|motivation_assessment)\b"),
 }
@@ -337,6 +338,9 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
     def pks(queryset, name="pk", limit=1):
         return [{name: pk} for pk in queryset.order_by("pk").values_list("pk", flat=True)[:limit]]
 
+    def marked():
+        return Household.objects.filter(**own, pk__in=VulnerabilityMarker.objects.values("household_id"))
+
     def rounds():
         return list(AllocationRound.objects.filter(**own).order_by("pk"))
 
@@ -371,8 +375,8 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
         "complex_detail": lambda: pks(Complex.objects.filter(**own)),
         "neighbourhood_detail": lambda: [{"cbs_code": c} for c in Complex.objects.filter(**own).order_by("pk")
                                          .values_list("neighbourhood__cbs_code", flat=True)[:1] if c],
-        "household_detail": lambda: pks(Household.objects.filter(**own, pk__in=VulnerabilityMarker.objects.values("household_id"))),
-        "household_markers": lambda: pks(Household.objects.filter(**own, pk__in=VulnerabilityMarker.objects.values("household_id"))),
+        "household_detail": lambda: pks(marked()),
+        "household_markers": lambda: pks(marked()),
         "marker_kind_detail": lambda: pks(VulnerabilityKind.objects.all()),
         "rules_local_parameter_edit": lambda: pks(LocalParameterValue.objects.filter(**own)),
         "rules_parameter_set": lambda: [{"valid_from": d.isoformat()} for d in ParameterValue.objects.order_by(
@@ -400,7 +404,8 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
         "placements_place": lambda: pks(Dwelling.objects.filter(**own, status="vacant")),
         "placements_intake": lambda: pks(IntakeRecord.objects.filter(**own)),
         "monitor_complex": lambda: pks(Complex.objects.filter(**own), limit=3),
-        "monitor_support_needs": lambda: pks(Complex.objects.filter(**own, pk__in=SupportNeed.objects.values("complex_id"))),
+        "monitor_support_needs": lambda: pks(Complex.objects.filter(
+            **own, pk__in=SupportNeed.objects.values("complex_id"))),
         "monitor_buurt": lambda: [{"cbs_code": c} for c in Complex.objects.filter(**own).order_by("pk")
                                   .values_list("neighbourhood__cbs_code", flat=True)[:1] if c],
         "monitor_record_new": lambda: [{"kind": k} for k in ("signal", "support_need", "visit", "activity",
@@ -419,7 +424,8 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
         "cooperative_escalation_add": cooperatives,
         "cooperative_comparison": cooperatives,
         "cooperative_co_optation_add": cooperatives,
-        "cooperative_commitment_add": lambda: pks(CooperativeAgreement.objects.filter(cooperative__corporation=corporation)),
+        "cooperative_commitment_add": lambda: pks(CooperativeAgreement.objects.filter(
+            cooperative__corporation=corporation)),
         "cooperative_commitment_edit": lambda: pks(Commitment.objects.filter(
             agreement__cooperative__corporation=corporation)),
         "cooperative_activity_edit": lambda: pks(CooperativeActivity.objects.filter(
@@ -428,7 +434,7 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
         "cooperative_reviews": cooperative_reviews,
         "accountability_objection": lambda: pks(Objection.objects.filter(**own)),
         "accountability_follow_up_new": lambda: pks(Tenancy.objects.filter(**own, selection_method="motivation")),
-        "privacy_household_erase": lambda: pks(Household.objects.filter(**own, pk__in=VulnerabilityMarker.objects.values("household_id"))),
+        "privacy_household_erase": lambda: pks(marked()),
         "job_detail": lambda: [{"pk": pk} for pk in sorted({
             pk for kind in Job.objects.filter(**own).values_list("kind", flat=True).distinct()
             for pk in Job.objects.filter(**own, kind=kind).order_by("pk").values_list("pk", flat=True)[:1]})],

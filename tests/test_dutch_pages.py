@@ -115,9 +115,7 @@ def english():
 def walks(demo, english, django_db_blocker):
     """Each role's walk, made once: the tests below read them."""
     from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    from django.test import override_settings
+    from django.test import Client, override_settings
 
     results = {}
     # Module-scoped, so before the autouse `mfa_not_enforced` of each test: switch two-step verification off here.

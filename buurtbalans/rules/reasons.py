@@ -1,4 +1,4 @@
-"""The legal rules' reasons in the reader's language: a sentence per reason code, with amounts as the reader writes them.
+"""The legal rules' reasons in the reader's language: a sentence per reason code, amounts as the reader writes them.
 
 The engine (engine/rules/affordability.py, engine/rules/income.py) gives each decision a `reason_code` and its
 figures next to its English `reason` (which stays for logs, files and the command line). Screens say the reason with
@@ -79,7 +79,7 @@ def reason_text(code: str, figures: Mapping | Iterable[tuple[str, object]] | Non
     filled["cap_word"] = str(CAP_WORDS.get(values.get("cap_kind"), CAP_WORDS["low"]))
     try:
         return str(sentence) % filled
-    except (KeyError, ValueError):  # figures of another shape (an older stored check): no sentence rather than a wrong one
+    except (KeyError, ValueError):  # figures of another shape (an older stored check): no sentence, not a wrong one
         return ""
 
 
