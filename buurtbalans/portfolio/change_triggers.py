@@ -37,3 +37,16 @@ def drop(schema_editor, table: str) -> None:
     elif schema_editor.connection.vendor == "sqlite":
         for event in ("insert", "update", "delete"):
             execute(f"DROP TRIGGER IF EXISTS {table}_{event}_changed")
+
+
+def watching(app_label: str, model_name: str):
+    """The forward and backward steps of a migration that adds one model's table to the watched tables."""
+
+    def forward(apps, schema_editor):
+        log = apps.get_model("portfolio", "StockChange")._meta.db_table
+        create(schema_editor, log, apps.get_model(app_label, model_name)._meta.db_table)
+
+    def backward(apps, schema_editor):
+        drop(schema_editor, apps.get_model(app_label, model_name)._meta.db_table)
+
+    return forward, backward

@@ -6,16 +6,7 @@ from django.db import migrations
 from buurtbalans.portfolio import change_triggers
 
 
-def _table(apps):
-    return apps.get_model("households", "VulnerabilityKind")._meta.db_table
-
-
-def create_triggers(apps, schema_editor):
-    change_triggers.create(schema_editor, apps.get_model("portfolio", "StockChange")._meta.db_table, _table(apps))
-
-
-def drop_triggers(apps, schema_editor):
-    change_triggers.drop(schema_editor, _table(apps))
+create_triggers, drop_triggers = change_triggers.watching("households", "VulnerabilityKind")
 
 
 class Migration(migrations.Migration):
