@@ -276,12 +276,6 @@ KNOWN_LEFT: dict[str, str] = {
     "'seed'": "the same stored demo source text",
     "version code: 'database:": "version codes still in the text of pages not yet moved behind 'details' "
                                 "(round page, compliance, cooperative page: the version_details tag is there)",
-    "To protect privacy, a number of fewer than 5": "translated msgid shown in English: the note is evaluated "
-                                                   "outside the request's language (steering/monitor)",
-    "A municipality allows choosing tenants on their motivation": "same: English though translated (rules)",
-    "Same whole point (%)": "same: English though translated (allocation agreement)",
-    "At most 1.5 apart (%)": "same: English though translated (allocation agreement)",
-    "No history to estimate from": "same: English though translated (steering plan form)",
     "half-year code": "cooperative review periods and placement contingents are typed and shown as '2026-H1'; "
                       "'1e helft 2026' needs the period parser to read it (cooperatives/placements)",
     "'pct_hh_onder_105_sociaal_minimum'": "the focus page names a CBS key instead of its label (liveability)",
