@@ -278,7 +278,6 @@ KNOWN_LEFT: dict[str, str] = {
                                 "(round page, compliance, cooperative page: the version_details tag is there)",
     "half-year code": "cooperative review periods and placement contingents are typed and shown as '2026-H1'; "
                       "'1e helft 2026' needs the period parser to read it (cooperatives/placements)",
-    "'pct_hh_onder_105_sociaal_minimum'": "the focus page names a CBS key instead of its label (liveability)",
     "'extra_attention'": "mix category codes shown on the categories page (steering)",
     "'valid_from'": "column names of the parameter file, on the upload page's file description",
     "'allowance_cap_": "the same file description",

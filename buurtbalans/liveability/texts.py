@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from buurtbalans.core.figures import SMALL_CELL_TEXT, Cell
 from buurtbalans.core.formatting import format_number, format_score, round_half_up
@@ -146,3 +147,13 @@ def indicator_rows(rules: tuple[IndicatorRule, ...], row, hidden: frozenset[str]
         if rule.key in hidden:
             rows[-1] = replace(rows[-1], value=None, value_text=SMALL_CELL_TEXT, sub_score=None, change_text="–")
     return rows
+
+
+# The low-income measures of the focus ranking (liveability.focus.LOW_INCOME_KEYS) in the reader's language; the
+# command line writes focus.LOW_INCOME_DEFINITIONS (English) with the key.
+LOW_INCOME_LABELS = {
+    "low_income_households_share": gettext_lazy("CBS: share of households with a low income"),
+    "social_minimum_households_share": gettext_lazy("CBS: share of households up to 105% of the social minimum"),
+    "pct_hh_onder_105_sociaal_minimum": gettext_lazy(
+        "municipal table: share of households below 105% of the social minimum"),
+}

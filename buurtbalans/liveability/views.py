@@ -32,7 +32,6 @@ from buurtbalans.core.uploads import UPLOAD_GONE_MESSAGE, UploadGone, upload_ava
 from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
 from buurtbalans.liveability import selectors, services
 from buurtbalans.liveability.charts import Series, line_chart, vega_lite_spec
-from buurtbalans.liveability.focus import LOW_INCOME_DEFINITIONS
 from buurtbalans.liveability.forms import (
     ActivityForm,
     MapForm,
@@ -55,7 +54,13 @@ from buurtbalans.liveability.indicators import (
 from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR, svg_layers
 from buurtbalans.liveability.models import SignalKind, VisitKind
 from buurtbalans.liveability.services import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
-from buurtbalans.liveability.texts import HOUSEHOLD_SHARE_KEYS, indicator_rows, small_cell_keys, warning_lines
+from buurtbalans.liveability.texts import (
+    HOUSEHOLD_SHARE_KEYS,
+    LOW_INCOME_LABELS,
+    indicator_rows,
+    small_cell_keys,
+    warning_lines,
+)
 from buurtbalans.neighbourhoods.models import Neighbourhood
 from buurtbalans.portfolio.models import Dwelling
 from buurtbalans.portfolio.selectors import complex_get
@@ -503,7 +508,7 @@ def monitor_map(request):
         raise Http404
     definition = ""
     if indicator == "low_income":
-        definition = LOW_INCOME_DEFINITIONS.get(data["key"], data["key"])
+        definition = LOW_INCOME_LABELS.get(data["key"], data["key"])
     buurt_base = reverse("monitor_buurt", args=["BU00000000"]).replace("BU00000000", "")
     complex_base = reverse("monitor_complex", args=[0]).replace("/0/", "/")
 
@@ -585,7 +590,7 @@ def monitor_focus(request):
     shown = [{"row": row, "dimension": dimension_labels.get(row.weakest_dimension, "–")} for row in rows]
     return render(request, "liveability/focus.html", _context(
         request, rows=shown, municipality=municipality, municipalities=municipalities, year=year,
-        low_key=low_key, definition=LOW_INCOME_DEFINITIONS.get(low_key, ""),
+        low_key=low_key, definition=LOW_INCOME_LABELS.get(low_key, ""),
         focus_count=sum(1 for r in rows if r.focus),
     ))
 
@@ -628,7 +633,7 @@ def monitor_buurt(request, cbs_code: str):
         ("low_income", _("Share of households with a low income")), ("vitality", _("Vitality of our complexes"))]
     return render(request, "liveability/buurt.html", _context(
         request, buurt=buurt, indicator=key if key != low_key else "low_income", indicator_label=_buurt_label(
-            key, low_key), choices=choices, definition=LOW_INCOME_DEFINITIONS.get(low_key, ""), **chart,
+            key, low_key), choices=choices, definition=LOW_INCOME_LABELS.get(low_key, ""), **chart,
     ))
 
 
