@@ -509,8 +509,7 @@ def monitor_map(request):
     definition = ""
     if indicator == "low_income":
         definition = LOW_INCOME_LABELS.get(data["key"], data["key"])
-    buurt_base = reverse("monitor_buurt", args=["BU00000000"]).replace("BU00000000", "")
-    complex_base = reverse("monitor_complex", args=[0]).replace("/0/", "/")
+    buurt_base, complex_base = _url_prefix("monitor_buurt"), _url_prefix("monitor_complex")
 
     # Translated once per page, not once per complex: the map draws every complex (1,230 in the demo).
     complex_text = _("%(name)s (%(code)s): vitality %(score)s")

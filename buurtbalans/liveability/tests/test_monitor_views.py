@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -95,6 +96,11 @@ def test_the_map_colours_buurten_and_marks_complexes(client, nina, counted):
     html = response.content.decode()
     assert 'aria-label="Complex A (A-C1): vitality' in html and "Complex B" not in html
     assert 'aria-label="Buurt A: ' in html
+    # Every buurt and complex on the map links to a page that opens (the buurt links had a double slash).
+    links = set(re.findall(r'<a href="(/monitor/(?:buurten|complexes)/[^"]+)"', html))
+    assert f'{reverse("monitor_buurt", args=["BU01930001"])}' in links
+    for link in links:
+        assert client.get(link).status_code == 200, link
     json_data = client.get(reverse("monitor_map_data"), {"municipality": "GM0193", "indicator": "lbm"}).json()
     assert [c["code"] for c in json_data["complexes"]] == ["A-C1"]
 
