@@ -40,14 +40,16 @@ def cooperative_demo(settings, audit_log_cleared_after):  # noqa: F811 - the fix
 def test_the_board_logs_an_activity_on_its_portal(page, live_server, cooperative_demo):  # noqa: F811
     base = live_server.url
     cooperative = cooperative_demo["cooperative"]
-    # The keyboard login of test_screens, ending on the portal: "/" sends a board member there.
+    # The keyboard login of test_screens, ending on the work list (issue 14), which leads to the portal.
     page.goto(f"{base}{reverse('login')}")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'id_username'")
     page.keyboard.type("ui-board")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
-    with page.expect_navigation(url=f"{base}{reverse('cooperative_portal')}"):
+    with page.expect_navigation(url=f"{base}/"):
         page.keyboard.press("Enter")
+    with page.expect_navigation(url=f"{base}{reverse('cooperative_portal')}"):
+        page.locator("#place-portal a").click()
     assert page.locator("h1").inner_text() == cooperative.name
     assert page.locator("#commitment-table tbody tr").count() >= 4
     assert_accessible(page)

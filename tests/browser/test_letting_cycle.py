@@ -390,7 +390,8 @@ def test_the_letting_cycle_from_plan_to_public_account(page, live_server, cycle_
     assert pdf_text(content).count("Wat er met uw reacties is gebeurd") == applicants
     name, content = download(page, page.get_by_role("link", name="CSV (Uitkomsten voor de mailmerge)"))
     assert name.endswith(".csv")
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    # The CSV for Dutch Excel (issue 14): semicolons.
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert {row["Inschrijfnummer"] for row in rows} >= {d.external_id, n.external_id, o.external_id}
     declined = next(r for r in rows if r["Inschrijfnummer"] == d.external_id and r["Publicatie"] == listing_a.reference)
     assert declined["Status"] == "Geweigerd door de woningzoekende"
