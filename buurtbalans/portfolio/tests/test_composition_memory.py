@@ -19,7 +19,7 @@ from buurtbalans.steering.mix import _compositions
 from buurtbalans.steering.models import SteeringRole, SteeringRoleKind, SteeringRoleSource
 from buurtbalans.testing import default_kinds_in_place
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
