@@ -21,7 +21,7 @@ from buurtbalans.allocation.tests.assessing_support import CRITERIA, HIDDEN, TEX
 from buurtbalans.core.models import HousingCorporation, Role
 from buurtbalans.core.testing import make_user
 from buurtbalans.households.models import VulnerabilityKind, VulnerabilityMarker
-from buurtbalans.testing import make_stock
+from buurtbalans.testing import default_kinds_in_place, make_stock
 from tests.browser.test_screens import (  # noqa: F401 - fixtures
     assert_accessible,
     audit_log_cleared_after,
@@ -41,6 +41,7 @@ MARKER_LABEL = "Uitstroom maatschappelijke opvang (test)"
 @pytest.fixture
 def assessing(settings, audit_log_cleared_after):  # noqa: F811 - the fixture imported above
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    default_kinds_in_place()  # make_stock gives a household a marker of a default kind; a flush took them
     corporation = HousingCorporation.objects.create(code="corp-mot", name="Corporatie Motivatie")
     stock = make_stock(corporation, "M", "BU01930009")
     officer = make_user("ui-officer-m", corporation, Role.ALLOCATION_OFFICER)
