@@ -31,6 +31,7 @@ from typing import Any
 
 from buurtbalans.core import safeinput
 from buurtbalans.core.safeinput import InputError
+from buurtbalans.engine.jsonfields import Fields
 from buurtbalans.engine.labelling import (
     ComplexMix,
     Label,
@@ -96,37 +97,6 @@ class PlanFileError(ValueError):
 
 
 # --- reading -------------------------------------------------------------------------------------------------
-
-
-class _Fields:
-    """Reads the fields of one JSON object; a bad or missing field is reported and read as None."""
-
-    def __init__(self, path: str, value: Any, keys: tuple[str, ...] | set[str], problems: list[str], optional=()):
-        self.path, self.problems = path, problems
-        self.value = value if isinstance(value, dict) else {}
-        if not isinstance(value, dict):
-            problems.append(f"{path}: must be an object {{...}}")
-            self.readable = False
-            return
-        self.readable = True
-        for key in value:
-            if key not in keys and key not in optional:
-                problems.append(f"{self._at(key)}: unknown key")
-        for key in keys:
-            if key not in value:
-                problems.append(f"{self._at(key)}: missing")
-
-    def _at(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def get(self, key: str, reader):
-        if key not in self.value:
-            return None
-        try:
-            return reader(self.value[key])
-        except ValueError as exc:
-            self.problems.append(f"{self._at(key)}: {exc}")
-            return None
 
 
 def _text(value: Any) -> str:
@@ -200,14 +170,14 @@ def parse_plan_document(document: Any) -> LabelPlanInput:
         PlanFileError: with every problem, when there is any.
     """
     problems: list[str] = []
-    top = _Fields("", document, TOP_KEYS, problems, optional=OPTIONAL_TOP_KEYS)
+    top = Fields("", document, TOP_KEYS, problems, optional=OPTIONAL_TOP_KEYS, document="plan file")
     if not top.readable:
         raise PlanFileError(problems)
     top.get("format", _format)
     reference_date = top.get("reference_date", _reference_date)
     exception_budget_left = top.get("exception_budget_left", _optional_integer)
 
-    policy_fields = _Fields("policy", document.get("policy", {}), POLICY_KEYS, problems,
+    policy_fields = Fields("policy", document.get("policy", {}), POLICY_KEYS, problems,
                             optional=OPTIONAL_POLICY_KEYS)
     optional = {key: policy_fields.get(key, _decimal) for key in OPTIONAL_POLICY_KEYS if key in policy_fields.value}
     policy = LabelPolicy(
@@ -217,7 +187,7 @@ def parse_plan_document(document: Any) -> LabelPlanInput:
     )
     complexes = []
     for i, raw in enumerate(_list(problems, "complexes", document.get("complexes"))):
-        fields = _Fields(f"complexes[{i}]", raw, COMPLEX_KEYS, problems)
+        fields = Fields(f"complexes[{i}]", raw, COMPLEX_KEYS, problems)
         complexes.append(
             ComplexMix(
                 complex_id=fields.get("id", _text),
@@ -230,7 +200,7 @@ def parse_plan_document(document: Any) -> LabelPlanInput:
         )
     vacancies = []
     for j, raw in enumerate(_list(problems, "vacancies", document.get("vacancies"))):
-        fields = _Fields(f"vacancies[{j}]", raw, VACANCY_KEYS, problems)
+        fields = Fields(f"vacancies[{j}]", raw, VACANCY_KEYS, problems)
         vacancies.append(
             Vacancy(
                 vacancy_id=fields.get("id", _text),

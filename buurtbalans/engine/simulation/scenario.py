@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from buurtbalans.engine.jsonfields import Fields
+
 SCENARIO_FORMAT = "buurtbalans.simulation/1"
 TYPES = ("V", "P", "O")
 LABELS = ("OPEN", "NO_VULNERABLE", "RESERVED_VULNERABLE", "ABOVE_CAP")
@@ -150,37 +152,6 @@ def _text(value: Any) -> str:
     return value
 
 
-class _Fields:
-    """Reads the fields of one JSON object; a bad or missing field is reported and read as None."""
-
-    def __init__(self, path: str, value: Any, keys: tuple[str, ...], problems: list[str], *, extra: bool = False):
-        self.path, self.problems = path, problems
-        self.readable = isinstance(value, dict)
-        self.value: dict = value if isinstance(value, dict) else {}
-        if not self.readable:
-            problems.append(f"{path or 'scenario'}: must be an object {{...}}")
-            return
-        for key in keys:
-            if key not in value:
-                problems.append(f"{self.at(key)}: missing")
-        if not extra:
-            for key in value:
-                if key not in keys:
-                    problems.append(f"{self.at(key)}: unknown key")
-
-    def at(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def get(self, key: str, reader):
-        if key not in self.value:
-            return None
-        try:
-            return reader(self.value[key])
-        except ValueError as exc:
-            self.problems.append(f"{self.at(key)}: {exc}")
-            return None
-
-
 def _list(problems: list[str], path: str, value: Any) -> list:
     if value is None:
         return []
@@ -211,7 +182,7 @@ def parse_scenario(document: Any) -> Scenario:
         ScenarioError: with every problem, when there is any.
     """
     problems: list[str] = []
-    top = _Fields("", document, TOP_KEYS, problems)
+    top = Fields("", document, TOP_KEYS, problems, document="scenario")
     if not top.readable:
         raise ScenarioError(problems)
     fmt = top.value.get("format")
@@ -264,7 +235,7 @@ def _complexes(problems: list[str], value: Any) -> list[ComplexState]:
     complexes, seen = [], {}
     for i, raw in enumerate(_list(problems, "complexes", value)):
         where = f"complexes[{i}]"
-        fields = _Fields(where, raw, COMPLEX_KEYS, problems)
+        fields = Fields(where, raw, COMPLEX_KEYS, problems)
         if not fields.readable:
             continue
         complex_id = fields.get("id", _text)
@@ -289,7 +260,7 @@ def _complexes(problems: list[str], value: Any) -> list[ComplexState]:
 
 
 def _distribution(problems: list[str], where: str, value: Any) -> tuple[Decimal, Decimal, Decimal] | None:
-    fields = _Fields(where, value, TYPES, problems)
+    fields = Fields(where, value, TYPES, problems)
     if not fields.readable:
         return None
     shares = [fields.get(t, _share) for t in TYPES]
@@ -322,7 +293,7 @@ def _inflow(problems: list[str], value: Any) -> dict[str, tuple[Decimal, Decimal
 def _arrivals(problems: list[str], value: Any) -> tuple[Decimal, Decimal, Decimal]:
     if value is None:
         return (Decimal(0), Decimal(0), Decimal(0))
-    fields = _Fields("arrivals", value, TYPES, problems)
+    fields = Fields("arrivals", value, TYPES, problems)
     means = []
     for t in TYPES:
         mean = fields.get(t, _number)
@@ -368,7 +339,7 @@ def _policies(problems: list[str], value: Any, inflow: set[str]) -> list[Policy]
     policies, seen = [], {}
     for i, raw in enumerate(_list(problems, "policies", value)):
         where = f"policies[{i}]"
-        fields = _Fields(where, raw, ("name", "kind"), problems, extra=True)
+        fields = Fields(where, raw, ("name", "kind"), problems, extra=True)
         if not fields.readable:
             continue
         name = fields.get("name", _text)
@@ -385,7 +356,7 @@ def _policies(problems: list[str], value: Any, inflow: set[str]) -> list[Policy]
     return policies
 
 
-def _policy(problems: list[str], where: str, fields: _Fields, name: str, kind: str, inflow: set[str]) -> Policy:
+def _policy(problems: list[str], where: str, fields: Fields, name: str, kind: str, inflow: set[str]) -> Policy:
     parameters = KIND_PARAMETERS[kind]
     for key in fields.value:
         if key not in ("name", "kind", *parameters):
