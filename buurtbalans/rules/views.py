@@ -417,26 +417,26 @@ def parameter_remove(request, valid_from: str, key: str):
 # --- a corporation's own values -----------------------------------------------------------------------------
 
 
-def _local_save(request, form, membership, instance=None) -> bool:
-    """Save the form's own value through the service; False (with the reasons on the form) when refused."""
+def _saved(request, form, save, refused: type[Exception], message: str) -> bool:
+    """Run `save` (a service call); False with the service's reasons on the form when it refuses, else say `message`."""
     try:
-        services.local_parameter_value_save(
-            actor=request.user,
-            corporation=membership.corporation,
-            key=form.cleaned_data["key"],
-            valid_from=form.cleaned_data["valid_from"],
-            valid_until=form.cleaned_data["valid_until"],
-            value=form.cleaned_data["amount"],
-            source=form.cleaned_data["source"],
-            note=form.cleaned_data["note"],
-            instance=instance,
-        )
-    except services.LocalParameterRefused as exc:
+        save()
+    except refused as exc:
         for problem in exc.problems:
             form.add_error(None, problem)
         return False
-    messages.success(request, _("Your own value was saved. It applies to your corporation only."))
+    messages.success(request, message)
     return True
+
+
+def _local_save(request, form, membership, instance=None) -> bool:
+    """Save the form's own value through the service; False (with the reasons on the form) when refused."""
+    data = form.cleaned_data
+    return _saved(request, form, lambda: services.local_parameter_value_save(
+        actor=request.user, corporation=membership.corporation, key=data["key"], valid_from=data["valid_from"],
+        valid_until=data["valid_until"], value=data["amount"], source=data["source"], note=data["note"],
+        instance=instance,
+    ), services.LocalParameterRefused, _("Your own value was saved. It applies to your corporation only."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -561,24 +561,12 @@ def agreement_delete(request, pk: int):
 
 def _cap_save(request, form, membership, cap=None) -> bool:
     """Save the form's cap through the service; False (with the reasons on the form) when refused."""
-    try:
-        services.motivation_cap_save(
-            actor=request.user,
-            corporation=membership.corporation,
-            municipality=form.cleaned_data["municipality"],
-            year=form.cleaned_data["year"],
-            max_share=form.max_share,
-            max_number=form.cleaned_data["max_number"],
-            source=form.cleaned_data["source"],
-            note=form.cleaned_data["note"],
-            cap=cap,
-        )
-    except services.MotivationCapRefused as exc:
-        for problem in exc.problems:
-            form.add_error(None, problem)
-        return False
-    messages.success(request, _("The cap on selection on motivation was saved."))
-    return True
+    data = form.cleaned_data
+    return _saved(request, form, lambda: services.motivation_cap_save(
+        actor=request.user, corporation=membership.corporation, municipality=data["municipality"],
+        year=data["year"], max_share=form.max_share, max_number=data["max_number"], source=data["source"],
+        note=data["note"], cap=cap,
+    ), services.MotivationCapRefused, _("The cap on selection on motivation was saved."))
 
 
 @require_http_methods(["GET", "POST"])
