@@ -90,7 +90,8 @@ def test_an_assessor_scores_blind(page, live_server, assessing):  # noqa: F811
 
     first = neutral_code(scene.listing.pk, scene.people[0].pk)
     page.get_by_label(f"Uw cijfer voor {first} (0,0 tot 4,0)").fill("3,5")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "is opgeslagen" in page.locator("[role=status]").first.inner_text()
     section = page.locator(f"#applicant-{first}")
@@ -102,8 +103,8 @@ def test_an_assessor_scores_blind(page, live_server, assessing):  # noqa: F811
     # A wrong score is refused with a message, and nothing is saved.
     second = neutral_code(scene.listing.pk, scene.people[1].pk)
     page.get_by_label(f"Uw cijfer voor {second} (0,0 tot 4,0)").fill("5")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the answer to this form, not the page of the previous score
+        page.keyboard.press("Enter")
     assert "0,0 tot 4,0" in page.locator("[role=status]").first.inner_text()
     assert_accessible(page)
     assert list(MotivationAssessment.objects.filter(assessor_name="anna").values_list("score", flat=True)) == [
