@@ -92,10 +92,15 @@ def prepare(scenario: Scenario) -> Prepared:
 
 @dataclass(frozen=True)
 class RunResult:
-    """One run: the measures per year (rows) in MEASURES order (NaN where undefined) and the final state (3, C)."""
+    """One run: its measures per year, its final state and which complexes end each year over their target.
+
+    `measures` (years, MEASURES) is NaN where a measure is undefined; `final` (3, C) the households per type at
+    the end; `over_target` (years, C) whether the complex's V share is over its target at the year end.
+    """
 
     measures: np.ndarray
     final: np.ndarray
+    over_target: np.ndarray
 
 
 def simulate_run(prepared: Prepared, policy: Policy, seed_sequence: np.random.SeedSequence) -> RunResult:
@@ -118,6 +123,7 @@ def simulate_run(prepared: Prepared, policy: Policy, seed_sequence: np.random.Se
     queue = prepared.queue.copy()
     dwellings = prepared.dwellings
     measures = np.full((scenario.years, len(MEASURES)), np.nan)
+    over_target = np.zeros((scenario.years, len(dwellings)), dtype=bool)
     used_labels = [label for label in LABELS if label in prepared.inflow]
     for t in range(scenario.years):
         queue[:, 0] += rng.poisson(prepared.arrivals)
@@ -140,12 +146,14 @@ def simulate_run(prepared: Prepared, policy: Policy, seed_sequence: np.random.Se
         queue[:, 1:] = queue[:, :-1].copy()
         queue[:, 0] = 0
         v = state[0]
-        row[0] = np.count_nonzero(v * prepared.scale > prepared.v_limit)
+        over = over_target[t]
+        np.greater(v * prepared.scale, prepared.v_limit, out=over)
+        row[0] = np.count_nonzero(over)
         row[1] = float(np.mean(v / dwellings))
         row[2] = dissimilarity(v, state[1] + state[2])
         row[3:6] = let
         row[9:12] = queue.sum(axis=1)
-    return RunResult(measures=measures, final=state)
+    return RunResult(measures=measures, final=state, over_target=over_target)
 
 
 def dissimilarity(v: np.ndarray, others: np.ndarray) -> float:
@@ -179,7 +187,9 @@ def _let_from_queue(queue: np.ndarray, lettings: int) -> float:
 class Chunk:
     """Runs start .. stop - 1 of one policy.
 
-    Its measures (runs, years, MEASURES) and, for the chunk holding run 0, run 0's final state.
+    Its measures (runs, years, MEASURES); `over_target` (years, complexes): in how many of the chunk's runs each
+    complex's V share is over its target at each year end (whole counts, so chunks add up exactly in any order);
+    and, for the chunk holding run 0, run 0's final state.
     """
 
     policy_index: int
@@ -187,6 +197,7 @@ class Chunk:
     stop: int
     measures: np.ndarray
     final: np.ndarray | None
+    over_target: np.ndarray
 
 
 def run_seed_sequences(seed: int, runs: int) -> list[np.random.SeedSequence]:
@@ -223,14 +234,19 @@ def simulate_chunk(
     prepared = scenario if isinstance(scenario, Prepared) else prepare(scenario)
     policy = prepared.scenario.policies[policy_index]
     sequences = run_seed_sequences(seed, runs)[start:stop]
-    results = []
-    for sequence in sequences:
-        results.append(simulate_run(prepared, policy, sequence))
+    years, complexes = prepared.scenario.years, len(prepared.dwellings)
+    measures = np.empty((len(sequences), years, len(MEASURES)))
+    over_target = np.zeros((years, complexes), dtype=np.int64)
+    final = None
+    for k, sequence in enumerate(sequences):
+        result = simulate_run(prepared, policy, sequence)
+        measures[k] = result.measures
+        over_target += result.over_target
+        if start == 0 and k == 0:
+            final = result.final
         if on_progress:
             on_progress(1)
-    measures = np.stack([r.measures for r in results]) if results else np.empty((0, prepared.scenario.years,
-                                                                                  len(MEASURES)))
-    return Chunk(policy_index, start, stop, measures, results[0].final if start == 0 and results else None)
+    return Chunk(policy_index, start, stop, measures, final, over_target)
 
 
 def expected_open_vulnerable(v: float, dwellings: int, turnover: Decimal | float, inflow_v: Decimal | float) -> float:

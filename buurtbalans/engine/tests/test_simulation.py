@@ -267,6 +267,34 @@ def test_a_run_does_not_depend_on_the_chunk_that_computes_it():
     assert np.array_equal(np.concatenate([p.measures for p in parts]), whole.measures, equal_nan=True)
     assert np.array_equal(parts[0].final, whole.final)
     assert parts[1].final is None
+    assert np.array_equal(sum(p.over_target for p in parts), whole.over_target)
+
+
+@pytest.mark.parametrize("policy", ALL_POLICIES, ids=lambda p: p["kind"])
+def test_with_turnover_zero_a_complex_over_its_target_stays_over_it_in_every_run(policy):
+    """A: 10 of 40 V (0.25 > 0.20) is over its target every year, B (0.10 < 0.15) and C (0.08 < 0.20) never."""
+    complexes = [dict(c, turnover="0") for c in scenario_document()["complexes"]]
+    sc = scenario(complexes=complexes, policies=[policy], years=4)
+    document = simulate(sc, runs=7, seed=3)
+    assert document["policies"][0]["complexes"] == [
+        {"complex": "A", "over_target_chance": [1.0, 1.0, 1.0, 1.0]},
+        {"complex": "B", "over_target_chance": [0.0, 0.0, 0.0, 0.0]},
+        {"complex": "C", "over_target_chance": [0.0, 0.0, 0.0, 0.0]},
+    ]
+
+
+def test_the_chance_to_exceed_the_target_is_the_share_of_runs_over_it():
+    """Per complex and year: runs over the target / runs, from the same runs as complexes_over_V_target."""
+    sc = scenario(policies=ALL_POLICIES[:3], years=4)
+    runs = 30
+    document = simulate(sc, runs=runs, seed=11)
+    prepared = prepare(sc)
+    for p, policy in enumerate(sc.policies):
+        over = np.zeros((sc.years, len(sc.complexes)), dtype=int)
+        for sequence in run_seed_sequences(11, runs):
+            over += simulate_run(prepared, policy, sequence).over_target
+        chances = [row["over_target_chance"] for row in document["policies"][p]["complexes"]]
+        assert chances == [[round(n / runs, 6) for n in over[:, i]] for i in range(len(sc.complexes))]
 
 
 def test_the_result_gives_mean_p5_and_p95_per_measure_and_year():
@@ -282,3 +310,5 @@ def test_the_result_gives_mean_p5_and_p95_per_measure_and_year():
         band = year[name]
         assert band["p5"] <= band["mean"] <= band["p95"], name
     assert [row["complex"] for row in document["policies"][0]["run0_final"]] == ["A", "B", "C"]
+    assert [row["complex"] for row in document["policies"][0]["complexes"]] == ["A", "B", "C"]
+    assert all(len(row["over_target_chance"]) == sc.years for row in document["policies"][0]["complexes"])

@@ -6,7 +6,15 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from buurtbalans.engine.simulation import MEASURES, parse_scenario, prepare, run_seed_sequences, simulate_run
+from buurtbalans.engine.simulation import (
+    MEASURES,
+    parse_scenario,
+    prepare,
+    run_seed_sequences,
+    simulate,
+    simulate_chunk,
+    simulate_run,
+)
 
 M = {name: k for k, name in enumerate(MEASURES)}
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,3 +104,23 @@ def test_a_longer_simulation_leaves_the_earlier_years_as_they_were(document, see
     short = simulate_run(prepare(scenario), scenario.policies[0], run_seed_sequences(seed, 1)[0])
     long = simulate_run(prepare(longer), longer.policies[0], run_seed_sequences(seed, 1)[0])
     assert np.array_equal(short.measures, long.measures[: scenario.years], equal_nan=True)
+
+
+@PROPERTY
+@given(document=scenarios(), seed=st.integers(0, 2**32), runs=st.integers(1, 6))
+def test_the_chance_to_exceed_the_target_agrees_with_the_complexes_over_it(document, seed, runs):
+    """Each complex's chance lies in [0, 1], and the mean chance over the complexes is the mean number of
+    complexes over their target divided by the number of complexes (the same runs, the same test)."""
+    scenario = parse_scenario(document)
+    complexes = len(scenario.complexes)
+    chunk = simulate_chunk(scenario, 0, seed, runs, 0, runs)
+    # Exactly, in whole counts: each run's complexes over target, summed over the runs, per year.
+    over = chunk.measures[:, :, M["complexes_over_V_target"]].sum(axis=0)
+    assert chunk.over_target.sum(axis=1).tolist() == over.tolist()
+    # In the document, within the rounding to 6 decimals.
+    result = simulate(scenario, runs=runs, seed=seed)["policies"][0]
+    chances = np.array([row["over_target_chance"] for row in result["complexes"]])  # (complexes, years)
+    assert ((chances >= 0) & (chances <= 1)).all()
+    for t, year in enumerate(result["years"]):
+        mean = year["complexes_over_V_target"]["mean"]
+        assert abs(chances[:, t].mean() - mean / complexes) <= 1e-6
