@@ -1,0 +1,121 @@
+"""Charts of a study's result: per measure a line per policy (the mean over the runs) with its 90 % band (p5-p95).
+
+As liveability/charts.py: a Vega-Lite specification (offered as JSON) and the same data drawn as inline SVG on the
+server, with the same axis rules (the axis holds every value of every series and band), and a data table beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from buurtbalans.core.formatting import format_number
+from buurtbalans.liveability.charts import (
+    LEGEND_ROW,
+    LEGEND_SWATCH,
+    STYLES,
+    VEGA_LITE_SCHEMA,
+    _label_decimals,
+    _nice_ticks,
+)
+
+
+@dataclass(frozen=True)
+class BandSeries:
+    name: str
+    points: tuple[tuple[int, float, float, float], ...]  # (year, mean, p5, p95); undefined years left out
+
+
+def series_of(result: dict, measure: str) -> list[BandSeries]:
+    """One series per policy of the result document."""
+    series = []
+    for policy in result.get("policies", []):
+        points = []
+        for row in policy.get("years", []):
+            cell = row.get(measure) or {}
+            if cell.get("mean") is None:
+                continue
+            points.append((int(row["year"]), float(cell["mean"]), float(cell["p5"]), float(cell["p95"])))
+        series.append(BandSeries(policy["name"], tuple(points)))
+    return series
+
+
+def vega_lite_spec(*, title: str, y_title: str, series: list[BandSeries], percent: bool = False) -> dict:
+    """A Vega-Lite v5 chart: per series an area from p5 to p95 and a line of the mean (colour and dash per series)."""
+    values = [{"series": s.name, "year": year, "mean": mean, "p5": p5, "p95": p95}
+              for s in series for year, mean, p5, p95 in s.points]
+    axis = {"axis": {"format": ".0%"}} if percent else {}
+    colour = {"field": "series", "type": "nominal", "title": None}
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "data": {"values": values},
+        "encoding": {"x": {"field": "year", "type": "ordinal", "title": "year"}, "color": colour},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.18},
+             "encoding": {"y": {"field": "p5", "type": "quantitative", "title": y_title, **axis,
+                                "scale": {"zero": False}},
+                          "y2": {"field": "p95"}}},
+            {"mark": {"type": "line", "point": True},
+             "encoding": {"y": {"field": "mean", "type": "quantitative"},
+                          "strokeDash": {"field": "series", "type": "nominal", "title": None},
+                          "tooltip": [{"field": "series"}, {"field": "year"}, {"field": "mean"},
+                                      {"field": "p5"}, {"field": "p95"}]}},
+        ],
+    }
+
+
+def band_chart(series: list[BandSeries], *, width: int = 560, height: int = 240, percent: bool = False,
+               decimals: int = 1) -> dict | None:
+    """SVG geometry: axes with ticks, per series a band polygon (p5-p95) and a polyline of the mean, and a legend.
+
+    The y axis runs from a round tick at or below the lowest p5 to one at or above the highest p95 of all series,
+    so no line or band leaves the plot. Returns None when there is nothing to draw.
+    """
+    points = [p for s in series for p in s.points]
+    if not points:
+        return None
+    left, right, top, bottom = 56, 12, 10, 28
+    years = sorted({p[0] for p in points})
+    values = [v for p in points for v in p[1:]]
+    ticks = _nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+    plot_w, plot_h = width - left - right, height - top - bottom
+    tick_decimals = _label_decimals(ticks, 100 if percent else 1)
+
+    def x_of(year: int) -> float:
+        if len(years) == 1:
+            return round(left + plot_w / 2, 1)
+        return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
+
+    def y_of(value: float) -> float:
+        return round(top + plot_h * (1 - (value - low) / (high - low)), 1)
+
+    def label(value: float, places: int) -> str:
+        return format_number(value * 100, places) + "%" if percent else format_number(value, places)
+
+    lines = []
+    for index, s in enumerate(series):
+        colour, dash = STYLES[index % len(STYLES)]
+        upper = [f"{x_of(y)},{y_of(p95)}" for y, _m, _p5, p95 in s.points]
+        lower = [f"{x_of(y)},{y_of(p5)}" for y, _m, p5, _p95 in reversed(s.points)]
+        lines.append({
+            "name": s.name, "colour": colour, "dash": dash,
+            "points": " ".join(f"{x_of(y)},{y_of(m)}" for y, m, _a, _b in s.points),
+            "band": " ".join(upper + lower),
+            "dots": [{"x": x_of(y), "y": y_of(m),
+                      "title": f"{s.name} {y}: {label(m, decimals)} ({label(p5, decimals)} – {label(p95, decimals)})"}
+                     for y, m, p5, p95 in s.points],
+        })
+    legend = [{"name": line["name"], "colour": line["colour"], "dash": line["dash"], "width": 3} for line in lines]
+    for row, item in enumerate(legend):
+        item["y"] = height + LEGEND_ROW * row + LEGEND_ROW // 2
+        item["x1"], item["x2"] = left, left + LEGEND_SWATCH
+        item["text_x"] = left + LEGEND_SWATCH + 6
+    return {
+        "width": width, "height": height + LEGEND_ROW * len(legend) + 4, "left": left, "right": width - right,
+        "top": top, "bottom": height - bottom, "x_label_y": height - 8,
+        "x_ticks": [{"x": x_of(year), "label": str(year)} for year in years],
+        "y_ticks": [{"y": y_of(t), "label": label(t, tick_decimals)} for t in ticks],
+        "lines": lines,
+        "legend": legend,
+    }
