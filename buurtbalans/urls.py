@@ -21,6 +21,7 @@ urlpatterns = [
     path("placements/", include("buurtbalans.placements.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
+    path("simulation/", include("buurtbalans.simulation.urls")),
     path("accountability/", include("buurtbalans.accountability.urls")),
     path("privacy/", include("buurtbalans.privacy.urls")),
     path("", include("buurtbalans.core.urls")),

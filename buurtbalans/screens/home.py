@@ -23,11 +23,12 @@ from buurtbalans.core.worklist import WorkItem
 from buurtbalans.liveability import worklist as liveability_work
 from buurtbalans.placements import worklist as placements_work
 from buurtbalans.rules import worklist as rules_work
+from buurtbalans.simulation import worklist as simulation_work
 from buurtbalans.steering import worklist as steering_work
 
 # The order on the page: letting first (people wait for an answer), then the neighbourhoods, then administration.
 WORK = (allocation_work, steering_work, placements_work, accountability_work, liveability_work, cooperatives_work,
-        rules_work, core_work)
+        rules_work, simulation_work, core_work)
 
 
 def places(user) -> list[WorkItem]:

@@ -1,5 +1,6 @@
-"""Writes of the simulation app: make a study from the corporation's data, change its scenario, start and store
-its run. Each changes one study in one transaction. Studies hold aggregates only (households per complex by type),
+"""Writes of the simulation app: make, change, run and store policy studies.
+
+Each changes one study in one transaction. Studies hold aggregates only (households per complex by type),
 so no audit row is written (docs/simulation-screens.md, "Privacy").
 """
 
@@ -42,8 +43,10 @@ class StudyInputError(ValueError):
 
 @cache
 def engine_version() -> str:
-    """What identifies the code that computes a result: the package version and a short hash of the engine's
-    simulation and labelling modules (the plan policy solves labelling plans).
+    """What identifies the code that computes a result.
+
+    The package version and a short hash of the engine's simulation and labelling modules (the plan policy
+    solves labelling plans).
     """
     try:
         package = metadata.version("buurtbalans")
@@ -59,8 +62,10 @@ def engine_version() -> str:
 
 
 def simulation_workers() -> int:
-    """Worker processes for a study's run: the setting `BUURTBALANS_SIMULATION_WORKERS` (or the environment
-    variable of that name while settings.py does not read it), default 1: one process.
+    """Worker processes for a study's run.
+
+    The setting `BUURTBALANS_SIMULATION_WORKERS` (or the environment variable of that name while settings.py
+    does not read it); default 1: one process.
     """
     value = getattr(settings, "BUURTBALANS_SIMULATION_WORKERS", None)
     if value is None:
@@ -72,10 +77,12 @@ def simulation_workers() -> int:
 
 
 def result_digest(document: dict) -> str:
+    """A digest of the result document's text, to tell whether a new run gave the same result."""
     return hashlib.sha256(engine.dump(document).encode()).hexdigest()
 
 
 def new_seed() -> int:
+    """A random starting number the analyst can read and type again."""
     return secrets.randbelow(MAX_SEED) + 1
 
 
@@ -117,8 +124,10 @@ def _problems(document: dict, runs: int, seed: int) -> list[Problem]:
 
 @transaction.atomic
 def policy_study_create(*, corporation, actor, name: str, on: date, years: int = 10) -> PolicyStudy:
-    """A new study whose scenario is built from the corporation's data as on `on` (`building.build_scenario`):
-    complexes and their composition, turnover and inflow estimated from the lettings, arrivals from the bids.
+    """A new study whose scenario is built from the corporation's data as on `on`.
+
+    `building.build_scenario` gives the complexes and their composition, turnover and inflow estimated from the
+    lettings, and arrivals from the bids.
     """
     from buurtbalans.simulation.building import build_scenario
 
@@ -151,8 +160,9 @@ def policy_study_create_from_document(*, corporation, actor, name: str, on: date
 
 @transaction.atomic
 def policy_study_update(*, study: PolicyStudy, actor, name: str, runs: int, seed: int, document: dict) -> PolicyStudy:
-    """Save the edited scenario, runs and seed. A change to any of them clears the result (it no longer belongs
-    to them); only the name may change without that.
+    """Save the edited scenario, runs and seed.
+
+    A change to any of them clears the result (it no longer belongs to them); only the name may change without it.
 
     Raises:
         StudyInputError: the engine's checks refuse the scenario, or runs or seed are out of range.
@@ -179,8 +189,10 @@ def _clear_result(study: PolicyStudy) -> None:
 
 @transaction.atomic
 def policy_study_run_request(*, study: PolicyStudy, actor) -> PolicyStudy:
-    """Start the study's calculation as a background task (`jobs.PolicySimulationJob`); also "calculate again" with
-    the same scenario, runs and seed, after which the page says whether the result came out the same.
+    """Start the study's calculation as a background task (`jobs.PolicySimulationJob`).
+
+    Also "calculate again" with the same scenario, runs and seed; the page then says whether the result came out
+    the same.
 
     Raises:
         StudyInputError: the scenario is refused (nothing is started).
@@ -246,4 +258,5 @@ def policy_study_copy(*, study: PolicyStudy, actor, name: str) -> PolicyStudy:
 
 @transaction.atomic
 def policy_study_delete(*, study: PolicyStudy, actor) -> None:
+    """Remove a study (its task stays in the task list)."""
     PolicyStudy.objects.filter(pk=study.pk).delete()

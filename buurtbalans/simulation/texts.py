@@ -93,7 +93,8 @@ def band_text(measure: Measure, cell: dict | None) -> str:
     """"2,4 (1,0 – 3,5)": the mean and the 90 % band."""
     if not cell or cell.get("mean") is None:
         return "–"
-    return f"{figure_text(measure, cell['mean'])} ({figure_text(measure, cell['p5'])} – {figure_text(measure, cell['p95'])})"
+    low, high = figure_text(measure, cell["p5"]), figure_text(measure, cell["p95"])
+    return f"{figure_text(measure, cell['mean'])} ({low} – {high})"
 
 
 # --- the scenario's problems --------------------------------------------------------------------------------
@@ -199,7 +200,8 @@ def dutch_problem(problem: str, document: dict) -> Problem:
     if m:
         return Problem(_("Two policies are called “%(name)s”; give each its own name.")
                        % {"name": policy_name(int(m.group(1)))}, "policy", int(m.group(1)), field="name")
-    m = re.match(r"^policies\[(\d+)\]: a \w+ policy lets vacancies ([A-Z_]+), but inflow\.[A-Z_]+ is not given", problem)
+    m = re.match(r"^policies\[(\d+)\]: a \w+ policy lets vacancies ([A-Z_]+), but inflow\.[A-Z_]+ is not given",
+                 problem)
     if m:
         label = m.group(2)
         return Problem(_("Policy “%(name)s” gives the label “%(label)s”, but the scenario does not say who moves "
