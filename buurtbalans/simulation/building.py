@@ -42,9 +42,9 @@ from django.db.models import Count, DateField, DurationField, ExpressionWrapper,
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus
+from buurtbalans.core.formatting import format_number
 from buurtbalans.engine.simulation.intervals import garwood, wilson
 from buurtbalans.engine.simulation.scenario import SCENARIO_FORMAT, TYPES
 from buurtbalans.households.models import Applicant, Tenancy
@@ -222,21 +222,23 @@ def _complexes(corporation_id: int, on: date, problems: list[str]) -> tuple[list
         living["P"] += p
         living["O"] += o
     if vacant:
-        problems.append(ngettext(
-            "%(n)s dwelling is empty on %(day)s. The simulation has no empty dwellings: it is counted as a "
-            "household of the group 'others' (O).",
-            "%(n)s dwellings are empty on %(day)s. The simulation has no empty dwellings: they are counted as "
-            "households of the group 'others' (O).", vacant) % {"n": vacant, "day": _day(on)})
+        problems.append((
+            _("%(n)s dwelling is empty on %(day)s. The simulation has no empty dwellings: it is counted as a "
+              "household of the group 'others' (O).") if vacant == 1 else
+            _("%(n)s dwellings are empty on %(day)s. The simulation has no empty dwellings: they are counted as "
+              "households of the group 'others' (O).")) % {"n": format_number(vacant), "day": _day(on)})
     if left_out:
-        problems.append(ngettext(
-            "%(n)s complex has no dwelling that can be let (sold or demolished) and is left out.",
-            "%(n)s complexes have no dwelling that can be let (sold or demolished) and are left out.",
-            left_out) % {"n": left_out})
+        problems.append((
+            _("%(n)s complex has no dwelling that can be let (all sold or demolished) and is left out.")
+            if left_out == 1 else
+            _("%(n)s complexes have no dwelling that can be let (all sold or demolished) and are left out."))
+            % {"n": format_number(left_out)})
     if extra:
-        problems.append(ngettext(
-            "%(n)s household lives in a dwelling that is sold or demolished; its complex counts it as a dwelling.",
-            "%(n)s households live in a dwelling that is sold or demolished; their complexes count them as "
-            "dwellings.", extra) % {"n": extra})
+        problems.append((
+            _("%(n)s household lives in a dwelling that is sold or demolished. Its complex counts it as a "
+              "dwelling.") if extra == 1 else
+            _("%(n)s households live in a dwelling that is sold or demolished. Their complexes count them as "
+              "dwellings.")) % {"n": format_number(extra)})
     return rows, living
 
 
@@ -277,14 +279,14 @@ def _turnover(corporation_id: int, on: date, complexes: list[dict], estimates: l
         estimates.append(Estimate(
             "turnover", _round(_clamp(rate)), _whole_number(total_years), None, _round(_clamp(Decimal(low))),
             _round(_clamp(Decimal(high))),
-            _("from %(moves)s move-outs in %(years)s household-years in the last three years, all complexes")
-            % {"moves": total_moves, "years": _whole(total_years)},
+            _("all complexes: %(moves)s move-outs in %(years)s household-years in the last three years")
+            % {"moves": format_number(total_moves), "years": format_number(total_years)},
         ))
     else:
         rate = FALLBACK_TURNOVER
         problems.append(_("No tenancy ran in the last three years, so turnover cannot be measured. Every complex "
                           "gets %(rate)s per year, about the usual turnover in social rent.")
-                        % {"rate": _percent(FALLBACK_TURNOVER)})
+                        % {"rate": format_number(FALLBACK_TURNOVER * 100, -1) + "%"})
         estimates.append(Estimate("turnover", FALLBACK_TURNOVER, 0, None, None, None,
                                   _("no tenancies to measure: the usual turnover in social rent")))
     result = {}
@@ -295,8 +297,8 @@ def _turnover(corporation_id: int, on: date, complexes: list[dict], estimates: l
             value = _round(_clamp((moves + prior) / (household_years + PRIOR_YEARS)))
             low, high = garwood(float(moves + prior), float(household_years + PRIOR_YEARS))
             low_high = (_round(_clamp(Decimal(low))), _round(_clamp(Decimal(high))))
-            note = _("from %(moves)s move-outs in %(years)s household-years in the last three years, "
-                     "weighed with the rate of all complexes") % {"moves": moves, "years": _whole(household_years)}
+            note = _("%(moves)s move-outs in %(years)s household-years in the last three years, weighed with the "
+                     "rate of all complexes") % {"moves": format_number(moves), "years": format_number(household_years)}
         else:
             value, low_high = FALLBACK_TURNOVER, (None, None)
             note = _("no tenancies to measure: the usual turnover in social rent")
@@ -320,12 +322,6 @@ def _whole_number(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
-def _whole(value: Decimal) -> str:
-    return f"{_whole_number(value):,}".replace(",", ".")
-
-
-def _percent(value: Decimal) -> str:
-    return f"{(value * 100).normalize():f} %".replace(".", ",")
 
 
 # --- 3. inflow ---------------------------------------------------------------------------------------------------
@@ -338,15 +334,14 @@ def _inflow(corporation_id: int, on: date, living: dict[str, int], estimates: li
     households = sum(living.values())
     # Households without a marker among the lettings with a known income band: the basis of P for every label.
     non_v = Basis(found.q_open.k - found.q_reserved.k, found.q_open.n - found.q_reserved.n)
-    window = _("in the last 12 months")
     inflow = {}
 
     # P | not V: the primary share among the lettings to households without a marker.
     if non_v.n:
         p_given_not_v = _laplace(non_v.k, non_v.n)
         p_interval = wilson(non_v.k, non_v.n)
-        p_note = _("%(k)s of %(n)s lettings to households without a marker went to the lowest incomes %(window)s")
-        p_note %= {"k": non_v.k, "n": non_v.n, "window": window}
+        p_note = _("%(k)s of %(n)s lettings in the last 12 months to households without a marker went to the "
+                   "lowest incomes") % {"k": format_number(non_v.k), "n": format_number(non_v.n)}
     else:
         others = living["P"] + living["O"]
         p_given_not_v = _round(Decimal(living["P"]) / others) if others else Decimal("0.5")
@@ -357,8 +352,8 @@ def _inflow(corporation_id: int, on: date, living: dict[str, int], estimates: li
     # V per label.
     if found.p_open.n:
         v_open = _laplace(found.p_open.k, found.p_open.n)
-        v_open_note = _("%(k)s of %(n)s lettings at or below the cap went to a household with a marker %(window)s")
-        v_open_note %= {"k": found.p_open.k, "n": found.p_open.n, "window": window}
+        v_open_note = _("%(k)s of %(n)s lettings in the last 12 months at or below the cap went to a household "
+                        "with a marker") % {"k": format_number(found.p_open.k), "n": format_number(found.p_open.n)}
     else:
         v_open = _round(Decimal(living["V"]) / households) if households else Decimal(0)
         v_open_note = _("no lettings to estimate from: the share with a marker among the households living in the "
@@ -366,16 +361,17 @@ def _inflow(corporation_id: int, on: date, living: dict[str, int], estimates: li
         problems.append(_("There were no lettings at or below the cap in the last 12 months (%(lettings)s lettings "
                           "in all, %(unclassified)s without a known rent or cap). The inflow of open vacancies is "
                           "taken from the households living in the complexes now.")
-                        % {"lettings": found.lettings, "unclassified": found.unclassified_rent})
+                        % {"lettings": format_number(found.lettings),
+                           "unclassified": format_number(found.unclassified_rent)})
     if found.p_no_vulnerable.n:
         v_no = _laplace(found.p_no_vulnerable.k, found.p_no_vulnerable.n)
-        v_no_note = _("%(k)s of %(n)s lettings of vacancies labelled 'not for a vulnerable household' went to a "
-                      "household with a marker %(window)s")
-        v_no_note %= {"k": found.p_no_vulnerable.k, "n": found.p_no_vulnerable.n, "window": window}
+        v_no_note = _("%(k)s of %(n)s lettings in the last 12 months of vacancies labelled 'No placement or "
+                      "urgency route' went to a household with a marker") % {
+            "k": format_number(found.p_no_vulnerable.k), "n": format_number(found.p_no_vulnerable.n)}
     else:
         v_no = Decimal(0)
-        v_no_note = _("no vacancies labelled 'not for a vulnerable household' were let: 0 assumed")
-        problems.append(_("No vacancy labelled 'not for a vulnerable household' was let in the last 12 months. "
+        v_no_note = _("no vacancies labelled 'No placement or urgency route' were let: 0 assumed")
+        problems.append(_("No vacancy labelled 'No placement or urgency route' was let in the last 12 months. "
                           "The simulation assumes none of them goes to a household with a marker."))
     if non_v.n == 0:
         problems.append(_("No letting of the last 12 months has a known income. The share of the lowest incomes "
@@ -440,7 +436,7 @@ def _arrivals(corporation_id: int, on: date, estimates: list[Estimate]) -> dict[
         estimates.append(Estimate(
             f"arrivals.{t}", Decimal(n), n, None,
             _round(low, Decimal("0.01")) if n else None, _round(high, Decimal("0.01")) if n else None,
-            _("%(n)s applicants of this group registered in the last 12 months") % {"n": n},
+            _("%(n)s applicants of this group registered in the last 12 months") % {"n": format_number(n)},
         ))
     return counts
 
@@ -473,6 +469,7 @@ def _vulnerable_lettings(corporation_id: int, on: date, estimates: list[Estimate
     estimates.append(Estimate(
         f"policies.{POLICY_ROOM}.min_vulnerable_placements", Decimal(k), n, k,
         _round(low, Decimal("0.01")) if k else None, _round(high, Decimal("0.01")) if k else None,
-        _("%(k)s of %(n)s lettings in the last 12 months went to a household with a marker") % {"k": k, "n": n},
+        _("%(k)s of %(n)s lettings in the last 12 months went to a household with a marker")
+        % {"k": format_number(k), "n": format_number(n)},
     ))
     return k
