@@ -103,6 +103,10 @@ SKIPPED: dict[str, str] = {
     "cooperative_account_pdf": DOWNLOAD,
     "cooperative_account_file": DOWNLOAD,
     "privacy_household_access": POST_ONLY,
+    "simulation_study_run": POST_ONLY,
+    "simulation_study_copy": POST_ONLY,
+    "simulation_study_upload": POST_ONLY,
+    "simulation_study_report": DOWNLOAD,
     "job_status": JSON,
 }
 
@@ -363,6 +367,25 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
             commitment__agreement__cooperative__corporation=corporation).order_by("pk").first()
         return [{"pk": review.commitment.agreement.cooperative_id, "year": review.period_start.year}] if review else []
 
+    def simulation_studies():
+        """A calculated policy study; the demo makes none, so one is built from its data (10 runs) and run."""
+        from django.contrib.auth import get_user_model
+        from django.utils import timezone
+
+        from buurtbalans.core.jobs import job_run
+        from buurtbalans.simulation.models import PolicyStudy
+        from buurtbalans.simulation.services import policy_study_create, policy_study_run_request
+
+        study = PolicyStudy.objects.filter(**own, result__isnull=False).order_by("pk").first()
+        if study is None:
+            analyst = get_user_model().objects.get(username="beleid")
+            study = policy_study_create(corporation=corporation, actor=analyst, name="Proef",
+                                        on=timezone.localdate(), years=3)
+            PolicyStudy.objects.filter(pk=study.pk).update(runs=10)
+            study = policy_study_run_request(study=PolicyStudy.objects.get(pk=study.pk), actor=analyst)
+            job_run(study.job)
+        return [{"pk": study.pk}]
+
     return {
         "accounts_user_detail": lambda: pks(Membership.objects.filter(**own), "user_id"),
         "complex_detail": lambda: pks(Complex.objects.filter(**own)),
@@ -428,6 +451,8 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
         "accountability_objection": lambda: pks(Objection.objects.filter(**own)),
         "accountability_follow_up_new": lambda: pks(Tenancy.objects.filter(**own, selection_method="motivation")),
         "privacy_household_erase": lambda: pks(marked()),
+        "simulation_study": simulation_studies,
+        "simulation_study_results": simulation_studies,
         "job_detail": lambda: [{"pk": pk} for pk in sorted({
             pk for kind in Job.objects.filter(**own).values_list("kind", flat=True).distinct()
             for pk in Job.objects.filter(**own, kind=kind).order_by("pk").values_list("pk", flat=True)[:1]})],

@@ -282,6 +282,10 @@ def study_detail(request, pk: int):
     for form in inflow:
         form.rows = [(form[t], estimate_text(estimates.get(f"inflow.{form.label}.{t}"), percent=True))
                      for t in TYPES]
+    for form in policies.forms:
+        name = (form.initial or {}).get("name")
+        form.estimate = estimate_text(estimates.get(f"policies.{name}.min_vulnerable_placements"), percent=False) \
+            if name else ""
     arrival_rows = [(arrivals[t], estimate_text(estimates.get(f"arrivals.{t}"), percent=False)) for t in TYPES]
     rows = complex_rows(study, protected=protected, names=names)
     if complexes is not None:

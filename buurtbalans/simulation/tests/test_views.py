@@ -155,3 +155,18 @@ def test_an_edited_csv_of_complexes_is_read_back_and_errors_name_file_row_and_fi
                            HTTP_ACCEPT_LANGUAGE="nl")
     messages = [str(m) for m in response.context["messages"]]
     assert any("complexen.csv" in m and "2" in m and "veertig" in m for m in messages), messages
+
+
+def test_a_new_study_is_built_from_the_corporations_data(client, stock_a, bob):
+    client.force_login(bob)
+    response = client.post(reverse("simulation_study_new"), {"name": "Uit de gegevens", "years": "3"})
+    assert response.status_code == 302
+    from buurtbalans.simulation.models import PolicyStudy
+
+    study = PolicyStudy.objects.get(name="Uit de gegevens")
+    assert [c["id"] for c in study.scenario["complexes"]] == ["A-C1"]
+    assert len(study.scenario["policies"]) >= 2 and study.estimates
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Uit de gegevens:" in page  # the estimates, in words
+    # The complex has 1 vulnerable household of 2: shown as "< 5", never the count.
+    assert 'placeholder="&lt; 5"' in page
