@@ -27,8 +27,10 @@ problems met on the way. The rules (docs/simulation.md, "A scenario from the cor
 6. start_year: the year after `on` when `on` is after 1 July, else `on`'s year. Policies: open letting and the room
    check, whose minimum is the number of lettings to V households in the 365 days up to `on`.
 
-Reads only, for a corporation (the caller checks the user's right). About ten queries whatever the size: grouped
-counts per complex, per registration date and per type, and the year's lettings read once by `inflow_estimate`.
+Reads only, for a corporation (the caller checks the user's right). Grouped counts whatever the size (per
+complex, per registration date and type), never a query per complex; `inflow_estimate` reads the year's lettings
+once and looks up the legal parameters once per letting date (cached). 0.6 s on the 100k-dwelling demo on
+PostgreSQL, 1.4 s when the composition is not yet counted in this process (docs/simulation.md).
 """
 
 from __future__ import annotations
