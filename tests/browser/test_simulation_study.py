@@ -12,7 +12,7 @@ from buurtbalans.core.jobs import run_pending_jobs
 from buurtbalans.core.models import HousingCorporation, Role
 from buurtbalans.core.testing import make_user
 from buurtbalans.simulation.models import PolicyStudy
-from buurtbalans.testing import make_stock
+from buurtbalans.testing import default_kinds_in_place, make_stock
 from tests.browser.test_screens import (  # noqa: F401 - fixtures
     assert_accessible,
     audit_log_cleared_after,
@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def analyst(audit_log_cleared_after):  # noqa: F811 - the fixture imported above
+    default_kinds_in_place()  # a transactional flush before this test may have taken them
     corporation = HousingCorporation.objects.create(code="corp-sim", name="Corporatie Simulatie")
     make_stock(corporation, "S", "BU01930009")
     make_user("ui-analyst", corporation, Role.POLICY_ANALYST)

@@ -170,3 +170,17 @@ def test_a_new_study_is_built_from_the_corporations_data(client, stock_a, bob):
     assert "Uit de gegevens:" in page  # the estimates, in words
     # The complex has 1 vulnerable household of 2: shown as "< 5", never the count.
     assert 'placeholder="&lt; 5"' in page
+
+
+def test_the_complexes_are_listed_by_their_chance_to_be_over_the_limit(client, done, bob, stock_a):
+    from buurtbalans.simulation import results
+
+    rows = results.complex_chance_rows(done.result, {"A-C1": "Complex A"})
+    assert [r["complex"] for r in rows] == ["A-C1", "A-C2"]  # A-C1 starts at 25 % with a limit of 20 %
+    assert rows[0]["highest"] >= rows[1]["highest"] and rows[0]["name"] == "Complex A"
+    client.force_login(bob)
+    html = client.get(reverse("simulation_study_results", args=[done.pk]), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert 'id="chance-table"' in html and "Complex A" in html  # the name from the stock (make_stock's A-C1)
+    price = results.price_rows(done.result)
+    assert any(r["sentence"].startswith("Kwetsbare huishoudens wachten") for r in price) or \
+        any("niet bekend" in r["sentence"] for r in price)
