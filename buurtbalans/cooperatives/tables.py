@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.exports import Column
+from buurtbalans.core.periods import period_display
 
 STATUS_LABELS = {
     "met": _("Met"),
@@ -92,7 +93,7 @@ def document_columns() -> list[Column]:
 
 def review_columns() -> list[Column]:
     return [
-        Column(_("Period"), "period"),
+        Column(_("Period"), "period", codes=period_display),
         Column(_("Commitment"), lambda r: r.commitment.description),
         Column(_("Target"), "target"),
         Column(_("Realised"), "realised"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable
 
+from buurtbalans.core.audit_labels import COMMAND_ACTOR_PREFIX
 from buurtbalans.core.models import AuditEvent, HousingCorporation
 
 
 def actor_label(actor, fallback: str | None = None) -> str:
     if actor is not None and getattr(actor, "is_authenticated", False):
         return actor.get_username()
-    return fallback or f"cli:{getpass.getuser()}"
+    return fallback or f"{COMMAND_ACTOR_PREFIX}{getpass.getuser()}"
 
 
 def audit_record(

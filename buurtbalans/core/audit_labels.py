@@ -7,6 +7,7 @@ recorded is ever hidden; tests/test_dutch_pages.py fails when such a code reache
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PURPOSE_LABELS = {
@@ -92,3 +93,17 @@ def purpose_label(code: str) -> str:
 
 def subject_type_label(code: str) -> str:
     return str(SUBJECT_TYPE_LABELS.get(code, code or "–"))
+
+
+# Who wrote a row when no user did: the demo generator and commands run on the server (`core.audit.actor_label`).
+DEMO_ACTOR = "seed_demo"
+COMMAND_ACTOR_PREFIX = "cli:"
+
+
+def actor_display(name: str) -> str:
+    """A stored actor name as a reader says it: a user's name as it is, the demo and a server command in words."""
+    if name == DEMO_ACTOR:
+        return gettext("the demo of Buurtbalans")
+    if name.startswith(COMMAND_ACTOR_PREFIX):
+        return gettext("a command on the server (login %(login)s)") % {"login": name[len(COMMAND_ACTOR_PREFIX):]}
+    return name or "–"

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from buurtbalans.core.audit_labels import purpose_label, subject_type_label
+from buurtbalans.core.audit_labels import actor_display, purpose_label, subject_type_label
 from buurtbalans.core.exports import Column, export_response, personal_data_export_record, requested_format
 from buurtbalans.core.forms import AuditSearchForm, CorporationContactForm
 from buurtbalans.core.jobs import RUNNERS, job_error_message
@@ -73,6 +73,7 @@ def audit_log(request):
     for event in page.object_list:  # the stored codes in the reader's language; the export keeps the codes
         event.purpose_label = purpose_label(event.purpose)
         event.subject_type_label = subject_type_label(event.subject_type)
+        event.actor_display = actor_display(event.actor_name)
     return render(request, "core/audit_log.html", {"nav": "audit", "form": form, "page": page})
 
 

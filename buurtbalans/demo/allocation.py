@@ -50,6 +50,7 @@ from buurtbalans.allocation.models import (
     SelectionKey,
 )
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.audit_labels import DEMO_ACTOR
 from buurtbalans.core.jobs import job_run
 from buurtbalans.core.models import AuditEvent, Job
 from buurtbalans.households.models import Applicant
@@ -94,7 +95,7 @@ def _run_now(allocation_round: AllocationRound) -> None:
     """Run the round's queued job here and now, as the worker would (the demo has no worker running)."""
     allocation_round.refresh_from_db()
     job = Job.objects.get(pk=allocation_round.job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started=datetime.now(UTC), worker="seed_demo")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started=datetime.now(UTC), worker=DEMO_ACTOR)
     job.refresh_from_db()
     job_run(job)
 
@@ -179,7 +180,7 @@ def _round(corporation, name, reference_date, lottery_seed, dwellings, applicant
     MotivationText.objects.bulk_create(texts)
     MotivationAssessment.objects.bulk_create(assessments)
     audit_record(actor=None, event=AuditEvent.Type.BIDS_WRITTEN, corporation=corporation, subject_type="bid",
-                 purpose="demo", actor_name="seed_demo",
+                 purpose="demo", actor_name=DEMO_ACTOR,
                  subject_ids=sorted({bid.applicant.household.external_id for bid in bids}),
                  subject_label=f"demo: bids of round {name}",
                  data={"bids": len(bids), "motivation_texts": len(texts), "assessments": len(assessments)})
@@ -205,7 +206,7 @@ def _motivations(corporation, bids, rng, *, assessing_done: bool):
     for position, bid in enumerate(on_motivation):
         texts.append(MotivationText(corporation=corporation, listing=bid.listing, applicant=bid.applicant,
                                     text=MOTIVATION_TEXTS[int(rng.integers(len(MOTIVATION_TEXTS)))],
-                                    recorded_by_name="seed_demo"))
+                                    recorded_by_name=DEMO_ACTOR))
         quality = rng.uniform(0.5, 3.8)
         first = _score(quality + rng.normal(0, 0.4))
         if rng.random() < DIVERGING_SHARE:

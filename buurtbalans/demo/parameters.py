@@ -18,6 +18,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.audit_labels import DEMO_ACTOR
 from buurtbalans.engine.parameters import ParameterRow, ParameterSet, amount_text, set_in_force
 from buurtbalans.rules.labels import parameter_label
 from buurtbalans.rules.models import NOT_APPLICABLE_TEXT, ParameterChange
@@ -85,7 +86,7 @@ def demo_parameters_seed(
     with transaction.atomic():
         valid_from, rows, not_filled = demo_parameter_rows(parameter_sets(), reference_date)
         if rows:
-            parameter_values_save(rows=rows, actor=None, via=ParameterChange.Via.DEMO, actor_name="seed_demo")
+            parameter_values_save(rows=rows, actor=None, via=ParameterChange.Via.DEMO, actor_name=DEMO_ACTOR)
         if dry_run:
             transaction.set_rollback(True)
     if rows:

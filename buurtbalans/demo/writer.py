@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from buurtbalans.allocation.models import ApplicantProfile
 from buurtbalans.core import bulk
 from buurtbalans.core.audit import audit_record
+from buurtbalans.core.audit_labels import DEMO_ACTOR
 from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
 from buurtbalans.core.services import corporation_contact_set
@@ -35,6 +36,7 @@ from buurtbalans.demo.social_write import social_demo_seed
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.liveability.services import vitality_refresh
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood, PublicIndicator
+from buurtbalans.neighbourhoods.selectors import DEMO_SOURCE
 from buurtbalans.portfolio.models import Complex, Dwelling
 from buurtbalans.rules.parameters import parameter_sets
 
@@ -156,7 +158,7 @@ def demo_seed(
                 town_dwellings=town_dwellings,
                 code=TOWN_CODE,
                 name=TOWN_NAME,
-                source=f"synthetic demo data (buurtbalans seed_demo, seed {seed})",
+                source=DEMO_SOURCE,
             )
             _town_write(town)
             contexts, city = generator.town_contexts(town), town.municipality.name
@@ -446,7 +448,7 @@ def _corporation_write(corporation: HousingCorporation, data: CorporationData, s
          for a, pk in zip(data.applicants, applicant_pks, strict=True) if a.groups or a.is_urgent],
     )
     audit_record(actor=None, event=AuditEvent.Type.APPLICANT_PROFILE_WRITTEN, corporation=corporation,
-                 subject_type="applicant", purpose="demo", actor_name="seed_demo",
+                 subject_type="applicant", purpose="demo", actor_name=DEMO_ACTOR,
                  subject_label="demo: target groups and urgency decisions of applicants",
                  data={"profiles": len(profiles), "urgent": sum(a.is_urgent for a in data.applicants)})
     say(_("%(name)s: stored %(markers)d vulnerability markers and %(applicants)d applicants (%(seconds).1f s)")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from buurtbalans.neighbourhoods.indicators import (
     DATASET_CREDITS,
@@ -23,6 +24,19 @@ from buurtbalans.neighbourhoods.indicators import (
     indicator_definition,
 )
 from buurtbalans.neighbourhoods.models import Neighbourhood, PublicIndicator
+
+# The source the demo stores on the figures of its made-up town (`seed_demo`); shown in words. Demos made before
+# this constant stored an English sentence starting with the second text.
+DEMO_SOURCE = "buurtbalans-demo"
+_OLD_DEMO_SOURCE = "synthetic demo data"
+
+
+def source_display(source: str) -> str:
+    """A figure's stored source as the reader reads it: the demo's made-up figures said so in words."""
+    if source == DEMO_SOURCE or source.startswith(_OLD_DEMO_SOURCE):
+        return gettext("made-up figures of the demo")
+    return source
+
 
 # Leefbaarometer key -> short name in neighbourhood_context()["leefbaarometer"] rows (lbm_won -> won).
 _LBM_SHORT = {key: column for column, key in LEEFBAAROMETER_COLUMNS.items()}
@@ -68,7 +82,7 @@ def _latest(rows) -> dict[str, IndicatorFact]:
             decimals=definition.decimals,
             value=value,
             year=year,
-            source=source,
+            source=source_display(source),
         )
     return facts
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.forms import UtrechtFormMixin
+from buurtbalans.core.periods import half_year_choices, period_display
 
 from .models import (
     FREE_TEXT_MAX,
@@ -60,13 +61,8 @@ class IntakeForm(UtrechtFormMixin, forms.Form):
 
 class ContingentForm(UtrechtFormMixin, forms.Form):
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, empty_label=None)
-    half_year = forms.RegexField(
-        label=_("Half year"),
-        regex=r"^\d{4}-H[12]$",
-        max_length=7,
-        help_text=_("For example 2026-H1 (January to June) or 2026-H2 (July to December)."),
-        error_messages={"invalid": _("Write the half year as 2026-H1 or 2026-H2.")},
-    )
+    # A choice of half years in words ("1e helft 2026"); the code ("2026-H1") is what is stored and posted.
+    half_year = forms.ChoiceField(label=_("Half year"))
     kind = forms.ChoiceField(label=_("Kind"), choices=ContingentKind.choices)
     target = forms.IntegerField(label=_("Target (number of households)"), min_value=0, max_value=10000)
     note = forms.CharField(
@@ -74,9 +70,13 @@ class ContingentForm(UtrechtFormMixin, forms.Form):
         help_text=_("For example: the letter of the municipality about the task for this half year."),
     )  # fmt: skip
 
-    def __init__(self, *args, municipalities, **kwargs):
+    def __init__(self, *args, municipalities, today, known_half_years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+        # Two years back to next year, and every half year that already has a contingent (to change an old one).
+        choices = dict(half_year_choices(today.year - 2, today.year + 1))
+        choices.update((code, period_display(code)) for code in known_half_years)
+        self.fields["half_year"].choices = sorted(choices.items(), reverse=True)
 
 
 class PlacementForm(UtrechtFormMixin, forms.Form):

@@ -197,7 +197,8 @@ def contingents(request):
         rows = selectors.contingent_list(user, half_year=half or None)
     except ValueError:
         raise Http404 from None
-    form = ContingentForm(request.POST or None, municipalities=selectors.municipality_choices(user),
+    form = ContingentForm(request.POST or None, municipalities=selectors.municipality_choices(user), today=today,
+                          known_half_years=selectors.half_years(user),
                           initial={"half_year": half or half_year_of(today)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from buurtbalans.core.audit_labels import actor_display
 from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import Action, require
 from buurtbalans.engine.parameters import ParameterRow, ParameterSet, builtin_parameter_rows, set_in_force
@@ -82,7 +83,7 @@ class ParameterSetView:
 
 def _who(user_corporation_id: int | None, name: str, corporation_id: int | None) -> str:
     if corporation_id is None:
-        return name  # a command run on the server ("cli:<user>")
+        return actor_display(name)  # a command run on the server ("cli:<user>") or the demo
     if corporation_id != user_corporation_id:
         return _("an administrator of another corporation")
     return name

@@ -21,6 +21,7 @@ from buurtbalans.core.formatting import (
     format_share,
     format_signed,
 )
+from buurtbalans.core.periods import period_display
 
 register = template.Library()
 
@@ -78,6 +79,12 @@ def number(value, digits=0):
 def score(value):
     """A vitality score as a whole number ("60" for 59.5); an en dash when unknown."""
     return format_score(value)
+
+
+@register.filter
+def period(code):
+    """A stored period code ("2026-H1") in words ("1e helft 2026")."""
+    return period_display(str(code or ""))
 
 
 @register.filter

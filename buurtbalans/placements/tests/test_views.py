@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -59,7 +61,13 @@ def test_a_temporary_contract_over_two_years_is_refused_on_screen(officer, town)
     assert not Placement.objects.exists()
 
 
+@time_machine.travel("2026-03-02 10:00", tick=False)
 def test_setting_a_target_on_screen(officer, town):
+    form = officer.get(reverse("placements_contingents")).content.decode()
+    # The half year is chosen in words, newest first, from two years back to next year; the code is what is posted.
+    options = re.findall(r'<option value="(\d{4}-H[12])"[^>]*>([^<]+)</option>', form)
+    assert options[0] == ("2027-H2", "second half of 2027") and options[-1] == ("2024-H1", "first half of 2024")
+    assert re.search(r'<option value="2026-H1" selected>first half of 2026</option>', form)
     response = officer.post(reverse("placements_contingents"), {
         "municipality": town["stock"].municipality.pk, "half_year": "2026-H2", "kind": "shelter_outflow",
         "target": "5", "note": "afspraak regio",
