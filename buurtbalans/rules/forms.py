@@ -189,9 +189,7 @@ class ParameterConfirmForm(forms.Form):
 class ParameterUploadForm(UtrechtFormMixin, forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_(
-            "A CSV file with the columns valid_from, key, value, source and note (the format of the built-in table)."
-        ),
+        help_text=_("A CSV file in the format of the built-in table (see the example above)."),
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

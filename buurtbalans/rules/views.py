@@ -34,7 +34,12 @@ from buurtbalans.rules.forms import (
     ParameterUploadForm,
     PerformanceAgreementForm,
 )
-from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY, UNKNOWN_MUNICIPALITY_LABEL, parameter_label
+from buurtbalans.rules.labels import (
+    PARAMETER_ORDER,
+    UNKNOWN_MUNICIPALITY,
+    UNKNOWN_MUNICIPALITY_LABEL,
+    parameter_label,
+)
 from buurtbalans.rules.models import ParameterChange
 from buurtbalans.rules.proposals import Proposal, ProposalInvalid, proposal_read, proposal_sign
 from buurtbalans.rules.tables import (
@@ -395,7 +400,9 @@ def parameter_upload(request):
                                 errors=errors)
             if response is not None:
                 return response
-    context = _context(request, form=form, errors=errors)
+    # The codes a file writes in its key column, each with the name the screens use for it.
+    keys = [(key, parameter_label(key)) for key in PARAMETER_ORDER]
+    context = _context(request, form=form, errors=errors, keys=keys)
     return render(request, "rules/parameter_upload.html", context, status=400 if errors or form.errors else 200)
 
 
