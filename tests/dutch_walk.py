@@ -12,6 +12,8 @@ A page fails when its visible text (tags stripped, scripts and styles dropped) h
   a version code ("database:2026-01-01:5eabe4cb"), a capitalised month abbreviation ("6 Dec 2026"), an English
   amount or number ("€36,300.00", "€719.31") or a raw code where a label exists ("builtin", "complex_page").
 Technical detail inside a <details> element (under its <summary>) is not checked for jargon: that is where it goes.
+A code marked as one (a <code> element, or the house style's `bb-code` class) is what a file or another system
+carries, shown beside its Dutch label: it is not reported as a raw code (the other checks still read it).
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ class _VisibleText(HTMLParser):
     """
 
     HIDDEN = {"script", "style", "template", "noscript"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
     BLOCK = {"p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "dt", "dd", "br",
              "summary", "details", "section", "option", "label", "legend", "button", "figcaption", "title", "ul",
              "ol", "table", "nav", "header", "footer", "main", "form", "fieldset", "pre"}
@@ -129,9 +132,13 @@ class _VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
         self.plain: list[str] = []
+        self.prose: list[str] = []
         self._hidden = 0
         self._details = 0
         self._summary = 0
+        # Open elements that mark a code, as a stack of tags (a <span class="bb-code"> ends with a </span>).
+        self._code: list[str] = []
+        self._open: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
@@ -140,6 +147,11 @@ class _VisibleText(HTMLParser):
             self._details += 1
         elif tag == "summary":
             self._summary += 1
+        if tag not in self.VOID:
+            marks_code = tag == "code" or "bb-code" in (dict(attrs).get("class") or "").split()
+            self._open.append(tag)
+            if marks_code:
+                self._code.append(len(self._open))
         if tag in self.BLOCK:
             self._emit("\n")
         if tag in ("input", "img") and not self._hidden:
@@ -149,6 +161,12 @@ class _VisibleText(HTMLParser):
                 self._emit(" " + (values.get("alt") or values.get("value") or "") + " ")
 
     def handle_endtag(self, tag):
+        if tag in self._open:
+            # Close up to the matching tag (HTML lets some end tags be left out).
+            depth = len(self._open) - self._open[::-1].index(tag)
+            del self._open[depth - 1:]
+            while self._code and self._code[-1] > len(self._open):
+                self._code.pop()
         if tag in self.HIDDEN:
             self._hidden = max(0, self._hidden - 1)
         elif tag == "details":
@@ -166,10 +184,13 @@ class _VisibleText(HTMLParser):
         self.text.append(data)
         if not self._details or self._summary:
             self.plain.append(data)
+            # A marked code reads as a line break, so a code never joins the words around it.
+            self.prose.append("\n" if self._code else data)
 
 
-def visible_text(html: str) -> tuple[str, str]:
-    """(all visible text, the text outside <details> bodies), whitespace collapsed per line."""
+def visible_text(html: str) -> tuple[str, str, str]:
+    """(all visible text, the text outside <details> bodies, that text without marked codes), whitespace
+    collapsed per line."""
     parser = _VisibleText()
     parser.feed(html)
     parser.close()
@@ -178,7 +199,7 @@ def visible_text(html: str) -> tuple[str, str]:
         lines = (re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in "".join(parts).split("\n"))
         return "\n".join(line for line in lines if line)
 
-    return tidy(parser.text), tidy(parser.plain)
+    return tidy(parser.text), tidy(parser.plain), tidy(parser.prose)
 
 
 # --- English sentences of the catalogue ------------------------------------------------------------------------
@@ -257,11 +278,17 @@ JARGON: dict[str, re.Pattern] = {
 }
 
 
-def jargon_in(text: str) -> list[str]:
+# Checked on the text without marked codes: a code beside its label is allowed there.
+CODE_CHECKS = frozenset({"raw code (snake_case)"})
+
+
+def jargon_in(text: str, prose: str | None = None) -> list[str]:
+    """The jargon in `text`; the checks of a raw code read `prose` (the text without marked codes) when given."""
     found = []
     for what, pattern in JARGON.items():
-        for match in pattern.finditer(text):
-            found.append(f"{what}: {match.group(0)!r} in …{text[max(0, match.start() - 60):match.end() + 40]!r}…")
+        read = prose if prose is not None and what in CODE_CHECKS else text
+        for match in pattern.finditer(read):
+            found.append(f"{what}: {match.group(0)!r} in …{read[max(0, match.start() - 60):match.end() + 40]!r}…")
     return found
 
 
@@ -272,35 +299,14 @@ class Finding:
     problems: list[str]
 
 
-# What the walk still finds and is left for later, each with its reason (issue 14 item 5). A finding that holds one
-# of these texts is not reported; remove the line when it is fixed, and the walk guards it from then on.
-KNOWN_LEFT: dict[str, str] = {
-    "seed_demo": "the demo's stored source text ('synthetic demo data (buurtbalans seed_demo, seed 1)') on the "
-                 "parameter, buurt and audit pages: a stored value; needs a label for demo sources",
-    "'seed'": "the same stored demo source text",
-    "version code: 'database:": "version codes still in the text of pages not yet moved behind 'details' "
-                                "(round page, compliance, cooperative page: the version_details tag is there)",
-    "half-year code": "cooperative review periods and placement contingents are typed and shown as '2026-H1'; "
-                      "'1e helft 2026' needs the period parser to read it (cooperatives/placements)",
-    "'extra_attention'": "mix category codes shown on the categories page (steering)",
-    "'valid_from'": "column names of the parameter file, on the upload page's file description",
-    "'allowance_cap_": "the same file description",
-    "'middle_income_limit_single'": "the same file description",
-    "'daeb_income_limit_extended'": "the same file description",
-    "'applicant_code'": "column names of the bid file, on the bid import page",
-    "'listing_code'": "the same", "'registration_number'": "the same", "'submitted_at'": "the same",
-    "'shelter_outflow'": "marker kind codes on the marker kinds settings page (the code is what files carry)",
-    "'status_holder'": "the same", "'social_urgency'": "the same", "'medical_urgency'": "the same",
-    "'care_indication'": "the same",
-}
 
 
 def check_page(index: EnglishIndex, html: str) -> list[str]:
     """What a Dutch reader should not find on this page."""
-    text, plain = visible_text(html)
+    text, plain, prose = visible_text(html)
     problems = [f"English: {msgid!r}" for msgid in index.find(text)]
-    problems += jargon_in(plain)
-    return [p for p in problems if not any(known in p for known in KNOWN_LEFT)]
+    problems += jargon_in(plain, prose)
+    return problems
 
 
 PageArgs = Callable[[object], list[dict] | None]

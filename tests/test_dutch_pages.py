@@ -195,7 +195,7 @@ def test_the_walk_finds_what_issue_14_saw():
       <p>(k + 1) / (n + 2)</p><p>Vega-Lite</p><p>database:2026-01-01:5eabe4cb</p><td>complex_page</td>
       <p>inkomen €36,300.00</p>
       <details><summary>Technisch</summary><code>database:2026-01-01:5eabe4cb</code></details></body></html>"""
-    text, plain = dutch_walk.visible_text(html)
+    text, plain, _prose = dutch_walk.visible_text(html)
     assert "var seed" not in text and ".seed" not in text
     assert plain.count("database:2026-01-01:5eabe4cb") == 1  # the one in <details> is where it belongs
     found = " ".join(dutch_walk.jargon_in(plain))
@@ -203,6 +203,18 @@ def test_the_walk_finds_what_issue_14_saw():
                  "database:2026-01-01:5eabe4cb", "complex_page", "€36,300.00"):
         assert what in found, what
     assert not dutch_walk.jargon_in("6 dec 2026, € 36.300,00, 1e helft 2026, € 719,31")
+
+
+def test_a_code_beside_its_label_is_allowed_only_where_marked_as_code():
+    """A file's column or a kind's code, marked <code> or bb-code next to its Dutch label, is no raw code; the same
+    code in running text is, and a version code stays jargon even when marked."""
+    html = """<body><p>Inschrijfnummer <code>registration_number</code></p>
+      <p>Soort: Statushouder <span class="bb-code">status_holder</span> en verder social_urgency</p>
+      <p><code>database:2026-01-01:5eabe4cb</code></p></body>"""
+    text, plain, prose = dutch_walk.visible_text(html)
+    assert "registration_number" in text  # still read for English sentences
+    found = [problem.split(" in …")[0] for problem in dutch_walk.jargon_in(plain, prose)]
+    assert found == ["version code: 'database:2026-01-01:5eabe4cb'", "raw code (snake_case): 'social_urgency'"]
 
 
 def test_the_walk_finds_an_english_sentence_of_the_catalogue(english):
