@@ -4,8 +4,9 @@ Every role's home page (its work list) at 1366 × 768: axe-core finds no serious
 not scroll sideways, and a screenshot goes to docs/screenshots/home-<role>.png. The pages with wide tables
 (concentration, stock overview, monitor and its warnings, vacancies, a round's result, compliance, a cooperative's
 comparison) at 1366 px, and two of them at 200 % zoom (a 683 × 384 CSS px window at device scale 2, which is what the
-browser's zoom does): a table wider than its place scrolls inside its region, never the page; its first column stays
-in view while the rest scrolls; no word in a header cell is broken in the middle (a code may wrap at its hyphen).
+browser's zoom does): a table wider than its place scrolls inside its region, never the page; its first column and
+its caption stay in view while the rest scrolls; no word in a header cell is broken in the middle (a code may wrap
+at its hyphen).
 
 One small demo (the product's own generator, with its own logins) serves all of it: seeding it is the slow part.
 """
@@ -106,6 +107,13 @@ TABLE_PROBLEMS = """
       if (Math.abs(first.left - box.left) > 1) problems.push(`${name(table)}: first column scrolls away`);
       const last = [...rows[rows.length - 1].cells].at(-1).getBoundingClientRect();
       if (last.right > box.right + 1) problems.push(`${name(table)}: last column out of reach`);
+      // The caption that says what the table is stays in view too, whole.
+      if (table.caption) {
+        const caption = table.caption.getBoundingClientRect();
+        if (caption.left < box.left - 1 || caption.right > box.right + 1) {
+          problems.push(`${name(table)}: caption scrolls away`);
+        }
+      }
       wrap.scrollLeft = 0;
     }
   }
