@@ -67,6 +67,21 @@ def mfa_not_enforced(settings):
     settings.MFA_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def language_of_the_settings():
+    """Each test starts in the product's language (settings.LANGUAGE_CODE), whatever the one before it did.
+
+    A request through the test client leaves the language it chose active in the thread (Django deactivates
+    nothing after a response); a test that then builds a message outside a request read it in that language.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hasher():
     """PBKDF2 costs ~0.3 s per persona; tests need a password check, not its strength."""
