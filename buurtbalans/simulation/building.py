@@ -21,7 +21,9 @@ problems met on the way. The rules (docs/simulation.md, "A scenario from the cor
    assumes). P = (1 - V) x the primary share among the lettings to households without a marker (Laplace again);
    O = 1 - V - P, so each label sums to exactly 1. Without any letting to estimate from, the shares of the
    households living in the complexes on `on`.
-4. Arrivals per type: applicants registered in the 365 days up to `on`, typed by their household on `on`.
+4. Arrivals per type: applicants whose first bid on the corporation's listings fell in the 365 days up to `on`
+   (the bids of the last year show who started looking), typed by their household on `on`; without any bid in
+   that year, the applicants registered in it (said in `problems`).
 5. Initial queue per type: whole years since registration on `on` of each applicant registered by then and not
    housed on `on` (no allocation profile, or one on the waiting list, or housed after `on`).
 6. start_year: the year after `on` when `on` is after 1 July, else `on`'s year. Policies: open letting and the room
@@ -37,15 +39,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, OuterRef, Q, Sum, Value
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus
+from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus, Bid
 from buurtbalans.core.formatting import format_number
 from buurtbalans.engine.simulation.intervals import garwood, wilson
 from buurtbalans.engine.simulation.scenario import SCENARIO_FORMAT, TYPES
@@ -163,7 +166,7 @@ def build_scenario(corporation, *, on: date, years: int = 10) -> BuiltScenario:
     for row in complexes:
         row["turnover"] = turnover[row["pk"]]
     inflow = _inflow(corporation_id, on, living, estimates, problems)
-    arrivals = _arrivals(corporation_id, on, estimates)
+    arrivals = _arrivals(corporation_id, on, estimates, problems)
     queue = _initial_queue(corporation_id, on)
     minimum = _vulnerable_lettings(corporation_id, on, estimates)
     document = {
@@ -422,13 +425,31 @@ def _type_of(marked: bool, band: str) -> str:
     return "V" if marked else ("P" if band == "primary" else "O")
 
 
-def _arrivals(corporation_id: int, on: date, estimates: list[Estimate]) -> dict[str, int]:
-    """Applicants registered in the 365 days up to `on`, per type (rule 4), each with a Garwood interval."""
+def _arrivals(corporation_id: int, on: date, estimates: list[Estimate], problems: list[str]) -> dict[str, int]:
+    """New seekers of the last year per type (rule 4), each with a Garwood interval.
+
+    From the bids: an applicant whose first bid on the corporation's listings fell in the 365 days up to `on` joined
+    the seekers that year (registered long ago or not: only a bid shows someone is looking). Without any bid in that
+    year (bids not imported), the registrations of the year stand in, said in `problems`.
+    """
     since = on - timedelta(days=WINDOW_DAYS)
-    rows = (
-        _typed_applicants(corporation_id, on).filter(registration_date__gt=since)
-        .values_list("marked", "band").order_by().annotate(n=Count("pk"))
-    )
+    # Days as the corporation's clock reads them (the site's time zone), like every other date here.
+    window_end = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+    window_start = timezone.make_aware(datetime.combine(since + timedelta(days=1), time.min))
+    bids = Bid.objects.filter(corporation_id=corporation_id, submitted_at__lt=window_end)
+    first_bids = bids.values("applicant_id").order_by().annotate(first=Min("submitted_at"))
+    from_bids = bids.filter(submitted_at__gte=window_start).exists()
+    applicants = _typed_applicants(corporation_id, on)
+    if from_bids:
+        new_seekers = first_bids.filter(first__gte=window_start).values("applicant_id")
+        applicants = applicants.filter(pk__in=new_seekers)
+        note = _("%(n)s applicants of this group made their first bid in the last 12 months")
+    else:
+        applicants = applicants.filter(registration_date__gt=since)
+        note = _("%(n)s applicants of this group registered in the last 12 months")
+        problems.append(_("There are no bids of the last 12 months, so the new seekers per year are the applicants "
+                          "who registered in that time."))
+    rows = applicants.values_list("marked", "band").order_by().annotate(n=Count("pk"))
     counts = dict.fromkeys(TYPES, 0)
     for marked, band, n in rows:
         counts[_type_of(bool(marked), band)] += n
@@ -438,7 +459,7 @@ def _arrivals(corporation_id: int, on: date, estimates: list[Estimate]) -> dict[
         estimates.append(Estimate(
             f"arrivals.{t}", Decimal(n), n, None,
             _round(low, Decimal("0.01")) if n else None, _round(high, Decimal("0.01")) if n else None,
-            _("%(n)s applicants of this group registered in the last 12 months") % {"n": format_number(n)},
+            note % {"n": format_number(n)},
         ))
     return counts
 

@@ -11,12 +11,13 @@ The texts are checked in Dutch, the default language.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus
+from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus, Bid, Listing
 from buurtbalans.engine.simulation import parse_scenario, simulate
 from buurtbalans.households.models import Applicant, Household, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.simulation.building import (
@@ -162,9 +163,11 @@ def test_inflow_sums_to_one_for_every_label_and_rests_on_the_last_year_s_letting
 
 
 def test_arrivals_and_the_waiting_list_by_type(corporation_data):
-    document = build_scenario(corporation_data["a"], on=ON).document
-    # Registered in the last year, typed on ON: one with a marker, one lowest income, one other.
+    built = build_scenario(corporation_data["a"], on=ON)
+    document = built.document
+    # No bids imported: the applicants registered in the last year stand in, typed on ON (one of each type).
     assert document["arrivals"] == {"V": 1, "P": 1, "O": 1}
+    assert any("geen reacties" in problem for problem in built.problems), built.problems
     # Not housed on ON, in whole years since registration: OLD1 6, OLD2 5 (P); LATER 5 (O, housed after ON).
     assert document["initial_queue"] == {"V": [0], "P": [6, 5, 0], "O": [5, 0]}
 
@@ -219,3 +222,28 @@ def test_the_simulation_starts_next_year_when_the_data_is_from_after_1_july(on, 
                                           (date(2025, 6, 2), 0)])
 def test_waiting_years_are_whole_years(since, years):
     assert whole_years(since, ON) == years
+
+
+def test_arrivals_are_the_applicants_whose_first_bid_fell_in_the_last_year(corporation_data):
+    """A bid shows who started looking: registered long ago or last month, what counts is the first bid."""
+    a = corporation_data["a"]
+    dwelling = corporation_data["new"].dwellings[0]
+    listing = Listing.objects.create(corporation=a, reference="L-1", dwelling=dwelling, base_rent=Decimal("650"))
+    earlier = Listing.objects.create(corporation=a, reference="L-0", dwelling=dwelling, base_rent=Decimal("650"),
+                                     status="let")
+    moment = lambda day: timezone.make_aware(datetime.combine(day, time(12)))  # noqa: E731
+
+    def bid(code, on_listing, day):
+        Bid.objects.create(corporation=a, listing=on_listing, applicant=Applicant.objects.get(external_id=code),
+                           preference=1, submitted_at=moment(day))
+
+    bid("A-OLD1", listing, date(2025, 3, 1))  # registered in 2019, first bid this year: a new seeker (P)
+    bid("A-R1", listing, ON)  # registered and bid this year, on the last day of the window (V)
+    bid("A-OLD2", earlier, date(2024, 5, 31))  # first bid the year before: already looking
+    bid("A-OLD2", listing, date(2025, 3, 1))
+    bid("A-FUTURE", listing, ON + timedelta(days=1))  # after ON
+    built = build_scenario(a, on=ON)
+    # A-R2 and A-R3 registered this year but never bid: not counted.
+    assert built.document["arrivals"] == {"V": 1, "P": 1, "O": 0}
+    assert not any("geen reacties" in problem for problem in built.problems)
+    assert "voor het eerst" in estimate(built, "arrivals.P").note
