@@ -23,7 +23,8 @@ from collections.abc import Sequence
 
 # Commands that only read and write files. Those that can read the legal parameters from the database use the
 # built-in table when there is none and say so (`rules`, `plan_labels`, `run_allocation_round`).
-FILE_COMMANDS = frozenset({"run_allocation_round", "plan_labels", "simulate_policy", "rules", "regenerate_golden"})
+FILE_COMMANDS = frozenset({"run_allocation_round", "plan_labels", "simulate_policy", "rules", "regenerate_golden",
+                           "evaluate_intervention"})
 # The list of commands, a command's --help and the version print text and touch nothing.
 _HELP_FIRST_WORDS = frozenset({"help", "--help", "-h", "version", "--version"})
 _HELP_OPTIONS = frozenset({"--help", "-h"})

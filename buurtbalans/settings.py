@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "buurtbalans.cooperatives",
     "buurtbalans.accountability",  # objection register, follow-ups of motivation tenants (issue 13 item 4)
     "buurtbalans.simulation",  # policy simulation (issue 15): the simulate_policy command; engine.simulation
+    "buurtbalans.evaluation",  # interventions register and their evaluation (issue 16 part A); engine.evaluation
     "buurtbalans.screens",  # the overview, complex and buurt pages: they combine apps (issue 12)
     "buurtbalans.privacy",  # retention, subject access and erasure (issue 11); no models of its own
     "buurtbalans.demo",  # seed_demo, seed_social_demo and their generators; on top of every domain app, no models

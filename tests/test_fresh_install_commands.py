@@ -124,11 +124,13 @@ def file_commands(tmp_path: Path) -> dict[str, list[str]]:
         "plan_labels": ["plan_labels", str(plan), "--output", str(tmp_path / "plan-result.json")],
         "simulate_policy": ["simulate_policy", str(ROOT / "docs/examples/simulation-scenario.json"), "--runs", "2"],
         "compliance with a lettings file": ["compliance", "--year", "2025", "--lettings", str(lettings)],
+        "evaluate_intervention": ["evaluate_intervention", str(ROOT / "docs/examples/evaluation-panel.json"),
+                                  "--bootstrap", "99"],
     }
 
 
 FILE_COMMAND_NAMES = ["rules show", "rules check", "run_allocation_round", "plan_labels", "simulate_policy",
-                      "compliance with a lettings file"]
+                      "compliance with a lettings file", "evaluate_intervention"]
 
 
 @pytest.fixture(scope="module")
