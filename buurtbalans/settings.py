@@ -134,6 +134,8 @@ INSTALLED_APPS = [
     "buurtbalans.screens",  # the overview, complex and buurt pages: they combine apps (issue 12)
     "buurtbalans.privacy",  # retention, subject access and erasure (issue 11); no models of its own
     "buurtbalans.demo",  # seed_demo, seed_social_demo and their generators; on top of every domain app, no models
+    "buurtbalans.api",  # the REST API /api/v1/ and its tokens (issue 17): on top, it may use every app
+    "ninja",  # django-ninja: only for its bundled Swagger UI files, so /api/v1/docs works offline under the CSP
 ]
 
 MIDDLEWARE = [
@@ -294,6 +296,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # --- end accounts ---
+
+# --- API (issue 17, docs/api.md) ---
+# Requests per token per minute (a fixed window counted in the database: every web worker sees the same count).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# The longest a token may be valid, and how long an idempotent write's answer is kept for a repeat.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24)
+# --- end API ---
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

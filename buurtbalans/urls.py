@@ -24,5 +24,7 @@ urlpatterns = [
     path("simulation/", include("buurtbalans.simulation.urls")),
     path("accountability/", include("buurtbalans.accountability.urls")),
     path("privacy/", include("buurtbalans.privacy.urls")),
+    # The REST API /api/v1/ (its own token login, no session) and the token screens /api/tokens/ (issue 17).
+    path("api/", include("buurtbalans.api.urls")),
     path("", include("buurtbalans.core.urls")),
 ]

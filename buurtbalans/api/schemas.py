@@ -1,0 +1,44 @@
+"""Schemas every resource shares: the error body, a page of rows, the purpose header."""
+
+from typing import Literal
+
+from ninja import Header, Schema
+from pydantic import Field, create_model
+
+from buurtbalans.api.errors import ERROR_STATUSES
+from buurtbalans.core.audit_labels import PURPOSE_LABELS
+
+
+class ErrorItem(Schema):
+    loc: list[str | int | None] = Field(description="Where: e.g. [\"query\", \"limit\"] or [file, row, column].")
+    msg: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+# Every operation may answer these with an ErrorOut: `response={200: ThingOut, ERRORS: ErrorOut}`.
+ERRORS = frozenset(ERROR_STATUSES)
+
+PurposeCode = Literal[tuple(sorted(PURPOSE_LABELS))]  # type: ignore[valid-type]
+
+
+def purpose_header():
+    """Declare on an operation that returns personal data, then check it with `access.purpose_of`:
+
+    `x_purpose: PurposeCode | None = purpose_header()`
+    """
+    return Header(None, alias="X-Purpose", description="Why you read this personal data (a purpose code); it is "
+                  "written in the audit log. Required: without it the answer is 400.")
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The schema of one page of `item` rows: {"items": [...], "next": link or null}."""
+    return create_model(
+        f"{item.__name__.removesuffix('Out')}Page",
+        __base__=Schema,
+        items=(list[item], ...),
+        next=(str | None, Field(None, description="The next page, or null on the last page.")),
+    )
