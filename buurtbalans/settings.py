@@ -102,6 +102,10 @@ CSRF_TRUSTED_ORIGINS = [
 # Public open data (CBS, Leefbaarometer, boundaries) a user keeps locally; only tests and the demo read it.
 OPEN_DATA_DIR = os.environ.get("BUURTBALANS_OPEN_DATA_DIR") or None
 
+# Under this share of a complex's dwellings still owned, the corporation has lost its means to steer it
+# ("sturingsmogelijkheden verdwenen", issue 16 item 2; docs/history.md). A share between 0 and 1.
+BUURTBALANS_STEERING_POWER_THRESHOLD = float(os.environ.get("BUURTBALANS_STEERING_POWER_THRESHOLD") or 0.5)
+
 INSTALLED_APPS = [
     # No django.contrib.admin: nothing in the product needs it, and an unthrottled second login is a risk (issue 11).
     "django.contrib.auth",
@@ -128,6 +132,7 @@ INSTALLED_APPS = [
     "buurtbalans.placements",  # intake, contingents, placements of vulnerable households (issue 13 item 3)
     "buurtbalans.liveability",
     "buurtbalans.cooperatives",
+    "buurtbalans.history",  # statuses, income bands and ownership as on a date; steering power (issue 16)
     "buurtbalans.accountability",  # objection register, follow-ups of motivation tenants (issue 13 item 4)
     "buurtbalans.simulation",  # policy simulation (issue 15): the simulate_policy command; engine.simulation
     "buurtbalans.evaluation",  # interventions register and their evaluation (issue 16 part A); engine.evaluation

@@ -23,6 +23,9 @@ class Complex(models.Model):
     neighbourhood = models.ForeignKey(
         Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="complexes"
     )
+    # Vereniging van Eigenaars: once dwellings of a complex are sold, the owners decide together on the building
+    # (history.ComplexOwnership keeps it per year). None: not known.
+    has_owners_association = models.BooleanField(_("owners' association (VvE)"), null=True, blank=True)
 
     objects = StockQuerySet.as_manager()
 

@@ -2,21 +2,29 @@
 
 API for views, commands and jobs:
 
-    portfolio_import(*, source: Path, corporation, actor=None, dry_run: bool, on_progress=None) -> ImportReport
+    portfolio_import(*, source: Path, corporation, actor=None, dry_run: bool, on_progress=None,
+                     as_of: date | None = None) -> ImportReport
     portfolio_import_previewed(report, *, corporation, actor, counts_shown, job=None, command="")  audit a check
     portfolio_export(*, corporation, actor, format: str, destination: Path) -> Path
 
 See `buurtbalans.portfolio.importing` for the format and the report, and `docs/import.md`.
+
+History (issue 16): a written import's PORTFOLIO_IMPORTED audit event carries the date the file speaks for
+(`as_of`, default the day of the import); the history app, above this one, records the dwellings' statuses, the
+households' income bands and the complexes' ownership as on that date when that event is saved, inside the
+import's transaction (`history.services.history_record_import`; docs/history.md).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.audit import audit_record
@@ -86,6 +94,7 @@ def portfolio_import(
     dry_run: bool,
     on_progress: ProgressCallback | None = None,
     source_name: str | None = None,
+    as_of: date | None = None,
 ) -> ImportReport:
     """Validate a portfolio file completely, then write all of it in one transaction, or nothing.
 
@@ -103,6 +112,8 @@ def portfolio_import(
         on_progress: called as on_progress(done, total) while reading and writing.
         source_name: the name the user knows the file by, for messages, when `source` is stored under
             another name (an upload). It also decides the sheet of a single CSV file.
+        as_of: the date the file speaks for ("as on", e.g. from a dated file name); the history of statuses, income
+            bands and ownership is recorded as on it. Default: the day of the import.
 
     Returns:
         The report: errors, counts per sheet, whether anything was written, timings.
@@ -141,7 +152,7 @@ def portfolio_import(
                 if report.is_valid:
                     write_started = time.perf_counter()
                     written = write_plan(plan, corporation, on_rows=progress.advance)
-                    _audit_import(report, written, plan, corporation, actor)
+                    _audit_import(report, written, plan, corporation, actor, as_of or timezone.localdate())
                     report.timings["write"] = time.perf_counter() - write_started
                     report.written = True
             if report.written:
@@ -186,7 +197,8 @@ def _check(parsed, corporation, report: ImportReport):
     return plan
 
 
-def _audit_import(report: ImportReport, written: dict[str, list[str]], plan, corporation, actor) -> None:
+def _audit_import(report: ImportReport, written: dict[str, list[str]], plan, corporation, actor,
+                  as_of: date) -> None:
     for sheet_name, event in _WRITE_EVENTS.items():
         households = written.get(sheet_name)
         if not households:
@@ -209,7 +221,8 @@ def _audit_import(report: ImportReport, written: dict[str, list[str]], plan, cor
         subject_type="portfolio_import",
         subject_label=report.source,
         purpose="import",
-        data={"source": report.source, "counts": report.counts},
+        # Last: the history app records the history as on `as_of` when this event is saved (docs/history.md).
+        data={"source": report.source, "counts": report.counts, "as_of": as_of.isoformat()},
     )
 
 

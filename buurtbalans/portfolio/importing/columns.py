@@ -192,6 +192,11 @@ COMPLEXES = Sheet(
             ref=REF_NEIGHBOURHOOD, db_column="neighbourhood_id",
             expected="CBS buurt code BUxxxxxxxx, known in Buurtbalans",
         ),
+        Column(
+            "has_owners_association", v.bool_parser(),
+            ("vve", "heeftVve", "vve_aanwezig", "vereniging_van_eigenaren", "Cluster.vve", "owners_association"),
+            expected="ja/nee: an owners' association (VvE) exists; empty when not known",
+        ),
     ),
 )
 
