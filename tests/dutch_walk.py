@@ -107,6 +107,7 @@ SKIPPED: dict[str, str] = {
     "privacy_household_access": POST_ONLY,
     "simulation_study_run": POST_ONLY,
     "simulation_study_copy": POST_ONLY,
+    "simulation_study_delete": POST_ONLY,
     "simulation_study_upload": POST_ONLY,
     "simulation_study_report": DOWNLOAD,
     "job_status": JSON,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core.figures import SMALL_CELL_TEXT, Cell
 from buurtbalans.core.forms import UtrechtFormMixin
-from buurtbalans.engine.simulation.scenario import MAX_YEAR, MAX_YEARS, MIN_YEAR
+from buurtbalans.engine.simulation.scenario import MAX_QUEUE, MAX_WAIT_YEARS, MAX_YEAR, MAX_YEARS, MIN_YEAR
 from buurtbalans.simulation.models import MAX_RUNS
 from buurtbalans.simulation.texts import KIND_SHORT, LABEL_NAMES, TYPE_SHORT, TYPES
 
@@ -95,7 +95,8 @@ KIND_CHOICES = [("", "—"), *((k, v) for k, v in KIND_SHORT.items())]
 
 
 class PolicyForm(UtrechtFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+    name = forms.CharField(label=_("Name"), max_length=80, required=False,
+                           widget=forms.TextInput(attrs={"size": 24, "class": "bb-input-name"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, required=False)
     reserved_share = percent_field(_("Reserved for vulnerable households (quota)"), required=False)
     min_vulnerable_placements = forms.IntegerField(
@@ -203,6 +204,89 @@ class BaseComplexFormSet(forms.BaseFormSet):
 
 
 ComplexFormSet = formset_factory(ComplexForm, formset=BaseComplexFormSet, extra=0)
+
+
+# The waiting list table shows at least this many waiting years, and two more than the longest wait, so a longer
+# wait can be typed in without a row to add.
+QUEUE_MIN_ROWS = 10
+QUEUE_EXTRA_ROWS = 2
+
+
+def queue_counts(queue: dict) -> dict[str, dict[int, int]]:
+    """{"V": [3, 3, 0]} -> {"V": {3: 2, 0: 1}}: per type the number of seekers per whole waiting year."""
+    counts: dict[str, dict[int, int]] = {t: {} for t in TYPES}
+    for t in TYPES:
+        for wait in queue.get(t) or []:
+            counts[t][int(wait)] = counts[t].get(int(wait), 0) + 1
+    return counts
+
+
+def queue_lists(counts: dict[str, dict[int, int]]) -> dict[str, list[int]]:
+    """The inverse of `queue_counts`: per type the waiting years of each seeker, longest first (as the builder
+    writes them)."""
+    return {t: [year for year in sorted(counts[t], reverse=True) for _n in range(counts[t][year])] for t in TYPES}
+
+
+class QueueForm(UtrechtFormMixin, forms.Form):
+    """The waiting list at the start: per whole waiting year (0 to the longest and a few more) the number of
+    seekers of each group. A count the analyst may not see (fewer than 5, small-cell rule) starts empty: left empty
+    it keeps the value from the data, typed it replaces it."""
+
+    prefix = "queue"
+
+    def __init__(self, *args, queue: dict, protected: bool, **kwargs):
+        self.counts = queue_counts(queue)
+        longest = max((year for t in TYPES for year in self.counts[t]), default=-1)
+        self.years = list(range(min(MAX_WAIT_YEARS, max(longest + QUEUE_EXTRA_ROWS, QUEUE_MIN_ROWS - 1)) + 1))
+        self.hidden = {(year, t) for year in self.years for t in TYPES
+                       if Cell(self.counts[t].get(year, 0), 0, protected).is_suppressed}
+        initial = {self.field_name(year, t): None if (year, t) in self.hidden else self.counts[t].get(year, 0)
+                   for year in self.years for t in TYPES}
+        super().__init__(*args, initial=initial, **kwargs)
+        for year in self.years:
+            for t in TYPES:
+                field = forms.IntegerField(
+                    label=TYPE_SHORT[t], min_value=0, max_value=MAX_QUEUE, required=False,
+                    error_messages={"invalid": _("Fill in a whole number."),
+                                    "min_value": _("Fill in 0 or more."),
+                                    "max_value": _("That is more seekers than a waiting list can hold.")},
+                    widget=forms.NumberInput(attrs={"size": 6}))
+                if (year, t) in self.hidden:
+                    field.widget.attrs["placeholder"] = SMALL_CELL_TEXT
+                    field.widget.attrs["title"] = str(_("Fewer than 5: empty keeps the value from the data."))
+                self.fields[self.field_name(year, t)] = field
+                # Made after UtrechtFormMixin.__init__ ran: the NL Design System class by hand.
+                field.widget.attrs["class"] = "utrecht-textbox utrecht-textbox--html-input"
+
+    @staticmethod
+    def field_name(year: int, t: str) -> str:
+        return f"{year}-{t}"
+
+    @property
+    def rows(self):
+        """Per waiting year: the year and the bound field of each group."""
+        return [(year, [self[self.field_name(year, t)] for t in TYPES]) for year in self.years]
+
+    def clean(self):
+        data = super().clean()
+        for year in self.years:
+            for t in TYPES:
+                name = self.field_name(year, t)
+                if data.get(name) is None and (year, t) not in self.hidden and name not in self.errors:
+                    self.add_error(name, _("Fill in a number."))
+        return data
+
+    def queue(self) -> dict[str, list[int]]:
+        counts = {t: {} for t in TYPES}
+        for t in TYPES:
+            # Waits beyond the table's rows cannot occur (the table reaches past the longest), but keep them.
+            counts[t] = {year: n for year, n in self.counts[t].items() if year not in self.years}
+            for year in self.years:
+                value = self.cleaned_data.get(self.field_name(year, t))
+                n = self.counts[t].get(year, 0) if value is None else value
+                if n:
+                    counts[t][year] = n
+        return queue_lists(counts)
 
 
 class NewStudyForm(UtrechtFormMixin, forms.Form):

@@ -28,6 +28,7 @@ from buurtbalans.core.models import Job
 from buurtbalans.core.permissions import require
 from buurtbalans.core.safeinput import InputError, csv_table, decode_text, describe
 from buurtbalans.simulation import charts, results, selectors, services
+from buurtbalans.simulation.building import ScenarioBuildError
 from buurtbalans.simulation.forms import (
     ArrivalsForm,
     CompareForm,
@@ -38,6 +39,7 @@ from buurtbalans.simulation.forms import (
     NewStudyForm,
     PolicyForm,
     PolicyFormSet,
+    QueueForm,
     UploadForm,
     to_percent,
     to_share,
@@ -109,9 +111,8 @@ def study_new(request):
             study = services.policy_study_create(corporation=membership.corporation, actor=request.user,
                                                  name=form.cleaned_data["name"], on=today,
                                                  years=form.cleaned_data["years"])
-        except (ValueError, LookupError):
-            form.add_error(None, _("The scenario could not be built from the data: are there complexes with "
-                                   "households?"))
+        except ScenarioBuildError as exc:
+            form.add_error(None, str(exc))  # in plain words: why there is nothing to simulate
         else:
             return redirect("simulation_study", pk=study.pk)
     status = 400 if form.is_bound else 200
@@ -125,10 +126,24 @@ def _estimates(study) -> dict[str, dict]:
     return {e["key"]: e for e in study.estimates or [] if isinstance(e, dict) and "key" in e}
 
 
+def _sentence(text: str) -> str:
+    """A note as a sentence of its own: it starts with a capital letter (the builder writes some in lower case)."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else ""
+
+
 def estimate_text(estimate: dict | None, *, percent: bool) -> str:
-    """An estimate in plain words: its value, the 90 % interval ("likely between"), what it rests on and its note."""
+    """An estimate in plain words: its value, the 90 % interval ("likely between"), what it rests on and its note.
+
+    An estimate on no cases at all has no figure worth saying (it is the builder's fallback): only its note is
+    shown. The interval is said only when there is one (a low and a high end that differ).
+    """
     if not estimate:
         return ""
+    note = _sentence(str(estimate.get("note") or ""))
+    n = estimate.get("n")
+    if n is not None and int(n) == 0:
+        return note or _("There are no cases in the data to estimate this from.")
 
     def shown(value):
         if value is None:
@@ -136,13 +151,13 @@ def estimate_text(estimate: dict | None, *, percent: bool) -> str:
         return format_share(value, 1) if percent else format_number(value, -1)
 
     parts = [_("From the data: %(value)s") % {"value": shown(estimate.get("value"))}]
-    if estimate.get("low") is not None and estimate.get("high") is not None:
-        parts.append(_("likely between %(low)s and %(high)s") % {"low": shown(estimate["low"]),
-                                                                  "high": shown(estimate["high"])})
-    if estimate.get("n") is not None:
-        parts.append(_("based on %(n)s cases") % {"n": format_number(estimate["n"])})
+    low, high = estimate.get("low"), estimate.get("high")
+    if low is not None and high is not None and shown(low) != shown(high):
+        parts.append(_("likely between %(low)s and %(high)s") % {"low": shown(low), "high": shown(high)})
+    if n is not None:
+        parts.append(_("based on %(n)s cases") % {"n": format_number(n)})
     text = ", ".join(parts) + "."
-    return f"{text} {estimate['note']}" if estimate.get("note") else text
+    return f"{text} {note}" if note else text
 
 
 def _forms(study, data=None, *, protected: bool):
@@ -153,6 +168,7 @@ def _forms(study, data=None, *, protected: bool):
     inflow = [InflowForm(data, label=label, initial={t: to_percent(shares.get(t)) for t in TYPES})
               for label, shares in (document.get("inflow") or {}).items()]
     arrivals = ArrivalsForm(data, initial={t: Decimal(str((document.get("arrivals") or {}).get(t, 0))) for t in TYPES})
+    queue = QueueForm(data, queue=document.get("initial_queue") or {}, protected=protected)
     policies = PolicyFormSet(data, prefix="policies",
                              initial=[PolicyForm.initial_of(p) for p in document.get("policies") or []])
     complexes = None
@@ -161,15 +177,16 @@ def _forms(study, data=None, *, protected: bool):
         initial, hidden = zip(*(ComplexForm.initial_of(c, protected) for c in entries), strict=True) \
             if entries else ((), ())
         complexes = ComplexFormSet(data, prefix="complexes", initial=list(initial), hidden=list(hidden))
-    return general, inflow, arrivals, policies, complexes
+    return general, inflow, arrivals, queue, policies, complexes
 
 
-def _document_from(study, inflow, arrivals, policies, complexes, general) -> dict:
+def _document_from(study, inflow, arrivals, queue, policies, complexes, general) -> dict:
     document = json.loads(json.dumps(study.scenario))
     document["start_year"] = general.cleaned_data["start_year"]
     document["years"] = general.cleaned_data["years"]
     document["inflow"] = {form.label: form.shares() for form in inflow}
     document["arrivals"] = arrivals.means()
+    document["initial_queue"] = queue.queue()
     document["policies"] = [p for p in (form.policy() for form in policies.forms) if p]
     if complexes is not None:
         stored = {c["id"]: c for c in document.get("complexes") or []}
@@ -178,7 +195,7 @@ def _document_from(study, inflow, arrivals, policies, complexes, general) -> dic
     return document
 
 
-def _put_problems(problems, general, inflow, arrivals, policies, complexes) -> list[str]:
+def _put_problems(problems, general, inflow, arrivals, queue, policies, complexes) -> list[str]:
     """Each problem on the field or form it is about; what has no place there is returned for the page's top."""
     left = []
     by_label = {form.label: form for form in inflow}
@@ -190,6 +207,8 @@ def _put_problems(problems, general, inflow, arrivals, policies, complexes) -> l
             target = by_label.get(problem.label)
         elif problem.section == "arrivals":
             target = arrivals
+        elif problem.section == "queue":
+            target = queue
         elif problem.section == "policy" and problem.index is not None and problem.index < len(policies.forms):
             target = policies.forms[problem.index]
         elif problem.section == "complex" and complexes is not None and problem.index is not None \
@@ -256,19 +275,20 @@ def study_detail(request, pk: int):
             raise Http404
         return export_response(export_format=export_format, name=f"simulation-{study.pk}-complexes",
                                columns=complex_columns(), rows=complex_rows(study, protected=protected, names=names))
-    general, inflow, arrivals, policies, complexes = _forms(study, request.POST or None, protected=protected)
+    general, inflow, arrivals, queue, policies, complexes = _forms(study, request.POST or None,
+                                                                  protected=protected)
     top_errors: list[str] = []
     if request.method == "POST":
-        forms_ok = all(f.is_valid() for f in (general, *inflow, arrivals, policies)) and \
+        forms_ok = all(f.is_valid() for f in (general, *inflow, arrivals, queue, policies)) and \
             (complexes is None or complexes.is_valid())
         if forms_ok:
-            document = _document_from(study, inflow, arrivals, policies, complexes, general)
+            document = _document_from(study, inflow, arrivals, queue, policies, complexes, general)
             try:
                 study = services.policy_study_update(study=study, actor=user, name=general.cleaned_data["name"],
                                                      runs=general.cleaned_data["runs"],
                                                      seed=general.cleaned_data["seed"], document=document)
             except services.StudyInputError as exc:
-                top_errors = _put_problems(exc.problems, general, inflow, arrivals, policies, complexes)
+                top_errors = _put_problems(exc.problems, general, inflow, arrivals, queue, policies, complexes)
             else:
                 if "run" in request.POST:
                     services.policy_study_run_request(study=study, actor=user)
@@ -291,13 +311,12 @@ def study_detail(request, pk: int):
     if complexes is not None:
         for form, row in zip(complexes.forms, rows, strict=False):
             form.row = row
-    queue = study.scenario.get("initial_queue") or {}
     context = _context(
         request, "study", study=study, status=study.status, status_name=STATUS_NAMES[study.status],
         general=general, inflow=inflow, arrivals=arrivals, arrival_rows=arrival_rows, policies=policies,
         complexes=complexes, complex_table=rows if complexes is None else None, top_errors=top_errors,
         upload=UploadForm(), any_hidden=any(r["cells"][t].is_suppressed for r in rows for t in TYPES),
-        queue=[(TYPE_SHORT[t], len(queue.get(t) or [])) for t in TYPES], info=_job_info(study),
+        queue=queue, queue_hidden=bool(queue.hidden), info=_job_info(study),
         reproduce=reproduce_line(study) if study.status == "done" else "",
         same_as_before=(study.result_digest == study.previous_digest) if study.previous_digest else None,
     )
@@ -325,6 +344,23 @@ def study_copy(request, pk: int):
                                       name=_("Copy of %(name)s") % {"name": study.name})
     messages.success(request, _("A copy has been made. Change it and compare the two."))
     return redirect("simulation_study", pk=copy.pk)
+
+
+@require_POST
+def study_delete(request, pk: int):
+    """Remove a study for good, after the analyst ticked that they are sure; back to the list with a message."""
+    study = selectors.policy_study_get(request.user, pk)
+    if study.status == "running":
+        messages.error(request, _("The study is being calculated. Wait until the calculation is done, then remove "
+                                  "it."))
+        return redirect("simulation_study", pk=study.pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Nothing was removed: tick that you are sure, then press the button again."))
+        return redirect(reverse("simulation_study", args=[study.pk]) + "#delete")
+    name = study.name
+    services.policy_study_delete(study=study, actor=request.user)
+    messages.success(request, _("The study “%(name)s” has been removed.") % {"name": name})
+    return redirect("simulation_studies")
 
 
 COLUMN_KEYS = ("id", None, "dwellings", "V", "P", "O", "turnover", "target_V_max_share", "target_P_max_share")

@@ -184,3 +184,78 @@ def test_the_complexes_are_listed_by_their_chance_to_be_over_the_limit(client, d
     price = results.price_rows(done.result)
     assert any(r["sentence"].startswith("Kwetsbare huishoudens wachten") for r in price) or \
         any("niet bekend" in r["sentence"] for r in price)
+
+
+def test_an_estimate_on_no_cases_says_only_its_note_as_a_sentence():
+    from django.utils import translation
+
+    from buurtbalans.simulation.views import estimate_text
+
+    with translation.override("nl"):
+        none = estimate_text({"key": "inflow.RESERVED_VULNERABLE.V", "value": "1", "n": 0, "k": 0, "low": None,
+                              "high": None, "note": "vast gegeven: een woning die gereserveerd is gaat naar een "
+                                                    "kwetsbaar huishouden."}, percent=True)
+        assert none.startswith("Vast gegeven: een woning") and "0 gevallen" not in none and "100" not in none
+        assert estimate_text({"value": "0.5", "n": 0, "note": ""}, percent=True)  # something, never "0 gevallen"
+        many = estimate_text({"value": "0.3", "n": 699, "k": 210, "low": None, "high": None,
+                              "note": "de rest van de kansen."}, percent=True)
+        assert many == "Uit de gegevens: 30,0%, op basis van 699 gevallen. De rest van de kansen."
+        interval = estimate_text({"value": "0.2", "n": 40, "low": "0.11", "high": "0.32", "note": ""}, percent=True)
+        assert interval == "Uit de gegevens: 20,0%, waarschijnlijk tussen 11,0% en 32,0%, op basis van 40 gevallen."
+
+
+def test_the_waiting_list_at_the_start_is_a_table_of_counts_that_can_be_changed(client, done, bob):
+    client.force_login(bob)
+    url = reverse("simulation_study", args=[done.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="nl")
+    html = page.content.decode()
+    assert 'id="queue-table"' in html and "kunt u hier niet aanpassen" not in html
+    queue = page.context["queue"]
+    assert [year for year, _fields in queue.rows] == list(range(10))  # 0 .. max(longest + 2, 10) - 1
+    # Every count is 1 (fewer than 5): hidden from the analyst, who may not read markers (small-cell rule).
+    assert queue["1-V"].value() is None and 'placeholder="&lt; 5"' in html
+    data = _post_data(page)
+    data["queue-4-V"] = "6"  # six vulnerable seekers who waited four years; the rest left empty: kept
+    data["queue-2-O"] = "0"  # the one other seeker with 2 years (there is none): stays none
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["queue"].errors
+    done.refresh_from_db()
+    assert done.scenario["initial_queue"] == {"V": [4, 4, 4, 4, 4, 4, 2, 1, 0], "P": [4, 2, 0], "O": [1]}
+    # Now 6 of them are shown; a longer wait fits in the table (longest + 2 rows).
+    page = client.get(url)
+    assert page.context["queue"]["4-V"].value() == 6
+
+    for bad in ("-1", "veel"):
+        data["queue-4-V"] = bad
+        response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+        assert response.status_code == 400
+        errors = response.context["queue"].errors["4-V"]
+        assert errors == ["Vul 0 of meer in."] if bad == "-1" else errors == ["Vul een geheel getal in."]
+    done.refresh_from_db()
+    assert done.scenario["initial_queue"]["V"].count(4) == 6
+
+
+def test_the_analyst_removes_a_study_after_saying_sure(client, done, bob):
+    from buurtbalans.simulation.models import PolicyStudy
+
+    client.force_login(bob)
+    url = reverse("simulation_study_delete", args=[done.pk])
+    assert client.get(url).status_code == 405  # an action, never a page
+    assert 'id="delete-study"' in client.get(reverse("simulation_study", args=[done.pk])).content.decode()
+    response = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="nl")
+    assert PolicyStudy.objects.filter(pk=done.pk).exists()  # not ticked: nothing removed
+    assert any("Er is niets weggehaald" in str(m) for m in response.context["messages"])
+    response = client.post(url, {"confirm": "yes"}, follow=True, HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.redirect_chain[-1][0] == reverse("simulation_studies")
+    assert not PolicyStudy.objects.filter(pk=done.pk).exists()
+    assert any(done.name in str(m) for m in response.context["messages"])
+
+
+def test_charlie_cannot_remove_a_study_of_another_corporation(client, done, corporation_b):
+    from buurtbalans.core.models import Role
+    from buurtbalans.core.testing import make_user
+    from buurtbalans.simulation.models import PolicyStudy
+
+    client.force_login(make_user("charlie-analyst", corporation_b, Role.POLICY_ANALYST))
+    assert client.post(reverse("simulation_study_delete", args=[done.pk]), {"confirm": "yes"}).status_code == 404
+    assert PolicyStudy.objects.filter(pk=done.pk).exists()
