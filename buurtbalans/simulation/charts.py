@@ -18,6 +18,9 @@ from buurtbalans.liveability.charts import (
     _nice_ticks,
 )
 
+# The liveability charts' four colour-and-dash styles, and two more: two studies compared may have six policies.
+SERIES_STYLES = (*STYLES, ("#6a3d9a", "1 3"), ("#00727d", "8 2 2 2"))
+
 
 @dataclass(frozen=True)
 class BandSeries:
@@ -37,6 +40,13 @@ def series_of(result: dict, measure: str) -> list[BandSeries]:
             points.append((int(row["year"]), float(cell["mean"]), float(cell["p5"]), float(cell["p95"])))
         series.append(BandSeries(policy["name"], tuple(points)))
     return series
+
+
+def merged_result(named: list[tuple[str, dict]]) -> dict:
+    """Several results as one, each policy named "<study>: <policy>" (the comparison of two studies draws them in one
+    chart and one table)."""
+    return {"policies": [{**policy, "name": f"{name}: {policy['name']}"}
+                         for name, result in named for policy in result.get("policies", [])]}
 
 
 def vega_lite_spec(*, title: str, y_title: str, series: list[BandSeries], percent: bool = False) -> dict:
@@ -95,7 +105,7 @@ def band_chart(series: list[BandSeries], *, width: int = 560, height: int = 240,
 
     lines = []
     for index, s in enumerate(series):
-        colour, dash = STYLES[index % len(STYLES)]
+        colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
         upper = [f"{x_of(y)},{y_of(p95)}" for y, _m, _p5, p95 in s.points]
         lower = [f"{x_of(y)},{y_of(p5)}" for y, _m, p5, _p95 in reversed(s.points)]
         lines.append({

@@ -499,7 +499,7 @@ def chance_columns(policies: list[str]) -> list[Column]:
     ]
 
 
-def _chart(result: dict, measure, study_pk: int) -> dict:
+def _chart(result: dict, measure, spec_url: str) -> dict:
     series = charts.series_of(result, measure.key)
     percent = measure.kind == "share"
     return {
@@ -507,8 +507,20 @@ def _chart(result: dict, measure, study_pk: int) -> dict:
         "table_key": f"measure-{measure.key}",
         "svg": charts.band_chart(series, percent=percent, decimals=measure.decimals),
         "series": series, "table": results.measure_table(result, measure.key),
-        "spec_url": f"{reverse('simulation_study_results', args=[study_pk])}?spec={measure.key}",
+        "spec_url": spec_url,
     }
+
+
+def _spec_response(result: dict, key: str, filename: str) -> JsonResponse:
+    """A measure's chart as a Vega-Lite specification to download."""
+    measure = MEASURE_BY_KEY.get(key)
+    if measure is None:
+        raise Http404
+    response = JsonResponse(charts.vega_lite_spec(
+        title=str(measure.title), y_title=str(measure.title), series=charts.series_of(result, key),
+        percent=measure.kind == "share"), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{key}.vl.json"'
+    return response
 
 
 @require_GET
@@ -522,14 +534,7 @@ def study_results(request, pk: int):
     policies = results.policy_names(result)
     spec = request.GET.get("spec")
     if spec:
-        measure = MEASURE_BY_KEY.get(spec)
-        if measure is None:
-            raise Http404
-        response = JsonResponse(charts.vega_lite_spec(
-            title=str(measure.title), y_title=str(measure.title), series=charts.series_of(result, spec),
-            percent=measure.kind == "share"), json_dumps_params={"ensure_ascii": False, "indent": 2})
-        response["Content-Disposition"] = f'attachment; filename="{slugify(study.name)}-{spec}.vl.json"'
-        return response
+        return _spec_response(result, spec, slugify(study.name))
     names = selectors.complex_names(user, [c.get("id") for c in study.scenario.get("complexes") or []])
     export_format = requested_format(request)
     if export_format:
@@ -558,7 +563,9 @@ def study_results(request, pk: int):
     context = _context(
         request, "results", study=study, policies=policies,
         policy_rows=[(p.get("name"), policy_description(p)) for p in scenario.get("policies") or []],
-        charts=[_chart(result, m, study.pk) for m in MEASURES], uncertainty=UNCERTAINTY,
+        charts=[_chart(result, m, f"{reverse('simulation_study_results', args=[study.pk])}?spec={m.key}")
+                for m in MEASURES],
+        uncertainty=UNCERTAINTY,
         key_rows=results.key_measure_rows(result, KEY_MEASURES), key_measures=[MEASURE_BY_KEY[k] for k in
                                                                               KEY_MEASURES],
         price=price, price_by_policy=price_by_policy, last_year=results.last_year(result),
@@ -604,10 +611,11 @@ def compare_rows(a, b) -> tuple[list[str], list[dict]]:
 
 @require_GET
 def compare(request):
-    """Two finished studies side by side: the same measures in their last year."""
+    """Two finished studies side by side: the measures in their last year, and per key measure a chart of both
+    studies' policies over the years (mean line and band) with its table."""
     finished = list(selectors.finished_study_list(request.user))
     form = CompareForm(request.GET or None, studies=finished)
-    header, rows, pair = [], [], None
+    header, rows, pair, chart_list = [], [], None, []
     if form.is_bound and form.is_valid():
         by_pk = {s.pk: s for s in finished}
         a = selectors.policy_study_get(request.user, form.cleaned_data["a"])
@@ -616,11 +624,30 @@ def compare(request):
             raise Http404
         pair = (a, b)
         header, rows = compare_rows(a, b)
+        merged = charts.merged_result([(a.name, a.result), (b.name, b.result)])
+        if request.GET.get("spec"):
+            return _spec_response(merged, request.GET["spec"], "simulation-comparison")
         export_format = requested_format(request)
         if export_format:
+            table = request.GET.get("table") or "comparison"
+            if table.startswith("measure-"):
+                key = table.removeprefix("measure-")
+                if key not in MEASURE_BY_KEY:
+                    raise Http404
+                return export_response(export_format=export_format, name=f"simulation-comparison-{key}",
+                                       columns=measure_columns([]), rows=results.long_rows(merged, {key}))
+            if table != "comparison":
+                raise Http404
             columns = [Column(gettext_lazy("Measure"), "measure"),
                        *(Column(h, lambda r, i=i: (r["cells"][i] or {}).get("mean")) for i, h in enumerate(header))]
             return export_response(export_format=export_format, name="simulation-comparison", columns=columns,
                                    rows=rows)
-    context = _context(request, "compare", form=form, header=header, rows=rows, pair=pair)
+        query = request.GET.copy()
+        query.pop("format", None)
+        query.pop("table", None)
+        for key in KEY_MEASURES:
+            query["spec"] = key
+            chart_list.append(_chart(merged, MEASURE_BY_KEY[key], f"?{query.urlencode()}"))
+    context = _context(request, "compare", form=form, header=header, rows=rows, pair=pair, charts=chart_list,
+                       uncertainty=UNCERTAINTY)
     return render(request, "simulation/compare.html", context)

@@ -259,3 +259,31 @@ def test_charlie_cannot_remove_a_study_of_another_corporation(client, done, corp
     client.force_login(make_user("charlie-analyst", corporation_b, Role.POLICY_ANALYST))
     assert client.post(reverse("simulation_study_delete", args=[done.pk]), {"confirm": "yes"}).status_code == 404
     assert PolicyStudy.objects.filter(pk=done.pk).exists()
+
+
+def test_two_studies_are_compared_in_a_chart_per_key_measure_with_its_table(client, done, bob, corporation_a):
+    from buurtbalans.simulation.texts import KEY_MEASURES
+
+    other = make_study(corporation_a, bob, name="Variant", seed=8)
+    policy_study_run_request(study=other, actor=bob)
+    run_pending_jobs()
+    client.force_login(bob)
+    url = f"{reverse('simulation_compare')}?a={done.pk}&b={other.pk}"
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="nl")
+    html = response.content.decode()
+    assert 'id="compare-table"' in html
+    charts = response.context["charts"]
+    assert [c["key"] for c in charts] == list(KEY_MEASURES)
+    for chart in charts:
+        # Four lines with their bands: both policies of both studies, and a table with a column for each.
+        assert [s.name for s in chart["series"]] == ["Proef: Open", "Proef: Ruimte-toets", "Variant: Open",
+                                                     "Variant: Ruimte-toets"]
+        assert f'id="{chart["chart_id"]}-table"' in html
+    assert html.count("bb-band") >= 4 * len(KEY_MEASURES)
+    spec = client.get(f"{url}&spec=mean_V_share").json()
+    assert {v["series"] for v in spec["data"]["values"]} == {"Proef: Open", "Proef: Ruimte-toets", "Variant: Open",
+                                                             "Variant: Ruimte-toets"}
+    response = client.get(f"{url}&format=csv-nl&table=measure-median_wait_V", HTTP_ACCEPT_LANGUAGE="nl")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1 + 4 * 4 and rows[1][2] == "Proef: Open"  # 4 series x 4 years
+    assert client.get(f"{url}&spec=nothing").status_code == 404
