@@ -102,6 +102,10 @@ CSRF_TRUSTED_ORIGINS = [
 # Public open data (CBS, Leefbaarometer, boundaries) a user keeps locally; only tests and the demo read it.
 OPEN_DATA_DIR = os.environ.get("BUURTBALANS_OPEN_DATA_DIR") or None
 
+# Worker processes for one policy study's runs (issue 15): 1 computes them in the job's own process; more starts a
+# local Dask cluster of that many for the run (docs/simulation-screens.md).
+BUURTBALANS_SIMULATION_WORKERS = max(1, env_int("BUURTBALANS_SIMULATION_WORKERS", 1))
+
 # Under this share of a complex's dwellings still owned, the corporation has lost its means to steer it
 # ("sturingsmogelijkheden verdwenen", issue 16 item 2; docs/history.md). A share between 0 and 1.
 BUURTBALANS_STEERING_POWER_THRESHOLD = float(os.environ.get("BUURTBALANS_STEERING_POWER_THRESHOLD") or 0.5)

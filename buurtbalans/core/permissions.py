@@ -55,6 +55,8 @@ class Action(StrEnum):
     MANAGE_PROFILES = "manage_profiles"  # mix categories and complex profiles (target mix and limits)
     PLAN_LABELS = "plan_labels"  # set the labelling policy and run labelling plans
     DECIDE_LABELS = "decide_labels"  # accept or change a vacancy's proposed label; list the vacancy with it
+    # Policy simulations (issue 15): build a scenario from the corporation's aggregates, run it, read and export it.
+    SIMULATE_POLICIES = "simulate_policies"
     RECORD_STEERING_ROLES = "record_steering_roles"  # record a tenant's carrying role (personal data)
     # Selection on motivation and placements (issue 13). Assessors score blind: the page shows none of the facts an
     # assessor must not weigh (registration date, income, markers, the other assessor's score).
@@ -67,6 +69,10 @@ class Action(StrEnum):
     # Data subjects' rights (AVG): everything about one household as one download (art. 15), and erasure (art. 17).
     EXPORT_SUBJECT_DATA = "export_subject_data"
     ERASE_HOUSEHOLD = "erase_household"
+    # Interventions (issue 16): what was done where and from when (no personal data), and whether it helped.
+    VIEW_INTERVENTIONS = "view_interventions"  # the register of interventions
+    MANAGE_INTERVENTIONS = "manage_interventions"  # enter, change, end and import interventions
+    EVALUATE_INTERVENTIONS = "evaluate_interventions"  # the evaluation page: an intervention against matched complexes
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -88,6 +94,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_STEERING_ROLES,
             Action.MANAGE_PLACEMENTS,
             Action.MANAGE_OBJECTIONS,
+            Action.VIEW_INTERVENTIONS,
         }
     ),
     Role.NEIGHBOURHOOD_MANAGER: frozenset(
@@ -108,6 +115,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_STEERING_ROLES,
             Action.ASSESS_MOTIVATION,
             Action.RECORD_FOLLOW_UPS,
+            Action.VIEW_INTERVENTIONS,
+            Action.MANAGE_INTERVENTIONS,
         }
     ),
     # Analysts work on aggregates only: never one household's income or markers.
@@ -127,6 +136,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVIEW_COOPERATIVES,
             Action.MANAGE_PROFILES,
             Action.PLAN_LABELS,
+            Action.VIEW_INTERVENTIONS,
+            Action.MANAGE_INTERVENTIONS,
+            Action.EVALUATE_INTERVENTIONS,
+            Action.SIMULATE_POLICIES,
         }
     ),
     # Boards see their own cooperative only (the one their CooperativeBoardMember link names), never the stock.
@@ -162,6 +175,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_COOPERATIVES,
             Action.MANAGE_COOPERATIVES,
             Action.MANAGE_PROFILES,
+            Action.VIEW_INTERVENTIONS,
+            Action.SIMULATE_POLICIES,
         }
     ),
     # The installation's administrator: the shared legal parameters only, none of a corporation's data.

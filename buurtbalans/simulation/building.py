@@ -402,12 +402,16 @@ def _inflow(corporation_id: int, on: date, living: dict[str, int], estimates: li
             estimates.append(Estimate(f"inflow.{label}.P", p, non_v.n, non_v.k, _round(p_low), _round(p_high),
                                       p_note))
             estimates.append(Estimate(f"inflow.{label}.O", o, non_v.n, non_v.n - non_v.k, _round(o_low),
-                                      _round(o_high), _("the rest: 1 - V - P")))
+                                      _round(o_high), _rest_note()))
         else:
             note = p_note if v < 1 else _("by definition: a vacancy reserved for a vulnerable household goes to one")
             estimates.append(Estimate(f"inflow.{label}.P", p, 0, None, None, None, note))
-            estimates.append(Estimate(f"inflow.{label}.O", o, 0, None, None, None, _("the rest: 1 - V - P")))
+            estimates.append(Estimate(f"inflow.{label}.O", o, 0, None, None, None, _rest_note()))
     return inflow
+
+
+def _rest_note() -> str:
+    return _("what is left: 100% minus the vulnerable and the lowest incomes")
 
 
 # --- 4, 5. arrivals and the waiting list -------------------------------------------------------------------------

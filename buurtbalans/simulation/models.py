@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from buurtbalans.core.models import HousingCorporation, Job
 from buurtbalans.core.permissions import Action, scoped_queryset
 
-# Who works with studies: the policy analyst and the functional administrator. No Action of its own yet: the
-# right to set complex profiles is held by exactly these two roles and is the nearest in purpose (setting letting
-# policy). A dedicated Action in core.permissions would be clearer; see docs/simulation-screens.md.
-SIMULATE = Action.MANAGE_PROFILES
+# Who works with studies: the policy analyst, who prepares letting policy for the board, and the functional
+# administrator, who also sets complex profiles (core.permissions).
+SIMULATE = Action.SIMULATE_POLICIES
 
 StudyQuerySet = scoped_queryset(SIMULATE)
 

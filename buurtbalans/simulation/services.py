@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import secrets
 from dataclasses import asdict
 from datetime import date
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from buurtbalans.core.audit import actor_label
+from buurtbalans.core.formatting import format_number
 from buurtbalans.core.jobs import job_enqueue
 from buurtbalans.engine import simulation as engine
 from buurtbalans.simulation.models import DEFAULT_RUNS, MAX_RUNS, PolicyStudy
@@ -62,18 +62,8 @@ def engine_version() -> str:
 
 
 def simulation_workers() -> int:
-    """Worker processes for a study's run.
-
-    The setting `BUURTBALANS_SIMULATION_WORKERS` (or the environment variable of that name while settings.py
-    does not read it); default 1: one process.
-    """
-    value = getattr(settings, "BUURTBALANS_SIMULATION_WORKERS", None)
-    if value is None:
-        value = os.environ.get("BUURTBALANS_SIMULATION_WORKERS", "")
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
+    """Worker processes for a study's run: the setting `BUURTBALANS_SIMULATION_WORKERS` (1: this process)."""
+    return settings.BUURTBALANS_SIMULATION_WORKERS
 
 
 def result_digest(document: dict) -> str:
@@ -114,9 +104,8 @@ def _problems(document: dict, runs: int, seed: int) -> list[Problem]:
     except engine.ScenarioError as exc:
         problems = [dutch_problem(p, document) for p in exc.problems]
     if not 1 <= runs <= MAX_RUNS:
-        problems.append(Problem(_("The number of calculations must be from 1 to %(max)s.") % {"max": f"{MAX_RUNS:,}"
-                                                                                              .replace(",", ".")},
-                                "general", field="runs"))
+        problems.append(Problem(_("The number of calculations must be from 1 to %(max)s.")
+                                % {"max": format_number(MAX_RUNS)}, "general", field="runs"))
     if not 0 <= seed <= 2**63 - 1:
         problems.append(Problem(_("The starting number must be 0 or more."), "general", field="seed"))
     return problems
