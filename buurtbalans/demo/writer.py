@@ -31,6 +31,7 @@ from buurtbalans.demo import generator, names
 from buurtbalans.demo.allocation import allocation_demo_write
 from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, Town
+from buurtbalans.demo.simulation import simulation_demo_write
 from buurtbalans.demo.social_write import MODELS as SOCIAL_MODELS
 from buurtbalans.demo.social_write import social_demo_seed
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
@@ -231,6 +232,9 @@ def demo_seed(
         analyze_tables(Complex, Dwelling, Household, Tenancy, VulnerabilityMarker, Applicant, PublicIndicator,
                        *SOCIAL_MODELS)
         _vitality_count(reference_date, say)
+        # After the vitality count: the study reads the composition and lettings as the monitor does (issue 15).
+        simulation_demo_write(HousingCorporation.objects.get(code=DEMO_CODE), reference_date=reference_date,
+                              analyst_username="beleid", say=say)
     result.seconds = time.perf_counter() - started
     return result
 
