@@ -74,6 +74,14 @@ def vega_lite_spec(*, title: str, y_title: str, series: list[BandSeries], percen
     }
 
 
+def band_axes(series: list[BandSeries]) -> tuple[list[int], list[float]]:
+    """The years of the x axis and the ticks of the y axis: from a round tick at or below the lowest p5 to one at or
+    above the highest p95 of every series, so no line or band leaves the plot (the page's SVG and the PDF alike)."""
+    points = [p for s in series for p in s.points]
+    values = [v for p in points for v in p[1:]]
+    return sorted({p[0] for p in points}), _nice_ticks(min(values), max(values))
+
+
 def band_chart(series: list[BandSeries], *, width: int = 560, height: int = 240, percent: bool = False,
                decimals: int = 1) -> dict | None:
     """SVG geometry: axes with ticks, per series a band polygon (p5-p95) and a polyline of the mean, and a legend.
@@ -85,9 +93,7 @@ def band_chart(series: list[BandSeries], *, width: int = 560, height: int = 240,
     if not points:
         return None
     left, right, top, bottom = 56, 12, 10, 28
-    years = sorted({p[0] for p in points})
-    values = [v for p in points for v in p[1:]]
-    ticks = _nice_ticks(min(values), max(values))
+    years, ticks = band_axes(series)
     low, high = ticks[0], ticks[-1]
     plot_w, plot_h = width - left - right, height - top - bottom
     tick_decimals = _label_decimals(ticks, 100 if percent else 1)

@@ -287,3 +287,39 @@ def test_two_studies_are_compared_in_a_chart_per_key_measure_with_its_table(clie
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 4 * 4 and rows[1][2] == "Proef: Open"  # 4 series x 4 years
     assert client.get(f"{url}&spec=nothing").status_code == 404
+
+
+def test_the_board_pdf_draws_each_key_measure_over_the_years_with_its_table(client, done, bob):
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.shapes import Polygon
+
+    from buurtbalans.simulation import charts
+    from buurtbalans.simulation.report_pdf import band_drawing
+    from buurtbalans.simulation.texts import KEY_MEASURES, MEASURE_BY_KEY
+
+    for key in KEY_MEASURES:
+        series = charts.series_of(done.result, key)
+        drawing = band_drawing(series, percent=MEASURE_BY_KEY[key].kind == "share", decimals=1)
+        plot = next(item for item in drawing.contents if isinstance(item, LinePlot))
+        values = [v for s in series for point in s.points for v in point[1:]]
+        # Every mean and band inside the plot: the axis covers the lowest p5 and the highest p95.
+        assert plot.yValueAxis.valueMin <= min(values) and plot.yValueAxis.valueMax >= max(values), key
+        bands = [item for item in drawing.contents if isinstance(item, Polygon)]
+        assert len(bands) == len(series) == 2
+        for band in bands:
+            ys = band.points[1::2]
+            assert plot.y - 0.01 <= min(ys) and max(ys) <= plot.y + plot.height + 0.01, key
+
+    client.force_login(bob)
+    response = client.get(reverse("simulation_study_report", args=[done.pk]), HTTP_ACCEPT_LANGUAGE="nl")
+    try:
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
+                              check=True).stdout.decode()
+    except FileNotFoundError:
+        pytest.skip("pdftotext is not installed")
+    assert "De belangrijkste maten door de jaren heen" in text
+    assert "Wachttijd (mediaan, jaren) voor kwetsbare huishoudens" in text
+    # The legend names each policy under every chart, and each chart's table has a row per year.
+    assert text.count("Ruimte-toets") >= len(KEY_MEASURES) * 2
+    for year in ("2026", "2027", "2028", "2029"):
+        assert text.count(year) >= len(KEY_MEASURES) * 2, year  # on the x axis and in the table
