@@ -16,6 +16,7 @@ from buurtbalans.demo.writer import DEMO_CODE, DEMO_PASSWORD, DEMO_USERS, OTHER_
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityMarker
 from buurtbalans.neighbourhoods.models import Neighbourhood, PublicIndicator
 from buurtbalans.portfolio.models import Complex, Dwelling
+from buurtbalans.simulation.models import PolicyStudy
 
 SMALL = ["--dwellings", "600", "--reference-date", "2025-06-01"]
 
@@ -89,6 +90,12 @@ def test_seed_demo_creates_the_demo_corporation_and_a_working_login_per_role():
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.DEMO_SEEDED, corporation=demo)
     assert event.data["dwellings"] == 600 and event.data["seed"] == 1
     assert event.data["households"] == Household.objects.filter(corporation=demo).count()
+
+    # The analyst finds a policy study built from the demo's data and calculated (issue 15).
+    [study] = PolicyStudy.objects.filter(corporation=demo)
+    assert study.created_by.username == "beleid" and study.job.status == "succeeded"
+    assert [p["name"] for p in study.result["policies"]] == ["Open", "Ruimte per complex", "Quotum 10%"]
+    assert study.result_runs == 100 and len(study.result["policies"][0]["years"]) == 10
 
 
 @pytest.mark.smoke
