@@ -203,3 +203,40 @@ def test_wide_tables_scroll_in_their_region_at_1366_px_and_200_percent(browser, 
         wrap.evaluate("w => { w.scrollLeft = (w.scrollWidth - w.clientWidth) / 2; w.scrollIntoView(); }")
         screenshot(page, f"layout-200-{name}")
     page.context.close()
+
+    # The policy analyst's wide tables: a study's scenario (tables of inputs) and its results, at 1366 px and 200 %.
+    study = _calculated_study(layout_demo["corporation"])
+    analyst_pages = {
+        "study scenario": reverse("simulation_study", args=[study.pk]),
+        "study results": reverse("simulation_study_results", args=[study.pk]),
+    }
+    for options in (LAPTOP, ZOOM_200):
+        page = log_in(browser, base, Role.POLICY_ANALYST, **options)
+        for name, url in analyst_pages.items():
+            page.goto(f"{base}{url}")
+            assert page.locator(".bb-main table").count() >= 1, name
+            assert not page_scrolls_sideways(page), (name, options)
+            assert page.evaluate(TABLE_PROBLEMS) == [], (name, options)
+            if options is LAPTOP:
+                assert_accessible(page)
+        page.context.close()
+
+
+def _calculated_study(corporation):
+    """The demo's calculated policy study, or one built from its data and calculated (10 calculations)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from buurtbalans.core.jobs import job_run
+    from buurtbalans.simulation.models import PolicyStudy
+    from buurtbalans.simulation.services import policy_study_create, policy_study_run_request
+
+    study = PolicyStudy.objects.filter(corporation=corporation, result__isnull=False).order_by("pk").first()
+    if study is None:
+        analyst = get_user_model().objects.get(username=username(Role.POLICY_ANALYST))
+        study = policy_study_create(corporation=corporation, actor=analyst, name="Proef", on=timezone.localdate(),
+                                    years=3)
+        PolicyStudy.objects.filter(pk=study.pk).update(runs=10)
+        study = policy_study_run_request(study=PolicyStudy.objects.get(pk=study.pk), actor=analyst)
+        job_run(study.job)
+    return study
