@@ -3,7 +3,8 @@ with the same key is refused (409). Keys are kept per token for API_IDEMPOTENCY_
 
     @router.post("/imports", auth=needs("portfolio", WRITE), response={200: ImportOut, ERRORS: ErrorOut})
     @idempotent
-    def import_create(request, ...): ...
+    def import_create(request, ...) -> ImportOut:     # return a Schema instance, not a dict
+        ...
 
 The first request claims the key (a row with no answer yet); a second one arriving while it runs gets 409. An
 answer of 5xx is not kept (the client may retry with the same key); every other answer is, byte for byte.
@@ -79,9 +80,10 @@ def _render(request, result) -> HttpResponse:
     status = 200
     if isinstance(result, Status):
         status, result = result.status_code, result.value
-    if isinstance(result, BaseModel):
-        result = result.model_dump(mode="json")
-    return api.create_response(request, result, status=status)
+    if not isinstance(result, BaseModel):
+        # A dict would skip the operation's response schema here but not without a key: the bodies would differ.
+        raise TypeError("an @idempotent endpoint returns a Schema instance (or Status(code, instance))")
+    return api.create_response(request, result.model_dump(mode="json"), status=status)
 
 
 def idempotent(view):

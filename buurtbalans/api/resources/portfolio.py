@@ -135,5 +135,5 @@ def portfolio_import_create(request, file: File[UploadedFile], dry_run: Query[bo
         errors = [((e.file, e.row, e.column), e.message) for e in report.errors]
         raise ApiError(422, _("%(source)s: %(errors)d error(s), nothing written.")
                        % {"source": report.source, "errors": report.error_count}, errors)
-    return {"source": report.source, "written": report.written, "dry_run": report.dry_run, "counts": shown,
-            "warnings": report.warnings}
+    return ImportOut(source=report.source, written=report.written, dry_run=report.dry_run, counts=shown,
+                     warnings=report.warnings)
