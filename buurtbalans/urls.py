@@ -22,6 +22,7 @@ urlpatterns = [
     path("monitor/", include("buurtbalans.liveability.urls")),
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
     path("simulation/", include("buurtbalans.simulation.urls")),
+    path("evaluation/", include("buurtbalans.evaluation.urls")),
     path("accountability/", include("buurtbalans.accountability.urls")),
     path("privacy/", include("buurtbalans.privacy.urls")),
     # The REST API /api/v1/ (its own token login, no session) and the token screens /api/tokens/ (issue 17).
