@@ -20,6 +20,7 @@ urlpatterns = [
     path("steering/", include("buurtbalans.steering.urls")),
     path("placements/", include("buurtbalans.placements.urls")),
     path("monitor/", include("buurtbalans.liveability.urls")),
+    path("history/", include("buurtbalans.history.urls")),  # sold dwellings and means to steer (issue 16)
     path("cooperatives/", include("buurtbalans.cooperatives.urls")),
     path("simulation/", include("buurtbalans.simulation.urls")),
     path("evaluation/", include("buurtbalans.evaluation.urls")),
