@@ -110,6 +110,7 @@ SKIPPED: dict[str, str] = {
     "simulation_study_delete": POST_ONLY,
     "simulation_study_upload": POST_ONLY,
     "simulation_study_report": DOWNLOAD,
+    "evaluation_intervention_end": POST_ONLY,
     "job_status": JSON,
 }
 
@@ -393,6 +394,22 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
             job_run(study.job)
         return [{"pk": study.pk}]
 
+    def interventions():
+        """An intervention of the register: the ones the product records from the demo's facts, else one entered."""
+        from datetime import date
+
+        from buurtbalans.evaluation.models import Intervention
+        from buurtbalans.evaluation.services import intervention_record, interventions_record_from_facts
+
+        if not Intervention.objects.filter(**own).exists():
+            interventions_record_from_facts(corporation=corporation)
+        if not Intervention.objects.filter(**own).exists():
+            intervention_record(corporation=corporation, complex_=_first(Complex.objects.filter(**own)),
+                                kind="social_management", started_on=date(2024, 3, 1),
+                                description="Portiekgesprekken en een buurtconciërge", source="entered",
+                                actor_name="beleid")
+        return pks(Intervention.objects.filter(**own))
+
     return {
         "accounts_user_detail": lambda: pks(Membership.objects.filter(**own), "user_id"),
         "complex_detail": lambda: pks(Complex.objects.filter(**own)),
@@ -460,6 +477,7 @@ def route_args(corporation) -> dict[str, Callable[[], list[dict]]]:
         "privacy_household_erase": lambda: pks(marked()),
         "simulation_study": simulation_studies,
         "simulation_study_results": simulation_studies,
+        "evaluation_intervention_edit": interventions,
         "job_detail": lambda: [{"pk": pk} for pk in sorted({
             pk for kind in Job.objects.filter(**own).values_list("kind", flat=True).distinct()
             for pk in Job.objects.filter(**own, kind=kind).order_by("pk").values_list("pk", flat=True)[:1]})],

@@ -43,7 +43,7 @@ def make_evaluation_data(corporation, *, prefix: str = "E", treated: int = 8, co
         complex_ = Complex.objects.create(corporation=corporation, external_id=f"{prefix}-{i + 1:03}",
                                           name=f"{prefix} Complex {i + 1}", neighbourhood=buurt)
         complexes.append(complex_)
-        level, slope = rng.normal(60, 6), rng.normal(0.5, 0.4) + (pre_trend if is_treated else 0.0)
+        level, slope = rng.normal(60, 6), rng.normal(0.5, 0.2) + (pre_trend if is_treated else 0.0)
         dwellings = int(rng.integers(20, 160))
         for year in YEARS:
             score = level + slope * (year - YEARS[0]) + rng.normal(0, 1.0)
