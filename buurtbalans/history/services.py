@@ -31,6 +31,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buurtbalans.core import bulk
 from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.history.models import ComplexOwnership, DwellingStatusPeriod, HistoryImport, HouseholdIncomeBand
 from buurtbalans.households.models import Household, Tenancy
@@ -59,7 +60,8 @@ def _corporation_id(corporation) -> int:
 def dwelling_statuses_record(corporation, as_of: date, source: str) -> dict[str, int]:
     """Close and open status periods so that the open period of every dwelling says its current status.
 
-    Two reads (the dwellings' statuses, the open periods), then set-based writes; no query per dwelling.
+    Two reads (the dwellings' statuses, the open periods), then set-based writes (new periods in one COPY on
+    PostgreSQL, `core.bulk.columns_insert`); no query per dwelling.
     A dwelling whose open period started on `as_of` itself (a second import that day) gets that period's status
     changed in place; when that makes it equal to the period before, which ended on `as_of`, the two become one.
 
@@ -75,14 +77,13 @@ def dwelling_statuses_record(corporation, as_of: date, source: str) -> dict[str,
         ).order_by().values_list("pk", "dwelling_id", "status", "valid_from")
     }
     to_close: list[int] = []
-    to_open: list[DwellingStatusPeriod] = []
+    to_open: list[tuple[int, str]] = []  # (dwelling, status) opened on as_of
     same_day: dict[int, tuple[int, str]] = {}  # dwelling -> (open period, new status)
     later = []
     for dwelling_id, status in current.items():
         found = open_rows.get(dwelling_id)
         if found is None:
-            to_open.append(DwellingStatusPeriod(corporation_id=corporation_id, dwelling_id=dwelling_id, status=status,
-                                                valid_from=as_of, source=source))
+            to_open.append((dwelling_id, status))
             continue
         pk, open_status, valid_from = found
         if open_status == status:
@@ -93,8 +94,7 @@ def dwelling_statuses_record(corporation, as_of: date, source: str) -> dict[str,
             same_day[dwelling_id] = (pk, status)
         else:
             to_close.append(pk)
-            to_open.append(DwellingStatusPeriod(corporation_id=corporation_id, dwelling_id=dwelling_id, status=status,
-                                                valid_from=as_of, source=source))
+            to_open.append((dwelling_id, status))
     if later:
         codes = dict(Dwelling.objects.filter(pk__in=[d for d, _f in later[:3]]).values_list("pk", "external_id"))
         raise HistoryOutOfOrder(
@@ -106,7 +106,12 @@ def dwelling_statuses_record(corporation, as_of: date, source: str) -> dict[str,
     for chunk in _chunks(to_close):
         DwellingStatusPeriod.objects.filter(pk__in=chunk).update(valid_to=as_of)
     merged = _same_day_changes(corporation_id, as_of, source, same_day)
-    DwellingStatusPeriod.objects.bulk_create(to_open, batch_size=2000)
+    count = len(to_open)
+    bulk.columns_insert(
+        DwellingStatusPeriod, ["corporation", "dwelling", "status", "valid_from", "valid_to", "source"],
+        [bulk.repeat_column(corporation_id, count), [d for d, _s in to_open], [s for _d, s in to_open],
+         bulk.repeat_column(as_of, count), bulk.repeat_column(None, count), bulk.repeat_column(source, count)],
+    )
     return {"status_periods_closed": len(to_close), "status_periods_opened": len(to_open),
             "status_periods_changed": len(same_day) - merged, "status_periods_merged": merged}
 
@@ -165,14 +170,17 @@ def income_bands_record(corporation, as_of: date, source: str) -> dict[str, int]
             corporation_id=corporation_id, year__in=band_years
         ).order_by().values_list("pk", "household_id", "year", "band")
     }
-    new = [HouseholdIncomeBand(corporation_id=corporation_id, household_id=pk, year=year, band=band, source=source)
-           for (pk, year), band in wanted.items() if (pk, year) not in stored]
+    new = [(pk, year, band) for (pk, year), band in wanted.items() if (pk, year) not in stored]
     changed: dict[str, list[int]] = defaultdict(list)
     for key, band in wanted.items():
         found = stored.get(key)
         if found is not None and found[1] != band:
             changed[band].append(found[0])
-    HouseholdIncomeBand.objects.bulk_create(new, batch_size=2000)
+    bulk.columns_insert(
+        HouseholdIncomeBand, ["corporation", "household", "year", "band", "source"],
+        [bulk.repeat_column(corporation_id, len(new)), *(list(c) for c in bulk.columns_of(new, 3)),
+         bulk.repeat_column(source, len(new))],
+    )
     for band, pks in changed.items():
         for chunk in _chunks(pks):
             HouseholdIncomeBand.objects.filter(pk__in=chunk).update(band=band, source=source)
