@@ -148,6 +148,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: under /api/v1/ every error answer, from any layer below, gets the API's error body (issue 17).
+    "buurtbalans.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "buurtbalans.accounts.middleware.SecurityHeadersMiddleware",

@@ -4,6 +4,7 @@
 
 * the site's LoginRequiredMiddleware and second-step check leave it alone (the token is the login);
 * a method the path does not have (405) and a path that does not exist (404) answer in the error shape;
+* a query parameter the operation does not have is refused (422): a misspelt filter must not return every row;
 * a successful GET gets an ETag (a hash of the body) and answers 304 to a matching If-None-Match;
 * rate-limit headers (X-RateLimit-Limit, X-RateLimit-Remaining) on every answer to a valid token.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponseNotModified
@@ -21,11 +23,11 @@ from django.utils.translation import gettext as _
 from buurtbalans.api.errors import error_body
 
 
-def json_error(status: int, detail: str, headers: dict | None = None) -> HttpResponse:
+def json_error(status: int, detail: str, headers: dict | None = None, errors: list | None = None) -> HttpResponse:
     from buurtbalans.api.main import api
 
-    response = HttpResponse(api.renderer.render(None, error_body(detail), response_status=status), status=status,
-                            content_type=api.get_content_type())
+    response = HttpResponse(api.renderer.render(None, error_body(detail, errors), response_status=status),
+                            status=status, content_type=api.get_content_type())
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -40,9 +42,34 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+@functools.cache
+def _query_parameters() -> list[tuple[str, re.Pattern, frozenset[str]]]:
+    """(method, path pattern, query parameter names) of every operation, from the API's own OpenAPI schema."""
+    from buurtbalans.api.main import api
+
+    table = []
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in methods.items():
+            names = frozenset(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+            table.append((method.upper(), pattern, names))
+    return table
+
+
+def unknown_query_parameters(request) -> list[str]:
+    for method, pattern, names in _query_parameters():
+        if method == request.method and pattern.match(request.path):
+            return sorted(set(request.GET) - names)
+    return []
+
+
 def api_view(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        unknown = unknown_query_parameters(request)
+        if unknown:
+            errors = [{"loc": ["query", name], "msg": _("unknown parameter")} for name in unknown]
+            return json_error(422, _("The request is not valid: see errors."), errors=errors)
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
             allowed = response.get("Allow", "")

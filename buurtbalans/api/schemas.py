@@ -1,6 +1,6 @@
 """Schemas every resource shares: the error body, a page of rows, the purpose header."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Header, Schema
 from pydantic import Field, create_model
@@ -19,6 +19,9 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = []
 
 
+# A row's id (a database BIGINT): larger numbers cannot name a row, and would overflow the database's integers.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 # Every operation may answer these with an ErrorOut: `response={200: ThingOut, ERRORS: ErrorOut}`.
 ERRORS = frozenset(ERROR_STATUSES)
 
@@ -28,7 +31,7 @@ PurposeCode = Literal[tuple(sorted(PURPOSE_LABELS))]  # type: ignore[valid-type]
 def purpose_header():
     """Declare on an operation that returns personal data, then check it with `access.purpose_of`:
 
-    `x_purpose: PurposeCode | None = purpose_header()`
+    `x_purpose: PurposeCode = purpose_header()` (not `| None`: the header is optional, never "null")
     """
     return Header(None, alias="X-Purpose", description="Why you read this personal data (a purpose code); it is "
                   "written in the audit log. Required: without it the answer is 400.")

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 
 from buurtbalans.api.access import needs, purpose_of
 from buurtbalans.api.pagination import PageParams, cursor_page
-from buurtbalans.api.schemas import ERRORS, ErrorOut, PurposeCode, page_of, purpose_header
+from buurtbalans.api.schemas import ERRORS, ErrorOut, Id, PurposeCode, page_of, purpose_header
 from buurtbalans.api.selectors import api_household_get, api_household_list, api_tenancy_get, api_tenancy_list
 from buurtbalans.households.selectors import household_income_read_record, marker_purposes_for, markers_for_household
 
@@ -31,8 +31,8 @@ class HouseholdOut(Schema):
 class TenancyOut(Schema):
     id: int
     external_id: str
-    dwelling_id: int
-    household_id: int
+    dwelling_id: Id
+    household_id: Id
     start_date: datetime.date
     end_date: datetime.date | None = None
     income_at_start: Decimal | None = None
@@ -66,8 +66,8 @@ class HouseholdFilters(Schema):
 
 
 class TenancyFilters(Schema):
-    household: int | None = None
-    dwelling: int | None = None
+    household: Id | None = None
+    dwelling: Id | None = None
     is_current: bool | None = None
 
 
@@ -83,7 +83,7 @@ def _record(request, households, purpose: str, what: str) -> None:
             openapi_extra={"responses": {200: {"links": {"GetHousehold": {
                 "operationId": "household_get", "parameters": {"household_id": "$response.body#/items/0/id"}}}}}})
 def household_list(request, filters: Query[HouseholdFilters], page: Query[PageParams],
-                   x_purpose: PurposeCode | None = purpose_header()):  # noqa: B008
+                   x_purpose: PurposeCode = purpose_header()):  # noqa: B008
     """Households with size and income (roles that see single households). Needs `X-Purpose`; audited."""
     rows = api_household_list(request.user, external_id=filters.external_id)
     purpose = purpose_of(request, x_purpose)
@@ -94,7 +94,7 @@ def household_list(request, filters: Query[HouseholdFilters], page: Query[PagePa
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, ERRORS: ErrorOut},
             operation_id="household_get")
-def household_get(request, household_id: int, x_purpose: PurposeCode | None = purpose_header()):  # noqa: B008
+def household_get(request, household_id: Id, x_purpose: PurposeCode = purpose_header()):  # noqa: B008
     household = api_household_get(request.user, household_id)
     purpose = purpose_of(request, x_purpose)
     _record(request, [household], purpose, f"household {household.external_id}")
@@ -103,7 +103,7 @@ def household_get(request, household_id: int, x_purpose: PurposeCode | None = pu
 
 @router.get("/households/{household_id}/markers", response={200: list[MarkerOut], ERRORS: ErrorOut},
             operation_id="household_markers")
-def household_markers(request, household_id: int, x_purpose: PurposeCode | None = purpose_header()):  # noqa: B008
+def household_markers(request, household_id: Id, x_purpose: PurposeCode = purpose_header()):  # noqa: B008
     """Special-category data: the household's vulnerability markers, for a role with a purpose for them
     (allocation, social_management). Every read is recorded (who, whose, why), as on the screen."""
     household = api_household_get(request.user, household_id)
@@ -115,7 +115,7 @@ def household_markers(request, household_id: int, x_purpose: PurposeCode | None 
             openapi_extra={"responses": {200: {"links": {"GetTenancy": {
                 "operationId": "tenancy_get", "parameters": {"tenancy_id": "$response.body#/items/0/id"}}}}}})
 def tenancy_list(request, filters: Query[TenancyFilters], page: Query[PageParams],
-                 x_purpose: PurposeCode | None = purpose_header()):  # noqa: B008
+                 x_purpose: PurposeCode = purpose_header()):  # noqa: B008
     """Tenancies (income and assets at start). Filters: `household`, `dwelling` (ids), `is_current`."""
     rows = api_tenancy_list(request.user, household_id=filters.household, dwelling_id=filters.dwelling,
                             is_current=filters.is_current)
@@ -126,7 +126,7 @@ def tenancy_list(request, filters: Query[TenancyFilters], page: Query[PageParams
 
 
 @router.get("/tenancies/{tenancy_id}", response={200: TenancyOut, ERRORS: ErrorOut}, operation_id="tenancy_get")
-def tenancy_get(request, tenancy_id: int, x_purpose: PurposeCode | None = purpose_header()):  # noqa: B008
+def tenancy_get(request, tenancy_id: Id, x_purpose: PurposeCode = purpose_header()):  # noqa: B008
     tenancy = api_tenancy_get(request.user, tenancy_id)
     purpose = purpose_of(request, x_purpose)
     _record(request, [tenancy.household], purpose, f"tenancy {tenancy.external_id}")

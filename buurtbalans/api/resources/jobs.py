@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 
 from buurtbalans.api.access import needs
 from buurtbalans.api.pagination import PageParams, cursor_page
-from buurtbalans.api.schemas import ERRORS, ErrorOut, page_of
+from buurtbalans.api.schemas import ERRORS, ErrorOut, Id, page_of
 from buurtbalans.api.selectors import api_job_get, api_job_list
 from buurtbalans.core.models import Job
 
@@ -45,5 +45,5 @@ def job_list(request, filters: Query[JobFilters], page: Query[PageParams]):
 
 
 @router.get("/jobs/{job_id}", response={200: JobOut, ERRORS: ErrorOut}, operation_id="job_get")
-def job_get(request, job_id: int):
+def job_get(request, job_id: Id):
     return api_job_get(request.user, job_id)

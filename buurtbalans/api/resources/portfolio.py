@@ -13,7 +13,7 @@ from buurtbalans.api.access import WRITE, needs
 from buurtbalans.api.errors import ApiError
 from buurtbalans.api.idempotency import idempotent
 from buurtbalans.api.pagination import PageParams, cursor_page
-from buurtbalans.api.schemas import ERRORS, ErrorOut, page_of
+from buurtbalans.api.schemas import ERRORS, ErrorOut, Id, page_of
 from buurtbalans.api.selectors import api_complex_get, api_complex_list, api_dwelling_get, api_dwelling_list
 from buurtbalans.api.services import api_portfolio_import
 from buurtbalans.portfolio.models import DwellingStatus
@@ -37,7 +37,7 @@ class ComplexOut(Schema):
 class DwellingOut(Schema):
     id: int
     external_id: str
-    complex_id: int | None = None
+    complex_id: Id | None = None
     street: str
     house_number: int
     house_number_suffix: str
@@ -62,7 +62,7 @@ class ComplexFilters(Schema):
 
 
 class DwellingFilters(Schema):
-    complex: int | None = None
+    complex: Id | None = None
     status: DwellingStatusCode = None
     external_id: str | None = None
 
@@ -82,7 +82,7 @@ def complex_list(request, filters: Query[ComplexFilters], page: Query[PageParams
 
 
 @router.get("/complexes/{complex_id}", response={200: ComplexOut, ERRORS: ErrorOut}, operation_id="complex_get")
-def complex_get(request, complex_id: int):
+def complex_get(request, complex_id: Id):
     return api_complex_get(request.user, complex_id)
 
 
@@ -98,7 +98,7 @@ def dwelling_list(request, filters: Query[DwellingFilters], page: Query[PagePara
 
 
 @router.get("/dwellings/{dwelling_id}", response={200: DwellingOut, ERRORS: ErrorOut}, operation_id="dwelling_get")
-def dwelling_get(request, dwelling_id: int):
+def dwelling_get(request, dwelling_id: Id):
     return api_dwelling_get(request.user, dwelling_id)
 
 

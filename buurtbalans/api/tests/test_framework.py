@@ -159,3 +159,18 @@ def test_past_the_rate_limit_the_answer_is_429_with_retry_after(client, ada, sto
     # Another token has its own count.
     other = bearer(token_for(ada, Role.ADMIN, {"portfolio": "read"}, name="second"))
     assert client.get("/api/v1/complexes", **other).status_code == 200
+
+
+def test_a_misspelt_filter_is_refused_rather_than_ignored(client, ada, stock_a, token_for):
+    auth = bearer(token_for(ada, Role.ADMIN, {"portfolio": "read"}))
+    response = client.get("/api/v1/dwellings?stauts=vacant", **auth)
+    assert response.status_code == 422
+    assert shape(response)["errors"] == [{"loc": ["query", "stauts"], "msg": response.json()["errors"][0]["msg"]}]
+
+
+def test_answers_from_outside_the_api_views_get_the_error_shape_too(client, ada, stock_a, token_for):
+    """A NUL byte is refused by the site's middleware before the API sees it: still the API's error body."""
+    auth = bearer(token_for(ada, Role.ADMIN, {"portfolio": "read"}))
+    response = client.get("/api/v1/complexes?external_id=a%00b", **auth)
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    shape(response)
