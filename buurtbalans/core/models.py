@@ -186,6 +186,12 @@ class AuditEvent(models.Model):
         CONTINGENT_WRITTEN = 733, _("Contingent target set")
         PLACEMENT_RECORDED = 734, _("Placement of a household recorded")
         PLACEMENTS_READ = 735, _("Placements of households read")
+        # Interventions register (issue 16): what was done in a complex and from when
+        INTERVENTION_ENTERED = 741, _("Intervention entered")
+        INTERVENTION_CHANGED = 742, _("Intervention changed")
+        INTERVENTION_ENDED = 743, _("Intervention ended")
+        INTERVENTIONS_IMPORTED = 744, _("Interventions imported")
+        INTERVENTIONS_RECORDED = 745, _("Interventions recorded by Buurtbalans")
         # 9xx system and administration
         PORTFOLIO_IMPORTED = 901, _("Portfolio imported")
         OPEN_DATA_IMPORTED = 902, _("Open data imported")
@@ -298,6 +304,7 @@ class Upload(models.Model):
         PORTFOLIO = "portfolio", _("Portfolio")
         SOCIAL_RECORDS = "social", _("Social management records")
         BIDS = "bids", _("Bids")
+        INTERVENTIONS = "interventions", _("Interventions")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received, waiting for the check")

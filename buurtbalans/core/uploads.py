@@ -55,7 +55,7 @@ DEFAULT_UNCONFIRMED_DAYS = 1
 UPLOAD_GONE_MESSAGE = gettext_lazy("This file is no longer kept. Upload it again.")
 
 # Files that this module and the versions before it wrote: <kind>-<32 hex digits><suffix>.
-_STORED_NAME = re.compile(r"(?:portfolio|social|bids)-[0-9a-f]{32}\.[a-z]{2,5}")
+_STORED_NAME = re.compile(r"(?:portfolio|social|bids|interventions)-[0-9a-f]{32}\.[a-z]{2,5}")
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 

@@ -2,8 +2,8 @@
 
 Interventions hold no personal data (what was done in a complex, from when). Each write is still audited, as the
 social management records are, so a reader of an evaluation can see who put an intervention in the register and
-when. Until core has codes of its own for interventions, the writes use the social records' codes (401 written,
-404 imported) with subject type "complex" and purpose "monitor" (docs/evaluation.md, "What is left").
+when. The codes are the interventions' own (core.models.AuditEvent.Type 741-745: entered, changed, ended,
+imported, recorded by Buurtbalans), with subject type "complex" and purpose "monitor".
 
 Recorded by the product: `interventions_record_from_facts` reads what happened in the lower apps (decided labels
 above the cap in steering, tenancies let on motivation or by intake in households, meeting places opened in
@@ -60,10 +60,20 @@ def _check(*, corporation, complex_: Complex, kind: str, started_on: date, ended
         raise ValidationError(errors)
 
 
+# The audit code of each write of one intervention.
+EVENTS = {"entered": AuditEvent.Type.INTERVENTION_ENTERED, "changed": AuditEvent.Type.INTERVENTION_CHANGED,
+          "ended": AuditEvent.Type.INTERVENTION_ENDED}
+# The audit code of `intervention_record` per source: a server command or the demo enters, a file imports, the
+# product records.
+SOURCE_EVENTS = {InterventionSource.ENTERED: AuditEvent.Type.INTERVENTION_ENTERED,
+                 InterventionSource.IMPORTED: AuditEvent.Type.INTERVENTIONS_IMPORTED,
+                 InterventionSource.RECORDED: AuditEvent.Type.INTERVENTIONS_RECORDED}
+
+
 def _written(actor, corporation, intervention: Intervention, what: str, data: dict | None = None) -> None:
     audit_record(
         actor=actor,
-        event=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN,
+        event=EVENTS[what],
         corporation=corporation,
         subject_type="complex",
         subject_ids=[intervention.complex.external_id],
@@ -142,7 +152,8 @@ def intervention_record(*, corporation: HousingCorporation, complex_: Complex, k
         description=description, source=source, created_by_name=actor_name,
     )
     audit_record(
-        actor=None, actor_name=actor_name, event=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN, corporation=corporation,
+        actor=None, actor_name=actor_name, event=SOURCE_EVENTS.get(source, AuditEvent.Type.INTERVENTION_ENTERED),
+        corporation=corporation,
         subject_type="complex", subject_ids=[complex_.external_id],
         subject_label=f"intervention #{intervention.pk} recorded: {kind} from {started_on}", purpose=PURPOSE,
         data={"intervention": intervention.pk, "kind": kind},
@@ -223,7 +234,7 @@ def interventions_record_from_facts(*, corporation: HousingCorporation, actor=No
         codes = dict(Complex.objects.filter(pk__in={i.complex_id for i in new}).values_list("pk", "external_id"))
         audit_record(
             actor=actor, actor_name=None if actor is not None else RECORDED_BY,
-            event=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN, corporation=corporation, subject_type="complex",
+            event=AuditEvent.Type.INTERVENTIONS_RECORDED, corporation=corporation, subject_type="complex",
             subject_ids=sorted({codes[i.complex_id] for i in new}),
             subject_label=f"{len(new)} interventions recorded from what happened", purpose=PURPOSE,
             data={"recorded": _count_by_kind(new)},
@@ -282,7 +293,7 @@ def interventions_write(*, actor, corporation: HousingCorporation, rows: list[di
         except IntegrityError as exc:  # another row of the same complex, kind and start (checked before; a race)
             raise ValidationError(_("Two interventions of the same complex, kind and start.")) from exc
     audit_record(
-        actor=actor, event=AuditEvent.Type.SOCIAL_RECORDS_IMPORTED, corporation=corporation, subject_type="complex",
+        actor=actor, event=AuditEvent.Type.INTERVENTIONS_IMPORTED, corporation=corporation, subject_type="complex",
         subject_ids=sorted({r["complex_code"] for r in rows}), subject_label=f"interventions imported from {file_name}",
         purpose="import", data={"file": file_name, **counts},
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buurtbalans.core.exports import Column, export_response, requested_format
+from buurtbalans.core.models import Upload
 from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.uploads import upload_discard, upload_store
@@ -39,7 +40,7 @@ from buurtbalans.liveability.indicators import INDICATORS, format_value
 
 PER_PAGE = 50
 # The kind of file the register's import stores for the length of the request (core.uploads).
-UPLOAD_KIND = "interventions"
+UPLOAD_KIND = Upload.Kind.INTERVENTIONS
 
 
 def _context(request, **extra) -> dict:

@@ -37,8 +37,12 @@ def test_an_analyst_and_a_neighbourhood_manager_enter_an_intervention_and_it_is_
     second = enter(nina, stock_a.complex, kind=InterventionKind.RENOVATION)
     assert (first.source, first.created_by_name) == (InterventionSource.ENTERED, "bob")
     assert second.created_by == nina
-    events = AuditEvent.objects.filter(event_type=AuditEvent.Type.SOCIAL_RECORDS_WRITTEN, subject_type="complex")
+    events = AuditEvent.objects.filter(event_type=AuditEvent.Type.INTERVENTION_ENTERED, subject_type="complex")
     assert events.count() == 2
+    # The interventions' own codes: the audit log does not show them as social management records.
+    assert not AuditEvent.objects.filter(event_type__in=[AuditEvent.Type.SOCIAL_RECORDS_WRITTEN,
+                                                         AuditEvent.Type.SOCIAL_RECORDS_IMPORTED]).exists()
+    assert events.first().get_event_type_display() == "Intervention entered"
     assert events.first().subject_ids == [stock_a.complex.external_id]
 
 
@@ -76,6 +80,8 @@ def test_changing_and_ending_keep_the_old_values_in_the_audit_log(stock_a, bob):
     assert (intervention.kind, intervention.started_on, intervention.ended_on) == (
         InterventionKind.MEETING_PLACE, date(2023, 4, 1), date(2024, 12, 31))
     changed = AuditEvent.objects.filter(subject_label__contains="changed").get()
+    assert changed.event_type == AuditEvent.Type.INTERVENTION_CHANGED
+    assert AuditEvent.objects.filter(event_type=AuditEvent.Type.INTERVENTION_ENDED).count() == 1
     assert changed.data["old"]["kind"] == InterventionKind.SOCIAL_MANAGEMENT
     with pytest.raises(ValidationError):
         services.intervention_end(actor=bob, intervention=intervention, ended_on=date(2020, 1, 1))
@@ -128,7 +134,8 @@ def test_a_decided_label_above_the_cap_and_an_opened_meeting_place_are_recorded(
     recorded = services.interventions_record_from_facts(corporation=stock_a.corporation)
     assert recorded == {InterventionKind.ABOVE_CAP_LABELS: 1, InterventionKind.MEETING_PLACE: 1}
     assert Intervention.objects.get(kind=InterventionKind.MEETING_PLACE).started_on == date(2023, 10, 1)
-    assert AuditEvent.objects.filter(actor_name="Buurtbalans", subject_type="complex").count() == 1
+    assert AuditEvent.objects.filter(actor_name="Buurtbalans", subject_type="complex",
+                                     event_type=AuditEvent.Type.INTERVENTIONS_RECORDED).count() == 1
 
 
 def test_the_nightly_job_records_for_each_corporation(stock_a, stock_b):
@@ -193,7 +200,7 @@ def test_a_good_import_adds_then_updates_by_code(tmp_path, stock_a, bob):
     report = interventions_import(path=again, corporation=stock_a.corporation, actor=bob)
     assert report.counts["interventions"] == {"new": 0, "updated": 1, "unchanged": 1}
     assert Intervention.objects.get(external_id="INT-1").ended_on == date(2024, 12, 31)
-    assert AuditEvent.objects.filter(event_type=AuditEvent.Type.SOCIAL_RECORDS_IMPORTED).count() == 2
+    assert AuditEvent.objects.filter(event_type=AuditEvent.Type.INTERVENTIONS_IMPORTED).count() == 2
 
 
 # --- screens -------------------------------------------------------------------------------------------------------
