@@ -33,7 +33,21 @@ EXAMPLES = 25  # per operation; the whole run stays well under a minute
 
 
 @pytest.fixture
-def api_schema(stock_a, alice, ada, token_for, settings, tmp_path):
+def connection_kept_open():
+    """Requests through the raw WSGI handler would close the test's database connection at their end (Django's test
+    client switches that off in the same way)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(stock_a, alice, ada, token_for, settings, tmp_path, connection_kept_open):
     settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
     settings.UPLOAD_DIR = tmp_path
     Job.objects.create(kind="api_walk", corporation=stock_a.corporation, user=alice, status=Job.Status.RUNNING,
