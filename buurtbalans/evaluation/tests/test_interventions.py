@@ -42,7 +42,7 @@ def test_an_analyst_and_a_neighbourhood_manager_enter_an_intervention_and_it_is_
     # The interventions' own codes: the audit log does not show them as social management records.
     assert not AuditEvent.objects.filter(event_type__in=[AuditEvent.Type.SOCIAL_RECORDS_WRITTEN,
                                                          AuditEvent.Type.SOCIAL_RECORDS_IMPORTED]).exists()
-    assert events.first().get_event_type_display() == "Intervention entered"
+    assert events.first().get_event_type_display() == str(AuditEvent.Type.INTERVENTION_ENTERED.label)
     assert events.first().subject_ids == [stock_a.complex.external_id]
 
 
