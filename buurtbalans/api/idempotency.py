@@ -28,6 +28,8 @@ from buurtbalans.api.errors import ApiError
 from buurtbalans.api.models import IdempotentRequest
 
 MAX_KEY_LENGTH = 200
+# A claim without an answer this old belongs to a request whose process died: the key may be used again.
+ABANDONED_AFTER = timedelta(minutes=15)
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
@@ -64,13 +66,18 @@ def _claim(request, key: str) -> IdempotentRequest | None:
             IdempotentRequest.objects.create(token=token, key=key, fingerprint=fingerprint)
         return None
     except IntegrityError:
-        stored = IdempotentRequest.objects.get(token=token, key=key)
-    if stored.fingerprint != fingerprint:
-        raise ApiError(409, _("This Idempotency-Key was used for another request. Use a new key for a new request."),
-                       [(("header", "Idempotency-Key"), _("used before with another request"))])
+        stored = IdempotentRequest.objects.filter(token=token, key=key).first()
+    if stored is None:  # the other request failed (5xx) and let go of the key in between
+        return _claim(request, key)
+    if stored.status is None and stored.created < timezone.now() - ABANDONED_AFTER:
+        IdempotentRequest.objects.filter(pk=stored.pk, status__isnull=True).delete()
+        return _claim(request, key)
     if stored.status is None:
         raise ApiError(409, _("The first request with this Idempotency-Key is still running. Try again shortly."),
                        [(("header", "Idempotency-Key"), _("in use"))], headers={"Retry-After": "5"})
+    if stored.fingerprint != fingerprint:
+        raise ApiError(409, _("This Idempotency-Key was used for another request. Use a new key for a new request."),
+                       [(("header", "Idempotency-Key"), _("used before with another request"))])
     return stored
 
 

@@ -174,3 +174,21 @@ def test_answers_from_outside_the_api_views_get_the_error_shape_too(client, ada,
     response = client.get("/api/v1/complexes?external_id=a%00b", **auth)
     assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
     shape(response)
+
+
+def test_a_key_whose_first_request_is_running_is_409_and_an_abandoned_one_is_free_again(client, ada, token_for,
+                                                                                          settings, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from buurtbalans.api.models import ApiToken
+
+    settings.UPLOAD_DIR = tmp_path
+    auth = bearer(token_for(ada, Role.ADMIN, {"portfolio": "write"}))
+    good = _zip("D-1;C-9;Rivierstraat;1;8011AA;Zwolle;612,50;verhuurd\n")
+    claim = IdempotentRequest.objects.create(token=ApiToken.objects.get(), key="k-1", fingerprint="x")
+    running = _post(client, auth, good, key="k-1")
+    assert running.status_code == 409 and running["Retry-After"]
+    IdempotentRequest.objects.filter(pk=claim.pk).update(created=timezone.now() - timedelta(hours=1))
+    assert _post(client, auth, good, key="k-1").status_code == 200

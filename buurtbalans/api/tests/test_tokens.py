@@ -160,3 +160,11 @@ def test_an_administrator_makes_and_revokes_service_tokens_on_screen(client, ada
     client.force_login(ada)
     assert token.prefix in client.get(reverse("api_tokens")).content.decode()
     assert client.post(reverse("api_tokens"), {"token": token.pk}).status_code == 302
+
+
+def test_the_users_page_still_opens_with_a_service_tokens_user_on_it(client, ada, token_for):
+    token_for(ada, Role.POLICY_ANALYST, {"portfolio": "read"}, kind="service", name="bi-report")
+    client.force_login(ada)
+    response = client.get(reverse("accounts_user_list"))
+    assert response.status_code == 200
+    assert "api.corp-a.bi-report." in response.content.decode()
