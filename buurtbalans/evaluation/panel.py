@@ -1,11 +1,21 @@
 """From the corporation's data to an evaluation panel (`buurtbalans.evaluation/1`), and the evaluation itself.
 
-Reads only (no writes, no audit: aggregates per complex and year). The outcome per complex and year is the monitor's
-yearly measurement (`liveability.ComplexVitality`, one row per complex per reference date): the vitality score or
-one of its indicators (share V = households with a vulnerability marker, share P = households with the lowest
-incomes, signals per 100 dwellings, turnover, the buurt's Leefbaarometer and its dimensions). When a complex has two
-measurements in a year, the later one counts. Household shares that stand for fewer than 5 households are left out
-for a reader under the small-cell rule, as on the monitor's pages (that year is then a gap for that complex).
+Reads only (no writes, no audit: aggregates per complex and year). The years of the panel are the years of the
+monitor's yearly measurements (`liveability.ComplexVitality`, one row per complex per reference date). The outcome
+per complex and year:
+
+- the vitality score, arrears, vacancy duration and the buurt's Leefbaarometer and its dimensions: the monitor's
+  measurement (when a complex has two in a year, the later one counts);
+- share V (households with a vulnerability marker), share P (households with the lowest incomes), turnover and
+  signals per 100 dwellings: counted from the history of the stock and the households (`history.outcomes`: on
+  1 January, or in the year), when the history has that figure for the corporation in the panel's years; a
+  corporation without history yet gets the monitor's measurement, and the page says which (`BuiltPanel.notes`).
+  One source for the whole panel, never mixed per complex or year, so a change of source cannot look like an effect;
+- the share of the dwellings the corporation owns: from the history's ownership per year only.
+
+Household shares that stand for fewer than 5 households are left out for a reader under the small-cell rule, as on
+the monitor's pages (that year is then a gap for that complex); from the history with the counts behind each share
+(`history.outcomes.share_counts_by_year`).
 
 Treated: the complexes with an intervention of the chosen kind that started in the chosen year (or the complex of
 one chosen intervention). Controls: the corporation's other complexes without any intervention of that kind that
@@ -23,11 +33,14 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buurtbalans.core.figures import is_protected
+from buurtbalans.core.figures import Cell, is_protected
 from buurtbalans.core.permissions import Action, require
 from buurtbalans.engine import evaluation as engine
+from buurtbalans.engine.vitality import Direction
 from buurtbalans.evaluation.models import Intervention
-from buurtbalans.liveability.indicators import INDICATORS
+from buurtbalans.history import outcomes as history_outcomes
+from buurtbalans.history.models import ComplexOwnership
+from buurtbalans.liveability.indicators import INDICATORS, VitalityIndicator
 from buurtbalans.liveability.models import ComplexVitality
 from buurtbalans.liveability.texts import small_cell_keys
 from buurtbalans.neighbourhoods.models import PublicIndicator
@@ -35,13 +48,36 @@ from buurtbalans.portfolio.models import Complex
 
 # The outcomes an analyst can choose, in the order of the form: the score, then the indicators people ask about.
 OUTCOME_KEYS = ("score", "vulnerable_share", "primary_share", "signals_per_100", "turnover_rate", "arrears_share",
-                "vacancy_days", "lbm", "lbm_won", "lbm_fys", "lbm_vrz", "lbm_soc", "lbm_onv")
+                "vacancy_days", "owned_share", "lbm", "lbm_won", "lbm_fys", "lbm_vrz", "lbm_soc", "lbm_onv")
 SCORE_LABEL = gettext_lazy("Vitality score")
 URBANITY_KEY = "urbanity"
+OWNED_SHARE_KEY = "owned_share"
+# Not an indicator of the vitality score (no weight or norm there): a figure of the history (issue 16 item 2: sold
+# dwellings take away the corporation's means to steer). Described like an indicator so the page's units work.
+OWNED_SHARE = VitalityIndicator(
+    OWNED_SHARE_KEY, gettext_lazy("Share of dwellings owned by the corporation"), "share", "ownership",
+    Direction.HIGHER_IS_BETTER, weight=0, norm=0.5, tolerance=0.5, warning=None,
+    explanation=gettext_lazy("Dwellings the corporation owns out of all the complex's dwellings (sold ones "
+                             "included), as the history of the ownership says per year."),
+)
+# The outcomes counted from the history when it has them (see the module), with the history's helper for each.
+HISTORY_SOURCES = {
+    "vulnerable_share": lambda corporation_id, years: history_outcomes.share_counts_by_year(corporation_id, years, "V"),
+    "primary_share": lambda corporation_id, years: history_outcomes.share_counts_by_year(corporation_id, years, "P"),
+    "turnover_rate": history_outcomes.turnover_by_year,
+    "signals_per_100": history_outcomes.signals_per_100_by_year,
+    OWNED_SHARE_KEY: history_outcomes.owned_share_by_year,
+}
+HISTORY, MONITOR = "history", "monitor"
+
+
+def outcome_indicator(key: str) -> VitalityIndicator | None:
+    """The indicator that says an outcome's unit and decimals; None for the score."""
+    return OWNED_SHARE if key == OWNED_SHARE_KEY else INDICATORS.get(key)
 
 
 def outcome_label(key: str) -> str:
-    return str(SCORE_LABEL if key == "score" else INDICATORS[key].label)
+    return str(SCORE_LABEL if key == "score" else outcome_indicator(key).label)
 
 
 def outcome_choices() -> list[tuple[str, str]]:
@@ -57,6 +93,8 @@ class BuiltPanel:
         complex_pks: per unit id the complex's primary key (for links).
         kind, start_year, outcome: what was asked.
         intervention: the one intervention evaluated, or None for a kind over all complexes that got it that year.
+        notes: sentences for the page (where the figures come from, what was left out).
+        source: where the outcome's figures come from: "monitor" or "history".
     """
 
     panel: engine.Panel
@@ -66,6 +104,7 @@ class BuiltPanel:
     outcome: str
     intervention: Intervention | None = None
     notes: list[str] = field(default_factory=list)
+    source: str = MONITOR
 
 
 class PanelError(ValueError):
@@ -76,8 +115,8 @@ class PanelError(ValueError):
         self.problems = problems
 
 
-def _yearly_values(user, corporation_id: int, outcome: str) -> dict[int, dict[int, float]]:
-    """Per complex id, per year the outcome's value (the last measurement of the year)."""
+def _monitor_values(user, corporation_id: int, outcome: str) -> dict[int, dict[int, float]]:
+    """Per complex id, per year the monitor's value of the outcome (the last measurement of the year)."""
     protected = is_protected(user)
     rows = (ComplexVitality.objects.visible_to(user, Action.VIEW_MONITOR).filter(corporation_id=corporation_id)
             .order_by("complex_id", "reference_date")
@@ -90,6 +129,63 @@ def _yearly_values(user, corporation_id: int, outcome: str) -> dict[int, dict[in
             continue
         values[row.complex_id][row.reference_date.year] = float(value)
     return values
+
+
+def _panel_years(user, corporation_id: int, outcome: str) -> list[int]:
+    """The years of the monitor's measurements; for the owned share also the years of the ownership history."""
+    years = set(ComplexVitality.objects.visible_to(user, Action.VIEW_MONITOR).filter(corporation_id=corporation_id)
+                .order_by().values_list("reference_date__year", flat=True).distinct())
+    if outcome == OWNED_SHARE_KEY:
+        years |= set(ComplexOwnership.objects.filter(corporation_id=corporation_id).values_list("year", flat=True))
+    return sorted(years)
+
+
+def _history_values(user, outcome: str, found: dict) -> dict[int, dict[int, float]]:
+    """Per complex id, per year the history's value of the outcome (`found`: what its helper returned); a share of
+    fewer than 5 households left out for a reader under the small-cell rule (as the monitor's `small_cell_keys`)."""
+    if outcome not in ("vulnerable_share", "primary_share"):
+        return {cid: {year: float(v) for year, v in per.items()} for cid, per in found.items() if per}
+    protected = is_protected(user)
+    values: dict[int, dict[int, float]] = {}
+    for complex_id, per in found.items():
+        shown = {year: count / households for year, (count, households) in per.items()
+                 if not Cell(count, households, protected).is_suppressed}
+        if shown:
+            values[complex_id] = shown
+    return values
+
+
+def _yearly_values(user, corporation_id: int, outcome: str) -> tuple[dict[int, dict[int, float]], str]:
+    """Per complex id, per year the outcome's value, and where it comes from ("history" or "monitor")."""
+    if outcome in HISTORY_SOURCES:
+        years = _panel_years(user, corporation_id, outcome)
+        found = HISTORY_SOURCES[outcome](corporation_id, years) if years else {}
+        if found or outcome == OWNED_SHARE_KEY:
+            return _history_values(user, outcome, found), HISTORY
+    return _monitor_values(user, corporation_id, outcome), MONITOR
+
+
+def _source_note(outcome: str, source: str) -> str | None:
+    if outcome not in HISTORY_SOURCES:
+        return None
+    if source == HISTORY:
+        return _("This figure is counted from the history of the dwellings and households, per year.")
+    return _("There is no history of the dwellings and households for these years yet: this figure is the "
+             "monitor's yearly measurement.")
+
+
+def _sold_note(corporation_id: int, complexes: list[Complex], years: list[int]) -> str | None:
+    """A note naming the panel's complexes whose owned share fell in the panel's years (other households after)."""
+    if not years:
+        return None
+    owned = history_outcomes.owned_share_by_year(corporation_id, years)
+    sold = [c.name or c.external_id for c in complexes
+            if len(per := owned.get(c.pk, {})) > 1 and min(per.values()) < per[min(per)] - 1e-9]
+    if not sold:
+        return None
+    return _("Dwellings were sold in these years in %(count)s of these complexes (%(names)s): after a sale other "
+             "households are counted. Check whether they should be compared.") % {
+        "count": len(sold), "names": ", ".join(sold[:5]) + (", …" if len(sold) > 5 else "")}
 
 
 def _covariates(complexes: list[Complex], dwellings: dict[int, int]) -> tuple[dict[int, dict[str, float]], list[str]]:
@@ -123,7 +219,7 @@ def panel_build(user, *, kind: str, start_year: int, outcome: str,
     corporation_id = membership.corporation_id
     if outcome not in OUTCOME_KEYS:
         raise PanelError([_("Choose a figure to evaluate.")])
-    values = _yearly_values(user, corporation_id, outcome)
+    values, source = _yearly_values(user, corporation_id, outcome)
     years = sorted({year for per in values.values() for year in per})
     interventions = Intervention.objects.filter(corporation_id=corporation_id, kind=kind)
     if intervention is not None:
@@ -133,6 +229,8 @@ def panel_build(user, *, kind: str, start_year: int, outcome: str,
         treated_ids = set(interventions.filter(started_on__year=start_year).values_list("complex_id", flat=True))
     if not treated_ids:
         raise PanelError([_("No complex got this intervention in %(year)s.") % {"year": start_year}])
+    if not years and outcome == OWNED_SHARE_KEY:
+        raise PanelError([_("There is no history of the ownership of the complexes yet.")])
     if not years:
         raise PanelError([_("The monitor has no yearly figures yet. Count the vitality first.")])
     first, last = date(years[0], 1, 1), date(years[-1], 12, 31)
@@ -145,6 +243,7 @@ def panel_build(user, *, kind: str, start_year: int, outcome: str,
     dwellings = dict(ComplexVitality.objects.filter(corporation_id=corporation_id, is_latest=True)
                      .values_list("complex_id", "dwelling_count"))
     covariates, notes = _covariates(kept, dwellings)
+    notes += [note for note in (_source_note(outcome, source), _sold_note(corporation_id, kept, years)) if note]
     units = [
         engine.Unit(unit_id=c.external_id, treated=c.pk in treated_ids, covariates=covariates[c.pk],
                     values=dict(sorted(values.get(c.pk, {}).items())), name=c.name)
@@ -154,7 +253,7 @@ def panel_build(user, *, kind: str, start_year: int, outcome: str,
         raise PanelError([_("There is no complex without this intervention to compare with.")])
     panel = engine.Panel(outcome=outcome, start_year=start_year, units=tuple(units))
     return BuiltPanel(panel=panel, complex_pks={c.external_id: c.pk for c in kept}, kind=kind, start_year=start_year,
-                      outcome=outcome, intervention=intervention, notes=notes)
+                      outcome=outcome, intervention=intervention, notes=notes, source=source)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 
 from buurtbalans.core.formatting import format_number
 from buurtbalans.engine.evaluation import Evaluation
-from buurtbalans.evaluation.panel import outcome_label
-from buurtbalans.liveability.indicators import INDICATORS
+from buurtbalans.evaluation.panel import outcome_indicator, outcome_label
 
 
 def _unit(outcome: str) -> tuple[float, int, str]:
     """(factor, decimals, unit words) of a change in this outcome: shares in percentage points."""
-    indicator = INDICATORS.get(outcome)
+    indicator = outcome_indicator(outcome)
     if outcome == "score":
         return 1.0, 0, _("points")
     if indicator.unit == "share":

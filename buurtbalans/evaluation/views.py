@@ -33,10 +33,17 @@ from buurtbalans.evaluation.forms import (
 )
 from buurtbalans.evaluation.importing import INTERVENTIONS_SHEET, interventions_import
 from buurtbalans.evaluation.models import InterventionKind, InterventionSource
-from buurtbalans.evaluation.panel import PanelError, evaluation_run, outcome_label, panel_build
+from buurtbalans.evaluation.panel import (
+    OWNED_SHARE_KEY,
+    PanelError,
+    evaluation_run,
+    outcome_indicator,
+    outcome_label,
+    panel_build,
+)
 from buurtbalans.evaluation.texts import interval_text, result_sentence, warning_texts, zero_text
 from buurtbalans.liveability.charts import Series, line_chart, vega_lite_spec
-from buurtbalans.liveability.indicators import INDICATORS, format_value
+from buurtbalans.liveability.indicators import format_value
 
 PER_PAGE = 50
 # The kind of file the register's import stores for the length of the request (core.uploads).
@@ -203,11 +210,18 @@ def _series(run) -> list[Series]:
 
 def _value_text(outcome: str, value: float | None) -> str:
     """A figure of the chart's table, in the outcome's unit (one decimal more than the monitor for a score)."""
-    from buurtbalans.core.formatting import format_number
+    from buurtbalans.core.formatting import format_number, format_share
 
     if outcome == "score":
         return format_number(value, 1)
+    if outcome == OWNED_SHARE_KEY:  # not a monitor indicator: format_value does not know it
+        return "–" if value is None else format_share(value, outcome_indicator(outcome).decimals)
     return format_value(outcome, value)
+
+
+def _is_share(outcome: str) -> bool:
+    indicator = outcome_indicator(outcome)
+    return indicator is not None and indicator.unit == "share"
 
 
 def _matches(run) -> list[dict]:
@@ -286,8 +300,8 @@ def evaluation_page(request):
     if run is not None:
         outcome = run.built.outcome
         series = _series(run)
-        percent = outcome in INDICATORS and INDICATORS[outcome].unit == "share"
-        decimals = 1 if outcome == "score" else INDICATORS[outcome].decimals
+        percent = _is_share(outcome)
+        decimals = 1 if outcome == "score" else outcome_indicator(outcome).decimals
         chart = line_chart(series, percent=percent, decimals=decimals)
         if chart is not None:
             chart["start"] = _start_marker(chart, run)
@@ -327,7 +341,7 @@ def _evaluation_download(request, run):
     if wanted == "chart":
         title = _("%(figure)s, start %(year)s") % {"figure": outcome_label(built.outcome), "year": built.start_year}
         spec = vega_lite_spec(title=title, y_title=outcome_label(built.outcome), series=_series(run),
-                              percent=built.outcome in INDICATORS and INDICATORS[built.outcome].unit == "share")
+                              percent=_is_share(built.outcome))
         return _download(json.dumps(spec, ensure_ascii=False, indent=2), f"{name}.vl.json")
     if wanted:
         raise Http404

@@ -8,7 +8,8 @@ no income known) is left out of the year rather than given as 0, so the evaluati
         counts for concentration, valid on 1 January of the year / households living there on that day; kind "P":
         households in the primary income band in the year's income history (`income_bands_on`: their latest income
         year up to the year) and without such a marker / the same households. P is left out for a complex none of
-        whose households has a known band that year.
+        whose households has a known band that year. `share_counts_by_year` gives the counts behind each share
+        (households counted, households there) for the small-cell rule.
     turnover_by_year(corporation, years)          tenancies that ended in the year / households on 1 January.
     signals_per_100_by_year(corporation, years)   signals and support needs reported in the year, per 100 of the
         complex's dwellings on 1 January that were not sold or demolished (the status history says which).
@@ -67,8 +68,11 @@ def _groups(corporation_id: int, year: int) -> dict[int, dict[tuple[bool, str | 
     return groups
 
 
-def share_by_year(corporation, years: Iterable[int], kind: str) -> dict[int, dict[int, float]]:
-    """Share V or P of the households per complex per year (see the module).
+def share_counts_by_year(corporation, years: Iterable[int], kind: str) -> dict[int, dict[int, tuple[int, int]]]:
+    """Share V or P per complex per year as the counts behind it: (households counted, households there).
+
+    The same households and the same gaps as `share_by_year`; a reader under the small-cell rule needs the count to
+    know whether the share may be shown (`core.figures.Cell`).
 
     Raises:
         ValueError: a kind other than "V" or "P".
@@ -76,18 +80,30 @@ def share_by_year(corporation, years: Iterable[int], kind: str) -> dict[int, dic
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     corporation_id = _corporation_id(corporation)
-    result: dict[int, dict[int, float]] = defaultdict(dict)
+    result: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     for year in years:
         for complex_id, groups in _groups(corporation_id, year).items():
             households = sum(groups.values())
             if not households:
                 continue
             if kind == "V":
-                result[complex_id][year] = sum(n for (marked, _b), n in groups.items() if marked) / households
+                result[complex_id][year] = (sum(n for (marked, _b), n in groups.items() if marked), households)
             elif any(band not in (None, "unknown") for (_m, band) in groups):
                 primary = sum(n for (marked, band), n in groups.items() if band == "primary" and not marked)
-                result[complex_id][year] = primary / households
+                result[complex_id][year] = (primary, households)
     return dict(result)
+
+
+def share_by_year(corporation, years: Iterable[int], kind: str) -> dict[int, dict[int, float]]:
+    """Share V or P of the households per complex per year (see the module).
+
+    Raises:
+        ValueError: a kind other than "V" or "P".
+    """
+    return {
+        complex_id: {year: count / households for year, (count, households) in per_year.items()}
+        for complex_id, per_year in share_counts_by_year(corporation, years, kind).items()
+    }
 
 
 def _household_counts(corporation_id: int, year: int) -> dict[int, int]:
