@@ -13,6 +13,11 @@ Per complex and year, with `d` = how far the buurt's score is below the average 
 - meeting places: one per complex with chance 4% + 60·d% (at most ~16%), and at least one (in the lowest-scoring
   buurt's largest complex), used 6-16 dayparts a month; 4-10 activities a year there;
 - arrears: a complex total every quarter of the last two years, Binomial(households, 2% + 25·d%).
+
+Programmes (`Programme`, planted by `demo.history` so the evaluation has effects to find): in a complex with a
+programme, each signal reported on or after its start is kept with chance `signals_kept` (a social management
+programme: about half fewer signals); a programme that opens a meeting place also adds that place, opened on the
+start. Drawn from a random generator of their own, so the other complexes' records stay the same.
 """
 
 from __future__ import annotations
@@ -43,6 +48,15 @@ class ComplexFacts:
     name: str
 
 
+@dataclass(frozen=True)
+class Programme:
+    """An intervention planted in a complex's records: from `started_on`, only `signals_kept` of its signals."""
+
+    started_on: date
+    signals_kept: float
+    opens_meeting_place: bool = False
+
+
 @dataclass
 class DemoRecords:
     signals: list[tuple] = field(default_factory=list)  # (complex_id, kind, reported_on, resolved_on)
@@ -58,13 +72,16 @@ def _day(rng, start: date, days: int) -> date:
     return start + timedelta(days=int(rng.integers(0, max(days, 1))))
 
 
-def generate(complexes: list[ComplexFacts], reference_date: date, seed: int = 1, years: int = 5) -> DemoRecords:
+def generate(complexes: list[ComplexFacts], reference_date: date, seed: int = 1, years: int = 5,
+             programmes: dict[int, Programme] | None = None) -> DemoRecords:
     rng = np.random.default_rng(seed)
+    programmes = programmes or {}
     out = DemoRecords()
     start = reference_date - timedelta(days=365 * years)
     span = (reference_date - start).days
-    for facts in complexes:
+    for position, facts in enumerate(complexes):
         d = min(max(facts.deprivation, 0.0), 0.3)
+        first_signal = len(out.signals)
         n = int(rng.poisson(facts.dwellings * (3 + 50 * d) / 100 * years))
         for kind_index in rng.choice(len(SIGNAL_KINDS), size=n, p=SIGNAL_P):
             reported = _day(rng, start, span)
@@ -72,6 +89,9 @@ def generate(complexes: list[ComplexFacts], reference_date: date, seed: int = 1,
             if resolved is not None and resolved > reference_date:
                 resolved = None
             out.signals.append((facts.complex_id, SIGNAL_KINDS[kind_index], reported, resolved))
+        if facts.complex_id in programmes:
+            _programme(out, np.random.default_rng([seed, 16, position]), facts, programmes[facts.complex_id],
+                       first_signal, start, reference_date, years)
         for _ in range(int(rng.poisson(facts.dwellings * (0.8 + 6 * d) / 100 * years))):
             out.support_needs.append((facts.complex_id, _day(rng, start, span),
                                       str(rng.choice(["wijkteam", "maatschappelijk werk", "huisarts", ""]))))
@@ -97,11 +117,28 @@ def generate(complexes: list[ComplexFacts], reference_date: date, seed: int = 1,
     return out
 
 
-def _meeting_place(out: DemoRecords, rng, facts: ComplexFacts, start: date, reference_date: date, years: int) -> None:
-    """A meeting place at the complex, opened up to a year before `start`, with its use per month and activities."""
-    span = (reference_date - start).days
+def _programme(out: DemoRecords, rng, facts: ComplexFacts, programme: Programme, first_signal: int, start: date,
+               reference_date: date, years: int) -> None:
+    """Thin the complex's signals (those from `first_signal` on) from the programme's start; open its meeting
+    place."""
+    out.signals[first_signal:] = [
+        signal for signal in out.signals[first_signal:]
+        if signal[2] < programme.started_on or rng.random() < programme.signals_kept
+    ]
+    if programme.opens_meeting_place:
+        _meeting_place(out, rng, facts, start, reference_date, years, opened=programme.started_on)
+
+
+def _meeting_place(out: DemoRecords, rng, facts: ComplexFacts, start: date, reference_date: date, years: int,
+                   opened: date | None = None) -> None:
+    """A meeting place at the complex, opened up to a year before `start` (or on `opened`), with its use per month
+    and activities."""
     index = len(out.meeting_places)
-    opened = _day(rng, start - timedelta(days=365), 365)
+    if opened is None:
+        opened = _day(rng, start - timedelta(days=365), 365)
+    else:
+        start = max(start, opened)
+    span = (reference_date - start).days
     out.meeting_places.append((facts.complex_id, f"Buurtkamer {facts.name}", opened, int(rng.integers(15, 40))))
     month = date(start.year, start.month, 1)
     while month <= reference_date:

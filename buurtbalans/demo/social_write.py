@@ -37,8 +37,24 @@ def social_demo_exists(corporation: HousingCorporation) -> bool:
     return any(m.objects.filter(corporation=corporation, recorded_by_name=DEMO_SOURCE).exists() for m in MODELS)
 
 
+def complex_facts(corporation: HousingCorporation, reference_date: date) -> list[social.ComplexFacts]:
+    """Per complex (in primary key order) its dwellings, households and how far its buurt scores below average."""
+    measures = measure_complexes(corporation.pk, reference_date)
+    complexes = list(Complex.objects.filter(corporation=corporation).order_by("pk")
+                     .values_list("pk", "name", "neighbourhood__cbs_code"))
+    series = public_series({code for _pk, _name, code in complexes if code})
+    facts = []
+    for pk, name, code in complexes:
+        lbm = (series.get(code, {}).get("lbm") or [(0, LBM_NATIONAL_AVERAGE)])[-1][1] if code else None
+        deprivation = max(0.0, LBM_NATIONAL_AVERAGE - lbm) if lbm is not None else 0.0
+        measure = measures[pk]
+        facts.append(social.ComplexFacts(pk, measure.dwelling_count, measure.household_count, deprivation, name))
+    return facts
+
+
 def social_demo_seed(*, corporation: HousingCorporation, reference_date: date, seed: int = 1, reset: bool = False,
-                     dry_run: bool = False, analyze: bool = True) -> dict[str, int]:
+                     dry_run: bool = False, analyze: bool = True, facts: list[social.ComplexFacts] | None = None,
+                     programmes: dict[int, social.Programme] | None = None) -> dict[str, int]:
     """Generate and store five years of synthetic records for a demo corporation, in one transaction.
 
     The rates follow each complex's size and its buurt's Leefbaarometer score (`demo.social`). Never for a real
@@ -51,21 +67,15 @@ def social_demo_seed(*, corporation: HousingCorporation, reference_date: date, s
         reset: delete the corporation's earlier demo records first.
         dry_run: write, count and roll back.
         analyze: refresh the planner's statistics afterwards (a caller that does so itself passes False).
+        facts: the complexes' facts (`complex_facts`), when the caller has them already.
+        programmes: per complex id a planted programme (`demo.history`): fewer signals from its start.
 
     Returns:
         The number of records per kind.
     """
-    measures = measure_complexes(corporation.pk, reference_date)
-    complexes = list(Complex.objects.filter(corporation=corporation).order_by("pk")
-                     .values_list("pk", "name", "neighbourhood__cbs_code"))
-    series = public_series({code for _pk, _name, code in complexes if code})
-    facts = []
-    for pk, name, code in complexes:
-        lbm = (series.get(code, {}).get("lbm") or [(0, LBM_NATIONAL_AVERAGE)])[-1][1] if code else None
-        deprivation = max(0.0, LBM_NATIONAL_AVERAGE - lbm) if lbm is not None else 0.0
-        measure = measures[pk]
-        facts.append(social.ComplexFacts(pk, measure.dwelling_count, measure.household_count, deprivation, name))
-    records = social.generate(facts, reference_date, seed=seed)
+    if facts is None:
+        facts = complex_facts(corporation, reference_date)
+    records = social.generate(facts, reference_date, seed=seed, programmes=programmes)
     counts = {
         "signals": len(records.signals), "support_needs": len(records.support_needs),
         "visits": len(records.visits), "meeting_places": len(records.meeting_places),

@@ -28,12 +28,15 @@ from buurtbalans.core.db import analyze_tables
 from buurtbalans.core.models import AuditEvent, HousingCorporation, Membership, Role
 from buurtbalans.core.services import corporation_contact_set
 from buurtbalans.demo import generator, names
+from buurtbalans.demo import history as demo_history
 from buurtbalans.demo.allocation import allocation_demo_write
 from buurtbalans.demo.cooperatives import demo_cooperatives_seed
 from buurtbalans.demo.generator import CorporationData, NeighbourhoodContext, Town
 from buurtbalans.demo.simulation import simulation_demo_write
 from buurtbalans.demo.social_write import MODELS as SOCIAL_MODELS
-from buurtbalans.demo.social_write import social_demo_seed
+from buurtbalans.demo.social_write import complex_facts, social_demo_seed
+from buurtbalans.evaluation.models import Intervention
+from buurtbalans.history.models import ComplexOwnership, DwellingStatusPeriod, HistoryImport, HouseholdIncomeBand
 from buurtbalans.households.models import Applicant, Household, Tenancy, VulnerabilityKind, VulnerabilityMarker
 from buurtbalans.liveability.services import vitality_refresh
 from buurtbalans.neighbourhoods.models import District, Municipality, Neighbourhood, PublicIndicator
@@ -186,6 +189,9 @@ def demo_seed(
                 city=city,
                 limits=limits,
             )
+            if code == DEMO_CODE:  # issue 16: sales and a demolition over the five years, on the rows
+                data, stock_events = demo_history.stock_events_plan(data, reference_date=reference_date, seed=seed)
+                demo_data = data
             counts = data.counts()
             say(_("%(name)s: generated %(complexes)d complexes, %(dwellings)d dwellings, %(households)d households, "
                   "%(tenancies)d tenancies (%(current)d current), %(markers)d markers, %(applicants)d applicants "
@@ -214,13 +220,25 @@ def demo_seed(
         demo_cooperatives_seed(corporation_code=DEMO_CODE, reference_date=reference_date, seed=seed, say=say)
         phase = time.perf_counter()
         demo_corporation = HousingCorporation.objects.get(code=DEMO_CODE)
+        # Issue 16: two programmes whose effect is planted in the signals, chosen among complexes without sales.
+        facts = complex_facts(demo_corporation, reference_date)
+        complex_pks = dict(Complex.objects.filter(corporation=demo_corporation).values_list("external_id", "pk"))
+        programmes = demo_history.programmes_choose(
+            facts, excluded={complex_pks[c] for c in stock_events.complexes_touched(demo_data)},
+            reference_date=reference_date)
         social = social_demo_seed(corporation=demo_corporation, reference_date=reference_date, seed=seed, reset=True,
-                                  analyze=False)
+                                  analyze=False, facts=facts,
+                                  programmes=demo_history.programmes_by_complex(programmes))
         result.counts[DEMO_CODE]["social_records"] = social
         say(_("%(name)s: %(signals)d signals, %(support_needs)d support needs, %(visits)d visits, %(activities)d "
               "activities, %(meeting_places)d meeting places with %(meeting_place_use)d months of use, %(arrears)d "
               "arrears figures (%(seconds).1f s)")
             % {"name": DEMO_NAME, **social, "seconds": time.perf_counter() - phase})
+        # Before the commit and the vitality count: the history is recorded from the stored state of each date,
+        # and the monitor then counts every year from the same dated facts (the signals with their effects).
+        say(demo_history.say_written(DEMO_NAME, demo_history.demo_history_write(
+            demo_corporation, data=demo_data, events=stock_events, programmes=programmes,
+            reference_date=reference_date)))
         if dry_run:
             transaction.set_rollback(True)
         phase = time.perf_counter()
@@ -230,7 +248,7 @@ def demo_seed(
         # PostgreSQL checks the deferred foreign keys of every new row now.
         say(_("committed (%(seconds).1f s)") % {"seconds": time.perf_counter() - phase})
         analyze_tables(Complex, Dwelling, Household, Tenancy, VulnerabilityMarker, Applicant, PublicIndicator,
-                       *SOCIAL_MODELS)
+                       *SOCIAL_MODELS, *HISTORY_TABLES)
         _vitality_count(reference_date, say)
         # After the vitality count: the study reads the composition and lettings as the monitor does (issue 15).
         simulation_demo_write(HousingCorporation.objects.get(code=DEMO_CODE), reference_date=reference_date,
@@ -341,6 +359,9 @@ def neighbourhood_contexts(buurten) -> list[NeighbourhoodContext]:
 
 # The demo's own tables, children first: deleting in this order leaves no row pointing at a deleted one.
 DEMO_TABLES = (VulnerabilityMarker, Applicant, Tenancy, Household, Dwelling, Complex)
+# The history and the register the demo writes (issue 16): deleted first, one DELETE each, so that Django's delete
+# of the dwellings and households below need not collect tens of thousands of their rows.
+HISTORY_TABLES = (DwellingStatusPeriod, HouseholdIncomeBand, ComplexOwnership, HistoryImport, Intervention)
 
 
 def _corporation_clear(corporation: HousingCorporation, say) -> None:
@@ -353,9 +374,14 @@ def _corporation_clear(corporation: HousingCorporation, say) -> None:
     """
     deleted = 0
     with connection.cursor() as cursor:
+        for model in HISTORY_TABLES:
+            table = connection.ops.quote_name(model._meta.db_table)
+            column = connection.ops.quote_name(model._meta.get_field("corporation").column)
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [corporation.pk])
+            deleted += max(cursor.rowcount, 0)
         for model in DEMO_TABLES:
             referenced_elsewhere = any(
-                relation.related_model not in DEMO_TABLES
+                relation.related_model not in DEMO_TABLES + HISTORY_TABLES
                 for relation in model._meta.get_fields(include_hidden=True)
                 if relation.auto_created and not relation.concrete and (relation.one_to_one or relation.one_to_many)
             )
