@@ -4,8 +4,8 @@ Why a job and not a signal (docs/evaluation.md, "How interventions get in the re
 sit below this app in the layers (tests/test_layers.py), so they cannot call it; a signal defined in core would let
 them, but business logic in signals is skipped by every write that does not go through the signalling code path
 (bulk imports, the demo generator), and STYLE.md keeps logic out of signals. The job reads the facts themselves
-(decided labels, tenancies let on motivation or by intake, opened meeting places), so it also sees those written by
-imports, and it is idempotent: running it again adds nothing.
+(decided labels, tenancies let on motivation or by intake, opened meeting places, complexes a housing cooperative
+took on), so it also sees those written by imports, and it is idempotent: running it again adds nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ RECORD_KIND = "interventions_record"
 
 
 class InterventionsRecordJob(JobRunner):
-    """Every night per corporation: add the interventions of decided labels, lettings and meeting places."""
+    """Every night per corporation: add the interventions of decided labels, lettings, meeting places and
+    cooperatives."""
 
     kind = RECORD_KIND
     label = gettext_lazy("Nightly recording of interventions")

@@ -7,8 +7,9 @@ imported, recorded by Buurtbalans), with subject type "complex" and purpose "mon
 
 Recorded by the product: `interventions_record_from_facts` reads what happened in the lower apps (decided labels
 above the cap in steering, tenancies let on motivation or by intake in households, meeting places opened in
-liveability) and adds the interventions nobody entered. The evaluation app sits above those apps in the layers, so
-it reads their facts; they never call it (docs/evaluation.md explains why this is a nightly job and not a signal).
+liveability, complexes a housing cooperative took on in cooperatives) and adds the interventions nobody entered.
+The evaluation app sits above those apps in the layers, so it reads their facts; they never call it
+(docs/evaluation.md explains why this is a nightly job and not a signal).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
+from buurtbalans.cooperatives.models import CooperativeComplex
 from buurtbalans.core.audit import actor_label, audit_record
 from buurtbalans.core.models import AuditEvent, HousingCorporation
 from buurtbalans.core.permissions import Action, require
@@ -170,7 +172,9 @@ def intervention_facts(corporation: HousingCorporation) -> dict[str, dict[int, l
     - ABOVE_CAP_LABELS: a label decided as "above the rent cap" (steering.LabelDecision; the day of the decision);
     - MOTIVATION_LETTINGS: a tenancy let on motivation (households.Tenancy.selection_method; its start);
     - PLACEMENTS: a tenancy let by intake, a documented placement (the same field, "intake");
-    - MEETING_PLACE: a meeting place of a complex opened (liveability.MeetingPlace.opened_on).
+    - MEETING_PLACE: a meeting place of a complex opened (liveability.MeetingPlace.opened_on);
+    - COOPERATIVE_START: a housing cooperative took the complex on (let to it, managed or owned by it:
+      cooperatives.CooperativeComplex.valid_from), one per complex and start (see `_cooperative_links`).
     """
     facts: dict[str, dict[int, set[date]]] = defaultdict(lambda: defaultdict(set))
     decisions = (LabelDecision.objects.filter(corporation=corporation, label=Label.ABOVE_CAP)
@@ -187,7 +191,26 @@ def intervention_facts(corporation: HousingCorporation) -> dict[str, dict[int, l
               .values_list("complex_id", "opened_on"))
     for complex_id, day in places:
         facts[InterventionKind.MEETING_PLACE][complex_id].add(day)
+    for (complex_id, day) in _cooperative_links(corporation):
+        facts[InterventionKind.COOPERATIVE_START][complex_id].add(day)
     return {kind: {cid: sorted(days) for cid, days in per.items()} for kind, per in facts.items()}
+
+
+def _cooperative_links(corporation: HousingCorporation) -> dict[tuple[int, date], tuple[date | None, str]]:
+    """Per (complex id, start) of a cooperative in one of the corporation's complexes: its end and its name.
+
+    A cooperative that takes on some dwellings of a complex starts in the complex too; two links of the same complex
+    and day (dwellings added on the same day) are one start.
+    """
+    links: dict[tuple[int, date], tuple[date | None, str]] = {}
+    for complex_id, start, end, name in (
+        CooperativeComplex.objects.filter(cooperative__corporation=corporation, complex__corporation=corporation)
+        .order_by("complex_id", "valid_from", "pk")
+        .values_list("complex_id", "valid_from", "valid_until", "cooperative__name")
+    ):
+        known_end = links.get((complex_id, start), (end, name))[0]
+        links[(complex_id, start)] = (None if end is None or known_end is None else max(end, known_end), name)
+    return links
 
 
 def _uncovered_starts(days: Iterable[date], periods: list[tuple[date, date | None]]) -> list[date]:
@@ -221,13 +244,17 @@ def interventions_record_from_facts(*, corporation: HousingCorporation, actor=No
     for complex_id, kind, start, end in Intervention.objects.filter(
             corporation=corporation, kind__in=list(facts)).values_list("complex_id", "kind", "started_on", "ended_on"):
         known[(complex_id, kind)].append((start, end))
+    cooperatives = _cooperative_links(corporation) if InterventionKind.COOPERATIVE_START in facts else {}
     new = []
     for kind, per_complex in facts.items():
         for complex_id, days in per_complex.items():
             for start in _uncovered_starts(days, known[(complex_id, kind)]):
+                # A cooperative's period in the complex is known: the intervention ends when it ends.
+                ended_on, description = (cooperatives[(complex_id, start)] if kind == InterventionKind.COOPERATIVE_START
+                                         else (None, ""))
                 new.append(Intervention(
-                    corporation=corporation, complex_id=complex_id, kind=kind, started_on=start,
-                    source=InterventionSource.RECORDED, created_by_name=RECORDED_BY,
+                    corporation=corporation, complex_id=complex_id, kind=kind, started_on=start, ended_on=ended_on,
+                    description=description, source=InterventionSource.RECORDED, created_by_name=RECORDED_BY,
                 ))
     if new:
         Intervention.objects.bulk_create(new, batch_size=500)
