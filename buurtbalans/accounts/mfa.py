@@ -75,6 +75,11 @@ REVIEWED_ORDINARY_ACTIONS = frozenset(
         "assess_motivation",
         "manage_objections",
         "record_follow_ups",
+        # Issues 15 and 16: policy simulations and the interventions register work on aggregates per complex only.
+        "simulate_policies",
+        "view_interventions",
+        "manage_interventions",
+        "evaluate_interventions",
     }
 )
 
