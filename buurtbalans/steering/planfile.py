@@ -18,9 +18,7 @@ The format is described in docs/labelling.md.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from buurtbalans.core import safeinput
+from buurtbalans.core.management.filecommand import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, refused_text, write_atomic
 from buurtbalans.core.safeinput import InputError
 from buurtbalans.engine.jsonfields import Fields
 from buurtbalans.engine.labelling import (
@@ -50,9 +49,7 @@ from buurtbalans.engine.parameters import ParameterSet, builtin_parameter_set, s
 
 INPUT_FORMAT = "buurtbalans.label-plan/1"
 RESULT_FORMAT = "buurtbalans.label-plan-result/1"
-EXIT_OK = 0
-EXIT_SOLVER_STOPPED = 1
-EXIT_BAD_INPUT = 2
+EXIT_SOLVER_STOPPED = EXIT_FAILED  # the exit codes of every file command (core.management.filecommand)
 DEFAULT_TIME_LIMIT = 60.0
 
 TOP_KEYS = {"format", "reference_date", "policy", "complexes", "vacancies"}
@@ -325,17 +322,7 @@ def dump(document: dict[str, Any]) -> str:
 
 def write_plan_result(plan: LabelPlan, params: ParameterSet, path: Path) -> None:
     """Write the result document; through a temporary file, so a reader never sees half a plan."""
-    path = path.resolve()
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    # Not tempfile.mkstemp: its file is private (0600); this one gets the usual permissions (umask applies).
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(dump(result_document(plan, params)))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(dump(result_document(plan, params)), path)
 
 
 def summary(plan: LabelPlan) -> str:
@@ -361,9 +348,7 @@ class PlanRun:
 
 
 def _refused(name: str, problems: tuple[str, ...] | list[str]) -> PlanRun:
-    listing = "\n".join(f"  {p}" for p in problems)
-    noun = "problem" if len(problems) == 1 else "problems"
-    return PlanRun(EXIT_BAD_INPUT, f"error: {name} refused, nothing planned ({len(problems)} {noun}):\n{listing}")
+    return PlanRun(EXIT_BAD_INPUT, f"error: {refused_text(name, problems, nothing='planned')}")
 
 
 def run_plan_labels(

@@ -8,15 +8,13 @@ The same panel, seed and bootstrap give the same result byte for byte.
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core import safeinput
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
+from buurtbalans.core.management.filecommand import refused, write_atomic
 from buurtbalans.core.safeinput import InputError
 from buurtbalans.engine.evaluation import (
     DEFAULT_BOOTSTRAP,
@@ -28,29 +26,6 @@ from buurtbalans.engine.evaluation import (
     parse_panel,
     result_document,
 )
-
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
-
-
-def _write(text: str, path: Path) -> None:
-    """Write through a temporary file, so a reader never sees half a result."""
-    path = path.resolve()
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _refused(name: str, problems: list[str] | tuple[str, ...]) -> CommandError:
-    listing = "\n".join(f"  {p}" for p in problems)
-    noun = "problem" if len(problems) == 1 else "problems"
-    return CommandError(f"{name} refused, nothing evaluated ({len(problems)} {noun}):\n{listing}",
-                        returncode=EXIT_BAD_INPUT)
 
 
 class Command(BuurtbalansCommand):
@@ -92,11 +67,11 @@ class Command(BuurtbalansCommand):
             except EvaluationError as exc:
                 problems = list(exc.problems)
         if problems or panel is None:
-            raise _refused(path.name, problems)
+            raise refused(path.name, problems, nothing="evaluated")
         text = dump(result_document(evaluation))
         if output is None:
             return text.rstrip("\n")
-        _write(text, output)
+        write_atomic(text, output)
         distinct = len({c for ids in evaluation.matched_controls.values() for c in ids})
         return (
             f"evaluated {len(evaluation.treated)} treated against {distinct} matched controls "

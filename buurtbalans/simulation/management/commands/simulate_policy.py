@@ -9,8 +9,6 @@ stopped here) and with --scheduler ADDRESS (an existing Dask cluster).
 
 from __future__ import annotations
 
-import os
-import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtbalans.core import safeinput
 from buurtbalans.core.management.base import Command as BuurtbalansCommand
+from buurtbalans.core.management.filecommand import EXIT_FAILED, refused, write_atomic
 from buurtbalans.core.safeinput import InputError
 from buurtbalans.engine.simulation import (
     ScenarioError,
@@ -30,7 +29,6 @@ from buurtbalans.engine.simulation import (
     simulate,
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_RUNS = 1000
 MAX_RUNS = 1_000_000
 MAX_WORKERS = 256
@@ -57,27 +55,6 @@ def _option_problems(options: dict) -> list[str]:
     if workers is not None and options["scheduler"]:
         problems.append("--workers and --scheduler: give one of them (a new local cluster, or an existing one)")
     return problems
-
-
-def _write(text: str, path: Path) -> None:
-    """Write through a temporary file, so a reader never sees half a result."""
-    path = path.resolve()
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _refused(name: str, problems: list[str] | tuple[str, ...]) -> CommandError:
-    listing = "\n".join(f"  {p}" for p in problems)
-    noun = "problem" if len(problems) == 1 else "problems"
-    return CommandError(f"{name} refused, nothing simulated ({len(problems)} {noun}):\n{listing}",
-                        returncode=EXIT_BAD_INPUT)
 
 
 class Command(BuurtbalansCommand):
@@ -112,7 +89,7 @@ class Command(BuurtbalansCommand):
         except ScenarioError as exc:
             problems = [*exc.problems, *problems]
         if problems or scenario is None:
-            raise _refused(path.name, problems)
+            raise refused(path.name, problems, nothing="simulated")
         runs, seed = options["runs"], options["seed"]
         try:
             if options["workers"]:
@@ -130,7 +107,7 @@ class Command(BuurtbalansCommand):
         text = dump(result)
         if options["output"] is None:
             return text.rstrip("\n")
-        _write(text, options["output"])
+        write_atomic(text, options["output"])
         return (
             f"simulated {len(scenario.policies)} policies x {runs} runs x {scenario.years} years over "
             f"{len(scenario.complexes)} complexes (seed {seed}) -> {options['output']}"
