@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from buurtbalans.core.audit_labels import actor_display
 from buurtbalans.core.models import HousingCorporation
 from buurtbalans.core.permissions import Action, scoped_queryset
 from buurtbalans.portfolio.models import Complex
@@ -73,6 +74,11 @@ class Intervention(models.Model):
                                    name="intervention_ends_after_start"),
         ]
         indexes = [models.Index(fields=["corporation", "kind", "started_on"], name="intervention_kind_start")]
+
+    @property
+    def created_by_display(self) -> str:
+        """Who recorded it as a reader says it: a user's name, or the demo and a server command in words."""
+        return actor_display(self.created_by_name)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_on}"

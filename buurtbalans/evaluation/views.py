@@ -63,7 +63,7 @@ def intervention_columns() -> list[Column]:
         Column(gettext_lazy("Ended on"), "ended_on"),
         Column(gettext_lazy("Description"), "description"),
         Column(gettext_lazy("Source"), "source", codes=InterventionSource),
-        Column(gettext_lazy("Recorded by"), "created_by_name"),
+        Column(gettext_lazy("Recorded by"), "created_by_display"),
         Column(gettext_lazy("Code"), "external_id"),
     ]
 

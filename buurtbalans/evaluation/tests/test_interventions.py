@@ -275,3 +275,12 @@ def test_the_import_screen_lists_every_error_and_an_officer_may_not_use_it(clien
     assert Intervention.objects.count() == 0
     client.force_login(alice)
     assert client.get(reverse("evaluation_interventions_import")).status_code == 403
+
+
+def test_the_register_says_the_demo_in_words_not_its_code(client, stock_a, bob):
+    services.intervention_record(corporation=stock_a.corporation, complex_=stock_a.complex,
+                                 kind=InterventionKind.SOCIAL_MANAGEMENT, started_on=date(2023, 3, 1),
+                                 source=InterventionSource.ENTERED, actor_name="seed_demo")
+    client.force_login(bob)
+    page = client.get(reverse("evaluation_interventions")).content.decode()
+    assert "seed_demo" not in page and "de demo van Buurtbalans" in page
