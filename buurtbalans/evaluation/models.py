@@ -75,10 +75,10 @@ class Intervention(models.Model):
         ]
         indexes = [models.Index(fields=["corporation", "kind", "started_on"], name="intervention_kind_start")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_on}"
+
     @property
     def created_by_display(self) -> str:
         """Who recorded it as a reader says it: a user's name, or the demo and a server command in words."""
         return actor_display(self.created_by_name)
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.started_on}"
