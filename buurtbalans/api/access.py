@@ -27,6 +27,9 @@ SCOPES = {
     "portfolio": gettext_lazy("Stock: complexes, dwellings and the stock import"),
     "households": gettext_lazy("Households, tenancies and vulnerability markers"),
     "jobs": gettext_lazy("Tasks: status and progress"),
+    "steering": gettext_lazy("Steering: label plans and the labels of vacancies"),
+    "monitor": gettext_lazy("Monitor: vitality per complex and buurt, focus buurten"),
+    "cooperatives": gettext_lazy("Cooperatives and their activity log"),
 }
 
 

@@ -51,5 +51,11 @@ def _register() -> None:
     api.add_router("/", households.router, tags=["households"])
     api.add_router("/", jobs.router, tags=["jobs"])
 
+    from buurtbalans.api.resources import cooperatives, monitor, steering
+
+    api.add_router("/", steering.router, tags=["steering"])
+    api.add_router("/", monitor.router, tags=["monitor"])
+    api.add_router("/", cooperatives.router, tags=["cooperatives"])
+
 
 _register()
