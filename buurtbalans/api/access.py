@@ -27,6 +27,8 @@ SCOPES = {
     "portfolio": gettext_lazy("Stock: complexes, dwellings and the stock import"),
     "households": gettext_lazy("Households, tenancies and vulnerability markers"),
     "jobs": gettext_lazy("Tasks: status and progress"),
+    "allocation": gettext_lazy("Letting homes: listings, bids, rounds, offers and letters"),
+    "rules": gettext_lazy("Compliance per year and municipality"),
     "steering": gettext_lazy("Steering: label plans and the labels of vacancies"),
     "monitor": gettext_lazy("Monitor: vitality per complex and buurt, focus buurten"),
     "cooperatives": gettext_lazy("Cooperatives and their activity log"),

@@ -51,6 +51,11 @@ def _register() -> None:
     api.add_router("/", households.router, tags=["households"])
     api.add_router("/", jobs.router, tags=["jobs"])
 
+    from buurtbalans.api.resources import allocation, rules
+
+    api.add_router("/", allocation.router, tags=["allocation"])
+    api.add_router("/", rules.router, tags=["compliance"])
+
     from buurtbalans.api.resources import cooperatives, monitor, steering
 
     api.add_router("/", steering.router, tags=["steering"])

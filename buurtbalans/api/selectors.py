@@ -127,3 +127,102 @@ def api_token_for_revoke(user, pk: int) -> ApiToken:
             user, Action.MANAGE_CORPORATION):
         raise Http404
     return token
+
+
+# --- allocation (listings, bids, rounds, offers, letters) and compliance ---------------------------------------
+# Thin: the allocation app's selectors (the screens' own) with the API's filters; rights and audit are theirs.
+
+def api_listing_list(user, *, status: str | None = None, round_id: int | None = None,
+                     dwelling_id: int | None = None) -> QuerySet:
+    """The listings the listing screen shows this user (VIEW_ALLOCATION), filtered."""
+    from buurtbalans.allocation.selectors import listing_list
+
+    rows = listing_list(user, status=status or None)
+    if round_id is not None:
+        rows = rows.filter(allocation_round_id=round_id)
+    if dwelling_id is not None:
+        rows = rows.filter(dwelling_id=dwelling_id)
+    return rows
+
+
+def api_listing_get(user, pk: int):
+    from buurtbalans.allocation.selectors import listing_get
+
+    return listing_get(user, pk)
+
+
+def api_listings_by_ids(user, pks: list[int]) -> list:
+    """Open listings without a round, as the round screens offer them (MANAGE_ALLOCATION); 404 for any other id,
+    so another corporation's listing is never named."""
+    from buurtbalans.allocation.selectors import listing_list
+
+    require(user, Action.MANAGE_ALLOCATION)
+    wanted = set(pks)
+    rows = list(listing_list(user).filter(pk__in=wanted))
+    if len(rows) != len(wanted):
+        raise Http404
+    return rows
+
+
+def api_decided_vacancy(user, dwelling_id: int):
+    """The vacancy and its newest label decision, as the steering screen 'list the vacancy' reads them
+    (DECIDE_LABELS); (dwelling, None) when no label was decided yet."""
+    from buurtbalans.steering.selectors import label_decision_list, vacancy_get
+
+    require(user, Action.DECIDE_LABELS)
+    dwelling = vacancy_get(user, dwelling_id)
+    decisions = label_decision_list(user, dwelling)
+    return dwelling, (decisions[0] if decisions else None)
+
+
+def api_round_list(user, *, status: str | None = None) -> QuerySet:
+    from buurtbalans.allocation.selectors import round_list
+
+    rows = round_list(user)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def api_round_result_listings(user, allocation_round, run) -> QuerySet:
+    """The round's listings that the run worked out (paged by the API as the result screen pages them)."""
+    from buurtbalans.allocation.models import Listing
+    from buurtbalans.allocation.selectors import run_listing_statuses
+
+    require(user, Action.MANAGE_ALLOCATION)
+    return (Listing.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+            .filter(allocation_round=allocation_round, reference__in=list(run_listing_statuses(run))))
+
+
+def api_offer_list(user, *, round_id: int | None = None, status: str | None = None) -> QuerySet:
+    """The offers of the user's corporation as the round screen shows them to officers (MANAGE_ALLOCATION)."""
+    from buurtbalans.allocation.models import Offer
+
+    require(user, Action.MANAGE_ALLOCATION)
+    rows = (Offer.objects.visible_to(user, Action.MANAGE_ALLOCATION)
+            .select_related("listing", "applicant", "tenancy", "allocation_round"))
+    if round_id is not None:
+        rows = rows.filter(allocation_round_id=round_id)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def api_round_applicant(user, allocation_round, applicant_pk: int):
+    """An applicant who bid in the round, as the letter screen finds them (MANAGE_ALLOCATION); else 404."""
+    from buurtbalans.allocation.selectors import applicant_get, round_applicants
+
+    applicant = applicant_get(user, applicant_pk)
+    if not round_applicants(user, allocation_round).filter(pk=applicant.pk).exists():
+        raise Http404
+    return applicant
+
+
+def api_compliance_municipalities(user) -> set[str]:
+    """The municipality codes the compliance screen offers as a filter (VIEW_COMPLIANCE)."""
+    from buurtbalans.rules.labels import UNKNOWN_MUNICIPALITY
+
+    membership = require(user, Action.VIEW_COMPLIANCE)
+    codes = (Complex.objects.filter(corporation=membership.corporation, neighbourhood__isnull=False)
+             .values_list("neighbourhood__municipality__cbs_code", flat=True).distinct())
+    return {*codes, UNKNOWN_MUNICIPALITY}

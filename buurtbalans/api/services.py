@@ -189,3 +189,54 @@ def api_portfolio_import(*, file, user, dry_run: bool) -> tuple[ImportReport, di
         portfolio_import_previewed(report, corporation=membership.corporation, actor=user,
                                    counts_shown=shows_special)
     return report, report.shown_counts(() if shows_special else SPECIAL_SHEETS)
+
+
+# --- allocation -----------------------------------------------------------------------------------------------
+
+def api_bid_import(*, file, user, dry_run: bool) -> ImportReport:
+    """The bids import for the API: the screen's file check (`BidImportForm`), then `bids_import` within the
+    request, as the screen `allocation_bid_import` runs it (the file stored privately, removed when done).
+
+    Raises:
+        PermissionDenied: without MANAGE_ALLOCATION.
+        ApiError: 422 when the file is not one the import reads (the screen's form message).
+    """
+    from pathlib import PurePath
+
+    from buurtbalans.allocation.forms import BidImportForm
+    from buurtbalans.allocation.importing import bids_import
+
+    membership = require(user, Action.MANAGE_ALLOCATION)
+    form = BidImportForm(data={"dry_run": dry_run}, files={"file": file})
+    name = PurePath(getattr(file, "name", "") or "").name
+    if not form.is_valid():
+        raise ApiError(422, _("This file cannot be imported."),
+                       [((name, None, None), message) for message in form.errors.get("file", [])])
+    upload = form.cleaned_data["file"]
+    stored = upload_store(upload, kind=Upload.Kind.BIDS, corporation=membership.corporation, user=user,
+                          suffix=PurePath(upload.name).suffix)
+    try:
+        return bids_import(path=stored.path, corporation=membership.corporation, actor=user, file_name=name,
+                           dry_run=dry_run)
+    finally:
+        upload_discard(stored)
+
+
+def api_listing_from_vacancy(*, user, dwelling_id: int):
+    """List a vacancy with its decided label: the steering screen's `vacancy_listing_create` (DECIDE_LABELS).
+
+    Raises:
+        PermissionDenied: without DECIDE_LABELS. Http404: not a dwelling of the user's corporation.
+        ApiError: 409 when no label was decided yet, or the steering/allocation service refuses (its messages).
+    """
+    from buurtbalans.api.selectors import api_decided_vacancy
+    from buurtbalans.steering.services import SteeringInputError, vacancy_listing_create
+
+    dwelling, decision = api_decided_vacancy(user, dwelling_id)
+    if decision is None:
+        raise ApiError(409, _("Decide on the label first."), [(("body", "dwelling"), _("no decided label"))])
+    try:
+        return vacancy_listing_create(decision=decision, actor=user)
+    except SteeringInputError as exc:
+        raise ApiError(409, " ".join(str(e) for e in exc.errors),
+                       [(("body", "dwelling"), str(e)) for e in exc.errors]) from None

@@ -20,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from buurtbalans.api.main import api
+from buurtbalans.api.tests import walk_allocation
 from buurtbalans.api.tests.conftest import ALL_WRITE, bearer
 from buurtbalans.api.tests.walk_steering import walk_ids, walk_link, walk_request
 from buurtbalans.core.models import AuditEvent, Job, Role
@@ -42,6 +43,7 @@ OPERATIONS = {
     ("get", "/api/v1/jobs"): Action.VIEW_JOBS,
     ("get", "/api/v1/jobs/{job_id}"): Action.VIEW_JOBS,
     ("post", "/api/v1/portfolio/imports"): Action.MANAGE_PORTFOLIO,
+    **walk_allocation.OPERATIONS,  # listings, bids, rounds, offers, letters, compliance
     ("get", "/api/v1/label-plans"): Action.VIEW_AGGREGATES,
     ("post", "/api/v1/label-plans"): Action.PLAN_LABELS,
     ("get", "/api/v1/label-plans/{plan_id}"): Action.VIEW_AGGREGATES,
@@ -81,7 +83,7 @@ def a_ids(stock_a, stock_b, alice):
     job = Job.objects.create(kind="api_walk", corporation=stock_a.corporation, user=alice, status=Job.Status.QUEUED)
     return {"complex_id": stock_a.complex.pk, "dwelling_id": stock_a.dwellings[0].pk,
             "household_id": stock_a.households[0].pk, "tenancy_id": stock_a.tenancies[0].pk, "job_id": job.pk,
-            **walk_ids(stock_a)}
+            **walk_ids(stock_a), **walk_allocation.walk_ids(stock_a, alice)}
 
 
 def _zip() -> bytes:
@@ -94,6 +96,9 @@ def _zip() -> bytes:
 def call(client, method: str, path: str, ids: dict, token: str, role: str):
     url = path.format(**ids)
     headers = {**bearer(token), "HTTP_X_PURPOSE": MARKER_PURPOSES.get(role, "allocation")}
+    allocation_write = walk_allocation.walk_call(client, method, path, ids, headers)
+    if allocation_write is not None:
+        return allocation_write
     json_write = walk_request(method, path, ids)
     if json_write is not None:
         return getattr(client, method)(json_write[0], json.dumps(json_write[1]), content_type="application/json",

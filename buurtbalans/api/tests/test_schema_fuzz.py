@@ -95,7 +95,8 @@ def test_the_stateful_links_lead_to_answers_by_the_schema(api_schema):
     steering_monitor_cooperatives = {"label_plan_list", "monitor_complex_list", "cooperative_list"}
     assert steering_monitor_cooperatives <= linked
     linked -= steering_monitor_cooperatives
-    assert linked == {"complex_list", "dwelling_list", "household_list", "tenancy_list", "job_list"}
+    assert linked == {"complex_list", "dwelling_list", "household_list", "tenancy_list", "job_list",
+                      "listing_list", "round_list", "offer_list"}
     machine = schema.as_state_machine()
     officer = {"Authorization": f"Bearer {tokens['officer']}", "X-Purpose": "allocation"}
 
