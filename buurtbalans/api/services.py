@@ -194,8 +194,10 @@ def api_portfolio_import(*, file, user, dry_run: bool) -> tuple[ImportReport, di
 # --- allocation -----------------------------------------------------------------------------------------------
 
 def api_bid_import(*, file, user, dry_run: bool) -> ImportReport:
-    """The bids import for the API: the screen's file check (`BidImportForm`), then `bids_import` within the
-    request, as the screen `allocation_bid_import` runs it (the file stored privately, removed when done).
+    """The bids import for the API, as the screen `allocation_bid_import` runs it.
+
+    The screen's file check (`BidImportForm`), then `bids_import` within the request (the file stored privately,
+    removed when done).
 
     Raises:
         PermissionDenied: without MANAGE_ALLOCATION.
