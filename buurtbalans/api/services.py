@@ -139,10 +139,9 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
 
 
 def _audit(actor, token: ApiToken, what: str) -> None:
-    # No event code of its own yet: USER_ACCOUNT_CHANGED is the nearest (a token is a way to log in).
     audit_record(
         actor=actor,
-        event=AuditEvent.Type.USER_ACCOUNT_CHANGED,
+        event=AuditEvent.Type.API_TOKEN_REVOKED if what == "revoked" else AuditEvent.Type.API_TOKEN_CREATED,
         corporation=token.corporation,
         subject_type="user",
         subject_label=f"API token {token.prefix} ({token.kind}, {token.name}) {what}",

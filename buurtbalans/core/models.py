@@ -205,6 +205,9 @@ class AuditEvent(models.Model):
         LOGIN_LOCKED = 910, _("Account locked after failed logins")
         LOCAL_PARAMETERS_CHANGED = 911, _("Corporation's own parameter values changed")
         MOTIVATION_CAP_CHANGED = 912, _("Cap on lettings on motivation changed")
+        # Issue 17: a key for the API made or withdrawn (who, which role and scopes; never the key itself).
+        API_TOKEN_CREATED = 913, _("API key made")
+        API_TOKEN_REVOKED = 914, _("API key withdrawn")
 
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

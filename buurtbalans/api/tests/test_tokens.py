@@ -47,8 +47,9 @@ def test_an_expired_or_revoked_token_no_longer_works(client, alice, stock_a, tok
     assert client.get("/api/v1/complexes", **bearer(text)).status_code == 200
     api_token_revoke(actor=alice, token=token)
     assert client.get("/api/v1/complexes", **bearer(text)).status_code == 401
-    events = AuditEvent.objects.filter(event_type=AuditEvent.Type.USER_ACCOUNT_CHANGED, subject_type="user")
-    assert [e.data["action"] for e in events.order_by("pk")] == ["created", "revoked"]
+    events = AuditEvent.objects.filter(subject_type="user", data__api_token=token.prefix)
+    assert [(e.event_type, e.data["action"]) for e in events.order_by("pk")] == [
+        (AuditEvent.Type.API_TOKEN_CREATED, "created"), (AuditEvent.Type.API_TOKEN_REVOKED, "revoked")]
     assert all(e.data["api_token"] == token.prefix for e in events)
 
 
