@@ -253,8 +253,8 @@ def _result_rows(run) -> list[dict]:
     result = run.result
     return [
         {"what": _("Estimate (difference in differences)"), "value": result.estimate},
-        {"what": _("Lower end of the 90% range"), "value": result.ci_low},
-        {"what": _("Upper end of the 90% range"), "value": result.ci_high},
+        {"what": _("Lower end of the range (90%)"), "value": result.ci_low},
+        {"what": _("Upper end of the range (90%)"), "value": result.ci_high},
         {"what": _("Difference in trend before the start (per year)"), "value": result.pre_trend_difference},
         {"what": _("Pre-trends differ"), "value": result.pre_trend_warning},
         {"what": _("Too few complexes"), "value": result.too_few_matches_warning},

@@ -31,7 +31,7 @@ from buurtbalans.engine.evaluation import (
 class Command(BuurtbalansCommand):
     help = _(
         "Estimate the effect of an intervention: difference-in-differences against complexes matched on the years "
-        "before it, with a 90% interval and a pre-trend check. Result as JSON on stdout or in --output. Format: "
+        "before it, with an interval (90%) and a pre-trend check. Result as JSON on stdout or in --output. Format: "
         "docs/evaluation.md."
     )
     # Reads a file and writes a file: no database, no need to wait for the system checks.
