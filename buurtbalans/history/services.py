@@ -190,7 +190,8 @@ def income_bands_record(corporation, as_of: date, source: str) -> dict[str, int]
 def ownership_record(corporation, as_of: date, source: str) -> dict[str, int]:
     """Every complex's ownership in `as_of`'s year: its dwellings (demolished ones left out), owned, sold, VvE.
 
-    One grouped count. A year's row is replaced by a later import of the same year, never by an earlier one.
+    One grouped count. A year's row is replaced by a later import of the same year that gives other figures, never
+    by an earlier one.
     """
     corporation_id = _corporation_id(corporation)
     counts = {
@@ -217,7 +218,9 @@ def ownership_record(corporation, as_of: date, source: str) -> dict[str, int]:
         if row is None:
             new.append(ComplexOwnership(corporation_id=corporation_id, complex_id=complex_id, year=as_of.year,
                                         as_of=as_of, source=source, **values))
-        elif row.as_of <= as_of:
+        elif row.as_of <= as_of and any(getattr(row, name) != value for name, value in values.items()):
+            # Only a row whose figures changed is written: an import that changes nothing of a complex keeps
+            # its row (and the date that first said so); rewriting 1,500 equal rows cost 1.7 s per import.
             for name, value in values.items():
                 setattr(row, name, value)
             row.as_of, row.source = as_of, source
