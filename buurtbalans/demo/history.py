@@ -297,5 +297,6 @@ def say_written(name: str, written: HistoryWritten) -> str:
               "demolished; interventions in the register: %(interventions)s (%(seconds).1f s)")
             % {"name": name, "dates": len(written.dates), "first": written.dates[0].isoformat(),
                "sold": written.sold, "demolished": written.demolished,
-               "interventions": ", ".join(f"{kind} {n}" for kind, n in written.interventions.items()),
+               "interventions": ", ".join(f"{InterventionKind(kind).label} {n}"
+                                          for kind, n in written.interventions.items()),
                "seconds": written.seconds})
