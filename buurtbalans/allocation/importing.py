@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy
 
 from buurtbalans.allocation.models import ApplicantProfile, ApplicantStatus, Bid, BidSource, Listing
 from buurtbalans.allocation.services import bid_check_listing
-from buurtbalans.core import safeinput
 from buurtbalans.core.audit import audit_record
 from buurtbalans.core.models import AuditEvent
 from buurtbalans.core.safeinput import InputError
@@ -40,7 +39,7 @@ from buurtbalans.households.models import Applicant
 from buurtbalans.portfolio.importing import values as v
 from buurtbalans.portfolio.importing.columns import Column, Sheet
 from buurtbalans.portfolio.importing.parse import parse_sheet
-from buurtbalans.portfolio.importing.readers import RawSheet, csv_sheet
+from buurtbalans.portfolio.importing.readers import RawSheet, single_sheet
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
 
 _DUTCH_DATETIME = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
@@ -101,28 +100,12 @@ BIDS_SHEET = Sheet(
 
 
 def _open_sheet(path: Path, name: str, report: ImportReport) -> RawSheet | None:
-    """The bids sheet: a CSV file or the first sheet of a workbook; None (the error in the report) when unreadable."""
-    suffix = path.suffix.lower()
+    """The sheet of the file (`readers.single_sheet`); None, with the error in the report, when it cannot be read."""
     try:
-        if suffix == ".csv":
-            return csv_sheet(BIDS_SHEET, name, safeinput.read_bytes(path, name))
-        if suffix in (".xlsx", ".xlsm"):
-            workbook = safeinput.open_workbook(path, name)
-            try:
-                if not workbook.worksheets:
-                    raise InputError(name, _("holds no sheets"))
-                worksheet = workbook.worksheets[0]
-                label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
-                header, rows, _estimated = safeinput.workbook_sheet(worksheet, label)
-                rows = list(rows)
-            finally:
-                workbook.close()
-            return RawSheet(BIDS_SHEET, label, header, iter(rows), len(rows), False)
+        return single_sheet(BIDS_SHEET, path, name)
     except InputError as exc:
         report.add_error(ImportError(exc.file, exc.row, exc.field, exc.message, "bids"))
         return None
-    report.add_error(ImportError(name, None, None, _("is not a .csv or .xlsx file"), "bids"))
-    return None
 
 
 def bids_import(*, path: Path | str, corporation, actor, file_name: str | None = None,

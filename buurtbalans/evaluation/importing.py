@@ -21,14 +21,13 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from buurtbalans.core import safeinput
 from buurtbalans.core.safeinput import InputError
 from buurtbalans.evaluation.models import Intervention, InterventionKind
 from buurtbalans.evaluation.services import interventions_write
 from buurtbalans.portfolio.importing import values as v
 from buurtbalans.portfolio.importing.columns import Column, Sheet
 from buurtbalans.portfolio.importing.parse import parse_sheet
-from buurtbalans.portfolio.importing.readers import RawSheet, csv_sheet
+from buurtbalans.portfolio.importing.readers import RawSheet, single_sheet
 from buurtbalans.portfolio.importing.report import ImportError, ImportReport
 from buurtbalans.portfolio.models import Complex
 
@@ -75,28 +74,12 @@ INTERVENTIONS_SHEET = Sheet(
 
 
 def _open_sheet(path: Path, name: str, report: ImportReport) -> RawSheet | None:
-    """The sheet: a CSV file or the first sheet of a workbook; None (the error in the report) when unreadable."""
-    suffix = Path(name).suffix.lower() or path.suffix.lower()
+    """The sheet of the file (`readers.single_sheet`); None, with the error in the report, when it cannot be read."""
     try:
-        if suffix == ".csv":
-            return csv_sheet(INTERVENTIONS_SHEET, name, safeinput.read_bytes(path, name))
-        if suffix in (".xlsx", ".xlsm"):
-            workbook = safeinput.open_workbook(path, name)
-            try:
-                if not workbook.worksheets:
-                    raise InputError(name, _("holds no sheets"))
-                worksheet = workbook.worksheets[0]
-                label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
-                header, rows, _estimated = safeinput.workbook_sheet(worksheet, label)
-                rows = list(rows)
-            finally:
-                workbook.close()
-            return RawSheet(INTERVENTIONS_SHEET, label, header, iter(rows), len(rows), False)
+        return single_sheet(INTERVENTIONS_SHEET, path, name)
     except InputError as exc:
         report.add_error(ImportError(exc.file, exc.row, exc.field, exc.message, SHEET_NAME))
         return None
-    report.add_error(ImportError(name, None, None, _("is not a .csv or .xlsx file"), SHEET_NAME))
-    return None
 
 
 def interventions_import(*, path: Path | str, corporation, actor, file_name: str | None = None,

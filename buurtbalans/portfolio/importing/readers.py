@@ -126,6 +126,32 @@ def csv_sheet(sheet: Sheet, name: str, data: bytes) -> RawSheet:
     return RawSheet(sheet, name, header, rows, safeinput.estimated_rows(text))
 
 
+def single_sheet(sheet: Sheet, path: Path, name: str) -> RawSheet:
+    """A file that holds one sheet (bids, interventions): a CSV file, or the first sheet of a workbook.
+
+    The kind of file is read from `name` (an upload's own name), else from `path`.
+
+    Raises:
+        SourceError: the file cannot be read, a workbook has no sheet, or it is neither CSV nor .xlsx/.xlsm.
+    """
+    suffix = Path(name).suffix.lower() or Path(path).suffix.lower()
+    if suffix == ".csv":
+        return csv_sheet(sheet, name, safeinput.read_bytes(path, name))
+    if suffix not in (".xlsx", ".xlsm"):
+        raise SourceError(name, _("is not a .csv or .xlsx file"))
+    workbook = safeinput.open_workbook(path, name)
+    try:
+        if not workbook.worksheets:
+            raise SourceError(name, _("holds no sheets"))
+        worksheet = workbook.worksheets[0]
+        label = _("%(file)s sheet %(sheet)s") % {"file": name, "sheet": worksheet.title}
+        header, rows, _estimated = safeinput.workbook_sheet(worksheet, label)
+        rows = list(rows)
+    finally:
+        workbook.close()
+    return RawSheet(sheet, label, header, iter(rows), len(rows), False)
+
+
 def _csv_source(files) -> Source:
     """`files` is [(file name, a function returning its bytes)], read only when the name is one of our sheets.
 
