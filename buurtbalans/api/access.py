@@ -35,6 +35,10 @@ SCOPES = {
 }
 
 
+# What a level of access lets a token do, in words for the error a refused call gets.
+ACCESS_WORDS = {READ: gettext_lazy("read"), WRITE: gettext_lazy("change")}
+
+
 def scope_allows(scopes: dict, scope: str, access: str) -> bool:
     granted = scopes.get(scope)
     return granted == WRITE or (granted == READ and access == READ)
@@ -67,8 +71,9 @@ class TokenAuth(HttpBearer):
         if membership is None:
             return None
         if not scope_allows(check.token.scopes, self.scope, self.access):
-            raise ApiError(403, _("This token has no %(access)s access to %(scope)s.")
-                           % {"access": self.access, "scope": self.scope})
+            raise ApiError(403, _("This token may not %(access)s here: %(scope)s (scope %(code)s:%(level)s).")
+                           % {"access": ACCESS_WORDS[self.access], "scope": SCOPES[self.scope], "code": self.scope,
+                              "level": self.access})
         request.user = acting_as(check.token, membership)
         return check.token
 
