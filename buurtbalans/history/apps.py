@@ -19,3 +19,10 @@ class HistoryConfig(AppConfig):
         from buurtbalans.history.services import history_record_import
 
         post_save.connect(history_record_import, sender=AuditEvent, dispatch_uid="history_record_import")
+
+        # The monitor's complex page shows the steering power next to the vitality trend; liveability sits below
+        # this app, so this app hands it the section instead of being imported by it.
+        from buurtbalans.history.panels import complex_steering_power_panel
+        from buurtbalans.liveability.sections import complex_section_register
+
+        complex_section_register(complex_steering_power_panel)

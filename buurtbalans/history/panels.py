@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from buurtbalans.core.formatting import format_number, format_score, format_share
+from buurtbalans.core.panels import Panel
 from buurtbalans.core.permissions import Action, actions_of
 from buurtbalans.history.selectors import SteeringPower, ownership_series, steering_power_for_complex
 from buurtbalans.liveability.charts import Series, line_chart
@@ -101,3 +102,9 @@ def complex_steering_power(user, complex_) -> dict | None:
                          HeaderOnly(_("Vitality score"))],
         "chart_table": table,
     }
+
+
+def complex_steering_power_panel(user, complex_) -> Panel | None:
+    """The section on the monitor's complex page (registered in HistoryConfig.ready, `liveability.sections`)."""
+    context = complex_steering_power(user, complex_)
+    return None if context is None else Panel("history/_complex_steering_power.html", {"steering_power": context})

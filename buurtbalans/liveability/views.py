@@ -29,7 +29,6 @@ from buurtbalans.core.pagination import paginate
 from buurtbalans.core.permissions import Action, actions_of, can, require
 from buurtbalans.core.selectors import job_get, job_list
 from buurtbalans.core.uploads import UPLOAD_GONE_MESSAGE, UploadGone, upload_available
-from buurtbalans.history.panels import complex_steering_power
 from buurtbalans.households.selectors import MARKER_PURPOSE_LABELS, marker_purposes_for
 from buurtbalans.liveability import selectors, services
 from buurtbalans.liveability.charts import Series, line_chart, vega_lite_spec
@@ -54,6 +53,7 @@ from buurtbalans.liveability.indicators import (
 )
 from buurtbalans.liveability.mapping import CLASS_COLOURS, NO_VALUE_COLOUR, svg_layers
 from buurtbalans.liveability.models import SignalKind, VisitKind
+from buurtbalans.liveability.sections import complex_sections_rendered
 from buurtbalans.liveability.services import RECORDS_IMPORT_KIND, REPORT_KIND, VITALITY_REFRESH_KIND
 from buurtbalans.liveability.texts import (
     HOUSEHOLD_SHARE_KEYS,
@@ -342,8 +342,8 @@ def monitor_complex(request, pk: int):
         social_rows=_social_rows(summary),
         support_need_count=selectors.support_need_count(user, complex_) if may_read_support_needs else None,
         may_read_support_needs=may_read_support_needs,
-        # Next to the trend: the owned share over the years and whether the means to steer have gone (issue 16).
-        steering_power=complex_steering_power(user, complex_),
+        # Next to the trend, what upper apps add: the owned share and whether the means to steer have gone (history).
+        sections=complex_sections_rendered(request, complex_),
         **_chart_context(series, key, *_chart_norm(key, rules, policy, vitality)),
     )
     if can(user, Action.VIEW_SOCIAL_RECORDS):
