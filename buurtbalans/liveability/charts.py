@@ -75,6 +75,57 @@ NORM_COLOUR = "#4b5c6b"
 NORM_DASH = "1 3"
 
 
+@dataclass(frozen=True)
+class PlotFrame:
+    """The plot box of a line or band chart: years along x, round ticks along y, labels in the reader's language.
+
+    Shared by `line_chart` and `simulation.charts.band_chart`. `ticks` must cover every value drawn (so nothing
+    leaves the plot); `height` is the plot's box, the legend adds a row per item below it.
+    """
+
+    width: int
+    height: int
+    years: tuple[int, ...]
+    ticks: tuple[float, ...]
+    percent: bool = False
+    left: int = 56
+    right: int = 12
+    top: int = 10
+    bottom: int = 28
+
+    def x(self, year: int) -> float:
+        plot_w = self.width - self.left - self.right
+        if len(self.years) == 1:
+            return round(self.left + plot_w / 2, 1)
+        return round(self.left + plot_w * (year - self.years[0]) / (self.years[-1] - self.years[0]), 1)
+
+    def y(self, value: float) -> float:
+        low, high = self.ticks[0], self.ticks[-1]
+        plot_h = self.height - self.top - self.bottom
+        return round(self.top + plot_h * (1 - (value - low) / (high - low)), 1)
+
+    def label(self, value: float, places: int) -> str:
+        return format_share(value, places) if self.percent else format_number(value, places)
+
+    def geometry(self, lines: list[dict], legend: list[dict], **extra) -> dict:
+        """The template's dict: the box, the ticks, the lines and the legend placed in rows under the plot."""
+        for row, item in enumerate(legend):
+            item["y"] = self.height + LEGEND_ROW * row + LEGEND_ROW // 2
+            item["x1"], item["x2"] = self.left, self.left + LEGEND_SWATCH
+            item["text_x"] = self.left + LEGEND_SWATCH + 6
+        tick_decimals = _label_decimals(list(self.ticks), 100 if self.percent else 1)
+        return {
+            "width": self.width, "height": self.height + LEGEND_ROW * len(legend) + 4, "left": self.left,
+            "right": self.width - self.right, "top": self.top, "bottom": self.height - self.bottom,
+            "x_label_y": self.height - 8,
+            "x_ticks": [{"x": self.x(year), "label": str(year)} for year in self.years],
+            "y_ticks": [{"y": self.y(t), "label": self.label(t, tick_decimals)} for t in self.ticks],
+            "lines": lines,
+            "legend": legend,
+            **extra,
+        }
+
+
 def line_chart(series: list[Series], *, width: int = 560, height: int = 220, percent: bool = False,
                decimals: int = 2, norm: float | None = None, norm_label: str = "") -> dict | None:
     """SVG geometry for a line chart: axes with ticks, one polyline per series, an optional norm line and the
@@ -89,51 +140,23 @@ def line_chart(series: list[Series], *, width: int = 560, height: int = 220, per
     points = [(year, value) for s in series for year, value in s.points]
     if not points:
         return None
-    left, right, top, bottom = 56, 12, 10, 28
-    years = sorted({year for year, _v in points})
     values = [v for _y, v in points] + ([norm] if norm is not None else [])
-    ticks = _nice_ticks(min(values), max(values))
-    low, high = ticks[0], ticks[-1]
-    plot_w, plot_h = width - left - right, height - top - bottom
-    tick_decimals = _label_decimals(ticks, 100 if percent else 1)
-
-    def x_of(year: int) -> float:
-        if len(years) == 1:
-            return round(left + plot_w / 2, 1)
-        return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
-
-    def y_of(value: float) -> float:
-        return round(top + plot_h * (1 - (value - low) / (high - low)), 1)
-
-    def label(value: float, places: int) -> str:
-        return format_share(value, places) if percent else format_number(value, places)
-
+    frame = PlotFrame(width, height, tuple(sorted({year for year, _v in points})),
+                      tuple(_nice_ticks(min(values), max(values))), percent)
     lines = []
     for index, s in enumerate(series):
         colour, dash = STYLES[index % len(STYLES)]
-        coords = [(x_of(year), y_of(value), year, value) for year, value in s.points]
+        coords = [(frame.x(year), frame.y(value), year, value) for year, value in s.points]
         lines.append({
             "name": s.name, "colour": colour, "dash": dash,
             "points": " ".join(f"{x},{y}" for x, y, _yr, _v in coords),
-            "dots": [{"x": x, "y": y, "title": f"{s.name} {yr}: {label(v, decimals)}"}
+            "dots": [{"x": x, "y": y, "title": f"{s.name} {yr}: {frame.label(v, decimals)}"}
                      for x, y, yr, v in coords],
         })
     legend = [{"name": line["name"], "colour": line["colour"], "dash": line["dash"], "width": 3} for line in lines]
     norm_line = None
     if norm is not None:
-        norm_line = {"y": y_of(norm), "label": label(norm, decimals)}
+        norm_line = {"y": frame.y(norm), "label": frame.label(norm, decimals)}
         legend.append({"name": f"{norm_label} ({norm_line['label']})" if norm_label else norm_line["label"],
                        "colour": NORM_COLOUR, "dash": NORM_DASH, "width": 2})
-    for row, item in enumerate(legend):
-        item["y"] = height + LEGEND_ROW * row + LEGEND_ROW // 2
-        item["x1"], item["x2"] = left, left + LEGEND_SWATCH
-        item["text_x"] = left + LEGEND_SWATCH + 6
-    return {
-        "width": width, "height": height + LEGEND_ROW * len(legend) + 4, "left": left, "right": width - right,
-        "top": top, "bottom": height - bottom, "x_label_y": height - 8,
-        "x_ticks": [{"x": x_of(year), "label": str(year)} for year in years],
-        "y_ticks": [{"y": y_of(t), "label": label(t, tick_decimals)} for t in ticks],
-        "lines": lines,
-        "norm": norm_line,
-        "legend": legend,
-    }
+    return frame.geometry(lines, legend, norm=norm_line)

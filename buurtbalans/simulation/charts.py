@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from buurtbalans.core.formatting import format_number
 from buurtbalans.liveability.charts import (
-    LEGEND_ROW,
-    LEGEND_SWATCH,
     STYLES,
     VEGA_LITE_SCHEMA,
-    _label_decimals,
+    PlotFrame,
     _nice_ticks,
 )
 
@@ -89,49 +86,23 @@ def band_chart(series: list[BandSeries], *, width: int = 560, height: int = 240,
     The y axis runs from a round tick at or below the lowest p5 to one at or above the highest p95 of all series,
     so no line or band leaves the plot. Returns None when there is nothing to draw.
     """
-    points = [p for s in series for p in s.points]
-    if not points:
+    if not any(s.points for s in series):
         return None
-    left, right, top, bottom = 56, 12, 10, 28
     years, ticks = band_axes(series)
-    low, high = ticks[0], ticks[-1]
-    plot_w, plot_h = width - left - right, height - top - bottom
-    tick_decimals = _label_decimals(ticks, 100 if percent else 1)
-
-    def x_of(year: int) -> float:
-        if len(years) == 1:
-            return round(left + plot_w / 2, 1)
-        return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
-
-    def y_of(value: float) -> float:
-        return round(top + plot_h * (1 - (value - low) / (high - low)), 1)
-
-    def label(value: float, places: int) -> str:
-        return format_number(value * 100, places) + "%" if percent else format_number(value, places)
-
+    frame = PlotFrame(width, height, tuple(years), tuple(ticks), percent)
+    x, y, label = frame.x, frame.y, frame.label
     lines = []
     for index, s in enumerate(series):
         colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
-        upper = [f"{x_of(y)},{y_of(p95)}" for y, _m, _p5, p95 in s.points]
-        lower = [f"{x_of(y)},{y_of(p5)}" for y, _m, p5, _p95 in reversed(s.points)]
+        upper = [f"{x(yr)},{y(p95)}" for yr, _m, _p5, p95 in s.points]
+        lower = [f"{x(yr)},{y(p5)}" for yr, _m, p5, _p95 in reversed(s.points)]
         lines.append({
             "name": s.name, "colour": colour, "dash": dash,
-            "points": " ".join(f"{x_of(y)},{y_of(m)}" for y, m, _a, _b in s.points),
+            "points": " ".join(f"{x(yr)},{y(m)}" for yr, m, _a, _b in s.points),
             "band": " ".join(upper + lower),
-            "dots": [{"x": x_of(y), "y": y_of(m),
-                      "title": f"{s.name} {y}: {label(m, decimals)} ({label(p5, decimals)} – {label(p95, decimals)})"}
-                     for y, m, p5, p95 in s.points],
+            "dots": [{"x": x(yr), "y": y(m),
+                      "title": f"{s.name} {yr}: {label(m, decimals)} ({label(p5, decimals)} – {label(p95, decimals)})"}
+                     for yr, m, p5, p95 in s.points],
         })
     legend = [{"name": line["name"], "colour": line["colour"], "dash": line["dash"], "width": 3} for line in lines]
-    for row, item in enumerate(legend):
-        item["y"] = height + LEGEND_ROW * row + LEGEND_ROW // 2
-        item["x1"], item["x2"] = left, left + LEGEND_SWATCH
-        item["text_x"] = left + LEGEND_SWATCH + 6
-    return {
-        "width": width, "height": height + LEGEND_ROW * len(legend) + 4, "left": left, "right": width - right,
-        "top": top, "bottom": height - bottom, "x_label_y": height - 8,
-        "x_ticks": [{"x": x_of(year), "label": str(year)} for year in years],
-        "y_ticks": [{"y": y_of(t), "label": label(t, tick_decimals)} for t in ticks],
-        "lines": lines,
-        "legend": legend,
-    }
+    return frame.geometry(lines, legend)

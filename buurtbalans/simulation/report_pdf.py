@@ -23,6 +23,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from buurtbalans.core.formatting import format_number, format_share
 from buurtbalans.core.pdf import BODY, CELL_BOLD, HEADING, PAGE_WIDTH, TITLE, pdf_table, render_pdf
+from buurtbalans.liveability.charts import _label_decimals
 from buurtbalans.simulation import charts, results
 from buurtbalans.simulation.texts import KEY_MEASURES, KIND_NAMES, MEASURE_BY_KEY, UNCERTAINTY, band_text
 
@@ -57,10 +58,10 @@ def band_drawing(series: list[charts.BandSeries], *, percent: bool, decimals: in
     plot = LinePlot()
     plot.x, plot.y = PLOT_LEFT, legend_height + PLOT_BOTTOM
     plot.width, plot.height = width - PLOT_LEFT - PLOT_RIGHT, PLOT_HEIGHT
-    tick_decimals = charts._label_decimals(ticks, 100 if percent else 1)
+    tick_decimals = _label_decimals(ticks, 100 if percent else 1)
 
     def label(value: float) -> str:
-        return format_number(value * 100, tick_decimals) + "%" if percent else format_number(value, tick_decimals)
+        return format_share(value, tick_decimals) if percent else format_number(value, tick_decimals)
 
     def x_of(year: float) -> float:
         return plot.x + plot.width * (year - first) / (last - first)
